@@ -1,0 +1,247 @@
+//! [`GpuArray`]: a view of 32-bit words in a device buffer.
+
+use std::sync::mpsc;
+
+use wgpu::util::DeviceExt;
+
+use super::Gpu;
+use crate::error::{Error, Result};
+
+/// A view of `len` 32-bit words (f32 or u32) starting `offset` words into a device buffer.
+/// Clones share the buffer.
+#[derive(Clone)]
+pub struct GpuArray {
+    gpu: Gpu,
+    pub(super) buffer: wgpu::Buffer,
+    pub(super) offset: usize,
+    len: usize,
+}
+
+impl std::fmt::Debug for GpuArray {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GpuArray(len {}, offset {})", self.len, self.offset)
+    }
+}
+
+const STORAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
+    .union(wgpu::BufferUsages::COPY_SRC)
+    .union(wgpu::BufferUsages::COPY_DST);
+
+impl Gpu {
+    /// Checks that an array of `words` 32-bit words fits the device's buffer and binding
+    /// limits, before anything is computed or allocated for it.
+    pub fn check_words(&self, what: &str, words: usize) -> Result<()> {
+        self.check_size(what, (words.max(1) as u64) * 4)
+    }
+
+    fn check_size(&self, what: &str, bytes: u64) -> Result<()> {
+        let limits = &self.inner.limits;
+        if bytes > limits.max_buffer_size {
+            return Err(Error::LimitExceeded {
+                what: format!("{what} ({bytes} bytes)"),
+                requested: bytes,
+                limit_name: "max_buffer_size",
+                limit: limits.max_buffer_size,
+            });
+        }
+        if bytes > limits.max_storage_buffer_binding_size {
+            return Err(Error::LimitExceeded {
+                what: format!("{what} ({bytes} bytes)"),
+                requested: bytes,
+                limit_name: "max_storage_buffer_binding_size",
+                limit: limits.max_storage_buffer_binding_size,
+            });
+        }
+        Ok(())
+    }
+
+    /// A zeroed storage array of `len` words, checked against the device's limits.
+    pub fn alloc(&self, what: &str, len: usize) -> Result<GpuArray> {
+        let bytes = (len.max(1) as u64) * 4;
+        self.check_size(what, bytes)?;
+        let scope = self
+            .inner
+            .device
+            .push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let buffer = self.inner.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(what),
+            size: bytes,
+            usage: STORAGE,
+            mapped_at_creation: false,
+        });
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(Error::Gpu(format!(
+                "allocating {what} ({bytes} bytes): {e}"
+            )));
+        }
+        Ok(GpuArray {
+            gpu: self.clone(),
+            buffer,
+            offset: 0,
+            len,
+        })
+    }
+
+    /// A storage array holding `data` (f32 or u32 words).
+    pub fn upload<T: bytemuck::Pod>(&self, what: &str, data: &[T]) -> Result<GpuArray> {
+        assert_eq!(std::mem::size_of::<T>(), 4, "GpuArray holds 32-bit words");
+        if data.is_empty() {
+            return self.alloc(what, 0);
+        }
+        let bytes = std::mem::size_of_val(data) as u64;
+        self.check_size(what, bytes)?;
+        let scope = self
+            .inner
+            .device
+            .push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let buffer = self
+            .inner
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(what),
+                contents: bytemuck::cast_slice(data),
+                usage: STORAGE,
+            });
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(Error::Gpu(format!(
+                "allocating {what} ({bytes} bytes): {e}"
+            )));
+        }
+        Ok(GpuArray {
+            gpu: self.clone(),
+            buffer,
+            offset: 0,
+            len: data.len(),
+        })
+    }
+
+    /// A uniform buffer of `bytes` bytes (for per-launch constants).
+    pub(crate) fn alloc_uniform(&self, what: &str, bytes: usize) -> GpuArray {
+        let buffer = self.inner.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(what),
+            size: bytes as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        GpuArray {
+            gpu: self.clone(),
+            buffer,
+            offset: 0,
+            len: bytes / 4,
+        }
+    }
+}
+
+impl GpuArray {
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// `true` when the view holds no words.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The GPU the buffer lives on.
+    pub fn gpu(&self) -> &Gpu {
+        &self.gpu
+    }
+
+    /// Offset of this view in its buffer, in words.
+    pub(crate) fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// A sub-view of `len` words starting `offset` words into this view.
+    pub fn view(&self, offset: usize, len: usize) -> GpuArray {
+        assert!(offset + len <= self.len, "view out of range");
+        GpuArray {
+            gpu: self.gpu.clone(),
+            buffer: self.buffer.clone(),
+            offset: self.offset + offset,
+            len,
+        }
+    }
+
+    /// `true` when both views are in the same buffer.
+    pub fn same_buffer(&self, other: &GpuArray) -> bool {
+        self.buffer == other.buffer
+    }
+
+    /// Writes `data` at word `at` of the view. It lands before the next submitted work.
+    pub fn write<T: bytemuck::Pod>(&self, at: usize, data: &[T]) {
+        assert_eq!(std::mem::size_of::<T>(), 4, "GpuArray holds 32-bit words");
+        assert!(at + data.len() <= self.len, "write out of range");
+        if data.is_empty() {
+            return;
+        }
+        let byte_offset = ((self.offset + at) * 4) as u64;
+        self.gpu
+            .inner
+            .queue
+            .write_buffer(&self.buffer, byte_offset, bytemuck::cast_slice(data));
+    }
+
+    /// Copies `src` (same length) into this view on the GPU.
+    pub fn copy_from(&self, src: &GpuArray) -> Result<()> {
+        assert_eq!(src.len, self.len, "copy between views of different lengths");
+        if self.len == 0 {
+            return Ok(());
+        }
+        let device = &self.gpu.inner.device;
+        let mut enc = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("copy"),
+        });
+        enc.copy_buffer_to_buffer(
+            &src.buffer,
+            (src.offset * 4) as u64,
+            &self.buffer,
+            (self.offset * 4) as u64,
+            (self.len * 4) as u64,
+        );
+        self.gpu.inner.queue.submit([enc.finish()]);
+        Ok(())
+    }
+
+    /// Reads the view back to the host (waits for all submitted work).
+    pub fn read<T: bytemuck::Pod>(&self) -> Result<Vec<T>> {
+        assert_eq!(std::mem::size_of::<T>(), 4, "GpuArray holds 32-bit words");
+        if self.len == 0 {
+            return Ok(Vec::new());
+        }
+        let inner = &self.gpu.inner;
+        let bytes = (self.len * 4) as u64;
+        let staging = inner.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback"),
+            size: bytes,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut enc = inner
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("readback"),
+            });
+        enc.copy_buffer_to_buffer(&self.buffer, (self.offset * 4) as u64, &staging, 0, bytes);
+        inner.queue.submit([enc.finish()]);
+
+        let (tx, rx) = mpsc::channel();
+        staging.map_async(wgpu::MapMode::Read, .., move |r| {
+            let _ = tx.send(r);
+        });
+        self.gpu.wait()?;
+        rx.recv()
+            .map_err(|_| Error::Gpu("readback callback never ran".into()))?
+            .map_err(|e| Error::Gpu(format!("mapping the readback buffer: {e}")))?;
+        let data = {
+            let view = staging
+                .get_mapped_range(..)
+                .map_err(|e| Error::Gpu(format!("reading the readback buffer: {e}")))?;
+            bytemuck::pod_collect_to_vec::<u8, T>(&view)
+        };
+        staging.unmap();
+        self.gpu.take_errors()?;
+        Ok(data)
+    }
+}

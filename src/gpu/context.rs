@@ -1,0 +1,351 @@
+//! [`Gpu`]: instance, adapter, device and queue, chosen once and shared.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use crate::error::{Error, Result};
+
+/// A graphics API wgpu can drive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Vulkan (Linux, Windows, Android; Mesa's lavapipe is the software adapter).
+    Vulkan,
+    /// Metal (macOS, iOS).
+    Metal,
+    /// Direct3D 12 (Windows).
+    Dx12,
+    /// OpenGL / GLES (through EGL; limited compute).
+    Gl,
+}
+
+impl Backend {
+    fn bits(self) -> wgpu::Backends {
+        match self {
+            Backend::Vulkan => wgpu::Backends::VULKAN,
+            Backend::Metal => wgpu::Backends::METAL,
+            Backend::Dx12 => wgpu::Backends::DX12,
+            Backend::Gl => wgpu::Backends::GL,
+        }
+    }
+}
+
+/// How to choose the adapter. [`GpuOptions::from_env`] is what [`Gpu::new`] uses.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GpuOptions {
+    /// Restrict to these backends (`None`: all that are compiled in, or `WGPU_BACKEND`).
+    pub backends: Option<Vec<Backend>>,
+    /// Take the first adapter whose name contains this (case-insensitive).
+    pub adapter_name: Option<String>,
+    /// Take a software (CPU) adapter, such as Mesa's lavapipe.
+    pub software: bool,
+}
+
+impl GpuOptions {
+    /// Options from the environment: `WGPU_BACKEND` (comma-separated backend names, read
+    /// through wgpu's own parser) and `WGPU_ADAPTER_NAME` (part of an adapter's name).
+    pub fn from_env() -> Result<GpuOptions> {
+        let mut opts = GpuOptions::default();
+        if let Ok(list) = std::env::var("WGPU_BACKEND") {
+            let bits = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::empty());
+            let all = [Backend::Vulkan, Backend::Metal, Backend::Dx12, Backend::Gl];
+            let chosen: Vec<Backend> = all
+                .into_iter()
+                .filter(|b| bits.contains(b.bits()))
+                .collect();
+            if chosen.is_empty() {
+                return Err(Error::UnknownBackend(list));
+            }
+            opts.backends = Some(chosen);
+        }
+        if let Ok(name) = std::env::var("WGPU_ADAPTER_NAME")
+            && !name.trim().is_empty()
+        {
+            opts.adapter_name = Some(name);
+        }
+        Ok(opts)
+    }
+
+    /// A software adapter (lavapipe on Linux), whatever the environment says.
+    pub fn software() -> GpuOptions {
+        GpuOptions {
+            software: true,
+            ..GpuOptions::default()
+        }
+    }
+
+    fn backend_bits(&self) -> wgpu::Backends {
+        match &self.backends {
+            Some(list) => list
+                .iter()
+                .fold(wgpu::Backends::empty(), |acc, b| acc | b.bits()),
+            None => wgpu::Backends::all(),
+        }
+    }
+}
+
+/// What the chosen adapter is, in plain strings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdapterSummary {
+    /// Adapter name ("NVIDIA H200", "llvmpipe (LLVM 15.0.6, 256 bits)").
+    pub name: String,
+    /// Backend ("Vulkan").
+    pub backend: String,
+    /// Kind of device ("DiscreteGpu", "Cpu" …).
+    pub device_type: String,
+    /// Driver name and version.
+    pub driver: String,
+}
+
+impl AdapterSummary {
+    fn of(info: &wgpu::AdapterInfo) -> AdapterSummary {
+        let driver = format!("{} {}", info.driver, info.driver_info)
+            .trim()
+            .to_string();
+        AdapterSummary {
+            name: info.name.clone(),
+            backend: format!("{:?}", info.backend),
+            device_type: format!("{:?}", info.device_type),
+            driver,
+        }
+    }
+
+    /// `true` for a software (CPU) adapter.
+    pub fn is_software(&self) -> bool {
+        self.device_type == "Cpu"
+    }
+}
+
+impl fmt::Display for AdapterSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}, {}", self.name, self.backend, self.device_type)?;
+        if !self.driver.is_empty() {
+            write!(f, ", {}", self.driver)?;
+        }
+        write!(f, ")")
+    }
+}
+
+/// The GPU everything runs on. Create it once; clones share the same device.
+#[derive(Clone)]
+pub struct Gpu {
+    pub(super) inner: Arc<Inner>,
+}
+
+pub(super) struct Inner {
+    pub(super) device: wgpu::Device,
+    pub(super) queue: wgpu::Queue,
+    pub(super) limits: wgpu::Limits,
+    pub(super) summary: AdapterSummary,
+    /// Errors wgpu reported outside any error scope (recorded instead of panicking).
+    pub(super) uncaptured: Arc<Mutex<Vec<String>>>,
+    pub(super) pipelines: Mutex<HashMap<crate::shaders::KernelDef, Arc<wgpu::ComputePipeline>>>,
+    pub(super) element_layout: wgpu::BindGroupLayout,
+    pub(super) element_pipeline_layout: wgpu::PipelineLayout,
+    /// A small buffer bound where a kernel has nothing to read or write.
+    pub(super) dummy: wgpu::Buffer,
+    // Kept alive for as long as the device.
+    _adapter: wgpu::Adapter,
+    _instance: wgpu::Instance,
+}
+
+impl fmt::Debug for Gpu {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Gpu({})", self.inner.summary)
+    }
+}
+
+fn rank(info: &wgpu::AdapterInfo) -> (u8, u8) {
+    let kind = match info.device_type {
+        wgpu::DeviceType::DiscreteGpu => 0,
+        wgpu::DeviceType::IntegratedGpu => 1,
+        wgpu::DeviceType::VirtualGpu => 2,
+        wgpu::DeviceType::Other => 3,
+        wgpu::DeviceType::Cpu => 4,
+    };
+    // GL exposes less compute and, on some machines, an adapter that cannot open a device.
+    let api = if info.backend == wgpu::Backend::Gl {
+        1
+    } else {
+        0
+    };
+    (kind, api)
+}
+
+impl Gpu {
+    /// The default adapter: the fastest one that opens a device, honouring `WGPU_BACKEND`
+    /// and `WGPU_ADAPTER_NAME`.
+    pub fn new() -> Result<Gpu> {
+        Gpu::with_options(&GpuOptions::from_env()?)
+    }
+
+    /// A software adapter (Mesa's lavapipe where installed): what headless CI uses.
+    pub fn software() -> Result<Gpu> {
+        Gpu::with_options(&GpuOptions::software())
+    }
+
+    /// The adapter these options choose, with every limit it offers.
+    pub fn with_options(opts: &GpuOptions) -> Result<Gpu> {
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+        let backends = opts.backend_bits();
+        desc.backends = backends;
+        let instance = wgpu::Instance::new(desc);
+        let mut adapters = pollster::block_on(instance.enumerate_adapters(backends));
+
+        if opts.software {
+            adapters.retain(|a| a.get_info().device_type == wgpu::DeviceType::Cpu);
+            if adapters.is_empty()
+                && let Ok(a) =
+                    pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+                        force_fallback_adapter: true,
+                        ..Default::default()
+                    }))
+            {
+                adapters.push(a);
+            }
+        }
+        if let Some(wanted) = &opts.adapter_name {
+            let available: Vec<String> = adapters.iter().map(|a| a.get_info().name).collect();
+            let needle = wanted.to_lowercase();
+            adapters.retain(|a| a.get_info().name.to_lowercase().contains(&needle));
+            if adapters.is_empty() {
+                return Err(Error::AdapterNotFound {
+                    requested: wanted.clone(),
+                    available,
+                });
+            }
+        }
+        if adapters.is_empty() {
+            let reason = match pollster::block_on(instance.request_adapter(&Default::default())) {
+                Err(e) => e.to_string(),
+                Ok(_) => "no adapter matches the requested kind".to_string(),
+            };
+            let reason = if opts.software {
+                format!("no software adapter: {reason}")
+            } else {
+                reason
+            };
+            return Err(Error::NoAdapter { reason });
+        }
+        adapters.sort_by_key(|a| rank(&a.get_info()));
+
+        let mut last_error = None;
+        for adapter in adapters {
+            match Gpu::open(&instance, adapter) {
+                Ok(gpu) => return Ok(gpu),
+                Err(e) => last_error = Some(e),
+            }
+        }
+        Err(last_error.expect("at least one adapter was tried"))
+    }
+
+    fn open(instance: &wgpu::Instance, adapter: wgpu::Adapter) -> Result<Gpu> {
+        let info = adapter.get_info();
+        let summary = AdapterSummary::of(&info);
+        let limits = adapter.limits();
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("brainwgpu"),
+            required_features: wgpu::Features::empty(),
+            required_limits: limits.clone(),
+            ..Default::default()
+        }))
+        .map_err(|e| Error::DeviceRequest {
+            adapter: summary.name.clone(),
+            reason: e.to_string(),
+        })?;
+
+        let uncaptured = Arc::new(Mutex::new(Vec::new()));
+        let sink = uncaptured.clone();
+        device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
+            if let Ok(mut v) = sink.lock() {
+                v.push(e.to_string());
+            }
+        }));
+
+        let element_layout = super::kernel::element_bind_group_layout(&device);
+        let element_pipeline_layout =
+            device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some("element kernels"),
+                bind_group_layouts: &[Some(&element_layout)],
+                immediate_size: 0,
+            });
+        let dummy = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("unused binding"),
+            size: 16,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        });
+
+        Ok(Gpu {
+            inner: Arc::new(Inner {
+                device,
+                queue,
+                limits,
+                summary,
+                uncaptured,
+                pipelines: Mutex::new(HashMap::new()),
+                element_layout,
+                element_pipeline_layout,
+                dummy,
+                _adapter: adapter,
+                _instance: instance.clone(),
+            }),
+        })
+    }
+
+    /// Every adapter the environment's backends expose (for listing and diagnostics).
+    pub fn list_adapters() -> Vec<AdapterSummary> {
+        let desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+        let backends = desc.backends;
+        let instance = wgpu::Instance::new(desc);
+        pollster::block_on(instance.enumerate_adapters(backends))
+            .iter()
+            .map(|a| AdapterSummary::of(&a.get_info()))
+            .collect()
+    }
+
+    /// What adapter this is.
+    pub fn info(&self) -> &AdapterSummary {
+        &self.inner.summary
+    }
+
+    /// The largest storage binding in bytes (`max_storage_buffer_binding_size`).
+    pub fn max_storage_binding(&self) -> u64 {
+        self.inner.limits.max_storage_buffer_binding_size
+    }
+
+    /// The largest buffer in bytes (`max_buffer_size`).
+    pub fn max_buffer_size(&self) -> u64 {
+        self.inner.limits.max_buffer_size
+    }
+
+    /// Waits until the GPU has finished all submitted work, then reports any error wgpu
+    /// raised outside an error scope since the last check.
+    pub fn synchronize(&self) -> Result<()> {
+        self.wait()?;
+        self.take_errors()
+    }
+
+    pub(super) fn wait(&self) -> Result<()> {
+        self.inner
+            .device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map(|_| ())
+            .map_err(|e| Error::Gpu(format!("waiting for the device: {e}")))
+    }
+
+    /// Turns recorded uncaptured errors into an [`Error::Gpu`].
+    pub(crate) fn take_errors(&self) -> Result<()> {
+        let mut errors = self
+            .inner
+            .uncaptured
+            .lock()
+            .map_err(|_| Error::Gpu("error log poisoned".into()))?;
+        if errors.is_empty() {
+            return Ok(());
+        }
+        let all = errors.join("; ");
+        errors.clear();
+        Err(Error::Gpu(all))
+    }
+}

@@ -1,0 +1,73 @@
+//! # brainwgpu
+//!
+//! Spiking neural networks on the GPU through wgpu and WGSL compute shaders: a port of
+//! BrainPy's `brainpy.state` models (synapses such as [`Expon`], neurons such as [`LIF`])
+//! that runs large batches on any GPU wgpu reaches (Vulkan, Metal, DX12) and on a software
+//! adapter in headless CI, with an f64 CPU reference of every model as its oracle.
+//!
+//! ```no_run
+//! use brainwgpu::prelude::*;
+//!
+//! let device = Device::gpu()?;                  // the default adapter (WGPU_BACKEND, WGPU_ADAPTER_NAME)
+//! let mut clock = Clock::new(0.1 * ms)?;
+//! let mut syn = Expon::new(100).tau(8.0 * ms);
+//! syn.init_state(&device, Some(32))?;           // states of shape (32, 100), on the GPU
+//! let x = Tensor::zeros(&device, TensorShape::new(Some(32), 100))?;
+//! for _ in 0..100 {
+//!     let g = syn.update(&clock, &x)?;          // stays on the GPU
+//!     assert_eq!(g.shape().dims(), [32, 100]);
+//!     clock.advance();
+//! }
+//! let g = syn.state("g")?.to_vec()?;            // read back only when asked
+//! # Ok::<(), brainwgpu::Error>(())
+//! ```
+//!
+//! Layout: `gpu` (the only module naming wgpu types), `synapse` and `neuron` (one model
+//! family per file, kernels under `shaders/` with the same names), `model`/`module` (what a
+//! model is and how it runs on either device), `units`, `clock`, `compare` (the f32-vs-f64
+//! rules), `npz`. See `ARCHITECTURE.md`.
+#![warn(missing_docs)]
+#![allow(clippy::upper_case_acronyms)]
+
+pub mod clock;
+pub mod compare;
+pub mod conformance;
+mod error;
+pub mod gpu;
+pub mod model;
+pub mod module;
+pub mod neuron;
+pub mod npz;
+pub mod numerics;
+pub mod rng;
+pub mod shaders;
+pub mod shape;
+pub mod synapse;
+pub mod tensor;
+pub mod units;
+
+pub use clock::Clock;
+pub use error::{Error, Result};
+pub use gpu::{AdapterSummary, Backend, Gpu, GpuOptions};
+pub use model::{Init, Model, Param, ParamValue};
+pub use module::{Dynamics, Module, Neuron, Synapse};
+pub use neuron::{LIF, LIFParams, SpikeReset};
+pub use shape::{Shape, TensorShape};
+pub use synapse::{Expon, ExponParams};
+pub use tensor::{Device, Input, Tensor};
+
+/// Everything a simulation script needs: models, device, clock, tensors and units.
+///
+/// The one-letter units (`s`, `V`, `A`, `S`) stay in [`units`]: glob-imported, a `let s = …`
+/// would become a pattern match against the constant.
+pub mod prelude {
+    pub use crate::units::{
+        Capacitance, Concentration, Conductance, Current, Dimension, Dimensionless, Mohm, Quantity,
+        Rate, RatePerConcentration, Resistance, Time, Voltage, VoltageRate, kohm, mA, mM, mS, mV,
+        ms, nA, nF, nS, ohm, pA, pF, uA, uF, uM, uS, uV, us,
+    };
+    pub use crate::{
+        Clock, Device, Dynamics, Error, Expon, Gpu, Init, Input, LIF, Neuron, Param, Result, Shape,
+        SpikeReset, Synapse, Tensor, TensorShape,
+    };
+}

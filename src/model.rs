@@ -1,0 +1,384 @@
+//! What a model is, independently of where it runs: typed parameters (scalar or one per
+//! neuron), state initialisers, and the [`Model`] trait that ties a WGSL kernel to its f64
+//! twin.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::rng;
+use crate::shaders::KernelDef;
+use crate::units::{Dimension, Quantity};
+
+/// A parameter's magnitude in internal units: one value for all neurons, or one per neuron
+/// (flattened row-major over `in_size`). Parameters never have a batch axis.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamValue {
+    /// The same value for every neuron.
+    Scalar(f64),
+    /// One value per neuron.
+    PerNeuron(Arc<[f64]>),
+}
+
+impl ParamValue {
+    /// The value for neuron `j`.
+    pub fn at(&self, j: usize) -> f64 {
+        match self {
+            ParamValue::Scalar(v) => *v,
+            ParamValue::PerNeuron(v) => v[j],
+        }
+    }
+
+    /// `f` applied to every value (derived step factors keep the parameter's layout).
+    pub fn map(&self, f: impl Fn(f64) -> f64) -> ParamValue {
+        match self {
+            ParamValue::Scalar(v) => ParamValue::Scalar(f(*v)),
+            ParamValue::PerNeuron(v) => ParamValue::PerNeuron(v.iter().map(|&x| f(x)).collect()),
+        }
+    }
+
+    /// `f` applied element-wise to two parameters (per neuron if either is).
+    pub fn zip_map(&self, other: &ParamValue, f: impl Fn(f64, f64) -> f64) -> ParamValue {
+        match (self, other) {
+            (ParamValue::Scalar(a), ParamValue::Scalar(b)) => ParamValue::Scalar(f(*a, *b)),
+            (a, b) => {
+                let n = a.len().max(b.len());
+                ParamValue::PerNeuron((0..n).map(|j| f(a.at(j), b.at(j))).collect())
+            }
+        }
+    }
+
+    /// 1 for a scalar, else the number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            ParamValue::Scalar(_) => 1,
+            ParamValue::PerNeuron(v) => v.len(),
+        }
+    }
+
+    /// Never empty (kept for the `len` convention).
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    fn values(&self) -> &[f64] {
+        match self {
+            ParamValue::Scalar(v) => std::slice::from_ref(v),
+            ParamValue::PerNeuron(v) => v,
+        }
+    }
+
+    /// Checks the length against `n` neurons and every value against `ok`.
+    pub fn check(
+        &self,
+        owner: &str,
+        name: &str,
+        n: usize,
+        ok: impl Fn(f64) -> bool,
+        reason: &str,
+    ) -> Result<()> {
+        if let ParamValue::PerNeuron(v) = self
+            && v.len() != n
+        {
+            return Err(Error::shape(
+                format!("parameter `{name}` of {owner}"),
+                format!("a scalar or {n} values (one per neuron)"),
+                format!("{} values", v.len()),
+            ));
+        }
+        if let Some(bad) = self.values().iter().find(|&&x| !ok(x)) {
+            return Err(Error::invalid(owner, name, bad, reason));
+        }
+        Ok(())
+    }
+}
+
+/// A model parameter of dimension `D`: a [`Quantity`], a plain number (internal unit), or
+/// one value per neuron.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param<D: Dimension> {
+    value: ParamValue,
+    _dim: PhantomData<D>,
+}
+
+impl<D: Dimension> Param<D> {
+    /// One value for every neuron.
+    pub fn scalar(q: impl Into<Quantity<D>>) -> Self {
+        Param {
+            value: ParamValue::Scalar(q.into().value()),
+            _dim: PhantomData,
+        }
+    }
+
+    /// One value per neuron (row-major over `in_size`).
+    pub fn per_neuron<Q: Into<Quantity<D>>>(values: impl IntoIterator<Item = Q>) -> Self {
+        Param {
+            value: ParamValue::PerNeuron(values.into_iter().map(|q| q.into().value()).collect()),
+            _dim: PhantomData,
+        }
+    }
+
+    /// The magnitudes in internal units.
+    pub fn value(&self) -> &ParamValue {
+        &self.value
+    }
+
+    /// Checks length and domain; see [`ParamValue::check`].
+    pub fn check(
+        &self,
+        owner: &str,
+        name: &str,
+        n: usize,
+        ok: impl Fn(f64) -> bool,
+        reason: &str,
+    ) -> Result<()> {
+        self.value.check(owner, name, n, ok, reason)
+    }
+}
+
+impl<D: Dimension> From<Quantity<D>> for Param<D> {
+    fn from(q: Quantity<D>) -> Self {
+        Param::scalar(q)
+    }
+}
+
+impl<D: Dimension> From<f64> for Param<D> {
+    fn from(v: f64) -> Self {
+        Param::scalar(v)
+    }
+}
+
+impl<D: Dimension> From<Vec<Quantity<D>>> for Param<D> {
+    fn from(v: Vec<Quantity<D>>) -> Self {
+        Param::per_neuron(v)
+    }
+}
+
+impl<D: Dimension> From<Vec<f64>> for Param<D> {
+    fn from(v: Vec<f64>) -> Self {
+        Param::per_neuron(v)
+    }
+}
+
+impl<D: Dimension> From<&[f64]> for Param<D> {
+    fn from(v: &[f64]) -> Self {
+        Param::per_neuron(v.iter().copied())
+    }
+}
+
+/// How a state variable starts (BrainPy's initialisers), in internal units.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InitValue {
+    /// Every element the same.
+    Constant(f64),
+    /// One value per neuron, repeated over the batch.
+    PerNeuron(Arc<[f64]>),
+    /// Independent uniform draws in `[low, high)` for every element (every batch row too).
+    Uniform {
+        /// Lower bound.
+        low: f64,
+        /// Upper bound.
+        high: f64,
+        /// Seed of the counter-based generator.
+        seed: u64,
+    },
+    /// Independent normal draws for every element.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        std: f64,
+        /// Seed of the counter-based generator.
+        seed: u64,
+    },
+}
+
+/// A state initialiser of dimension `D`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Init<D: Dimension> {
+    value: InitValue,
+    _dim: PhantomData<D>,
+}
+
+impl<D: Dimension> Init<D> {
+    fn of(value: InitValue) -> Self {
+        Init {
+            value,
+            _dim: PhantomData,
+        }
+    }
+
+    /// Every element starts at `q`.
+    pub fn constant(q: impl Into<Quantity<D>>) -> Self {
+        Init::of(InitValue::Constant(q.into().value()))
+    }
+
+    /// Neuron `j` starts at `values[j]` in every batch row.
+    pub fn per_neuron<Q: Into<Quantity<D>>>(values: impl IntoIterator<Item = Q>) -> Self {
+        Init::of(InitValue::PerNeuron(
+            values.into_iter().map(|q| q.into().value()).collect(),
+        ))
+    }
+
+    /// Uniform in `[low, high)`, drawn independently for every element.
+    pub fn uniform(low: impl Into<Quantity<D>>, high: impl Into<Quantity<D>>, seed: u64) -> Self {
+        Init::of(InitValue::Uniform {
+            low: low.into().value(),
+            high: high.into().value(),
+            seed,
+        })
+    }
+
+    /// Normal with `mean` and `std`, drawn independently for every element.
+    pub fn normal(mean: impl Into<Quantity<D>>, std: impl Into<Quantity<D>>, seed: u64) -> Self {
+        Init::of(InitValue::Normal {
+            mean: mean.into().value(),
+            std: std.into().value(),
+            seed,
+        })
+    }
+
+    /// The untyped description.
+    pub fn value(&self) -> &InitValue {
+        &self.value
+    }
+
+    /// Checks the initialiser against `n` neurons.
+    pub fn check(&self, owner: &str, name: &str, n: usize) -> Result<()> {
+        let finite = |x: f64| x.is_finite();
+        match &self.value {
+            InitValue::Constant(c) if !finite(*c) => {
+                Err(Error::invalid(owner, name, c, "must be finite"))
+            }
+            InitValue::PerNeuron(v) => {
+                ParamValue::PerNeuron(v.clone()).check(owner, name, n, finite, "must be finite")
+            }
+            InitValue::Uniform { low, high, .. }
+                if !(finite(*low) && finite(*high) && low <= high) =>
+            {
+                Err(Error::invalid(
+                    owner,
+                    name,
+                    format!("uniform({low}, {high})"),
+                    "needs finite low ≤ high",
+                ))
+            }
+            InitValue::Normal { mean, std, .. }
+                if !(finite(*mean) && finite(*std) && *std >= 0.0) =>
+            {
+                Err(Error::invalid(
+                    owner,
+                    name,
+                    format!("normal({mean}, {std})"),
+                    "needs a finite mean and std ≥ 0",
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The `rows × n` starting values (row-major). `stream` separates the random draws of
+    /// different state variables.
+    pub fn values(&self, rows: usize, n: usize, stream: u64) -> Vec<f64> {
+        let total = rows * n;
+        match &self.value {
+            InitValue::Constant(c) => vec![*c; total],
+            InitValue::PerNeuron(v) => (0..total).map(|i| v[i % n]).collect(),
+            InitValue::Uniform { low, high, seed } => (0..total)
+                .map(|i| low + (high - low) * rng::uniform(*seed, stream, i as u64))
+                .collect(),
+            InitValue::Normal { mean, std, seed } => (0..total)
+                .map(|i| mean + std * rng::normal(*seed, stream, i as u64))
+                .collect(),
+        }
+    }
+}
+
+impl<D: Dimension> From<Quantity<D>> for Init<D> {
+    fn from(q: Quantity<D>) -> Self {
+        Init::constant(q)
+    }
+}
+
+impl<D: Dimension> From<f64> for Init<D> {
+    fn from(v: f64) -> Self {
+        Init::constant(v)
+    }
+}
+
+/// What `update` returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// State variable `k` itself (synapses return their conductance).
+    State(usize),
+    /// A separate array the kernel writes with `emit` (neurons return spikes).
+    Emitted,
+}
+
+/// One element during an f64 reference step: the twin of the WGSL kernel's view.
+#[derive(Debug)]
+pub struct ElemF64<'a> {
+    /// `t = k·dt` (ms).
+    pub t: f64,
+    /// The step (ms).
+    pub dt: f64,
+    /// This element's state variables, in the kernel's order.
+    pub state: &'a mut [f64],
+    /// The input `x` for this element.
+    pub x: f64,
+    /// What the kernel would `emit` (for [`Output::Emitted`] models).
+    pub out: f64,
+    params: &'a [ParamValue],
+    j: usize,
+}
+
+impl<'a> ElemF64<'a> {
+    pub(crate) fn new(
+        t: f64,
+        dt: f64,
+        state: &'a mut [f64],
+        x: f64,
+        params: &'a [ParamValue],
+        j: usize,
+    ) -> Self {
+        ElemF64 {
+            t,
+            dt,
+            state,
+            x,
+            out: 0.0,
+            params,
+            j,
+        }
+    }
+
+    /// Kernel parameter `p` for this element's neuron.
+    pub fn param(&self, p: usize) -> f64 {
+        self.params[p].at(self.j)
+    }
+}
+
+/// An element-wise model: a WGSL kernel over the element ABI and its f64 twin, sharing one
+/// layout of states and kernel parameters.
+///
+/// Built-in models implement it on their parameter structs (`ExponParams`, `LifParams` …);
+/// a [`Module`](crate::Module) adds the states and the device.
+pub trait Model: Clone + Send + Sync + 'static {
+    /// The BrainPy class name ("Expon").
+    fn kind(&self) -> &str;
+    /// The kernel.
+    fn kernel(&self) -> &KernelDef;
+    /// State variable names, in the kernel's order (BrainPy's names: "g", "V" …).
+    fn state_names(&self) -> Vec<&str>;
+    /// What `update` returns.
+    fn output(&self) -> Output;
+    /// Checks every parameter and initialiser for `n` neurons per sample.
+    fn validate(&self, n: usize) -> Result<()>;
+    /// Starting values of every state variable, `rows × n` each (called after `validate`).
+    fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>>;
+    /// The kernel's parameters for step `dt` (ms), in kernel order; factors that depend only
+    /// on parameters and `dt` are computed here in f64 (called after `validate`).
+    fn kernel_params(&self, dt: f64) -> Vec<ParamValue>;
+    /// One element in f64, in exactly the kernel's order of operations.
+    fn step_f64(&self, e: &mut ElemF64<'_>);
+}

@@ -1,0 +1,570 @@
+//! [`Module`]: a model with its states on a device, and the [`Dynamics`], [`Synapse`] and
+//! [`Neuron`] abstractions (BrainPy's base classes).
+
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::gpu::{ElementLaunch, Gpu, GpuArray, SimUniform};
+use crate::model::{ElemF64, Model, Output, ParamValue};
+use crate::shape::{Shape, TensorShape, validate_batch};
+use crate::tensor::{Device, Input, Storage, Tensor};
+
+/// What every model offers (BrainPy's `Dynamics`): sizes, a name, states that are created
+/// with `init_state`, rewritten with `reset_state`, and advanced by `update`.
+pub trait Dynamics {
+    /// The BrainPy class name ("Expon", "LIF" …).
+    fn kind(&self) -> &str;
+    /// The optional name (`None` unless given, as in BrainPy).
+    fn name(&self) -> Option<&str>;
+    /// `in_size` (BrainPy's `varshape`).
+    fn in_size(&self) -> &Shape;
+    /// Creates the states on `device`, shaped `(batch, *in_size)` or `in_size` when `batch`
+    /// is `None`, with their initial values. Validates every parameter first.
+    fn init_state(&mut self, device: &Device, batch: Option<usize>) -> Result<()>;
+    /// Writes the initial values into the existing states (re-creating them if the batch
+    /// size changes).
+    fn reset_state(&mut self, batch: Option<usize>) -> Result<()>;
+    /// One step at `clock`'s time with input `x`; the result stays on the device.
+    fn update(&mut self, clock: &Clock, x: Input<'_>) -> Result<&Tensor>;
+    /// State variable `name` ("g", "V" …), a view on the device.
+    fn state(&self, name: &str) -> Result<&Tensor>;
+    /// Overwrites state variable `name` with `data` (row-major, `(batch, *in_size)`), as
+    /// BrainPy's `model.V.value = …`.
+    fn set_state(&mut self, name: &str, data: &[f64]) -> Result<()>;
+    /// Names of the state variables.
+    fn state_names(&self) -> Vec<String>;
+    /// What the latest `update` returned.
+    fn output(&self) -> Result<&Tensor>;
+}
+
+/// A synapse: `update(x)` returns its conductance (BrainPy's `Synapse`).
+pub trait Synapse: Dynamics {}
+
+/// A neuron: `update(x)` returns its spikes as 0.0/1.0 (BrainPy's `Neuron`).
+pub trait Neuron: Dynamics {
+    /// The spikes of the latest update.
+    fn spike(&self) -> Result<&Tensor> {
+        self.output()
+    }
+
+    /// The membrane potential `V`.
+    fn voltage(&self) -> Result<&Tensor> {
+        self.state("V")
+    }
+}
+
+/// Marker for models whose modules are synapses.
+pub trait SynapseModel: Model {}
+
+/// Marker for models whose modules are neurons.
+pub trait NeuronModel: Model {}
+
+/// A model plus its states on a device: what `Expon`, `LIF` … are.
+pub struct Module<M: Model> {
+    model: M,
+    in_size: Shape,
+    name: Option<String>,
+    rt: Option<Runtime>,
+}
+
+enum Runtime {
+    Gpu(Box<GpuRuntime>),
+    Cpu(CpuRuntime),
+}
+
+/// Parameters as last uploaded, and the `dt` they were computed for.
+struct Params<T> {
+    dt: Option<f64>,
+    data: T,
+}
+
+struct GpuRuntime {
+    gpu: Gpu,
+    batch: Option<usize>,
+    /// All state variables, variable-major, `stride` words apart.
+    state: GpuArray,
+    stride: usize,
+    params: Params<Option<GpuArray>>,
+    uniform: GpuArray,
+    out: Option<GpuArray>,
+    /// One view per state variable, then the emitted output (if any).
+    views: Vec<Tensor>,
+}
+
+struct CpuRuntime {
+    batch: Option<usize>,
+    params: Params<Vec<ParamValue>>,
+    /// One tensor per state variable, then the emitted output (if any).
+    tensors: Vec<Tensor>,
+}
+
+/// The header + values layout `param()` in `shaders/common.wgsl` reads.
+fn pack_params(params: &[ParamValue]) -> Vec<u32> {
+    let mut words = vec![0u32; params.len()];
+    for (p, value) in params.iter().enumerate() {
+        let offset = words.len() as u32;
+        words[p] = match value {
+            ParamValue::Scalar(v) => {
+                words.push((*v as f32).to_bits());
+                offset
+            }
+            ParamValue::PerNeuron(v) => {
+                words.extend(v.iter().map(|&x| (x as f32).to_bits()));
+                offset | (1 << 31)
+            }
+        };
+    }
+    if words.is_empty() {
+        words.push(0);
+    }
+    words
+}
+
+fn cpu_data(t: &Tensor) -> &[f64] {
+    match &t.storage {
+        Storage::Cpu(v) => v,
+        Storage::Gpu(_) => unreachable!("CPU runtime holds host tensors"),
+    }
+}
+
+fn cpu_data_mut(t: &mut Tensor) -> &mut Vec<f64> {
+    match &mut t.storage {
+        Storage::Cpu(v) => v,
+        Storage::Gpu(_) => unreachable!("CPU runtime holds host tensors"),
+    }
+}
+
+/// How `x` maps onto the elements: its x_mode in the element ABI.
+enum XMode {
+    None,
+    Scalar(f64),
+    PerElement,
+    PerNeuron,
+}
+
+impl<M: Model> Module<M> {
+    /// A module for `model` over `in_size`, without states yet.
+    pub fn from_model(model: M, in_size: impl Into<Shape>) -> Self {
+        Module {
+            model,
+            in_size: in_size.into(),
+            name: None,
+            rt: None,
+        }
+    }
+
+    /// Gives the module a name.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The model (its parameters).
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    /// Changes the model's parameters; the kernel parameters are recomputed and uploaded at
+    /// the next update (new parameters are validated there).
+    pub fn configure(mut self, f: impl FnOnce(&mut M)) -> Self {
+        f(&mut self.model);
+        match &mut self.rt {
+            Some(Runtime::Gpu(g)) => g.params.dt = None,
+            Some(Runtime::Cpu(c)) => c.params.dt = None,
+            None => {}
+        }
+        self
+    }
+
+    /// The batch size the states were created with (`None` before `init_state` or without a
+    /// batch axis).
+    pub fn batch_size(&self) -> Option<usize> {
+        match &self.rt {
+            Some(Runtime::Gpu(g)) => g.batch,
+            Some(Runtime::Cpu(c)) => c.batch,
+            None => None,
+        }
+    }
+
+    /// The shape of every state: `(batch, *in_size)`.
+    pub fn state_shape(&self) -> Result<TensorShape> {
+        self.runtime()?;
+        Ok(TensorShape::new(self.batch_size(), self.in_size.clone()))
+    }
+
+    fn owner(&self) -> String {
+        match &self.name {
+            Some(n) => format!("{} `{n}`", self.model.kind()),
+            None => self.model.kind().to_string(),
+        }
+    }
+
+    fn runtime(&self) -> Result<&Runtime> {
+        self.rt.as_ref().ok_or_else(|| Error::NotInitialized {
+            owner: self.owner(),
+        })
+    }
+
+    fn state_index(&self, name: &str) -> Result<usize> {
+        let names = self.model.state_names();
+        names
+            .iter()
+            .position(|n| *n == name)
+            .ok_or_else(|| Error::UnknownName {
+                owner: self.owner(),
+                kind: "state",
+                name: name.to_string(),
+                available: names.iter().map(|s| s.to_string()).collect(),
+            })
+    }
+
+    fn tensors(&self) -> Result<&[Tensor]> {
+        Ok(match self.runtime()? {
+            Runtime::Gpu(g) => &g.views,
+            Runtime::Cpu(c) => &c.tensors,
+        })
+    }
+
+    fn write_state(&mut self, name: &str, data: &[f64]) -> Result<()> {
+        let k = self.state_index(name)?;
+        let owner = self.owner();
+        let tensor = match self.rt.as_mut() {
+            Some(Runtime::Gpu(g)) => &mut g.views[k],
+            Some(Runtime::Cpu(c)) => &mut c.tensors[k],
+            None => return Err(Error::NotInitialized { owner }),
+        };
+        tensor.write_f64(data).map_err(|_| {
+            Error::shape(
+                format!("state `{name}` of {owner}"),
+                tensor.shape(),
+                format!("{} values", data.len()),
+            )
+        })
+    }
+
+    fn create(&self, device: &Device, batch: Option<usize>) -> Result<Runtime> {
+        let owner = self.owner();
+        self.in_size.validate(&owner)?;
+        validate_batch(&owner, batch)?;
+        let n = self.in_size.numel();
+        self.model.validate(n)?;
+        let shape = TensorShape::new(batch, self.in_size.clone());
+        let rows = shape.rows();
+        let total = shape.numel();
+        let vars = self.model.state_names().len();
+        if let Device::Gpu(gpu) = device {
+            gpu.check_words(
+                &format!("states of {owner} ({vars} variables × {shape})"),
+                vars * total,
+            )?;
+        }
+        let init = self.model.initial_state(rows, n);
+        let emits = self.model.output() == Output::Emitted;
+        match device {
+            Device::Cpu => {
+                let mut tensors: Vec<Tensor> = init
+                    .into_iter()
+                    .map(|v| Tensor::from_storage(shape.clone(), Storage::Cpu(v)))
+                    .collect();
+                if emits {
+                    tensors.push(Tensor::from_storage(
+                        shape.clone(),
+                        Storage::Cpu(vec![0.0; total]),
+                    ));
+                }
+                Ok(Runtime::Cpu(CpuRuntime {
+                    batch,
+                    params: Params {
+                        dt: None,
+                        data: Vec::new(),
+                    },
+                    tensors,
+                }))
+            }
+            Device::Gpu(gpu) => {
+                let stride = total;
+                let flat: Vec<f32> = init.iter().flatten().map(|&x| x as f32).collect();
+                let what = format!("states of {owner} ({vars} variables × {shape})");
+                let state = if flat.is_empty() {
+                    gpu.alloc(&what, 0)?
+                } else {
+                    gpu.upload(&what, &flat)?
+                };
+                let out = if emits {
+                    Some(gpu.alloc(&format!("output of {owner} {shape}"), total)?)
+                } else {
+                    None
+                };
+                let mut views: Vec<Tensor> = (0..vars)
+                    .map(|k| {
+                        Tensor::from_storage(
+                            shape.clone(),
+                            Storage::Gpu(state.view(k * stride, total)),
+                        )
+                    })
+                    .collect();
+                if let Some(o) = &out {
+                    views.push(Tensor::from_storage(shape.clone(), Storage::Gpu(o.clone())));
+                }
+                Ok(Runtime::Gpu(Box::new(GpuRuntime {
+                    gpu: gpu.clone(),
+                    batch,
+                    state,
+                    stride,
+                    params: Params {
+                        dt: None,
+                        data: None,
+                    },
+                    uniform: gpu.alloc_uniform(
+                        &format!("sim of {owner}"),
+                        std::mem::size_of::<SimUniform>(),
+                    ),
+                    out,
+                    views,
+                })))
+            }
+        }
+    }
+
+    fn x_mode(&self, x: Input<'_>, shape: &TensorShape, on: &'static str) -> Result<XMode> {
+        let t = match x {
+            Input::None => return Ok(XMode::None),
+            Input::Scalar(v) if !v.is_finite() => {
+                return Err(Error::invalid(
+                    self.owner(),
+                    "x",
+                    v,
+                    "a scalar input must be finite",
+                ));
+            }
+            Input::Scalar(v) => return Ok(XMode::Scalar(v)),
+            Input::Tensor(t) => t,
+        };
+        if t.device_kind() != on {
+            return Err(Error::DeviceMismatch {
+                what: "x".into(),
+                owner: self.owner(),
+                expected: on,
+                got: t.device_kind(),
+            });
+        }
+        let dims = t.shape().dims();
+        if dims == shape.dims() {
+            Ok(XMode::PerElement)
+        } else if dims == self.in_size.dims() {
+            Ok(XMode::PerNeuron)
+        } else {
+            let expected = if shape.batch.is_some() {
+                format!("{shape} or {} (broadcast over the batch)", self.in_size)
+            } else {
+                shape.to_string()
+            };
+            Err(Error::shape(
+                format!("x of {}", self.owner()),
+                expected,
+                t.shape(),
+            ))
+        }
+    }
+
+    /// One step; see [`Dynamics::update`]. `x` may be a `&Tensor`, a number, a quantity or
+    /// `None`.
+    pub fn update<'a>(&mut self, clock: &Clock, x: impl Into<Input<'a>>) -> Result<&Tensor> {
+        let x = x.into();
+        let shape = self.state_shape()?;
+        let on = match self.runtime()? {
+            Runtime::Gpu(_) => "gpu",
+            Runtime::Cpu(_) => "cpu",
+        };
+        let mode = self.x_mode(x, &shape, on)?;
+        let dt = clock.dt_ms();
+        let n = self.in_size.numel();
+        let out_index = match self.model.output() {
+            Output::State(k) => k,
+            Output::Emitted => self.model.state_names().len(),
+        };
+        let params_stale = match self.runtime()? {
+            Runtime::Gpu(g) => g.params.dt != Some(dt),
+            Runtime::Cpu(c) => c.params.dt != Some(dt),
+        };
+        if params_stale {
+            self.model.validate(n)?;
+        }
+        let model = &self.model;
+        let rt = self.rt.as_mut().expect("runtime checked above");
+        match rt {
+            Runtime::Gpu(g) => {
+                if params_stale {
+                    let words = pack_params(&model.kernel_params(dt));
+                    match &g.params.data {
+                        Some(a) if a.len() == words.len() => a.write(0, &words),
+                        _ => g.params.data = Some(g.gpu.upload("parameters", &words)?),
+                    }
+                    g.params.dt = Some(dt);
+                }
+                let x_array = match x {
+                    Input::Tensor(t) => match &t.storage {
+                        Storage::Gpu(a) => Some(a),
+                        Storage::Cpu(_) => unreachable!("device checked above"),
+                    },
+                    _ => None,
+                };
+                let (x_mode, x_scalar) = match mode {
+                    XMode::None => (0, 0.0),
+                    XMode::Scalar(v) => (1, v as f32),
+                    XMode::PerElement => (2, 0.0),
+                    XMode::PerNeuron => (3, 0.0),
+                };
+                g.gpu.launch(ElementLaunch {
+                    kernel: model.kernel(),
+                    uniform: &g.uniform,
+                    sim: SimUniform {
+                        t: clock.t_ms_f32(),
+                        dt: dt as f32,
+                        n: n as u32,
+                        total: shape.numel() as u32,
+                        stride: g.stride as u32,
+                        x_mode,
+                        x_scalar,
+                        k: clock.step() as u32,
+                        ..SimUniform::default()
+                    },
+                    state: &g.state,
+                    params: g.params.data.as_ref().expect("uploaded above"),
+                    x: x_array,
+                    out: g.out.as_ref(),
+                })?;
+                Ok(&g.views[out_index])
+            }
+            Runtime::Cpu(c) => {
+                if params_stale {
+                    c.params.data = model.kernel_params(dt);
+                    c.params.dt = Some(dt);
+                }
+                let x_data: &[f64] = match x {
+                    Input::Tensor(t) => cpu_data(t),
+                    _ => &[],
+                };
+                let x_at = |i: usize, j: usize| match mode {
+                    XMode::None => 0.0,
+                    XMode::Scalar(v) => v,
+                    XMode::PerElement => x_data[i],
+                    XMode::PerNeuron => x_data[j],
+                };
+                let vars = model.state_names().len();
+                let emits = model.output() == Output::Emitted;
+                let t = clock.t_ms();
+                let mut s = vec![0.0; vars];
+                for i in 0..shape.numel() {
+                    let j = i % n;
+                    for (v, sv) in s.iter_mut().enumerate() {
+                        *sv = cpu_data(&c.tensors[v])[i];
+                    }
+                    let mut e = ElemF64::new(t, dt, &mut s, x_at(i, j), &c.params.data, j);
+                    model.step_f64(&mut e);
+                    let out = e.out;
+                    for (v, sv) in s.iter().enumerate() {
+                        cpu_data_mut(&mut c.tensors[v])[i] = *sv;
+                    }
+                    if emits {
+                        cpu_data_mut(&mut c.tensors[vars])[i] = out;
+                    }
+                }
+                Ok(&c.tensors[out_index])
+            }
+        }
+    }
+}
+
+impl<M: Model> Dynamics for Module<M> {
+    fn kind(&self) -> &str {
+        self.model.kind()
+    }
+
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    fn in_size(&self) -> &Shape {
+        &self.in_size
+    }
+
+    fn init_state(&mut self, device: &Device, batch: Option<usize>) -> Result<()> {
+        self.rt = Some(self.create(device, batch)?);
+        Ok(())
+    }
+
+    fn reset_state(&mut self, batch: Option<usize>) -> Result<()> {
+        let device = match self.runtime()? {
+            Runtime::Gpu(g) => Device::Gpu(g.gpu.clone()),
+            Runtime::Cpu(_) => Device::Cpu,
+        };
+        if batch != self.batch_size() {
+            return self.init_state(&device, batch);
+        }
+        let owner = self.owner();
+        validate_batch(&owner, batch)?;
+        let n = self.in_size.numel();
+        self.model.validate(n)?;
+        let init = self
+            .model
+            .initial_state(TensorShape::new(batch, n).rows(), n);
+        for (k, values) in init.iter().enumerate() {
+            let tensor = match self.rt.as_mut().expect("runtime checked above") {
+                Runtime::Gpu(g) => &mut g.views[k],
+                Runtime::Cpu(c) => &mut c.tensors[k],
+            };
+            tensor.write_f64(values)?;
+        }
+        Ok(())
+    }
+
+    fn update(&mut self, clock: &Clock, x: Input<'_>) -> Result<&Tensor> {
+        Module::update(self, clock, x)
+    }
+
+    fn state(&self, name: &str) -> Result<&Tensor> {
+        let k = self.state_index(name)?;
+        Ok(&self.tensors()?[k])
+    }
+
+    fn set_state(&mut self, name: &str, data: &[f64]) -> Result<()> {
+        self.write_state(name, data)
+    }
+
+    fn state_names(&self) -> Vec<String> {
+        self.model
+            .state_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    fn output(&self) -> Result<&Tensor> {
+        let k = match self.model.output() {
+            Output::State(k) => k,
+            Output::Emitted => self.model.state_names().len(),
+        };
+        Ok(&self.tensors()?[k])
+    }
+}
+
+impl<M: SynapseModel> Synapse for Module<M> {}
+
+impl<M: NeuronModel> Neuron for Module<M> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_pack_scalars_and_arrays() {
+        let words = pack_params(&[
+            ParamValue::Scalar(2.0),
+            ParamValue::PerNeuron(vec![1.0, 3.0].into()),
+        ]);
+        assert_eq!(words[0], 2);
+        assert_eq!(words[1], 3 | (1 << 31));
+        assert_eq!(f32::from_bits(words[2]), 2.0);
+        assert_eq!(f32::from_bits(words[4]), 3.0);
+    }
+}

@@ -1,0 +1,404 @@
+//! Reading and writing NumPy `.npz` archives (what `np.savez_compressed` writes and
+//! `np.load` reads): the golden reference files, and exported recordings.
+//!
+//! Supported element types: `<f8`, `<f4`, `<i8`, `<i4`, `|u1`, `|b1` and `<U…` strings, in C
+//! order.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The values of one array.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NpyData {
+    /// `<f8`
+    F64(Vec<f64>),
+    /// `<f4`
+    F32(Vec<f32>),
+    /// `<i8`
+    I64(Vec<i64>),
+    /// `<i4`
+    I32(Vec<i32>),
+    /// `|u1`
+    U8(Vec<u8>),
+    /// `|b1`
+    Bool(Vec<bool>),
+    /// `<U…` (UTF-32 strings)
+    Str(Vec<String>),
+}
+
+/// One array: its shape (empty for a 0-d array) and values in C order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NpyArray {
+    /// Dimensions.
+    pub shape: Vec<usize>,
+    /// Values.
+    pub data: NpyData,
+}
+
+impl NpyArray {
+    /// The values as f64 (numbers and booleans), `None` for strings.
+    pub fn to_f64(&self) -> Option<Vec<f64>> {
+        Some(match &self.data {
+            NpyData::F64(v) => v.clone(),
+            NpyData::F32(v) => v.iter().map(|&x| x as f64).collect(),
+            NpyData::I64(v) => v.iter().map(|&x| x as f64).collect(),
+            NpyData::I32(v) => v.iter().map(|&x| x as f64).collect(),
+            NpyData::U8(v) => v.iter().map(|&x| x as f64).collect(),
+            NpyData::Bool(v) => v.iter().map(|&x| if x { 1.0 } else { 0.0 }).collect(),
+            NpyData::Str(_) => return None,
+        })
+    }
+
+    /// Number of elements.
+    pub fn numel(&self) -> usize {
+        self.shape.iter().product()
+    }
+}
+
+/// An `.npz` archive read into memory.
+#[derive(Clone, Debug)]
+pub struct Npz {
+    path: PathBuf,
+    arrays: BTreeMap<String, NpyArray>,
+}
+
+fn format_err(path: &Path, reason: impl Into<String>) -> Error {
+    Error::Format {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Value of `key` in a `.npy` header dict such as `{'descr': '<f8', 'shape': (3, 7), }`.
+fn header_field<'a>(header: &'a str, key: &str) -> Option<&'a str> {
+    let at = header.find(&format!("'{key}'"))? + key.len() + 2;
+    let rest = header[at..].trim_start().strip_prefix(':')?.trim_start();
+    let end = if rest.starts_with('(') {
+        rest.find(')')? + 1
+    } else {
+        rest.find([',', '}'])?
+    };
+    Some(rest[..end].trim())
+}
+
+/// Parses one `.npy` file.
+pub fn parse_npy(path: &Path, bytes: &[u8]) -> Result<NpyArray> {
+    let bad = |r: &str| format_err(path, r.to_string());
+    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
+        return Err(bad("not a .npy file"));
+    }
+    let (header_len, start) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        2 | 3 if bytes.len() >= 12 => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
+        v => return Err(bad(&format!("unsupported .npy version {v}"))),
+    };
+    let header = std::str::from_utf8(
+        bytes
+            .get(start..start + header_len)
+            .ok_or_else(|| bad("truncated header"))?,
+    )
+    .map_err(|_| bad("header is not text"))?;
+    let descr = header_field(header, "descr")
+        .ok_or_else(|| bad("no descr"))?
+        .trim_matches(['\'', '"']);
+    if header_field(header, "fortran_order") != Some("False") {
+        return Err(bad("Fortran-ordered arrays are not supported"));
+    }
+    let shape_text = header_field(header, "shape").ok_or_else(|| bad("no shape"))?;
+    let shape: Vec<usize> = shape_text
+        .trim_matches(['(', ')'])
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<usize>().map_err(|_| bad("bad shape")))
+        .collect::<Result<_>>()?;
+    let n: usize = shape.iter().product();
+    let body = &bytes[start + header_len..];
+    let need = |size: usize| -> Result<&[u8]> {
+        body.get(..n * size).ok_or_else(|| bad("truncated data"))
+    };
+    let data = match descr {
+        "<f8" => NpyData::F64(
+            need(8)?
+                .chunks_exact(8)
+                .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+                .collect(),
+        ),
+        "<f4" => NpyData::F32(
+            need(4)?
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+                .collect(),
+        ),
+        "<i8" => NpyData::I64(
+            need(8)?
+                .chunks_exact(8)
+                .map(|c| i64::from_le_bytes(c.try_into().unwrap()))
+                .collect(),
+        ),
+        "<i4" => NpyData::I32(
+            need(4)?
+                .chunks_exact(4)
+                .map(|c| i32::from_le_bytes(c.try_into().unwrap()))
+                .collect(),
+        ),
+        "|u1" => NpyData::U8(need(1)?.to_vec()),
+        "|b1" => NpyData::Bool(need(1)?.iter().map(|&b| b != 0).collect()),
+        d if d.starts_with("<U") => {
+            let width: usize = d[2..].parse().map_err(|_| bad("bad string width"))?;
+            let raw = need(4 * width)?;
+            let strings = raw
+                .chunks_exact(4 * width.max(1))
+                .map(|item| {
+                    item.chunks_exact(4)
+                        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+                        .take_while(|&c| c != 0)
+                        .filter_map(char::from_u32)
+                        .collect::<String>()
+                })
+                .collect();
+            NpyData::Str(strings)
+        }
+        d => return Err(bad(&format!("unsupported dtype {d}"))),
+    };
+    Ok(NpyArray { shape, data })
+}
+
+fn npy_bytes(array: &NpyArray) -> Vec<u8> {
+    let (descr, body): (String, Vec<u8>) = match &array.data {
+        NpyData::F64(v) => (
+            "<f8".into(),
+            v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        ),
+        NpyData::F32(v) => (
+            "<f4".into(),
+            v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        ),
+        NpyData::I64(v) => (
+            "<i8".into(),
+            v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        ),
+        NpyData::I32(v) => (
+            "<i4".into(),
+            v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        ),
+        NpyData::U8(v) => ("|u1".into(), v.clone()),
+        NpyData::Bool(v) => ("|b1".into(), v.iter().map(|&b| b as u8).collect()),
+        NpyData::Str(v) => {
+            let width = v
+                .iter()
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(1);
+            let mut body = Vec::with_capacity(v.len() * width * 4);
+            for s in v {
+                let mut count = 0;
+                for c in s.chars() {
+                    body.extend((c as u32).to_le_bytes());
+                    count += 1;
+                }
+                body.extend(std::iter::repeat_n(0u8, (width - count) * 4));
+            }
+            (format!("<U{width}"), body)
+        }
+    };
+    let shape = match array.shape.len() {
+        0 => "()".to_string(),
+        1 => format!("({},)", array.shape[0]),
+        _ => format!(
+            "({})",
+            array
+                .shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    // Pad so that the data starts on a 64-byte boundary, ending with a newline.
+    let unpadded = 10 + header.len() + 1;
+    header.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
+    header.push('\n');
+    let mut out = Vec::with_capacity(10 + header.len() + body.len());
+    out.extend(b"\x93NUMPY\x01\x00");
+    out.extend((header.len() as u16).to_le_bytes());
+    out.extend(header.as_bytes());
+    out.extend(body);
+    out
+}
+
+impl Npz {
+    /// Reads every array of the archive at `path`.
+    pub fn read(path: impl AsRef<Path>) -> Result<Npz> {
+        let path = path.as_ref();
+        let file = File::open(path).map_err(io_err(path))?;
+        let mut zip = zip::ZipArchive::new(file).map_err(|e| format_err(path, e.to_string()))?;
+        let mut arrays = BTreeMap::new();
+        for i in 0..zip.len() {
+            let mut entry = zip
+                .by_index(i)
+                .map_err(|e| format_err(path, e.to_string()))?;
+            let name = entry
+                .name()
+                .map_err(|e| format_err(path, e.to_string()))?
+                .trim_end_matches(".npy")
+                .to_string();
+            let mut bytes = Vec::with_capacity(entry.size() as usize);
+            entry.read_to_end(&mut bytes).map_err(io_err(path))?;
+            let member = path.join(&name);
+            arrays.insert(name, parse_npy(&member, &bytes)?);
+        }
+        Ok(Npz {
+            path: path.to_path_buf(),
+            arrays,
+        })
+    }
+
+    /// The file it was read from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Names of the arrays.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.arrays.keys().map(String::as_str)
+    }
+
+    /// `true` when the archive holds an array `name`.
+    pub fn contains(&self, name: &str) -> bool {
+        self.arrays.contains_key(name)
+    }
+
+    /// Array `name`.
+    pub fn get(&self, name: &str) -> Result<&NpyArray> {
+        self.arrays
+            .get(name)
+            .ok_or_else(|| format_err(&self.path, format!("no array `{name}`")))
+    }
+
+    /// Array `name` as f64 values.
+    pub fn f64s(&self, name: &str) -> Result<Vec<f64>> {
+        self.get(name)?
+            .to_f64()
+            .ok_or_else(|| format_err(&self.path, format!("array `{name}` is not numeric")))
+    }
+
+    /// 0-d (or one-element) array `name` as a number.
+    pub fn scalar(&self, name: &str) -> Result<f64> {
+        let v = self.f64s(name)?;
+        match v.as_slice() {
+            [x] => Ok(*x),
+            _ => Err(format_err(
+                &self.path,
+                format!("array `{name}` is not a scalar"),
+            )),
+        }
+    }
+
+    /// 0-d string array `name`.
+    pub fn string(&self, name: &str) -> Result<String> {
+        match &self.get(name)?.data {
+            NpyData::Str(v) if v.len() == 1 => Ok(v[0].clone()),
+            _ => Err(format_err(
+                &self.path,
+                format!("array `{name}` is not a string"),
+            )),
+        }
+    }
+}
+
+/// Collects arrays and writes them as one compressed `.npz`.
+#[derive(Clone, Debug, Default)]
+pub struct NpzWriter {
+    arrays: Vec<(String, NpyArray)>,
+}
+
+impl NpzWriter {
+    /// An empty archive.
+    pub fn new() -> NpzWriter {
+        NpzWriter::default()
+    }
+
+    /// Adds array `name` (its data length must match `shape`).
+    pub fn add(&mut self, name: &str, shape: &[usize], data: NpyData) -> Result<&mut Self> {
+        let array = NpyArray {
+            shape: shape.to_vec(),
+            data,
+        };
+        let len = match &array.data {
+            NpyData::F64(v) => v.len(),
+            NpyData::F32(v) => v.len(),
+            NpyData::I64(v) => v.len(),
+            NpyData::I32(v) => v.len(),
+            NpyData::U8(v) => v.len(),
+            NpyData::Bool(v) => v.len(),
+            NpyData::Str(v) => v.len(),
+        };
+        if len != array.numel() {
+            return Err(Error::shape(
+                format!("array `{name}`"),
+                format!("{} values for {shape:?}", array.numel()),
+                format!("{len} values"),
+            ));
+        }
+        self.arrays.push((name.to_string(), array));
+        Ok(self)
+    }
+
+    /// Writes the archive to `path`.
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let file = File::create(path).map_err(io_err(path))?;
+        let mut zip = zip::ZipWriter::new(file);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, array) in &self.arrays {
+            zip.start_file(format!("{name}.npy"), options)
+                .map_err(|e| format_err(path, e.to_string()))?;
+            zip.write_all(&npy_bytes(array)).map_err(io_err(path))?;
+        }
+        zip.finish().map_err(|e| format_err(path, e.to_string()))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let dir = std::env::temp_dir().join(format!("brainwgpu-npz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.npz");
+        let mut w = NpzWriter::new();
+        w.add("a", &[2, 3], NpyData::F64(vec![1., 2., 3., 4., 5., 6.]))
+            .unwrap();
+        w.add("s", &[], NpyData::Str(vec!["héllo".into()])).unwrap();
+        w.add("b", &[3], NpyData::U8(vec![0, 1, 0])).unwrap();
+        w.write(&path).unwrap();
+        let z = Npz::read(&path).unwrap();
+        assert_eq!(z.get("a").unwrap().shape, vec![2, 3]);
+        assert_eq!(z.f64s("a").unwrap()[5], 6.0);
+        assert_eq!(z.string("s").unwrap(), "héllo");
+        assert_eq!(z.f64s("b").unwrap(), vec![0., 1., 0.]);
+        assert!(w.add("bad", &[4], NpyData::U8(vec![1])).is_err());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

@@ -1,0 +1,52 @@
+//! Scalar numerics shared by the f64 reference and the host-side step factors: the
+//! exponential-Euler step of SPEC §2 and the spike (Heaviside) function of SPEC §3.
+
+/// `exprel(z) = (eᶻ − 1)/z`, computed as BrainPy (saiunit) does in float64: the order-5
+/// Taylor polynomial for `|z| ≤ 1e-7`, `expm1(z)/z` otherwise. `exprel(0) = 1`.
+pub fn exprel(z: f64) -> f64 {
+    if z.abs() <= 1e-7 {
+        1.0 + z * (1.0 / 2.0 + z * (1.0 / 6.0 + z * (1.0 / 24.0 + z * (1.0 / 120.0 + z / 720.0))))
+    } else {
+        z.exp_m1() / z
+    }
+}
+
+/// One exponential-Euler step `x + dt·exprel(dt·J)·f` (SPEC §2).
+pub fn exp_euler(x: f64, f: f64, jacobian: f64, dt: f64) -> f64 {
+    x + dt * exprel(dt * jacobian) * f
+}
+
+/// The forward pass of every surrogate spike function: `1.0` when `x ≥ 0`, else `0.0`
+/// (`NaN` gives `0.0`).
+pub fn heaviside(x: f64) -> f64 {
+    if x >= 0.0 { 1.0 } else { 0.0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exprel_is_smooth_across_the_threshold() {
+        assert_eq!(exprel(0.0), 1.0);
+        for z in [1e-8f64, -1e-8, 1e-7, 2e-7, -3e-7, 0.01, -0.02, 5.0, -40.0] {
+            let exact = if z == 0.0 { 1.0 } else { z.exp_m1() / z };
+            assert!((exprel(z) - exact).abs() <= 1e-15 * exact.abs(), "{z}");
+        }
+    }
+
+    #[test]
+    fn exp_euler_is_exact_for_linear_decay() {
+        let (tau, dt) = (8.0, 0.1);
+        let g = exp_euler(2.0, -2.0 / tau, -1.0 / tau, dt);
+        assert!((g - 2.0 * (-dt / tau).exp()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn heaviside_counts_zero_as_spike_and_nan_as_none() {
+        assert_eq!(heaviside(0.0), 1.0);
+        assert_eq!(heaviside(-0.0), 1.0);
+        assert_eq!(heaviside(-1e-300), 0.0);
+        assert_eq!(heaviside(f64::NAN), 0.0);
+    }
+}

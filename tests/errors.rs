@@ -1,0 +1,165 @@
+//! Bad input is a typed error naming the parameter, shape or state at fault — never a panic.
+//! These run on the f64 reference (no adapter needed); the GPU-specific ones are in
+//! `gpu_models.rs`.
+
+use brainwgpu::prelude::*;
+
+fn param_of(e: Error) -> String {
+    match e {
+        Error::InvalidParameter { param, .. } => param,
+        other => panic!("expected InvalidParameter, got {other:?}"),
+    }
+}
+
+#[test]
+fn non_positive_or_nan_time_constants_are_refused() {
+    for tau in [0.0, -8.0, f64::NAN, f64::INFINITY] {
+        let mut syn = Expon::new(5).tau(tau * ms);
+        assert_eq!(
+            param_of(syn.init_state(&Device::Cpu, None).unwrap_err()),
+            "tau"
+        );
+        let mut lif = LIF::new(5).tau(tau * ms);
+        assert_eq!(
+            param_of(lif.init_state(&Device::Cpu, None).unwrap_err()),
+            "tau"
+        );
+    }
+    let err = Expon::new(5)
+        .tau(-1.0 * ms)
+        .init_state(&Device::Cpu, None)
+        .unwrap_err();
+    assert!(err.to_string().contains("`tau` of Expon"), "{err}");
+}
+
+#[test]
+fn non_positive_dt_is_refused() {
+    for dt in [0.0, -0.1, f64::NAN] {
+        assert_eq!(param_of(Clock::new(dt * ms).unwrap_err()), "dt");
+        let mut c = Clock::default();
+        assert_eq!(param_of(c.set_dt(dt).unwrap_err()), "dt");
+    }
+}
+
+#[test]
+fn a_wrong_input_shape_names_x_and_both_shapes() {
+    let mut lif = LIF::new((2, 3));
+    lif.init_state(&Device::Cpu, Some(4)).unwrap();
+    let x = Tensor::zeros(&Device::Cpu, TensorShape::new(Some(4), 7)).unwrap();
+    match lif.update(&Clock::default(), &x) {
+        Err(Error::ShapeMismatch {
+            what,
+            expected,
+            got,
+        }) => {
+            assert_eq!(what, "x of LIF");
+            assert_eq!(expected, "(4, 2, 3) or (2, 3) (broadcast over the batch)");
+            assert_eq!(got, "(4, 7)");
+        }
+        other => panic!("{:?}", other.map(|t| t.shape().clone())),
+    }
+    // A batch that differs from the state's is the same error.
+    let x = Tensor::zeros(&Device::Cpu, TensorShape::new(Some(5), (2, 3))).unwrap();
+    assert!(matches!(
+        lif.update(&Clock::default(), &x),
+        Err(Error::ShapeMismatch { .. })
+    ));
+}
+
+#[test]
+fn bad_sizes_and_batches_are_refused() {
+    assert_eq!(
+        param_of(LIF::new(0).init_state(&Device::Cpu, None).unwrap_err()),
+        "in_size"
+    );
+    assert_eq!(
+        param_of(LIF::new((3, 0)).init_state(&Device::Cpu, None).unwrap_err()),
+        "in_size"
+    );
+    assert_eq!(
+        param_of(Expon::new(3).init_state(&Device::Cpu, Some(0)).unwrap_err()),
+        "batch_size"
+    );
+}
+
+#[test]
+fn using_a_model_before_init_state_is_an_error() {
+    let mut syn = Expon::new(3).with_name("exc");
+    match syn.update(&Clock::default(), None) {
+        Err(Error::NotInitialized { owner }) => assert_eq!(owner, "Expon `exc`"),
+        other => panic!("{:?}", other.map(|t| t.shape().clone())),
+    }
+    assert!(matches!(syn.state("g"), Err(Error::NotInitialized { .. })));
+}
+
+#[test]
+fn unknown_states_list_the_real_ones() {
+    let mut lif = LIF::new(3);
+    lif.init_state(&Device::Cpu, None).unwrap();
+    match lif.state("v") {
+        Err(Error::UnknownName {
+            name, available, ..
+        }) => {
+            assert_eq!(name, "v");
+            assert_eq!(available, vec!["V".to_string()]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        lif.set_state("V", &[1.0; 2]),
+        Err(Error::ShapeMismatch { .. })
+    ));
+}
+
+#[test]
+fn per_neuron_parameters_must_have_one_value_per_neuron() {
+    let mut lif = LIF::new((2, 3)).tau(vec![5.0; 5]);
+    match lif.init_state(&Device::Cpu, Some(2)) {
+        Err(Error::ShapeMismatch {
+            what,
+            expected,
+            got,
+        }) => {
+            assert_eq!(what, "parameter `tau` of LIF");
+            assert!(expected.contains("6 values"), "{expected}");
+            assert_eq!(got, "5 values");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn lif_thresholds_must_sit_above_the_reset() {
+    let mut lif = LIF::new(3).v_th(-70.0 * mV).v_reset(-60.0 * mV);
+    assert_eq!(
+        param_of(lif.init_state(&Device::Cpu, None).unwrap_err()),
+        "V_th"
+    );
+    let mut lif = LIF::new(3).r(f64::NAN);
+    assert_eq!(
+        param_of(lif.init_state(&Device::Cpu, None).unwrap_err()),
+        "R"
+    );
+    let mut lif = LIF::new(3).v_initializer(Init::uniform(1.0 * mV, -1.0 * mV, 0));
+    assert_eq!(
+        param_of(lif.init_state(&Device::Cpu, None).unwrap_err()),
+        "V_initializer"
+    );
+}
+
+#[test]
+fn parameters_changed_after_init_are_validated_at_the_next_update() {
+    let mut syn = Expon::new(3);
+    syn.init_state(&Device::Cpu, None).unwrap();
+    let mut syn = syn.tau(-2.0 * ms);
+    assert_eq!(
+        param_of(syn.update(&Clock::default(), None).unwrap_err()),
+        "tau"
+    );
+}
+
+#[test]
+fn wrongly_sized_host_data_is_refused() {
+    let e = Tensor::from_f64(&Device::Cpu, TensorShape::new(Some(2), 3), &[0.0; 5]).unwrap_err();
+    assert!(matches!(e, Error::ShapeMismatch { .. }), "{e}");
+}
