@@ -56,6 +56,11 @@ pub use shape::{Shape, TensorShape};
 pub use synapse::{Expon, ExponParams};
 pub use tensor::{Device, Input, Tensor};
 
+/// The README's example compiles (a doctest).
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// Everything a simulation script needs: models, device, clock, tensors and units.
 ///
 /// The one-letter units (`s`, `V`, `A`, `S`) stay in [`units`]: glob-imported, a `let s = …`

@@ -185,53 +185,71 @@ impl Gpu {
     }
 
     /// The adapter these options choose, with every limit it offers.
+    ///
+    /// Without an explicit backend list, GL is only looked at when no Vulkan, Metal or DX12
+    /// adapter exists: it offers less compute, and its EGL probing is noisy on headless
+    /// machines.
     pub fn with_options(opts: &GpuOptions) -> Result<Gpu> {
-        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
-        let backends = opts.backend_bits();
-        desc.backends = backends;
-        let instance = wgpu::Instance::new(desc);
-        let mut adapters = pollster::block_on(instance.enumerate_adapters(backends));
+        let tiers = match opts.backends {
+            Some(_) => vec![opts.backend_bits()],
+            None => vec![wgpu::Backends::PRIMARY, wgpu::Backends::GL],
+        };
+        let mut available = Vec::new();
+        let mut last_instance = None;
+        for backends in tiers {
+            let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+            desc.backends = backends;
+            let instance = wgpu::Instance::new(desc);
+            let mut adapters = pollster::block_on(instance.enumerate_adapters(backends));
+            if opts.software {
+                adapters.retain(|a| a.get_info().device_type == wgpu::DeviceType::Cpu);
+                if adapters.is_empty()
+                    && let Ok(a) =
+                        pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+                            force_fallback_adapter: true,
+                            ..Default::default()
+                        }))
+                {
+                    adapters.push(a);
+                }
+            }
+            available.extend(adapters.iter().map(|a| a.get_info().name));
+            if let Some(wanted) = &opts.adapter_name {
+                let needle = wanted.to_lowercase();
+                adapters.retain(|a| a.get_info().name.to_lowercase().contains(&needle));
+            }
+            if !adapters.is_empty() {
+                return Gpu::open_best(&instance, adapters);
+            }
+            last_instance = Some(instance);
+        }
+        if let Some(wanted) = &opts.adapter_name
+            && !available.is_empty()
+        {
+            return Err(Error::AdapterNotFound {
+                requested: wanted.clone(),
+                available,
+            });
+        }
+        let instance = last_instance.expect("at least one backend tier");
+        let reason = match pollster::block_on(instance.request_adapter(&Default::default())) {
+            Err(e) => e.to_string(),
+            Ok(_) => "no adapter of the requested kind".to_string(),
+        };
+        let reason = if opts.software {
+            format!("no software adapter: {reason}")
+        } else {
+            reason
+        };
+        Err(Error::NoAdapter { reason })
+    }
 
-        if opts.software {
-            adapters.retain(|a| a.get_info().device_type == wgpu::DeviceType::Cpu);
-            if adapters.is_empty()
-                && let Ok(a) =
-                    pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
-                        force_fallback_adapter: true,
-                        ..Default::default()
-                    }))
-            {
-                adapters.push(a);
-            }
-        }
-        if let Some(wanted) = &opts.adapter_name {
-            let available: Vec<String> = adapters.iter().map(|a| a.get_info().name).collect();
-            let needle = wanted.to_lowercase();
-            adapters.retain(|a| a.get_info().name.to_lowercase().contains(&needle));
-            if adapters.is_empty() {
-                return Err(Error::AdapterNotFound {
-                    requested: wanted.clone(),
-                    available,
-                });
-            }
-        }
-        if adapters.is_empty() {
-            let reason = match pollster::block_on(instance.request_adapter(&Default::default())) {
-                Err(e) => e.to_string(),
-                Ok(_) => "no adapter matches the requested kind".to_string(),
-            };
-            let reason = if opts.software {
-                format!("no software adapter: {reason}")
-            } else {
-                reason
-            };
-            return Err(Error::NoAdapter { reason });
-        }
+    /// Opens the best-ranked adapter that gives a device.
+    fn open_best(instance: &wgpu::Instance, mut adapters: Vec<wgpu::Adapter>) -> Result<Gpu> {
         adapters.sort_by_key(|a| rank(&a.get_info()));
-
         let mut last_error = None;
         for adapter in adapters {
-            match Gpu::open(&instance, adapter) {
+            match Gpu::open(instance, adapter) {
                 Ok(gpu) => return Ok(gpu),
                 Err(e) => last_error = Some(e),
             }
