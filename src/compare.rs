@@ -23,6 +23,8 @@
 //!    spike of the other, at most [`SPIKE_WINDOW`] steps away, and the counts may differ by at
 //!    most one (a spike pushed past the last step).
 
+use crate::error::{Error, Result};
+
 /// Tolerance of the f64 reference against BrainPy's float64 goldens, relative to scale.
 pub const F64_TOL: f64 = 1e-9;
 
@@ -52,8 +54,14 @@ impl TraceReport {
 }
 
 /// Compares two traces of equal length (NaN matches NaN, ±∞ matches itself).
-pub fn compare_trace(got: &[f64], want: &[f64]) -> TraceReport {
-    assert_eq!(got.len(), want.len(), "traces of different lengths");
+pub fn compare_trace(got: &[f64], want: &[f64]) -> Result<TraceReport> {
+    if got.len() != want.len() {
+        return Err(Error::shape(
+            "compared trace",
+            format!("{} values", want.len()),
+            format!("{} values", got.len()),
+        ));
+    }
     let scale = want
         .iter()
         .filter(|x| x.is_finite())
@@ -73,7 +81,7 @@ pub fn compare_trace(got: &[f64], want: &[f64]) -> TraceReport {
             report.at = i;
         }
     }
-    report
+    Ok(report)
 }
 
 /// The verdict of [`compare_spiking`].
@@ -113,10 +121,23 @@ pub fn compare_spiking(
     s_want: &[f64],
     threshold: impl Fn(usize) -> f64,
     tol: f64,
-) -> SpikeReport {
+) -> Result<SpikeReport> {
     let n = steps * elems;
-    assert!(v_got.len() == n && v_want.len() == n && s_got.len() == n && s_want.len() == n);
-    let scale = compare_trace(v_want, v_want).scale;
+    for (what, len) in [
+        ("V", v_got.len()),
+        ("V reference", v_want.len()),
+        ("spikes", s_got.len()),
+        ("spike reference", s_want.len()),
+    ] {
+        if len != n {
+            return Err(Error::shape(
+                what,
+                format!("{steps} steps × {elems} elements"),
+                format!("{len} values"),
+            ));
+        }
+    }
+    let scale = compare_trace(v_want, v_want)?.scale;
     let mut r = SpikeReport {
         spikes_want: s_want.iter().filter(|&&s| s != 0.0).count(),
         spikes_got: s_got.iter().filter(|&&s| s != 0.0).count(),
@@ -173,7 +194,7 @@ pub fn compare_spiking(
             }
         }
     }
-    r
+    Ok(r)
 }
 
 #[cfg(test)]
@@ -182,11 +203,12 @@ mod tests {
 
     #[test]
     fn trace_scale_is_the_reference_magnitude() {
-        let r = compare_trace(&[1.0, -70.0 + 1e-3], &[1.0, -70.0]);
+        let r = compare_trace(&[1.0, -70.0 + 1e-3], &[1.0, -70.0]).unwrap();
         assert_eq!(r.at, 1);
         assert!((r.worst - 1e-3 / 70.0).abs() < 1e-12);
-        assert!(!compare_trace(&[f64::NAN], &[1.0]).within(1.0));
-        assert!(compare_trace(&[f64::NAN], &[f64::NAN]).within(0.0));
+        assert!(!compare_trace(&[f64::NAN], &[1.0]).unwrap().within(1.0));
+        assert!(compare_trace(&[1.0], &[1.0, 2.0]).is_err());
+        assert!(compare_trace(&[f64::NAN], &[f64::NAN]).unwrap().within(0.0));
     }
 
     #[test]
@@ -196,12 +218,13 @@ mod tests {
         let s_want = [0.0, 1.0, 0.0, 0.0];
         let v_got = [0.5, 1.0 - 1e-7, 0.3, 0.5];
         let s_got = [0.0, 0.0, 1.0, 0.0];
-        let ok = compare_spiking(4, 1, &v_got, &v_want, &s_got, &s_want, |_| 1.0, F32_TOL);
+        let ok = compare_spiking(4, 1, &v_got, &v_want, &s_got, &s_want, |_| 1.0, F32_TOL).unwrap();
         assert!(ok.passed(), "{ok:?}");
         assert_eq!(ok.max_shift, 1);
         // The same shift with V far from threshold is a bug.
         let v_want = [0.5, 1.5, 0.2, 0.4];
-        let bad = compare_spiking(4, 1, &v_got, &v_want, &s_got, &s_want, |_| 1.0, F32_TOL);
+        let bad =
+            compare_spiking(4, 1, &v_got, &v_want, &s_got, &s_want, |_| 1.0, F32_TOL).unwrap();
         assert!(!bad.passed());
     }
 }

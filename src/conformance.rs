@@ -251,7 +251,7 @@ impl Case {
             if spiking && (key == "rec_V" || key == "out") {
                 continue;
             }
-            let r = compare_trace(g, w);
+            let r = compare_trace(g, w)?;
             if r.worst > report.worst || report.worst_where.is_empty() {
                 report.worst = r.worst;
                 report.worst_where =
@@ -283,7 +283,7 @@ impl Case {
                 s_want,
                 |_| theta,
                 tol,
-            );
+            )?;
             if s.worst_trace > report.worst || report.worst_where.is_empty() {
                 report.worst = s.worst_trace;
                 report.worst_where = "rec_V before spike differences".into();

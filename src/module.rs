@@ -241,6 +241,25 @@ impl<M: Model> Module<M> {
         })
     }
 
+    /// The model's starting values, checked to be one `rows × n` array per state variable
+    /// (a user-defined model could return anything).
+    fn initial_state(&self, rows: usize, n: usize) -> Result<Vec<Vec<f64>>> {
+        let init = self.model.initial_state(rows, n);
+        let vars = self.model.state_names().len();
+        if init.len() != vars || init.iter().any(|v| v.len() != rows * n) {
+            return Err(Error::shape(
+                format!("initial state of {}", self.owner()),
+                format!("{vars} arrays of {} values", rows * n),
+                format!(
+                    "{} arrays of {:?} values",
+                    init.len(),
+                    init.iter().map(Vec::len).collect::<Vec<_>>()
+                ),
+            ));
+        }
+        Ok(init)
+    }
+
     fn create(&self, device: &Device, batch: Option<usize>) -> Result<Runtime> {
         let owner = self.owner();
         self.in_size.validate(&owner)?;
@@ -257,7 +276,7 @@ impl<M: Model> Module<M> {
                 vars * total,
             )?;
         }
-        let init = self.model.initial_state(rows, n);
+        let init = self.initial_state(rows, n)?;
         let emits = self.model.output() == Output::Emitted;
         match device {
             Device::Cpu => {
@@ -505,9 +524,7 @@ impl<M: Model> Dynamics for Module<M> {
         validate_batch(&owner, batch)?;
         let n = self.in_size.numel();
         self.model.validate(n)?;
-        let init = self
-            .model
-            .initial_state(TensorShape::new(batch, n).rows(), n);
+        let init = self.initial_state(TensorShape::new(batch, n).rows(), n)?;
         for (k, values) in init.iter().enumerate() {
             let tensor = match self.rt.as_mut().expect("runtime checked above") {
                 Runtime::Gpu(g) => &mut g.views[k],

@@ -5,6 +5,12 @@
 //! number with a unit constant, `8.0 * ms`, `-60.0 * mV`, `1.0 * mS`, and a function that
 //! expects a time does not accept a voltage: that is a compile error.
 //!
+//! ```compile_fail
+//! use brainwgpu::prelude::*;
+//! // A voltage where a time constant is expected does not compile.
+//! let syn = Expon::new(10).tau(5.0 * mV);
+//! ```
+//!
 //! # Internal convention
 //!
 //! Internally every quantity is stored as a plain `f64` magnitude in one coherent set of

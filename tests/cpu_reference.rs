@@ -119,7 +119,7 @@ fn the_golden_comparison_catches_a_wrong_time_constant() {
         v.extend(lif.state("V").unwrap().to_vec_f64().unwrap());
     }
     let want = case.golden().unwrap();
-    let r = brainwgpu::compare::compare_trace(&v, &want["rec_V"]);
+    let r = brainwgpu::compare::compare_trace(&v, &want["rec_V"]).unwrap();
     assert!(r.worst > 1e-3, "a 5 % wrong tau went unnoticed: {r:?}");
 }
 

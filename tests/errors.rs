@@ -163,3 +163,26 @@ fn wrongly_sized_host_data_is_refused() {
     let e = Tensor::from_f64(&Device::Cpu, TensorShape::new(Some(2), 3), &[0.0; 5]).unwrap_err();
     assert!(matches!(e, Error::ShapeMismatch { .. }), "{e}");
 }
+
+#[test]
+fn reset_state_restores_the_initial_values_and_follows_a_new_batch() {
+    let mut lif = LIF::new(4).v_initializer(Init::uniform(-0.5 * mV, 0.5 * mV, 9));
+    lif.init_state(&Device::Cpu, Some(2)).unwrap();
+    let v0 = lif.state("V").unwrap().to_vec_f64().unwrap();
+    let mut clock = Clock::default();
+    for _ in 0..20 {
+        lif.update(&clock, 2.0 * mA).unwrap();
+        clock.advance();
+    }
+    assert_ne!(lif.state("V").unwrap().to_vec_f64().unwrap(), v0);
+    lif.reset_state(Some(2)).unwrap();
+    assert_eq!(lif.state("V").unwrap().to_vec_f64().unwrap(), v0);
+    lif.reset_state(Some(5)).unwrap();
+    assert_eq!(lif.state("V").unwrap().shape().dims(), [5, 4]);
+    lif.reset_state(None).unwrap();
+    assert_eq!(lif.state("V").unwrap().shape().dims(), [4]);
+    assert_eq!(
+        param_of(lif.reset_state(Some(0)).unwrap_err()),
+        "batch_size"
+    );
+}

@@ -114,7 +114,7 @@ fn expon_on_random_inputs_matches_the_reference() {
         let make = || Expon::new(size).tau(5.0 * ms);
         let want = record(&mut make(), &Device::Cpu, batch, &inputs, &["g"]);
         let got = record(&mut make(), &gpu, batch, &inputs, &["g"]);
-        let r = compare_trace(&got["g"], &want["g"]);
+        let r = compare_trace(&got["g"], &want["g"]).unwrap();
         eprintln!("Expon batch {batch:?} size {size:?}: worst {:.2e}", r.worst);
         assert!(r.within(F32_TOL), "batch {batch:?} size {size:?}: {r:?}");
         assert_eq!(got["out"], got["g"], "update returns g");
@@ -138,7 +138,8 @@ fn check_lif(gpu: &Device, make: &dyn Fn(&[usize]) -> LIF, theta: &dyn Fn(usize)
             &want["out"],
             |e| theta(e % n),
             F32_TOL,
-        );
+        )
+        .unwrap();
         eprintln!(
             "LIF batch {batch:?} size {size:?}: {} spikes (ref {}), worst V {:.2e}, {} shifted by ≤ {}",
             r.spikes_got, r.spikes_want, r.worst_trace, r.elements_shifted, r.max_shift
@@ -215,7 +216,7 @@ fn spikes_feed_the_next_model_without_leaving_the_gpu() {
         want.iter().any(|&g| g > 0.0),
         "the synapses received spikes"
     );
-    let r = compare_trace(&got, &want);
+    let r = compare_trace(&got, &want).unwrap();
     assert!(r.within(F32_TOL), "{r:?}");
 }
 
@@ -247,7 +248,7 @@ fn input_broadcast_over_the_batch_matches_the_reference() {
     assert!(cw > 0.0);
     // All four batch rows saw the same input.
     assert_eq!(vg[..30], vg[90..]);
-    assert!(compare_trace(&vg, &vw).within(F32_TOL));
+    assert!(compare_trace(&vg, &vw).unwrap().within(F32_TOL));
 }
 
 /// A model of the test's own: evaluates the ABI's `exprel` on its input.
@@ -429,4 +430,39 @@ fn without_an_adapter_ci_fails_loudly() {
         text.contains("apt-get install mesa-vulkan-drivers libvulkan1"),
         "{text}"
     );
+}
+
+#[test]
+fn the_software_adapter_can_be_chosen_explicitly() {
+    if common::gpu().is_none() {
+        return;
+    }
+    match Gpu::software() {
+        Ok(g) => assert!(g.info().is_software(), "{}", g.info()),
+        // A GPU machine without Mesa has no software adapter: that must be said, not hidden.
+        Err(Error::NoAdapter { reason }) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI has lavapipe: {reason}"
+            );
+            assert!(reason.contains("software"), "{reason}");
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn reset_state_on_the_gpu_restores_the_initial_values() {
+    let gpu = gpu_or_skip!();
+    let mut syn = Expon::new((3, 3)).g_initializer(Init::normal(2.0 * mS, 0.5 * mS, 4));
+    syn.init_state(&gpu, Some(2)).unwrap();
+    let g0 = syn.state("g").unwrap().to_vec_f64().unwrap();
+    let mut clock = Clock::default();
+    for _ in 0..10 {
+        syn.update(&clock, 1.0).unwrap();
+        clock.advance();
+    }
+    assert_ne!(syn.state("g").unwrap().to_vec_f64().unwrap(), g0);
+    syn.reset_state(Some(2)).unwrap();
+    assert_eq!(syn.state("g").unwrap().to_vec_f64().unwrap(), g0);
 }

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 /// A view of `len` 32-bit words (f32 or u32) starting `offset` words into a device buffer.
 /// Clones share the buffer.
 #[derive(Clone)]
-pub struct GpuArray {
+pub(crate) struct GpuArray {
     gpu: Gpu,
     pub(super) buffer: wgpu::Buffer,
     pub(super) offset: usize,
@@ -30,7 +30,7 @@ const STORAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
 impl Gpu {
     /// Checks that an array of `words` 32-bit words fits the device's buffer and binding
     /// limits, before anything is computed or allocated for it.
-    pub fn check_words(&self, what: &str, words: usize) -> Result<()> {
+    pub(crate) fn check_words(&self, what: &str, words: usize) -> Result<()> {
         self.check_size(what, (words.max(1) as u64) * 4)
     }
 
@@ -56,7 +56,7 @@ impl Gpu {
     }
 
     /// A zeroed storage array of `len` words, checked against the device's limits.
-    pub fn alloc(&self, what: &str, len: usize) -> Result<GpuArray> {
+    pub(crate) fn alloc(&self, what: &str, len: usize) -> Result<GpuArray> {
         let bytes = (len.max(1) as u64) * 4;
         self.check_size(what, bytes)?;
         let scope = self
@@ -83,7 +83,7 @@ impl Gpu {
     }
 
     /// A storage array holding `data` (f32 or u32 words).
-    pub fn upload<T: bytemuck::Pod>(&self, what: &str, data: &[T]) -> Result<GpuArray> {
+    pub(crate) fn upload<T: bytemuck::Pod>(&self, what: &str, data: &[T]) -> Result<GpuArray> {
         assert_eq!(std::mem::size_of::<T>(), 4, "GpuArray holds 32-bit words");
         if data.is_empty() {
             return self.alloc(what, 0);
@@ -134,17 +134,12 @@ impl Gpu {
 
 impl GpuArray {
     /// Number of words.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
-    /// `true` when the view holds no words.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// The GPU the buffer lives on.
-    pub fn gpu(&self) -> &Gpu {
+    pub(crate) fn gpu(&self) -> &Gpu {
         &self.gpu
     }
 
@@ -154,7 +149,7 @@ impl GpuArray {
     }
 
     /// A sub-view of `len` words starting `offset` words into this view.
-    pub fn view(&self, offset: usize, len: usize) -> GpuArray {
+    pub(crate) fn view(&self, offset: usize, len: usize) -> GpuArray {
         assert!(offset + len <= self.len, "view out of range");
         GpuArray {
             gpu: self.gpu.clone(),
@@ -165,12 +160,12 @@ impl GpuArray {
     }
 
     /// `true` when both views are in the same buffer.
-    pub fn same_buffer(&self, other: &GpuArray) -> bool {
+    pub(crate) fn same_buffer(&self, other: &GpuArray) -> bool {
         self.buffer == other.buffer
     }
 
     /// Writes `data` at word `at` of the view. It lands before the next submitted work.
-    pub fn write<T: bytemuck::Pod>(&self, at: usize, data: &[T]) {
+    pub(crate) fn write<T: bytemuck::Pod>(&self, at: usize, data: &[T]) {
         assert_eq!(std::mem::size_of::<T>(), 4, "GpuArray holds 32-bit words");
         assert!(at + data.len() <= self.len, "write out of range");
         if data.is_empty() {
@@ -184,7 +179,7 @@ impl GpuArray {
     }
 
     /// Copies `src` (same length) into this view on the GPU.
-    pub fn copy_from(&self, src: &GpuArray) -> Result<()> {
+    pub(crate) fn copy_from(&self, src: &GpuArray) -> Result<()> {
         assert_eq!(src.len, self.len, "copy between views of different lengths");
         if self.len == 0 {
             return Ok(());
@@ -205,7 +200,7 @@ impl GpuArray {
     }
 
     /// Reads the view back to the host (waits for all submitted work).
-    pub fn read<T: bytemuck::Pod>(&self) -> Result<Vec<T>> {
+    pub(crate) fn read<T: bytemuck::Pod>(&self) -> Result<Vec<T>> {
         assert_eq!(std::mem::size_of::<T>(), 4, "GpuArray holds 32-bit words");
         if self.len == 0 {
             return Ok(Vec::new());

@@ -142,8 +142,10 @@ pub(super) struct Inner {
     pub(super) pipelines: Mutex<HashMap<crate::shaders::KernelDef, Arc<wgpu::ComputePipeline>>>,
     pub(super) element_layout: wgpu::BindGroupLayout,
     pub(super) element_pipeline_layout: wgpu::PipelineLayout,
-    /// A small buffer bound where a kernel has nothing to read or write.
-    pub(super) dummy: wgpu::Buffer,
+    /// Small buffers bound where a kernel has nothing to read (`unused_read`) or write
+    /// (`unused_write`): one buffer cannot be bound read-only and writable at once.
+    pub(super) unused_read: wgpu::Buffer,
+    pub(super) unused_write: wgpu::Buffer,
     // Kept alive for as long as the device.
     _adapter: wgpu::Adapter,
     _instance: wgpu::Instance,
@@ -287,12 +289,15 @@ impl Gpu {
                 bind_group_layouts: &[Some(&element_layout)],
                 immediate_size: 0,
             });
-        let dummy = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("unused binding"),
-            size: 16,
-            usage: wgpu::BufferUsages::STORAGE,
-            mapped_at_creation: false,
-        });
+        let unused = |label| {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: 16,
+                usage: wgpu::BufferUsages::STORAGE,
+                mapped_at_creation: false,
+            })
+        };
+        let (unused_read, unused_write) = (unused("unused input"), unused("unused output"));
 
         Ok(Gpu {
             inner: Arc::new(Inner {
@@ -304,7 +309,8 @@ impl Gpu {
                 pipelines: Mutex::new(HashMap::new()),
                 element_layout,
                 element_pipeline_layout,
-                dummy,
+                unused_read,
+                unused_write,
                 _adapter: adapter,
                 _instance: instance.clone(),
             }),

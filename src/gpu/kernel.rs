@@ -184,8 +184,8 @@ impl Gpu {
                 whole(&l.uniform.buffer, 0),
                 whole(&l.state.buffer, 1),
                 whole(&l.params.buffer, 2),
-                whole(x.map_or(&inner.dummy, |x| &x.buffer), 3),
-                whole(l.out.map_or(&inner.dummy, |o| &o.buffer), 4),
+                whole(x.map_or(&inner.unused_read, |x| &x.buffer), 3),
+                whole(l.out.map_or(&inner.unused_write, |o| &o.buffer), 4),
             ],
         });
         {

@@ -1,7 +1,7 @@
 //! The GPU runtime: the only module whose code names wgpu types.
 //!
 //! [`Gpu`] owns instance, adapter, device and queue, is created once and cloned (cheaply)
-//! into everything that runs on it. [`GpuArray`] is a typed view of a device buffer, and
+//! into everything that runs on it. `GpuArray` is a view of a device buffer, and
 //! the element-kernel launcher compiles each kernel once (inside error scopes) and records
 //! its dispatches.
 
@@ -9,6 +9,6 @@ mod array;
 mod context;
 mod kernel;
 
-pub use array::GpuArray;
+pub(crate) use array::GpuArray;
 pub use context::{AdapterSummary, Backend, Gpu, GpuOptions};
 pub(crate) use kernel::{ElementLaunch, SimUniform};
