@@ -4,8 +4,9 @@
 // buffer, variable-major: variable v of element i = b·n + j is `state[v·stride + i]`, so each
 // variable is a contiguous (batch, *in_size) block. Parameters are scalars or per-neuron
 // arrays, addressed through a small header (see `param`). Names starting with `sim`,
-// `state`, `param`, `input_x`, `emit`, `element`, `in_range`, `heaviside`, `exprel` and
-// `expm1` are reserved for this file.
+// `state`, `param`, `input_`, `current_`, `emit`, `element`, `in_range`, `heaviside`,
+// `exprel`, `expm1`, `exp_accurate`, `tanh_accurate`, `cosh_accurate`, `exp_euler`, `reset_v`, `in_refractory`, `crossing`, `philox`,
+// `rand_`, `Channel`, `channels`, `syn_in`, `x_in`, `delta_in`, `out` are reserved here.
 
 struct Sim {
     t: f32,          // k·dt in ms, the time of the step being computed
@@ -13,13 +14,31 @@ struct Sim {
     n: u32,          // elements per sample (product of in_size)
     total: u32,      // batch · n
     stride: u32,     // distance between two state variables in `state`
-    x_mode: u32,     // 0: no input (x = 0), 1: scalar, 2: one value per element, 3: one per neuron
-    x_offset: u32,   // first element of x in `x_in`
-    x_scalar: f32,   // the input when x_mode = 1
-    out_offset: u32, // first element of the output in `out`
     k: u32,          // step index
-    _pad0: u32,
-    _pad1: u32,
+    out_offset: u32, // first element of the output in `out`
+    channels: u32,   // number of current-input channels
+    x_mode: u32,     // 0: none (x = 0), 1: scalar, 2: one row per sample, 3: one row for all samples
+    x_offset: u32,   // first element of x in `x_in`
+    x_scalar: f32,   // x when x_mode = 1
+    x_n: u32,        // elements of one row of x (n for element-wise models)
+    d_mode: u32,     // the same for the delta input
+    d_offset: u32,
+    d_scalar: f32,
+    _pad: u32,
+}
+
+// A current input of a neuron (BrainPy's current inputs / SynOut): its conductance is
+// `syn_in[offset + i]`; kind 0 = COBA g·(E − V) with p0 = E; 1 = CUBA g·scale with p0 = scale;
+// 2 = MgBlock g·(E − V)/(1 + cc_Mg/β·e^{α(V_offset − V)}) with p0..p4 = E, cc_Mg, α, β, V_offset.
+struct Channel {
+    kind: u32,
+    offset: u32,
+    p0: f32,
+    p1: f32,
+    p2: f32,
+    p3: f32,
+    p4: f32,
+    _pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> sim: Sim;
@@ -27,19 +46,24 @@ struct Sim {
 @group(0) @binding(2) var<storage, read> params: array<u32>;
 @group(0) @binding(3) var<storage, read> x_in: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(0) @binding(5) var<storage, read> delta_in: array<f32>;
+@group(0) @binding(6) var<storage, read> syn_in: array<f32>;
+@group(0) @binding(7) var<storage, read> channels: array<Channel>;
 
 override WORKGROUP_SIZE: u32 = 256u;
 
-// One element: flat index i = b·n + j and neuron index j.
+// One element: flat index i = b·n + j, neuron index j, sample b.
 struct Elem {
     i: u32,
     j: u32,
+    b: u32,
 }
 
 // The element of this invocation; the grid may be 2-D when there are more than 65 535 groups.
 fn element(gid: vec3<u32>, groups: vec3<u32>) -> Elem {
     let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
-    return Elem(i, i % sim.n);
+    let b = i / max(sim.n, 1u);
+    return Elem(i, i - b * sim.n, b);
 }
 
 fn in_range(e: Elem) -> bool {
@@ -62,12 +86,39 @@ fn param(p: u32, e: Elem) -> f32 {
     return bitcast<f32>(params[(h & 0x7fffffffu) + select(0u, e.j, per_neuron)]);
 }
 
-// The argument x of update(x) for this element.
-fn input_x(e: Elem) -> f32 {
+// Value `idx` of parameter p, for parameters that are tables (weights, schedules).
+fn param_at(p: u32, idx: u32) -> f32 {
+    return bitcast<f32>(params[(params[p] & 0x7fffffffu) + idx]);
+}
+
+// Parameter p's first word as an integer (seeds, counts).
+fn param_u32(p: u32) -> u32 {
+    return params[params[p] & 0x7fffffffu];
+}
+
+fn input_row(mode: u32, offset: u32, row: u32, b: u32, idx: u32) -> u32 {
+    return offset + select(0u, b * row, mode == 2u) + idx;
+}
+
+// Value `idx` of this sample's row of x (rows of x_n values).
+fn input_x_at(e: Elem, idx: u32) -> f32 {
     switch sim.x_mode {
         case 1u: { return sim.x_scalar; }
-        case 2u: { return x_in[sim.x_offset + e.i]; }
-        case 3u: { return x_in[sim.x_offset + e.j]; }
+        case 2u, 3u: { return x_in[input_row(sim.x_mode, sim.x_offset, sim.x_n, e.b, idx)]; }
+        default: { return 0.0; }
+    }
+}
+
+// The argument x of update(x) for this element.
+fn input_x(e: Elem) -> f32 {
+    return input_x_at(e, e.j);
+}
+
+// The summed delta inputs for this element (added to a state after its integration).
+fn input_delta(e: Elem) -> f32 {
+    switch sim.d_mode {
+        case 1u: { return sim.d_scalar; }
+        case 2u, 3u: { return delta_in[input_row(sim.d_mode, sim.d_offset, sim.n, e.b, e.j)]; }
         default: { return 0.0; }
     }
 }
@@ -89,8 +140,32 @@ fn exprel_series(r: f32) -> f32 {
         + r * (1.0 / 3628800.0)))))))));
 }
 
-// e^z − 1, accurate to a few ulp for every z, without the shader's exp(): z = k·ln2 + r with
-// |r| <= ln2/2, e^r from the series, 2^k exactly by ldexp.
+// z = k·ln2 + r with |r| <= ln2/2 (ln2 split in two so that k·ln2_hi is exact).
+fn exp_reduce(z: f32) -> vec2<f32> {
+    let k = round(z * 1.4426950408889634);
+    return vec2<f32>(k, (z - k * 0.693145751953125) - k * 1.4286068203094172e-6);
+}
+
+// e^z to a few ulp, without the shader's exp() (which is off by 15–17 ulp on some adapters).
+fn exp_accurate(z: f32) -> f32 {
+    if (z != z) {
+        return z;
+    }
+    if (z > 88.72) {
+        return bitcast<f32>(0x7f800000u);
+    }
+    if (z < -103.0) {
+        return 0.0;
+    }
+    let kr = exp_reduce(z);
+    let er = 1.0 + kr.y * exprel_series(kr.y);
+    // Two steps so that 2^k stays representable for the subnormal range.
+    let k = i32(kr.x);
+    let k1 = k / 2;
+    return ldexp(ldexp(er, k1), k - k1);
+}
+
+// e^z − 1, accurate to a few ulp for every z.
 fn expm1(z: f32) -> f32 {
     if (z != z) {
         return z;
@@ -101,21 +176,128 @@ fn expm1(z: f32) -> f32 {
     if (z < -88.0) {
         return -1.0;
     }
-    let k = round(z * 1.4426950408889634);
-    if (k == 0.0) {
+    let kr = exp_reduce(z);
+    if (kr.x == 0.0) {
         return z * exprel_series(z);
     }
-    // ln2 split in two so that k·ln2_hi is exact.
-    let r = (z - k * 0.693145751953125) - k * 1.4286068203094172e-6;
-    let er = 1.0 + r * exprel_series(r);
-    return ldexp(er, i32(k)) - 1.0;
+    return ldexp(1.0 + kr.y * exprel_series(kr.y), i32(kr.x)) - 1.0;
 }
 
-// exprel(z) = (e^z − 1)/z, with exprel(0) = 1; what the exponential-Euler step needs when
-// the Jacobian depends on the state (SPEC §2).
+// exprel(z) = (e^z − 1)/z, with exprel(0) = 1.
 fn exprel(z: f32) -> f32 {
     if (abs(z) <= 0.34) {
         return exprel_series(z);
     }
     return expm1(z) / z;
+}
+
+// One exponential-Euler step x + dt·exprel(dt·J)·f (SPEC §2).
+fn exp_euler(x: f32, f: f32, jacobian: f32) -> f32 {
+    return x + sim.dt * exprel(sim.dt * jacobian) * f;
+}
+
+// The LIF-family reset with the stored V's spike s: soft subtracts (V_th − V_reset)·s, hard
+// sets V_reset (a select: V − (V − V_reset) cancels to garbage after a run-away V).
+fn reset_v(v: f32, s: f32, v_th: f32, v_reset: f32, hard: bool) -> f32 {
+    if (hard) {
+        return select(v, v_reset, s > 0.0);
+    }
+    return v - (v_th - v_reset) * s;
+}
+
+// `t − t_last < τ_ref`, in f32 as BrainPy computes it.
+fn in_refractory(last: f32, tau_ref: f32) -> bool {
+    return (sim.t - last) < tau_ref;
+}
+
+// x plus every current input evaluated at membrane potential v, in BrainPy's order (x first,
+// then the channels in the order they were added), and its derivative with respect to v (the
+// current inputs' share of the exponential-Euler Jacobian).
+fn current_at(e: Elem, v: f32) -> vec2<f32> {
+    var i = input_x(e);
+    var di = 0.0;
+    for (var c = 0u; c < sim.channels; c = c + 1u) {
+        let ch = channels[c];
+        let g = syn_in[ch.offset + e.i];
+        switch ch.kind {
+            case 0u: {
+                i = i + g * (ch.p0 - v);
+                di = di - g;
+            }
+            case 1u: {
+                i = i + g * ch.p0;
+            }
+            default: {
+                let block = ch.p1 / ch.p3 * exp_accurate(ch.p2 * (ch.p4 - v));
+                let norm = 1.0 + block;
+                i = i + g * (ch.p0 - v) / norm;
+                di = di + (-g * norm + g * (ch.p0 - v) * ch.p2 * block) / (norm * norm);
+            }
+        }
+    }
+    return vec2<f32>(i, di);
+}
+
+// Philox4x32-10 (Salmon et al. 2011), the counter-based generator behind every random input:
+// value (counter, key) is the same on any device and in the Rust twin.
+fn philox_mulhilo(a: u32, b: u32) -> vec2<u32> {
+    let a_lo = a & 0xffffu;
+    let a_hi = a >> 16u;
+    let b_lo = b & 0xffffu;
+    let b_hi = b >> 16u;
+    let p0 = a_lo * b_lo;
+    let p1 = a_lo * b_hi;
+    let p2 = a_hi * b_lo;
+    let p3 = a_hi * b_hi;
+    let mid = (p0 >> 16u) + (p1 & 0xffffu) + (p2 & 0xffffu);
+    let hi = p3 + (p1 >> 16u) + (p2 >> 16u) + (mid >> 16u);
+    return vec2<u32>(hi, a * b);
+}
+
+fn philox(counter: vec4<u32>, key: vec2<u32>) -> vec4<u32> {
+    var c = counter;
+    var k = key;
+    for (var r = 0u; r < 10u; r = r + 1u) {
+        let m0 = philox_mulhilo(0xD2511F53u, c.x);
+        let m1 = philox_mulhilo(0xCD9E8D57u, c.z);
+        c = vec4<u32>(m1.x ^ c.y ^ k.x, m1.y, m0.x ^ c.w ^ k.y, m0.y);
+        k = k + vec2<u32>(0x9E3779B9u, 0xBB67AE85u);
+    }
+    return c;
+}
+
+// Four random words for element e at this step, stream `stream` of generator `seed`.
+fn rand_words(e: Elem, seed: u32, stream: u32) -> vec4<u32> {
+    return philox(vec4<u32>(e.i, sim.k, stream, 0u), vec2<u32>(seed, 0x5eed5eedu));
+}
+
+// A word as a uniform number in [0, 1) (24 random bits, exact in f32).
+fn rand_unit(word: u32) -> f32 {
+    return f32(word >> 8u) * (1.0 / 16777216.0);
+}
+
+// A standard normal from two words (Box–Muller).
+fn rand_normal(w0: u32, w1: u32) -> f32 {
+    let u1 = 1.0 - rand_unit(w0);
+    let u2 = rand_unit(w1);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+// The rising-edge spike of the models without reset (HH, Morris–Lecar, Wang–Buzsáki,
+// FitzHugh–Nagumo, Hindmarsh–Rose): H((V − V_th)/V_th)·(1 − H((V_old − V_th)/V_th)).
+fn crossing(v_new: f32, v_old: f32, v_th: f32) -> f32 {
+    return heaviside((v_new - v_th) / v_th) * (1.0 - heaviside((v_old - v_th) / v_th));
+}
+
+// tanh and cosh from exp_accurate (the shader built-ins are less accurate on some adapters).
+fn tanh_accurate(x: f32) -> f32 {
+    if (abs(x) > 10.0) {
+        return sign(x);
+    }
+    let e2 = expm1(2.0 * x);
+    return e2 / (e2 + 2.0);
+}
+
+fn cosh_accurate(x: f32) -> f32 {
+    return 0.5 * (exp_accurate(x) + exp_accurate(-x));
 }

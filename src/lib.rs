@@ -34,26 +34,32 @@ pub mod compare;
 pub mod conformance;
 mod error;
 pub mod gpu;
+pub mod inputs;
 pub mod model;
 pub mod module;
 pub mod neuron;
 pub mod npz;
 pub mod numerics;
+pub mod readout;
 pub mod rng;
 pub mod shaders;
 pub mod shape;
 pub mod synapse;
+pub mod synout;
 pub mod tensor;
 pub mod units;
 
 pub use clock::Clock;
 pub use error::{Error, Result};
 pub use gpu::{AdapterSummary, Backend, Gpu, GpuOptions};
+pub use inputs::*;
 pub use model::{Init, Model, Param, ParamValue};
-pub use module::{Dynamics, Module, Neuron, Synapse};
-pub use neuron::{LIF, LIFParams, SpikeReset};
+pub use module::{CurrentInput, Dynamics, Inputs, Module, Neuron, Synapse};
+pub use neuron::*;
+pub use readout::{LeakyRateReadout, LeakyRateReadoutParams, WeightInit};
 pub use shape::{Shape, TensorShape};
-pub use synapse::{Expon, ExponParams};
+pub use synapse::*;
+pub use synout::SynOut;
 pub use tensor::{Device, Input, Tensor};
 
 /// The README's example compiles (a doctest).
@@ -67,9 +73,9 @@ pub struct ReadmeDoctests;
 /// would become a pattern match against the constant.
 pub mod prelude {
     pub use crate::units::{
-        Capacitance, Concentration, Conductance, Current, Dimension, Dimensionless, Mohm, Quantity,
-        Rate, RatePerConcentration, Resistance, Time, Voltage, VoltageRate, kohm, mA, mM, mS, mV,
-        ms, nA, nF, nS, ohm, pA, pF, uA, uF, uM, uS, uV, us,
+        Capacitance, Concentration, Conductance, Current, Dimension, Dimensionless, Hz,
+        InverseVoltage, Mohm, Quantity, Rate, RatePerConcentration, Resistance, Time, Voltage,
+        VoltageRate, kohm, mA, mM, mS, mV, ms, nA, nF, nS, ohm, pA, pF, uA, uF, uM, uS, uV, us,
     };
     pub use crate::{
         Clock, Device, Dynamics, Error, Expon, Gpu, Init, Input, LIF, Neuron, Param, Result, Shape,

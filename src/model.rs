@@ -8,6 +8,8 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::rng;
 use crate::shaders::KernelDef;
+use crate::shape::Shape;
+use crate::synout::SynOut;
 use crate::units::{Dimension, Quantity};
 
 /// A parameter's magnitude in internal units: one value for all neurons, or one per neuron
@@ -18,14 +20,19 @@ pub enum ParamValue {
     Scalar(f64),
     /// One value per neuron.
     PerNeuron(Arc<[f64]>),
+    /// A table of any length, read by index (weights, schedules): `param_at` in WGSL.
+    Table(Arc<[f64]>),
+    /// One raw 32-bit word (seeds, counts): `param_u32` in WGSL.
+    Word(u32),
 }
 
 impl ParamValue {
-    /// The value for neuron `j`.
+    /// The value for neuron `j` (for a table: entry `j`; for a word: the word).
     pub fn at(&self, j: usize) -> f64 {
         match self {
             ParamValue::Scalar(v) => *v,
-            ParamValue::PerNeuron(v) => v[j],
+            ParamValue::PerNeuron(v) | ParamValue::Table(v) => v[j],
+            ParamValue::Word(w) => *w as f64,
         }
     }
 
@@ -34,6 +41,8 @@ impl ParamValue {
         match self {
             ParamValue::Scalar(v) => ParamValue::Scalar(f(*v)),
             ParamValue::PerNeuron(v) => ParamValue::PerNeuron(v.iter().map(|&x| f(x)).collect()),
+            ParamValue::Table(v) => ParamValue::Table(v.iter().map(|&x| f(x)).collect()),
+            ParamValue::Word(w) => ParamValue::Word(*w),
         }
     }
 
@@ -48,11 +57,11 @@ impl ParamValue {
         }
     }
 
-    /// 1 for a scalar, else the number of values.
+    /// 1 for a scalar or a word, else the number of values.
     pub fn len(&self) -> usize {
         match self {
-            ParamValue::Scalar(_) => 1,
-            ParamValue::PerNeuron(v) => v.len(),
+            ParamValue::Scalar(_) | ParamValue::Word(_) => 1,
+            ParamValue::PerNeuron(v) | ParamValue::Table(v) => v.len(),
         }
     }
 
@@ -64,7 +73,8 @@ impl ParamValue {
     fn values(&self) -> &[f64] {
         match self {
             ParamValue::Scalar(v) => std::slice::from_ref(v),
-            ParamValue::PerNeuron(v) => v,
+            ParamValue::PerNeuron(v) | ParamValue::Table(v) => v,
+            ParamValue::Word(_) => &[],
         }
     }
 
@@ -91,6 +101,21 @@ impl ParamValue {
         }
         Ok(())
     }
+}
+
+/// `x` is finite and > 0 (time constants, capacitances).
+pub fn positive(x: f64) -> bool {
+    x.is_finite() && x > 0.0
+}
+
+/// `x` is finite.
+pub fn finite(x: f64) -> bool {
+    x.is_finite()
+}
+
+/// `x` is finite and ≥ 0 (conductances, rates, refractory periods).
+pub fn non_negative(x: f64) -> bool {
+    x.is_finite() && x >= 0.0
 }
 
 /// A model parameter of dimension `D`: a [`Quantity`], a plain number (internal unit), or
@@ -121,6 +146,26 @@ impl<D: Dimension> Param<D> {
     /// The magnitudes in internal units.
     pub fn value(&self) -> &ParamValue {
         &self.value
+    }
+
+    /// Checks the length and that every value is finite and > 0.
+    pub fn check_positive(&self, owner: &str, name: &str, n: usize) -> Result<()> {
+        self.check(owner, name, n, positive, "must be > 0 and finite")
+    }
+
+    /// Checks the length and that every value is finite.
+    pub fn check_finite(&self, owner: &str, name: &str, n: usize) -> Result<()> {
+        self.check(owner, name, n, finite, "must be finite")
+    }
+
+    /// Checks the length and that every value is finite and ≥ 0.
+    pub fn check_non_negative(&self, owner: &str, name: &str, n: usize) -> Result<()> {
+        self.check(owner, name, n, non_negative, "must be ≥ 0 and finite")
+    }
+
+    /// The magnitudes mapped by `f` (derived step factors).
+    pub fn map(&self, f: impl Fn(f64) -> f64) -> ParamValue {
+        self.value.map(f)
     }
 
     /// Checks length and domain; see [`ParamValue::check`].
@@ -306,6 +351,25 @@ impl<D: Dimension> From<f64> for Init<D> {
     }
 }
 
+/// Builder methods on a model type (an alias of `Module<Params>`) that set one parameter each
+/// and keep the module's states. An entry `name: Type => path.to.field` sets a nested field.
+#[macro_export]
+macro_rules! setters {
+    ($ty:ident { $($(#[$doc:meta])* $name:ident : $t:ty $(=> $($path:ident).+)?),* $(,)? }) => {
+        impl $ty {
+            $(
+                $(#[$doc])*
+                pub fn $name(self, value: impl Into<$t>) -> Self {
+                    let value = value.into();
+                    self.configure(|p| $crate::setters!(@field p, $name $(, $($path).+)?) = value)
+                }
+            )*
+        }
+    };
+    (@field $p:ident, $name:ident) => { $p.$name };
+    (@field $p:ident, $name:ident, $($path:ident).+) => { $p.$($path).+ };
+}
+
 /// What `update` returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Output {
@@ -328,18 +392,29 @@ pub struct ElemF64<'a> {
     pub x: f64,
     /// What the kernel would `emit` (for [`Output::Emitted`] models).
     pub out: f64,
+    /// The summed delta inputs for this element.
+    pub delta: f64,
+    /// This element's current inputs: each output with its conductance.
+    pub channels: &'a [(SynOut, f64)],
+    /// This sample's row of `x`, for models whose input is not element-wise (readouts).
+    pub x_row: &'a [f64],
+    /// The step index.
+    pub k: u64,
+    /// The flat element index `b·n + j`.
+    pub i: usize,
     params: &'a [ParamValue],
     j: usize,
 }
 
 impl<'a> ElemF64<'a> {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
-        t: f64,
-        dt: f64,
+        (t, dt, k): (f64, f64, u64),
         state: &'a mut [f64],
-        x: f64,
+        (x, x_row, delta): (f64, &'a [f64], f64),
+        channels: &'a [(SynOut, f64)],
         params: &'a [ParamValue],
-        j: usize,
+        (i, j): (usize, usize),
     ) -> Self {
         ElemF64 {
             t,
@@ -347,6 +422,11 @@ impl<'a> ElemF64<'a> {
             state,
             x,
             out: 0.0,
+            delta,
+            channels,
+            x_row,
+            k,
+            i,
             params,
             j,
         }
@@ -356,6 +436,53 @@ impl<'a> ElemF64<'a> {
     pub fn param(&self, p: usize) -> f64 {
         self.params[p].at(self.j)
     }
+
+    /// Entry `idx` of table parameter `p` (`param_at` in WGSL).
+    pub fn param_at(&self, p: usize, idx: usize) -> f64 {
+        self.params[p].at(idx)
+    }
+
+    /// Word parameter `p` (`param_u32` in WGSL).
+    pub fn param_u32(&self, p: usize) -> u32 {
+        match self.params[p] {
+            ParamValue::Word(w) => w,
+            ref other => other.at(0) as u32,
+        }
+    }
+
+    /// The neuron index `j`.
+    pub fn neuron(&self) -> usize {
+        self.j
+    }
+
+    /// Value `idx` of this sample's row of `x` (`input_x_at` in WGSL).
+    pub fn x_at(&self, idx: usize) -> f64 {
+        if self.x_row.is_empty() {
+            self.x
+        } else {
+            self.x_row[idx]
+        }
+    }
+
+    /// `x` plus every current input at membrane potential `v`, and the derivative with
+    /// respect to `v` (`current_at` in WGSL).
+    pub fn current_at(&self, v: f64) -> (f64, f64) {
+        self.channels
+            .iter()
+            .fold((self.x, 0.0), |(i, di), (out, g)| {
+                let (ci, cdi) = out.current_and_slope(*g, v);
+                (i + ci, di + cdi)
+            })
+    }
+}
+
+/// Which inputs besides `x` a model reads (others are refused, not silently dropped).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Accepts {
+    /// Delta inputs (added to a state after its integration).
+    pub delta: bool,
+    /// Current inputs (synaptic outputs evaluated in the drift of `V`).
+    pub currents: bool,
 }
 
 /// An element-wise model: a WGSL kernel over the element ABI and its f64 twin, sharing one
@@ -381,4 +508,12 @@ pub trait Model: Clone + Send + Sync + 'static {
     fn kernel_params(&self, dt: f64) -> Vec<ParamValue>;
     /// One element in f64, in exactly the kernel's order of operations.
     fn step_f64(&self, e: &mut ElemF64<'_>);
+    /// Which inputs besides `x` it reads (default: none).
+    fn accepts(&self) -> Accepts {
+        Accepts::default()
+    }
+    /// The per-sample shape of `x` when it is not `in_size` (readouts: `(in,)`).
+    fn x_size(&self) -> Option<Shape> {
+        None
+    }
 }

@@ -6,7 +6,40 @@ use crate::error::{Error, Result};
 use crate::gpu::{ElementLaunch, Gpu, GpuArray, SimUniform};
 use crate::model::{ElemF64, Model, Output, ParamValue};
 use crate::shape::{Shape, TensorShape, validate_batch};
+use crate::synout::SynOut;
 use crate::tensor::{Device, Input, Storage, Tensor};
+
+/// A current input of a neuron for one update: a synaptic output and the conductance it is
+/// bound to (BrainPy's `add_current_input(key, out)` after `out.bind_cond(g)`).
+#[derive(Clone, Copy, Debug)]
+pub struct CurrentInput<'a> {
+    /// How the conductance becomes a current.
+    pub out: SynOut,
+    /// The conductance, shaped like the neuron's states.
+    pub g: &'a Tensor,
+}
+
+/// Everything one update receives besides the clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Inputs<'a> {
+    /// The argument `x` of `update(x)`.
+    pub x: Input<'a>,
+    /// The summed delta inputs (BrainPy's `add_delta_input`), added to a state right after
+    /// its integration; which state is the model's (SPEC §1.5).
+    pub delta: Input<'a>,
+    /// Current inputs, evaluated inside the drift of `V` in this order, after `x`.
+    pub currents: &'a [CurrentInput<'a>],
+}
+
+impl<'a> Inputs<'a> {
+    /// Only `x`.
+    pub fn x(x: impl Into<Input<'a>>) -> Inputs<'a> {
+        Inputs {
+            x: x.into(),
+            ..Inputs::default()
+        }
+    }
+}
 
 /// What every model offers (BrainPy's `Dynamics`): sizes, a name, states that are created
 /// with `init_state`, rewritten with `reset_state`, and advanced by `update`.
@@ -24,7 +57,17 @@ pub trait Dynamics {
     /// size changes).
     fn reset_state(&mut self, batch: Option<usize>) -> Result<()>;
     /// One step at `clock`'s time with input `x`; the result stays on the device.
-    fn update(&mut self, clock: &Clock, x: Input<'_>) -> Result<&Tensor>;
+    fn update(&mut self, clock: &Clock, x: Input<'_>) -> Result<&Tensor> {
+        self.update_with(
+            clock,
+            Inputs {
+                x,
+                ..Inputs::default()
+            },
+        )
+    }
+    /// One step with `x`, delta inputs and current inputs.
+    fn update_with(&mut self, clock: &Clock, inputs: Inputs<'_>) -> Result<&Tensor>;
     /// State variable `name` ("g", "V" …), a view on the device.
     fn state(&self, name: &str) -> Result<&Tensor>;
     /// Overwrites state variable `name` with `data` (row-major, `(batch, *in_size)`), as
@@ -86,6 +129,10 @@ struct GpuRuntime {
     params: Params<Option<GpuArray>>,
     uniform: GpuArray,
     out: Option<GpuArray>,
+    /// Conductances of the current inputs, gathered for the kernel (grown on demand), and
+    /// their `Channel` records.
+    syn_in: Option<GpuArray>,
+    channels: Option<GpuArray>,
     /// One view per state variable, then the emitted output (if any).
     views: Vec<Tensor>,
 }
@@ -98,7 +145,7 @@ struct CpuRuntime {
 }
 
 /// The header + values layout `param()` in `shaders/common.wgsl` reads.
-fn pack_params(params: &[ParamValue]) -> Vec<u32> {
+pub(crate) fn pack_params(params: &[ParamValue]) -> Vec<u32> {
     let mut words = vec![0u32; params.len()];
     for (p, value) in params.iter().enumerate() {
         let offset = words.len() as u32;
@@ -110,6 +157,14 @@ fn pack_params(params: &[ParamValue]) -> Vec<u32> {
             ParamValue::PerNeuron(v) => {
                 words.extend(v.iter().map(|&x| (x as f32).to_bits()));
                 offset | (1 << 31)
+            }
+            ParamValue::Table(v) => {
+                words.extend(v.iter().map(|&x| (x as f32).to_bits()));
+                offset
+            }
+            ParamValue::Word(w) => {
+                words.push(*w);
+                offset
             }
         };
     }
@@ -133,12 +188,43 @@ fn cpu_data_mut(t: &mut Tensor) -> &mut Vec<f64> {
     }
 }
 
-/// How `x` maps onto the elements: its x_mode in the element ABI.
-enum XMode {
+/// How an input maps onto the elements: its mode in the element ABI (`x_mode`, `d_mode`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Mode {
     None,
     Scalar(f64),
-    PerElement,
-    PerNeuron,
+    /// One row per sample.
+    PerSample,
+    /// One row shared by every sample (broadcast over the batch).
+    Shared,
+}
+
+impl Mode {
+    fn abi(self) -> (u32, f32) {
+        match self {
+            Mode::None => (0, 0.0),
+            Mode::Scalar(v) => (1, v as f32),
+            Mode::PerSample => (2, 0.0),
+            Mode::Shared => (3, 0.0),
+        }
+    }
+}
+
+fn gpu_array(input: Input<'_>) -> Option<&GpuArray> {
+    match input {
+        Input::Tensor(t) => match &t.storage {
+            Storage::Gpu(a) => Some(a),
+            Storage::Cpu(_) => None,
+        },
+        _ => None,
+    }
+}
+
+fn host_data(input: Input<'_>) -> &[f64] {
+    match input {
+        Input::Tensor(t) => cpu_data(t),
+        _ => &[],
+    }
 }
 
 impl<M: Model> Module<M> {
@@ -182,6 +268,23 @@ impl<M: Model> Module<M> {
             Some(Runtime::Gpu(g)) => g.batch,
             Some(Runtime::Cpu(c)) => c.batch,
             None => None,
+        }
+    }
+
+    /// On a GPU: the whole state buffer and the distance between its variables (for kernels
+    /// that write into this model's states, such as `poisson_input`).
+    pub(crate) fn gpu_state(&self) -> Option<(GpuArray, usize)> {
+        match &self.rt {
+            Some(Runtime::Gpu(g)) => Some((g.state.clone(), g.stride)),
+            _ => None,
+        }
+    }
+
+    /// On the host: the values of state variable `var`.
+    pub(crate) fn cpu_state_mut(&mut self, var: usize) -> Option<&mut Vec<f64>> {
+        match &mut self.rt {
+            Some(Runtime::Cpu(c)) => Some(cpu_data_mut(&mut c.tensors[var])),
+            _ => None,
         }
     }
 
@@ -338,47 +441,53 @@ impl<M: Model> Module<M> {
                         std::mem::size_of::<SimUniform>(),
                     ),
                     out,
+                    syn_in: None,
+                    channels: None,
                     views,
                 })))
             }
         }
     }
 
-    fn x_mode(&self, x: Input<'_>, shape: &TensorShape, on: &'static str) -> Result<XMode> {
-        let t = match x {
-            Input::None => return Ok(XMode::None),
+    /// Checks an input against the state shape: `(batch, *row)` (one row per sample) or `row`
+    /// (shared by every sample), on the model's device.
+    fn mode(&self, what: &str, input: Input<'_>, row: &Shape, on: &'static str) -> Result<Mode> {
+        let t = match input {
+            Input::None => return Ok(Mode::None),
             Input::Scalar(v) if !v.is_finite() => {
                 return Err(Error::invalid(
                     self.owner(),
-                    "x",
+                    what,
                     v,
                     "a scalar input must be finite",
                 ));
             }
-            Input::Scalar(v) => return Ok(XMode::Scalar(v)),
+            Input::Scalar(v) => return Ok(Mode::Scalar(v)),
             Input::Tensor(t) => t,
         };
         if t.device_kind() != on {
             return Err(Error::DeviceMismatch {
-                what: "x".into(),
+                what: what.into(),
                 owner: self.owner(),
                 expected: on,
                 got: t.device_kind(),
             });
         }
+        let batch = self.batch_size();
+        let per_sample = TensorShape::new(batch, row.clone());
         let dims = t.shape().dims();
-        if dims == shape.dims() {
-            Ok(XMode::PerElement)
-        } else if dims == self.in_size.dims() {
-            Ok(XMode::PerNeuron)
+        if dims == per_sample.dims() {
+            Ok(Mode::PerSample)
+        } else if dims == row.dims() {
+            Ok(Mode::Shared)
         } else {
-            let expected = if shape.batch.is_some() {
-                format!("{shape} or {} (broadcast over the batch)", self.in_size)
+            let expected = if batch.is_some() {
+                format!("{per_sample} or {row} (broadcast over the batch)")
             } else {
-                shape.to_string()
+                per_sample.to_string()
             };
             Err(Error::shape(
-                format!("x of {}", self.owner()),
+                format!("{what} of {}", self.owner()),
                 expected,
                 t.shape(),
             ))
@@ -388,18 +497,56 @@ impl<M: Model> Module<M> {
     /// One step; see [`Dynamics::update`]. `x` may be a `&Tensor`, a number, a quantity or
     /// `None`.
     pub fn update<'a>(&mut self, clock: &Clock, x: impl Into<Input<'a>>) -> Result<&Tensor> {
-        let x = x.into();
+        self.update_with(clock, Inputs::x(x))
+    }
+
+    /// One step with `x`, delta inputs and current inputs; see [`Dynamics::update_with`].
+    pub fn update_with(&mut self, clock: &Clock, inputs: Inputs<'_>) -> Result<&Tensor> {
         let shape = self.state_shape()?;
         let on = match self.runtime()? {
             Runtime::Gpu(_) => "gpu",
             Runtime::Cpu(_) => "cpu",
         };
-        let mode = self.x_mode(x, &shape, on)?;
+        let accepts = self.model.accepts();
+        let x_size = self.model.x_size().unwrap_or_else(|| self.in_size.clone());
+        let x_mode = self.mode("x", inputs.x, &x_size, on)?;
+        if !accepts.delta && !matches!(inputs.delta, Input::None) {
+            return Err(Error::invalid(
+                self.owner(),
+                "delta input",
+                "given",
+                "this model reads no delta inputs (SPEC §1.5)",
+            ));
+        }
+        let d_mode = self.mode("delta input", inputs.delta, &self.in_size, on)?;
+        if !accepts.currents && !inputs.currents.is_empty() {
+            return Err(Error::invalid(
+                self.owner(),
+                "current input",
+                "given",
+                "this model reads no current inputs (SPEC §1.5)",
+            ));
+        }
+        for (c, input) in inputs.currents.iter().enumerate() {
+            input.out.validate()?;
+            let what = format!("conductance of current input {c}");
+            if self.mode(&what, Input::Tensor(input.g), &self.in_size, on)? != Mode::PerSample {
+                return Err(Error::shape(
+                    format!("{what} of {}", self.owner()),
+                    &shape,
+                    input.g.shape(),
+                ));
+            }
+        }
+
         let dt = clock.dt_ms();
         let n = self.in_size.numel();
+        let x_n = x_size.numel();
+        let total = shape.numel();
+        let vars = self.model.state_names().len();
         let out_index = match self.model.output() {
             Output::State(k) => k,
-            Output::Emitted => self.model.state_names().len(),
+            Output::Emitted => vars,
         };
         let params_stale = match self.runtime()? {
             Runtime::Gpu(g) => g.params.dt != Some(dt),
@@ -420,19 +567,25 @@ impl<M: Model> Module<M> {
                     }
                     g.params.dt = Some(dt);
                 }
-                let x_array = match x {
-                    Input::Tensor(t) => match &t.storage {
-                        Storage::Gpu(a) => Some(a),
-                        Storage::Cpu(_) => unreachable!("device checked above"),
-                    },
-                    _ => None,
-                };
-                let (x_mode, x_scalar) = match mode {
-                    XMode::None => (0, 0.0),
-                    XMode::Scalar(v) => (1, v as f32),
-                    XMode::PerElement => (2, 0.0),
-                    XMode::PerNeuron => (3, 0.0),
-                };
+                let count = inputs.currents.len();
+                let mut copies = Vec::with_capacity(count);
+                if count > 0 {
+                    if g.syn_in.as_ref().is_none_or(|a| a.len() < count * total) {
+                        g.syn_in = Some(g.gpu.alloc("current-input conductances", count * total)?);
+                        g.channels = Some(g.gpu.alloc("current-input channels", count * 8)?);
+                    }
+                    let (syn_in, table) =
+                        (g.syn_in.as_ref().unwrap(), g.channels.as_ref().unwrap());
+                    let mut words = Vec::with_capacity(count * 8);
+                    for (c, input) in inputs.currents.iter().enumerate() {
+                        let src = gpu_array(Input::Tensor(input.g)).expect("device checked above");
+                        copies.push((src, syn_in.view(c * total, total)));
+                        words.extend(input.out.channel_words((c * total) as u32));
+                    }
+                    table.write(0, &words);
+                }
+                let (x_mode, x_scalar) = x_mode.abi();
+                let (d_mode, d_scalar) = d_mode.abi();
                 g.gpu.launch(ElementLaunch {
                     kernel: model.kernel(),
                     uniform: &g.uniform,
@@ -440,17 +593,25 @@ impl<M: Model> Module<M> {
                         t: clock.t_ms_f32(),
                         dt: dt as f32,
                         n: n as u32,
-                        total: shape.numel() as u32,
+                        total: total as u32,
                         stride: g.stride as u32,
+                        k: clock.step() as u32,
+                        channels: count as u32,
                         x_mode,
                         x_scalar,
-                        k: clock.step() as u32,
+                        x_n: x_n as u32,
+                        d_mode,
+                        d_scalar,
                         ..SimUniform::default()
                     },
                     state: &g.state,
                     params: g.params.data.as_ref().expect("uploaded above"),
-                    x: x_array,
+                    x: gpu_array(inputs.x),
+                    delta: gpu_array(inputs.delta),
                     out: g.out.as_ref(),
+                    copies: &copies,
+                    syn_in: if count > 0 { g.syn_in.as_ref() } else { None },
+                    channels: if count > 0 { g.channels.as_ref() } else { None },
                 })?;
                 Ok(&g.views[out_index])
             }
@@ -459,26 +620,55 @@ impl<M: Model> Module<M> {
                     c.params.data = model.kernel_params(dt);
                     c.params.dt = Some(dt);
                 }
-                let x_data: &[f64] = match x {
-                    Input::Tensor(t) => cpu_data(t),
-                    _ => &[],
+                let (x_data, d_data) = (host_data(inputs.x), host_data(inputs.delta));
+                let g_data: Vec<&[f64]> = inputs.currents.iter().map(|ci| cpu_data(ci.g)).collect();
+                let value = |mode: Mode, data: &[f64], row: usize, b: usize, idx: usize| match mode
+                {
+                    Mode::None => 0.0,
+                    Mode::Scalar(v) => v,
+                    Mode::PerSample => data[b * row + idx],
+                    Mode::Shared => data[idx],
                 };
-                let x_at = |i: usize, j: usize| match mode {
-                    XMode::None => 0.0,
-                    XMode::Scalar(v) => v,
-                    XMode::PerElement => x_data[i],
-                    XMode::PerNeuron => x_data[j],
+                let row_of = |b: usize| -> &[f64] {
+                    match x_mode {
+                        Mode::PerSample => &x_data[b * x_n..(b + 1) * x_n],
+                        Mode::Shared => x_data,
+                        _ => &[],
+                    }
                 };
-                let vars = model.state_names().len();
                 let emits = model.output() == Output::Emitted;
-                let t = clock.t_ms();
+                let (t, k) = (clock.t_ms(), clock.step());
                 let mut s = vec![0.0; vars];
-                for i in 0..shape.numel() {
-                    let j = i % n;
+                let mut chans: Vec<(SynOut, f64)> = Vec::with_capacity(inputs.currents.len());
+                for i in 0..total {
+                    let (b, j) = (i / n, i % n);
                     for (v, sv) in s.iter_mut().enumerate() {
                         *sv = cpu_data(&c.tensors[v])[i];
                     }
-                    let mut e = ElemF64::new(t, dt, &mut s, x_at(i, j), &c.params.data, j);
+                    chans.clear();
+                    chans.extend(
+                        inputs
+                            .currents
+                            .iter()
+                            .zip(&g_data)
+                            .map(|(ci, g)| (ci.out, g[i])),
+                    );
+                    let mut e = ElemF64::new(
+                        (t, dt, k),
+                        &mut s,
+                        (
+                            if j < x_n {
+                                value(x_mode, x_data, x_n, b, j)
+                            } else {
+                                0.0
+                            },
+                            row_of(b),
+                            value(d_mode, d_data, n, b, j),
+                        ),
+                        &chans,
+                        &c.params.data,
+                        (i, j),
+                    );
                     model.step_f64(&mut e);
                     let out = e.out;
                     for (v, sv) in s.iter().enumerate() {
@@ -535,8 +725,8 @@ impl<M: Model> Dynamics for Module<M> {
         Ok(())
     }
 
-    fn update(&mut self, clock: &Clock, x: Input<'_>) -> Result<&Tensor> {
-        Module::update(self, clock, x)
+    fn update_with(&mut self, clock: &Clock, inputs: Inputs<'_>) -> Result<&Tensor> {
+        Module::update_with(self, clock, inputs)
     }
 
     fn state(&self, name: &str) -> Result<&Tensor> {

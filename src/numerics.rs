@@ -16,6 +16,16 @@ pub fn exp_euler(x: f64, f: f64, jacobian: f64, dt: f64) -> f64 {
     x + dt * exprel(dt * jacobian) * f
 }
 
+/// The LIF-family reset with the stored `V`'s spike `s` (SPEC §3): soft subtracts
+/// `(V_th − V_reset)·s`, hard sets `V_reset` where `s = 1` (`reset_v` in WGSL).
+pub fn reset_v(v: f64, s: f64, v_th: f64, v_reset: f64, hard: bool) -> f64 {
+    if hard {
+        if s > 0.0 { v_reset } else { v }
+    } else {
+        v - (v_th - v_reset) * s
+    }
+}
+
 /// The forward pass of every surrogate spike function: `1.0` when `x ≥ 0`, else `0.0`
 /// (`NaN` gives `0.0`).
 pub fn heaviside(x: f64) -> f64 {

@@ -1,5 +1,47 @@
-//! Reproducible host-side random numbers: a counter-based hash (SplitMix64), so that value
-//! `i` of stream `s` under seed `seed` is the same whatever order values are drawn in.
+//! Reproducible random numbers, all counter-based so that a value depends only on its
+//! counter, never on the order of drawing:
+//! - [`philox4x32`] (Philox4x32-10, Salmon et al. 2011) drives every random input model; the
+//!   WGSL twin in `shaders/common.wgsl` gives the same words on any device;
+//! - a SplitMix64 hash ([`uniform`], [`normal`], [`Rng`]) for host-side initialisers, tests
+//!   and examples.
+
+/// Philox4x32-10: four random words for `counter` under `key`.
+pub fn philox4x32(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
+    let (mut c, mut k) = (counter, key);
+    for _ in 0..10 {
+        let p0 = 0xD251_1F53u64 * c[0] as u64;
+        let p1 = 0xCD9E_8D57u64 * c[2] as u64;
+        c = [
+            (p1 >> 32) as u32 ^ c[1] ^ k[0],
+            p1 as u32,
+            (p0 >> 32) as u32 ^ c[3] ^ k[1],
+            p0 as u32,
+        ];
+        k = [
+            k[0].wrapping_add(0x9E37_79B9),
+            k[1].wrapping_add(0xBB67_AE85),
+        ];
+    }
+    c
+}
+
+/// The four words the kernels draw for element `i` at step `k`, stream `stream` of generator
+/// `seed` (`rand_words` in WGSL).
+pub fn element_words(seed: u32, stream: u32, i: u32, k: u32) -> [u32; 4] {
+    philox4x32([i, k, stream, 0], [seed, 0x5eed_5eed])
+}
+
+/// A word as a uniform number in `[0, 1)` with 24 bits (`rand_unit` in WGSL; exact in f32).
+pub fn unit(word: u32) -> f64 {
+    (word >> 8) as f64 / 16_777_216.0
+}
+
+/// A standard normal from two words (Box–Muller, `rand_normal` in WGSL).
+pub fn unit_normal(w0: u32, w1: u32) -> f64 {
+    let u1 = 1.0 - unit(w0);
+    let u2 = unit(w1);
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
 
 /// SplitMix64's finaliser: a bijective 64-bit mix.
 fn mix(mut z: u64) -> u64 {
@@ -86,6 +128,25 @@ mod tests {
         assert!((var - 1.0).abs() < 0.02, "{var}");
         let u: f64 = (0..n).map(|i| uniform(3, 0, i)).sum::<f64>() / n as f64;
         assert!((u - 0.5).abs() < 0.005, "{u}");
+    }
+
+    #[test]
+    fn philox_matches_the_random123_known_answers() {
+        assert_eq!(
+            philox4x32([0; 4], [0; 2]),
+            [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]
+        );
+        assert_eq!(
+            philox4x32([u32::MAX; 4], [u32::MAX; 2]),
+            [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]
+        );
+        assert_eq!(
+            philox4x32(
+                [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
+                [0xa4093822, 0x299f31d0]
+            ),
+            [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]
+        );
     }
 
     #[test]

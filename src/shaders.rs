@@ -98,30 +98,106 @@ pub fn validate_wgsl(name: &str, source: &str, entry: Option<&str>) -> Result<()
     Ok(())
 }
 
-/// The built-in kernels, each with its file under `shaders/`.
+/// The built-in kernels: one per model (several models may share a family's file).
 pub mod builtin {
     use super::KernelDef;
 
-    /// `shaders/synapse/expon.wgsl`.
-    pub static EXPON: KernelDef = KernelDef::builtin(
-        "expon",
-        include_str!("../shaders/synapse/expon.wgsl"),
-        "expon",
-    );
-    /// `shaders/neuron/lif.wgsl`.
-    pub static LIF: KernelDef =
-        KernelDef::builtin("lif", include_str!("../shaders/neuron/lif.wgsl"), "lif");
-    /// `shaders/util/exprel.wgsl`: evaluates the ABI's `exprel` (a numerics probe).
-    pub static EXPREL_PROBE: KernelDef = KernelDef::builtin(
-        "exprel_probe",
-        include_str!("../shaders/util/exprel.wgsl"),
-        "exprel_probe",
-    );
+    macro_rules! kernels {
+        ($($(#[$doc:meta])* $name:ident = $file:literal, $entry:literal;)*) => {
+            $(
+                $(#[$doc])*
+                pub static $name: KernelDef =
+                    KernelDef::builtin($entry, include_str!(concat!("../shaders/", $file)), $entry);
+            )*
+            /// Every built-in kernel with its file, relative to `shaders/`.
+            pub static ALL: &[(&str, &KernelDef)] = &[$(($file, &$name)),*];
+        };
+    }
 
-    /// Every built-in kernel with its path relative to `shaders/`.
-    pub static ALL: [(&str, &KernelDef); 3] = [
-        ("synapse/expon.wgsl", &EXPON),
-        ("neuron/lif.wgsl", &LIF),
-        ("util/exprel.wgsl", &EXPREL_PROBE),
-    ];
+    kernels! {
+        /// `Expon`.
+        EXPON = "synapse/expon.wgsl", "expon";
+        /// `DualExpon`.
+        DUAL_EXPON = "synapse/expon.wgsl", "dual_expon";
+        /// `Alpha`.
+        ALPHA = "synapse/alpha.wgsl", "alpha";
+        /// `AMPA` and `GABAa`.
+        AMPA = "synapse/ampa.wgsl", "ampa";
+        /// `BioNMDA`.
+        BIO_NMDA = "synapse/bio_nmda.wgsl", "bio_nmda";
+        /// `STP`.
+        STP = "synapse/stp.wgsl", "stp";
+        /// `STD`.
+        STD = "synapse/stp.wgsl", "std_depression";
+        /// `LIF` and `IF`.
+        LIF = "neuron/lif.wgsl", "lif";
+        /// `LIFRef`.
+        LIF_REF = "neuron/lif.wgsl", "lif_ref";
+        /// `ALIF`.
+        ALIF = "neuron/lif.wgsl", "alif";
+        /// `ExpIF`.
+        EXP_IF = "neuron/exp_if.wgsl", "exp_if";
+        /// `ExpIFRef`.
+        EXP_IF_REF = "neuron/exp_if.wgsl", "exp_if_ref";
+        /// `AdExIF`.
+        AD_EX_IF = "neuron/exp_if.wgsl", "ad_ex_if";
+        /// `AdExIFRef`.
+        AD_EX_IF_REF = "neuron/exp_if.wgsl", "ad_ex_if_ref";
+        /// `QuaIF`.
+        QUA_IF = "neuron/qua_if.wgsl", "qua_if";
+        /// `AdQuaIF`.
+        AD_QUA_IF = "neuron/qua_if.wgsl", "ad_qua_if";
+        /// `AdQuaIFRef`.
+        AD_QUA_IF_REF = "neuron/qua_if.wgsl", "ad_qua_if_ref";
+        /// `Gif`.
+        GIF = "neuron/gif.wgsl", "gif";
+        /// `GifRef`.
+        GIF_REF = "neuron/gif.wgsl", "gif_ref";
+        /// `CubaLIF`.
+        CUBA_LIF = "neuron/cuba_lif.wgsl", "cuba_lif";
+        /// `CobaLIF`.
+        COBA_LIF = "neuron/cuba_lif.wgsl", "coba_lif";
+        /// `Izhikevich`.
+        IZHIKEVICH = "neuron/izhikevich.wgsl", "izhikevich";
+        /// `IzhikevichRef`.
+        IZHIKEVICH_REF = "neuron/izhikevich.wgsl", "izhikevich_ref";
+        /// `HH`.
+        HH = "neuron/hh.wgsl", "hh";
+        /// `MorrisLecar`.
+        MORRIS_LECAR = "neuron/morris_lecar.wgsl", "morris_lecar";
+        /// `WangBuzsakiHH`.
+        WANG_BUZSAKI = "neuron/wang_buzsaki.wgsl", "wang_buzsaki";
+        /// `FitzHughNagumo`.
+        FITZHUGH_NAGUMO = "neuron/fitzhugh_nagumo.wgsl", "fitzhugh_nagumo";
+        /// `HindmarshRose`.
+        HINDMARSH_ROSE = "neuron/hindmarsh_rose.wgsl", "hindmarsh_rose";
+        /// `LeakyRateReadout`.
+        LEAKY_RATE_READOUT = "readout.wgsl", "leaky_rate_readout";
+        /// `SectionInput`.
+        SECTION_INPUT = "inputs.wgsl", "section_input";
+        /// `ConstantInput`.
+        CONSTANT_INPUT = "inputs.wgsl", "constant_input";
+        /// `StepInput`.
+        STEP_INPUT = "inputs.wgsl", "step_input";
+        /// `RampInput`.
+        RAMP_INPUT = "inputs.wgsl", "ramp_input";
+        /// `SinusoidalInput`.
+        SINUSOIDAL_INPUT = "inputs.wgsl", "sinusoidal_input";
+        /// `SpikeTime`.
+        SPIKE_TIME = "inputs.wgsl", "spike_time";
+        /// `PoissonSpike`.
+        POISSON_SPIKE = "inputs.wgsl", "poisson_spike";
+        /// `PoissonEncoder`.
+        POISSON_ENCODER = "inputs.wgsl", "poisson_encoder";
+        /// `WienerProcessInput`.
+        WIENER_PROCESS_INPUT = "inputs.wgsl", "wiener_process_input";
+        /// `OUProcessInput`.
+        OU_PROCESS_INPUT = "inputs.wgsl", "ou_process_input";
+        /// `PoissonInput` (writes into another model's state).
+        POISSON_INPUT = "inputs.wgsl", "poisson_input";
+        /// Evaluates `exprel` (a numerics probe).
+        EXPREL_PROBE = "util/exprel.wgsl", "exprel_probe";
+        /// Evaluates the current inputs at a given `V` (a probe of `current_at`).
+        SYNOUT_PROBE = "util/synout.wgsl", "synout_probe";
+    }
 }

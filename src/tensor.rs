@@ -201,9 +201,10 @@ fn check_len(what: &str, shape: &TensorShape, len: usize) -> Result<()> {
 
 /// The argument `x` of an `update`: nothing, one number for every element, or a tensor of
 /// the state's shape (or of `in_size`, broadcast over the batch).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub enum Input<'a> {
     /// No input (`x = 0`).
+    #[default]
     None,
     /// The same value for every element, as a magnitude in the internal unit.
     Scalar(f64),

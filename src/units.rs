@@ -85,6 +85,8 @@ dimensions! {
     RatePerConcentration => "rate per concentration", "1/(ms*mM)";
     /// Rate of change of a voltage, internally in mV/ms.
     VoltageRate => "voltage rate", "mV/ms";
+    /// Inverse voltage (QuaIF's `c`, MgBlock's `alpha`), internally in 1/mV.
+    InverseVoltage => "inverse voltage", "1/mV";
     /// Pure number.
     Dimensionless => "dimensionless", "1";
 }
@@ -276,6 +278,8 @@ units! {
     mM: Concentration = 1.0;
     /// Micromolar.
     uM: Concentration = 1e-3;
+    /// Hertz (1/s) as a rate.
+    Hz: Rate = 1e-3;
 }
 
 /// The factor that converts a magnitude written in `unit` (a unit string as BrainPy and the
@@ -316,7 +320,8 @@ pub fn parse_unit(unit: &str) -> Option<(&'static str, f64)> {
         ("1/s", Rate::NAME, 1e-3),
         ("1/(ms*mM)", RatePerConcentration::NAME, 1.0),
         ("mV/ms", VoltageRate::NAME, 1.0),
-        ("1/mV", "inverse voltage", 1.0),
+        ("1/mV", InverseVoltage::NAME, 1.0),
+        ("Hz", Rate::NAME, 1e-3),
     ];
     known
         .iter()

@@ -178,23 +178,27 @@ impl GpuArray {
             .write_buffer(&self.buffer, byte_offset, bytemuck::cast_slice(data));
     }
 
+    /// Records a copy of `src` (same length) into this view.
+    pub(crate) fn record_copy_from(&self, enc: &mut wgpu::CommandEncoder, src: &GpuArray) {
+        assert_eq!(src.len, self.len, "copy between views of different lengths");
+        if self.len > 0 {
+            enc.copy_buffer_to_buffer(
+                &src.buffer,
+                (src.offset * 4) as u64,
+                &self.buffer,
+                (self.offset * 4) as u64,
+                (self.len * 4) as u64,
+            );
+        }
+    }
+
     /// Copies `src` (same length) into this view on the GPU.
     pub(crate) fn copy_from(&self, src: &GpuArray) -> Result<()> {
-        assert_eq!(src.len, self.len, "copy between views of different lengths");
-        if self.len == 0 {
-            return Ok(());
-        }
         let device = &self.gpu.inner.device;
         let mut enc = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("copy"),
         });
-        enc.copy_buffer_to_buffer(
-            &src.buffer,
-            (src.offset * 4) as u64,
-            &self.buffer,
-            (self.offset * 4) as u64,
-            (self.len * 4) as u64,
-        );
+        self.record_copy_from(&mut enc, src);
         self.gpu.inner.queue.submit([enc.finish()]);
         Ok(())
     }

@@ -292,7 +292,7 @@ impl Gpu {
         let unused = |label| {
             device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(label),
-                size: 16,
+                size: 64,
                 usage: wgpu::BufferUsages::STORAGE,
                 mapped_at_creation: false,
             })

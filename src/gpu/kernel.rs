@@ -19,12 +19,17 @@ pub(crate) struct SimUniform {
     pub n: u32,
     pub total: u32,
     pub stride: u32,
+    pub k: u32,
+    pub out_offset: u32,
+    pub channels: u32,
     pub x_mode: u32,
     pub x_offset: u32,
     pub x_scalar: f32,
-    pub out_offset: u32,
-    pub k: u32,
-    pub _pad: [u32; 2],
+    pub x_n: u32,
+    pub d_mode: u32,
+    pub d_offset: u32,
+    pub d_scalar: f32,
+    pub _pad: u32,
 }
 
 /// One launch of an element kernel: the ABI's bindings and constants.
@@ -32,13 +37,20 @@ pub(crate) struct ElementLaunch<'a> {
     pub kernel: &'a KernelDef,
     /// The launch's `Sim` uniform buffer (written here, before the dispatch).
     pub uniform: &'a GpuArray,
-    /// `x_offset`/`out_offset` are filled in from `x` and `out`.
+    /// `x_offset`, `d_offset` and `out_offset` are filled in from the views below.
     pub sim: SimUniform,
     /// The whole state buffer of the model.
     pub state: &'a GpuArray,
     pub params: &'a GpuArray,
     pub x: Option<&'a GpuArray>,
+    pub delta: Option<&'a GpuArray>,
     pub out: Option<&'a GpuArray>,
+    /// Copies (source, destination) recorded before the dispatch: the conductances of the
+    /// current inputs gathered into `syn_in`.
+    pub copies: &'a [(&'a GpuArray, GpuArray)],
+    pub syn_in: Option<&'a GpuArray>,
+    /// `Channel` records (8 words each).
+    pub channels: Option<&'a GpuArray>,
 }
 
 pub(super) fn element_bind_group_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
@@ -69,6 +81,9 @@ pub(super) fn element_bind_group_layout(device: &wgpu::Device) -> wgpu::BindGrou
             storage(2, true),
             storage(3, true),
             storage(4, false),
+            storage(5, true),
+            storage(6, true),
+            storage(7, true),
         ],
     })
 }
@@ -155,28 +170,37 @@ impl Gpu {
             label: Some(l.kernel.name()),
         });
 
-        let mut sim = l.sim;
-        let aliased =
-            l.x.filter(|x| x.same_buffer(l.state) || l.out.is_some_and(|o| x.same_buffer(o)));
-        let scratch = match aliased {
-            Some(x) => {
-                let copy = self.alloc("input copy", x.len())?;
-                enc.copy_buffer_to_buffer(
-                    &x.buffer,
-                    (x.offset() * 4) as u64,
-                    &copy.buffer,
-                    0,
-                    (x.len() * 4) as u64,
-                );
-                Some(copy)
+        // An input in a buffer the kernel writes (a model fed its own state) is copied aside
+        // first, so the kernel reads this step's input, not its own writes.
+        let written =
+            |a: &GpuArray| a.same_buffer(l.state) || l.out.is_some_and(|o| a.same_buffer(o));
+        let mut aside = |input: Option<&GpuArray>| -> Result<Option<GpuArray>> {
+            match input {
+                Some(a) if written(a) => {
+                    let copy = self.alloc("input copy", a.len())?;
+                    copy.record_copy_from(&mut enc, a);
+                    Ok(Some(copy))
+                }
+                _ => Ok(None),
             }
-            None => None,
         };
-        let x = scratch.as_ref().or(l.x);
-        sim.x_offset = x.map_or(0, |x| x.offset() as u32);
+        let (x_copy, d_copy) = (aside(l.x)?, aside(l.delta)?);
+        let x = x_copy.as_ref().or(l.x);
+        let delta = d_copy.as_ref().or(l.delta);
+        for (src, dst) in l.copies {
+            dst.record_copy_from(&mut enc, src);
+        }
+
+        let mut sim = l.sim;
+        sim.x_offset = x.map_or(0, |a| a.offset() as u32);
+        sim.d_offset = delta.map_or(0, |a| a.offset() as u32);
         sim.out_offset = l.out.map_or(0, |o| o.offset() as u32);
         l.uniform.write::<u32>(0, bytemuck::cast_slice(&[sim]));
 
+        fn read<'b>(a: Option<&'b GpuArray>, unused: &'b wgpu::Buffer) -> &'b wgpu::Buffer {
+            a.map_or(unused, |a| &a.buffer)
+        }
+        let unused = &inner.unused_read;
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some(l.kernel.name()),
             layout: &inner.element_layout,
@@ -184,8 +208,11 @@ impl Gpu {
                 whole(&l.uniform.buffer, 0),
                 whole(&l.state.buffer, 1),
                 whole(&l.params.buffer, 2),
-                whole(x.map_or(&inner.unused_read, |x| &x.buffer), 3),
+                whole(read(x, unused), 3),
                 whole(l.out.map_or(&inner.unused_write, |o| &o.buffer), 4),
+                whole(read(delta, unused), 5),
+                whole(read(l.syn_in, unused), 6),
+                whole(read(l.channels, unused), 7),
             ],
         });
         {

@@ -1,12 +1,53 @@
-//! Neuron models, one family per file, each with its kernel under `shaders/neuron/`.
+//! Neuron models, one family per file, each family's kernels in the WGSL file of the same name
+//! under `shaders/neuron/`.
 //!
-//! | model | equation | file |
+//! | model | dynamics | file |
 //! |---|---|---|
-//! | [`LIF`] | `τ dV/dt = −V + V_rest + R·I`, soft/hard reset | `lif.rs`, `lif.wgsl` |
+//! | [`IF`], [`LIF`], [`LIFRef`], [`ALIF`] | `τ dV/dt = −V + V_rest + R·I`; refractory; adaptive threshold | `lif` |
+//! | [`ExpIF`], [`ExpIFRef`], [`AdExIF`], [`AdExIFRef`] | + `ΔT·e^{(V−V_T)/ΔT}`; adaptation current `w` | `exp_if` |
+//! | [`QuaIF`], [`AdQuaIF`], [`AdQuaIFRef`] | `τ dV/dt = c(V−V_rest)(V−V_c) + R·I`; adaptation `w` | `qua_if` |
+//! | [`Gif`], [`GifRef`] | generalized IF with spike-triggered currents and threshold | `gif` |
+//! | [`CubaLIF`], [`CobaLIF`] | LIF with a built-in exponential current / conductance | `cuba_lif` |
+//! | [`Izhikevich`], [`IzhikevichRef`] | `dV/dt = 0.04V² + 5V + 140 − u + I` | `izhikevich` |
+//! | [`HH`] | Hodgkin–Huxley | `hh` |
+//! | [`MorrisLecar`] | Morris–Lecar | `morris_lecar` |
+//! | [`WangBuzsakiHH`] | Wang–Buzsáki | `wang_buzsaki` |
+//! | [`FitzHughNagumo`] | FitzHugh–Nagumo | `fitzhugh_nagumo` |
+//! | [`HindmarshRose`] | Hindmarsh–Rose | `hindmarsh_rose` |
+//!
+//! Every neuron returns its spikes as 0.0/1.0 and accepts delta inputs and current inputs
+//! ([`crate::Inputs`]).
 
+mod cuba_lif;
+mod exp_if;
+mod fitzhugh_nagumo;
+mod gif;
+mod hh;
+mod hindmarsh_rose;
+mod izhikevich;
 mod lif;
+mod morris_lecar;
+mod qua_if;
+mod wang_buzsaki;
 
-pub use lif::{LIF, LIFParams};
+pub use cuba_lif::{CobaLIF, CobaLIFParams, CubaLIF, CubaLIFParams};
+pub use exp_if::{
+    AdExIF, AdExIFParams, AdExIFRef, AdExIFRefParams, ExpIF, ExpIFParams, ExpIFRef, ExpIFRefParams,
+};
+pub use fitzhugh_nagumo::{FitzHughNagumo, FitzHughNagumoParams};
+pub use gif::{Gif, GifParams, GifRef, GifRefParams};
+pub use hh::{HH, HHParams};
+pub use hindmarsh_rose::{HindmarshRose, HindmarshRoseParams};
+pub use izhikevich::{Izhikevich, IzhikevichParams, IzhikevichRef, IzhikevichRefParams};
+pub use lif::{ALIF, ALIFParams, IF, IFParams, LIF, LIFParams, LIFRef, LIFRefParams};
+pub use morris_lecar::{MorrisLecar, MorrisLecarParams};
+pub use qua_if::{AdQuaIF, AdQuaIFParams, AdQuaIFRef, AdQuaIFRefParams, QuaIF, QuaIFParams};
+pub use wang_buzsaki::{WangBuzsakiHH, WangBuzsakiHHParams};
+
+use crate::error::{Error, Result};
+use crate::model::{Accepts, Param, ParamValue};
+use crate::numerics::heaviside;
+use crate::units::Voltage;
 
 /// What a spike does to `V` at the start of the next step (BrainPy's `spk_reset`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -26,4 +67,63 @@ impl SpikeReset {
             SpikeReset::Hard => 1.0,
         }
     }
+}
+
+/// `last_spike_time` before any spike (BrainPy: −1e7 ms).
+pub(crate) const NEVER_SPIKED: f64 = -1e7;
+
+/// Every neuron reads delta and current inputs.
+pub(crate) const NEURON_INPUTS: Accepts = Accepts {
+    delta: true,
+    currents: true,
+};
+
+/// The potentials and reset mode of the LIF-like neurons.
+pub(crate) struct Potentials<'a> {
+    pub v_th: &'a Param<Voltage>,
+    pub v_reset: &'a Param<Voltage>,
+    pub v_rest: &'a Param<Voltage>,
+    pub mode: SpikeReset,
+}
+
+impl Potentials<'_> {
+    /// Finite, and `V_th > V_reset` (the spike test divides by `V_th − V_reset`).
+    pub fn validate(&self, kind: &str, n: usize) -> Result<()> {
+        self.v_th.check_finite(kind, "V_th", n)?;
+        self.v_reset.check_finite(kind, "V_reset", n)?;
+        self.v_rest.check_finite(kind, "V_rest", n)?;
+        let gap = self
+            .v_th
+            .value()
+            .zip_map(self.v_reset.value(), |th, re| th - re);
+        if let Some(j) = (0..gap.len()).find(|&j| gap.at(j) <= 0.0) {
+            return Err(Error::invalid(
+                kind,
+                "V_th",
+                format!(
+                    "{} mV with V_reset {} mV",
+                    self.v_th.value().at(j),
+                    self.v_reset.value().at(j)
+                ),
+                "must be above V_reset (the spike test divides by V_th − V_reset)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// `V_th, V_reset, V_rest, hard` as kernel parameters.
+    pub fn params(&self) -> [ParamValue; 4] {
+        [
+            self.v_th.value().clone(),
+            self.v_reset.value().clone(),
+            self.v_rest.value().clone(),
+            ParamValue::Scalar(self.mode.hard_flag()),
+        ]
+    }
+}
+
+/// The rising-edge spike of the models without reset (HH, Morris–Lecar, Wang–Buzsáki,
+/// FitzHugh–Nagumo, Hindmarsh–Rose): `H((V − V_th)/V_th)·(1 − H((V_old − V_th)/V_th))`.
+pub(crate) fn crossing(v_new: f64, v_old: f64, v_th: f64) -> f64 {
+    heaviside((v_new - v_th) / v_th) * (1.0 - heaviside((v_old - v_th) / v_th))
 }

@@ -1,0 +1,22 @@
+// Alpha synapse (brainpy.state.Alpha), one element per invocation.
+//
+//   dh/dt = −h/τ,   dg/dt = (−g + h)/τ
+//   per step: h' = h·e^{−dt/τ}; g ← g + (1 − e^{−dt/τ})·(h_old − g)  (exponential Euler with the
+//   OLD h, so an input shows in g one step later; SPEC §11.5); h ← h' + Σδ + x; returns g.
+//
+// States: g, h. Parameter 0: e^{−dt/τ} (host, f64).
+
+const ALPHA_DECAY: u32 = 0u;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn alpha(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let e = element(gid, groups);
+    if (!in_range(e)) {
+        return;
+    }
+    let decay = param(ALPHA_DECAY, e);
+    let g = state_get(0u, e);
+    let h = state_get(1u, e);
+    state_set(0u, e, g + (1.0 - decay) * (h - g));
+    state_set(1u, e, h * decay + input_delta(e) + input_x(e));
+}

@@ -1,0 +1,447 @@
+//! The generalized integrate-and-fire family: `Gif`, `GifRef` (BrainPy's `brainpy.state.lif`).
+//! Kernels: `shaders/neuron/gif.wgsl`.
+
+use super::{NEURON_INPUTS, NEVER_SPIKED, SpikeReset};
+use crate::error::Result;
+use crate::model::{Accepts, ElemF64, Init, Model, Output, Param, ParamValue};
+use crate::module::{Module, NeuronModel};
+use crate::numerics::{exp_euler, exprel, heaviside, reset_v};
+use crate::shaders::{KernelDef, builtin};
+use crate::shape::Shape;
+use crate::units::{Current, Dimensionless, Rate, Resistance, Time, Voltage, mA, mV, ms, ohm};
+
+// Kernel parameter indices, as in gif.wgsl.
+const R: usize = 0;
+const TAU: usize = 1;
+const V_REST: usize = 2;
+const V_RESET: usize = 3;
+const V_TH_INF: usize = 4;
+const V_TH_RESET: usize = 5;
+const A: usize = 6;
+const B: usize = 7;
+const C_B: usize = 8;
+const K1_DECAY: usize = 9;
+const K2_DECAY: usize = 10;
+const R1: usize = 11;
+const R2: usize = 12;
+const A1: usize = 13;
+const A2: usize = 14;
+const HARD: usize = 15;
+const TAU_REF: usize = 16;
+
+/// `V, I1, I2, V_th`.
+#[derive(Clone, Copy)]
+struct State {
+    v: f64,
+    i1: f64,
+    i2: f64,
+    v_th: f64,
+}
+
+fn spike(e: &ElemF64<'_>, v: f64, v_th: f64) -> f64 {
+    heaviside((v - v_th) / (v_th - e.param(V_RESET)))
+}
+
+/// `gif_reset`: the spike effects of the stored state.
+fn reset(e: &ElemF64<'_>, x: State) -> State {
+    let s = spike(e, x.v, x.v_th);
+    State {
+        v: reset_v(x.v, s, x.v_th, e.param(V_RESET), e.param(HARD) != 0.0),
+        i1: x.i1 + s * (e.param(R1) * x.i1 + e.param(A1) - x.i1),
+        i2: x.i2 + s * (e.param(R2) * x.i2 + e.param(A2) - x.i2),
+        v_th: x.v_th + s * (e.param(V_TH_RESET).max(x.v_th) - x.v_th),
+    }
+}
+
+/// `gif_integrate`: one step from the reset state.
+fn integrate(e: &ElemF64<'_>, x: State, new_currents: bool) -> State {
+    let v_rest = e.param(V_REST);
+    let i1 = x.i1 * e.param(K1_DECAY);
+    let i2 = x.i2 * e.param(K2_DECAY);
+    let drift_th = e.param(A) * (x.v - v_rest) - e.param(B) * (x.v_th - e.param(V_TH_INF));
+    let v_th = x.v_th + e.param(C_B) * drift_th;
+    let syn = if new_currents { i1 + i2 } else { x.i1 + x.i2 };
+    let (r, tau) = (e.param(R), e.param(TAU));
+    let (cur, dcur) = e.current_at(x.v);
+    let v = exp_euler(
+        x.v,
+        (-(x.v - v_rest) + r * (syn + cur)) / tau,
+        (-1.0 + r * dcur) / tau,
+        e.dt,
+    ) + e.delta;
+    State { v, i1, i2, v_th }
+}
+
+fn load(e: &ElemF64<'_>) -> State {
+    State {
+        v: e.state[0],
+        i1: e.state[1],
+        i2: e.state[2],
+        v_th: e.state[3],
+    }
+}
+
+fn store(e: &mut ElemF64<'_>, x: State) {
+    e.state[..4].copy_from_slice(&[x.v, x.i1, x.i2, x.v_th]);
+}
+
+/// Generalized integrate-and-fire neuron (Mihalaş–Niebur; BrainPy's `Gif`).
+///
+/// ```text
+/// dI1/dt = −k1·I1,   dI2/dt = −k2·I2
+/// dV_th/dt = a·(V − V_rest) − b·(V_th − V_th_inf)
+/// τ dV/dt = −(V − V_rest) + R·(I1 + I2 + I(V))
+/// ```
+///
+/// Per step, with `s = H((V − V_th)/(V_th − V_reset))` from the stored `V` and `V_th` state:
+/// reset `V` (soft/hard); `I1 ← I1 + s·(R1·I1 + A1 − I1)`, `I2` likewise;
+/// `V_th ← V_th + s·(max(V_th_reset, V_th) − V_th)`; integrate `I1`, `I2`, `V_th` (its drift
+/// uses the reset `V`) and `V` with the **new** `I1 + I2` (SPEC §11.9); `+` delta inputs.
+///
+/// | parameter | default |
+/// |---|---|
+/// | `R` | 20 Ω |
+/// | `tau` | 20 ms |
+/// | `V_rest`, `V_reset` | −70 mV |
+/// | `V_th_inf` | −50 mV |
+/// | `V_th_reset` | −60 mV |
+/// | `a`, `b` | 0, 0.01 /ms |
+/// | `k1`, `k2` | 0.2, 0.02 /ms |
+/// | `R1`, `R2` | 0, 1 |
+/// | `A1`, `A2` | 0 mA |
+/// | initial `V`, `I1`, `I2`, `V_th` | −70 mV, 0 mA, 0 mA, −50 mV |
+pub type Gif = Module<GifParams>;
+
+/// The parameters of [`Gif`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct GifParams {
+    /// `R`.
+    pub r: Param<Resistance>,
+    /// `tau` (> 0).
+    pub tau: Param<Time>,
+    /// `V_rest`.
+    pub v_rest: Param<Voltage>,
+    /// `V_reset`.
+    pub v_reset: Param<Voltage>,
+    /// `V_th_inf`.
+    pub v_th_inf: Param<Voltage>,
+    /// `V_th_reset`.
+    pub v_th_reset: Param<Voltage>,
+    /// `a`.
+    pub a: Param<Rate>,
+    /// `b` (≥ 0).
+    pub b: Param<Rate>,
+    /// `k1` (≥ 0).
+    pub k1: Param<Rate>,
+    /// `k2` (≥ 0).
+    pub k2: Param<Rate>,
+    /// `R1`.
+    pub r1: Param<Dimensionless>,
+    /// `R2`.
+    pub r2: Param<Dimensionless>,
+    /// `A1`.
+    pub a1: Param<Current>,
+    /// `A2`.
+    pub a2: Param<Current>,
+    /// `V_initializer`.
+    pub v_initializer: Init<Voltage>,
+    /// `I1_initializer`.
+    pub i1_initializer: Init<Current>,
+    /// `I2_initializer`.
+    pub i2_initializer: Init<Current>,
+    /// `Vth_initializer`.
+    pub v_th_initializer: Init<Voltage>,
+    /// `spk_reset`.
+    pub spk_reset: SpikeReset,
+}
+
+impl Default for GifParams {
+    fn default() -> Self {
+        GifParams {
+            r: (20.0 * ohm).into(),
+            tau: (20.0 * ms).into(),
+            v_rest: (-70.0 * mV).into(),
+            v_reset: (-70.0 * mV).into(),
+            v_th_inf: (-50.0 * mV).into(),
+            v_th_reset: (-60.0 * mV).into(),
+            a: (0.0 / ms).into(),
+            b: (0.01 / ms).into(),
+            k1: (0.2 / ms).into(),
+            k2: (0.02 / ms).into(),
+            r1: 0.0.into(),
+            r2: 1.0.into(),
+            a1: (0.0 * mA).into(),
+            a2: (0.0 * mA).into(),
+            v_initializer: (-70.0 * mV).into(),
+            i1_initializer: (0.0 * mA).into(),
+            i2_initializer: (0.0 * mA).into(),
+            v_th_initializer: (-50.0 * mV).into(),
+            spk_reset: SpikeReset::Soft,
+        }
+    }
+}
+
+impl GifParams {
+    fn check(&self, kind: &str, n: usize) -> Result<()> {
+        self.r.check_finite(kind, "R", n)?;
+        self.tau.check_positive(kind, "tau", n)?;
+        for (name, p) in [
+            ("V_rest", &self.v_rest),
+            ("V_reset", &self.v_reset),
+            ("V_th_inf", &self.v_th_inf),
+            ("V_th_reset", &self.v_th_reset),
+        ] {
+            p.check_finite(kind, name, n)?;
+        }
+        self.a.check_finite(kind, "a", n)?;
+        self.b.check_non_negative(kind, "b", n)?;
+        self.k1.check_non_negative(kind, "k1", n)?;
+        self.k2.check_non_negative(kind, "k2", n)?;
+        self.r1.check_finite(kind, "R1", n)?;
+        self.r2.check_finite(kind, "R2", n)?;
+        self.a1.check_finite(kind, "A1", n)?;
+        self.a2.check_finite(kind, "A2", n)?;
+        self.v_initializer.check(kind, "V_initializer", n)?;
+        self.i1_initializer.check(kind, "I1_initializer", n)?;
+        self.i2_initializer.check(kind, "I2_initializer", n)?;
+        self.v_th_initializer.check(kind, "Vth_initializer", n)
+    }
+
+    fn initial(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
+        vec![
+            self.v_initializer.values(rows, n, 0),
+            self.i1_initializer.values(rows, n, 1),
+            self.i2_initializer.values(rows, n, 2),
+            self.v_th_initializer.values(rows, n, 3),
+        ]
+    }
+
+    fn params(&self, dt: f64, tau_ref: ParamValue) -> Vec<ParamValue> {
+        vec![
+            self.r.value().clone(),
+            self.tau.value().clone(),
+            self.v_rest.value().clone(),
+            self.v_reset.value().clone(),
+            self.v_th_inf.value().clone(),
+            self.v_th_reset.value().clone(),
+            self.a.value().clone(),
+            self.b.value().clone(),
+            self.b.map(|b| dt * exprel(-b * dt)),
+            self.k1.map(|k| (-k * dt).exp()),
+            self.k2.map(|k| (-k * dt).exp()),
+            self.r1.value().clone(),
+            self.r2.value().clone(),
+            self.a1.value().clone(),
+            self.a2.value().clone(),
+            ParamValue::Scalar(self.spk_reset.hard_flag()),
+            tau_ref,
+        ]
+    }
+}
+
+impl Gif {
+    /// A `Gif` population over `in_size` with BrainPy's defaults.
+    pub fn new(in_size: impl Into<Shape>) -> Gif {
+        Module::from_model(GifParams::default(), in_size)
+    }
+}
+
+crate::setters!(Gif {
+    /// Sets `R`.
+    r: Param<Resistance>,
+    /// Sets `tau`.
+    tau: Param<Time>,
+    /// Sets `V_rest`.
+    v_rest: Param<Voltage>,
+    /// Sets `V_reset`.
+    v_reset: Param<Voltage>,
+    /// Sets `V_th_inf`.
+    v_th_inf: Param<Voltage>,
+    /// Sets `V_th_reset`.
+    v_th_reset: Param<Voltage>,
+    /// Sets `a`.
+    a: Param<Rate>,
+    /// Sets `b`.
+    b: Param<Rate>,
+    /// Sets `k1`.
+    k1: Param<Rate>,
+    /// Sets `k2`.
+    k2: Param<Rate>,
+    /// Sets `R1`.
+    r1: Param<Dimensionless>,
+    /// Sets `R2`.
+    r2: Param<Dimensionless>,
+    /// Sets `A1`.
+    a1: Param<Current>,
+    /// Sets `A2`.
+    a2: Param<Current>,
+    /// Sets `V_initializer`.
+    v_initializer: Init<Voltage>,
+    /// Sets `I1_initializer`.
+    i1_initializer: Init<Current>,
+    /// Sets `I2_initializer`.
+    i2_initializer: Init<Current>,
+    /// Sets `Vth_initializer`.
+    v_th_initializer: Init<Voltage>,
+    /// Sets `spk_reset`.
+    spk_reset: SpikeReset,
+});
+
+impl Model for GifParams {
+    fn kind(&self) -> &str {
+        "Gif"
+    }
+    fn kernel(&self) -> &KernelDef {
+        &builtin::GIF
+    }
+    fn state_names(&self) -> Vec<&str> {
+        vec!["V", "I1", "I2", "V_th"]
+    }
+    fn output(&self) -> Output {
+        Output::Emitted
+    }
+    fn accepts(&self) -> Accepts {
+        NEURON_INPUTS
+    }
+    fn validate(&self, n: usize) -> Result<()> {
+        self.check("Gif", n)
+    }
+    fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
+        self.initial(rows, n)
+    }
+    fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {
+        self.params(dt, ParamValue::Scalar(0.0))
+    }
+    fn step_f64(&self, e: &mut ElemF64<'_>) {
+        let x0 = reset(e, load(e));
+        let x = integrate(e, x0, true);
+        store(e, x);
+        e.out = spike(e, x.v, x.v_th);
+    }
+}
+
+impl NeuronModel for GifParams {}
+
+/// [`Gif`] with an absolute refractory period (BrainPy's `GifRef`).
+///
+/// Unlike [`Gif`], the `V` drift uses the **reset** `I1 + I2`, so `GifRef` with `τ_ref → 0` is
+/// not `Gif` (SPEC §11.9). While `t − t_last < τ_ref` all four states stay at their reset
+/// values; it spikes when `V ≥ V_th` (the state). Parameters as Gif plus `tau_ref` (1.7 ms).
+/// States: `V`, `I1`, `I2`, `V_th`, `last_spike_time`, `refractory`.
+pub type GifRef = Module<GifRefParams>;
+
+/// The parameters of [`GifRef`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct GifRefParams {
+    /// Everything of [`Gif`].
+    pub gif: GifParams,
+    /// `tau_ref` (≥ 0).
+    pub tau_ref: Param<Time>,
+}
+
+impl Default for GifRefParams {
+    fn default() -> Self {
+        GifRefParams {
+            gif: GifParams::default(),
+            tau_ref: (1.7 * ms).into(),
+        }
+    }
+}
+
+impl GifRef {
+    /// A `GifRef` population over `in_size` with BrainPy's defaults.
+    pub fn new(in_size: impl Into<Shape>) -> GifRef {
+        Module::from_model(GifRefParams::default(), in_size)
+    }
+}
+
+crate::setters!(GifRef {
+    /// Sets `R`.
+    r: Param<Resistance> => gif.r,
+    /// Sets `tau`.
+    tau: Param<Time> => gif.tau,
+    /// Sets `V_rest`.
+    v_rest: Param<Voltage> => gif.v_rest,
+    /// Sets `V_reset`.
+    v_reset: Param<Voltage> => gif.v_reset,
+    /// Sets `V_th_inf`.
+    v_th_inf: Param<Voltage> => gif.v_th_inf,
+    /// Sets `V_th_reset`.
+    v_th_reset: Param<Voltage> => gif.v_th_reset,
+    /// Sets `a`.
+    a: Param<Rate> => gif.a,
+    /// Sets `b`.
+    b: Param<Rate> => gif.b,
+    /// Sets `k1`.
+    k1: Param<Rate> => gif.k1,
+    /// Sets `k2`.
+    k2: Param<Rate> => gif.k2,
+    /// Sets `R1`.
+    r1: Param<Dimensionless> => gif.r1,
+    /// Sets `R2`.
+    r2: Param<Dimensionless> => gif.r2,
+    /// Sets `A1`.
+    a1: Param<Current> => gif.a1,
+    /// Sets `A2`.
+    a2: Param<Current> => gif.a2,
+    /// Sets `V_initializer`.
+    v_initializer: Init<Voltage> => gif.v_initializer,
+    /// Sets `I1_initializer`.
+    i1_initializer: Init<Current> => gif.i1_initializer,
+    /// Sets `I2_initializer`.
+    i2_initializer: Init<Current> => gif.i2_initializer,
+    /// Sets `Vth_initializer`.
+    v_th_initializer: Init<Voltage> => gif.v_th_initializer,
+    /// Sets `spk_reset`.
+    spk_reset: SpikeReset => gif.spk_reset,
+    /// Sets `tau_ref`.
+    tau_ref: Param<Time>,
+});
+
+impl Model for GifRefParams {
+    fn kind(&self) -> &str {
+        "GifRef"
+    }
+    fn kernel(&self) -> &KernelDef {
+        &builtin::GIF_REF
+    }
+    fn state_names(&self) -> Vec<&str> {
+        vec!["V", "I1", "I2", "V_th", "last_spike_time", "refractory"]
+    }
+    fn output(&self) -> Output {
+        Output::Emitted
+    }
+    fn accepts(&self) -> Accepts {
+        NEURON_INPUTS
+    }
+    fn validate(&self, n: usize) -> Result<()> {
+        self.gif.check("GifRef", n)?;
+        self.tau_ref.check_non_negative("GifRef", "tau_ref", n)
+    }
+    fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
+        let mut s = self.gif.initial(rows, n);
+        s.push(vec![NEVER_SPIKED; rows * n]);
+        s.push(vec![0.0; rows * n]);
+        s
+    }
+    fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {
+        self.gif.params(dt, self.tau_ref.value().clone())
+    }
+    fn step_f64(&self, e: &mut ElemF64<'_>) {
+        let x0 = reset(e, load(e));
+        let c = integrate(e, x0, false);
+        let mut last = e.state[4];
+        let refractory = e.t - last < e.param(TAU_REF);
+        let x = if refractory { x0 } else { c };
+        let spike_cond = x.v >= x.v_th;
+        if spike_cond {
+            last = e.t;
+        }
+        store(e, x);
+        e.state[4] = last;
+        e.state[5] = if refractory || spike_cond { 1.0 } else { 0.0 };
+        e.out = spike(e, x.v, x.v_th);
+    }
+}
+
+impl NeuronModel for GifRefParams {}

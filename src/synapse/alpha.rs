@@ -1,0 +1,99 @@
+//! `Alpha` (BrainPy's `brainpy.state.Alpha`). Kernel: `shaders/synapse/alpha.wgsl`.
+
+use crate::error::Result;
+use crate::model::{Accepts, ElemF64, Init, Model, Output, Param, ParamValue};
+use crate::module::{Module, SynapseModel};
+use crate::shaders::{KernelDef, builtin};
+use crate::shape::Shape;
+use crate::units::{Conductance, Time, mS, ms};
+
+/// Alpha synapse (BrainPy's `Alpha`).
+///
+/// ```text
+/// dh/dt = −h/τ,   dg/dt = (−g + h)/τ
+/// ```
+///
+/// Per step (SPEC §4): `h' = h·e^{−dt/τ}`; `g ← g + (1 − e^{−dt/τ})·(h_old − g)` — the
+/// exponential-Euler step of `g` with the **old** `h`; `h ← h' + Σδ + x`. `update(x)` returns
+/// `g`. So an input at step `k` shows in `g` only from step `k+1`, and a unit impulse peaks
+/// near `1/e` at `t ≈ τ`, not at 1 as BrainPy's docstring says (SPEC §11.5).
+///
+/// | parameter | default |
+/// |---|---|
+/// | `tau` | 8 ms |
+/// | `g_initializer` | 0 mS (both states) |
+///
+/// States: `g`, `h`.
+pub type Alpha = Module<AlphaParams>;
+
+/// The parameters of [`Alpha`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlphaParams {
+    /// `tau` (> 0).
+    pub tau: Param<Time>,
+    /// Initial value of `g` and `h`.
+    pub g_initializer: Init<Conductance>,
+}
+
+impl Default for AlphaParams {
+    fn default() -> Self {
+        AlphaParams {
+            tau: (8.0 * ms).into(),
+            g_initializer: (0.0 * mS).into(),
+        }
+    }
+}
+
+impl Alpha {
+    /// An `Alpha` synapse over `in_size` with BrainPy's defaults.
+    pub fn new(in_size: impl Into<Shape>) -> Alpha {
+        Module::from_model(AlphaParams::default(), in_size)
+    }
+}
+
+crate::setters!(Alpha {
+    /// Sets `tau`.
+    tau: Param<Time>,
+    /// Sets `g_initializer`.
+    g_initializer: Init<Conductance>,
+});
+
+impl Model for AlphaParams {
+    fn kind(&self) -> &str {
+        "Alpha"
+    }
+    fn kernel(&self) -> &KernelDef {
+        &builtin::ALPHA
+    }
+    fn state_names(&self) -> Vec<&str> {
+        vec!["g", "h"]
+    }
+    fn output(&self) -> Output {
+        Output::State(0)
+    }
+    fn accepts(&self) -> Accepts {
+        Accepts {
+            delta: true,
+            currents: false,
+        }
+    }
+    fn validate(&self, n: usize) -> Result<()> {
+        self.tau.check_positive("Alpha", "tau", n)?;
+        self.g_initializer.check("Alpha", "g_initializer", n)
+    }
+    fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
+        let g = self.g_initializer.values(rows, n, 0);
+        vec![g.clone(), g]
+    }
+    fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {
+        vec![self.tau.map(|tau| (-dt / tau).exp())]
+    }
+    fn step_f64(&self, e: &mut ElemF64<'_>) {
+        let decay = e.param(0);
+        let (g, h) = (e.state[0], e.state[1]);
+        e.state[0] = g + (1.0 - decay) * (h - g);
+        e.state[1] = h * decay + e.delta + e.x;
+    }
+}
+
+impl SynapseModel for AlphaParams {}

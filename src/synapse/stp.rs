@@ -1,0 +1,196 @@
+//! Short-term plasticity: `STP`, `STD` (BrainPy's `brainpy.state.stp`). Kernels:
+//! `shaders/synapse/stp.wgsl`.
+
+use crate::error::Result;
+use crate::model::{ElemF64, Model, Output, Param, ParamValue};
+use crate::module::{Module, SynapseModel};
+use crate::shaders::{KernelDef, builtin};
+use crate::shape::Shape;
+use crate::units::{Dimensionless, Time, ms};
+
+/// Short-term facilitation and depression (Tsodyks–Markram; BrainPy's `STP`).
+///
+/// ```text
+/// du/dt = −u/τ_f,   dx/dt = (1 − x)/τ_d
+/// ```
+///
+/// Per step with the presynaptic spike `s` (0/1): `u' = u·e^{−dt/τ_f}` (it decays to **0**, not
+/// to `U`, SPEC §11.6); `x' = x + (1 − e^{−dt/τ_d})·(1 − x)`; `u' ← u' + s·U·(1 − u_old)`;
+/// `released = u'·x'`; `x' ← x' − s·u'·x_old`. `update(s)` returns `released·s`.
+///
+/// | parameter | default |
+/// |---|---|
+/// | `U` | 0.15 |
+/// | `tau_f` | 1500 ms |
+/// | `tau_d` | 200 ms |
+///
+/// States: `u` (starts at `U`), `x` (starts at 1).
+pub type STP = Module<STPParams>;
+
+/// The parameters of [`STP`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct STPParams {
+    /// `U`: the release increment.
+    pub u: Param<Dimensionless>,
+    /// `tau_f` (> 0).
+    pub tau_f: Param<Time>,
+    /// `tau_d` (> 0).
+    pub tau_d: Param<Time>,
+}
+
+impl Default for STPParams {
+    fn default() -> Self {
+        STPParams {
+            u: 0.15.into(),
+            tau_f: (1500.0 * ms).into(),
+            tau_d: (200.0 * ms).into(),
+        }
+    }
+}
+
+impl STP {
+    /// An `STP` synapse over `in_size` with BrainPy's defaults.
+    pub fn new(in_size: impl Into<Shape>) -> STP {
+        Module::from_model(STPParams::default(), in_size)
+    }
+}
+
+crate::setters!(STP {
+    /// Sets `U`.
+    u: Param<Dimensionless>,
+    /// Sets `tau_f`.
+    tau_f: Param<Time>,
+    /// Sets `tau_d`.
+    tau_d: Param<Time>,
+});
+
+impl Model for STPParams {
+    fn kind(&self) -> &str {
+        "STP"
+    }
+    fn kernel(&self) -> &KernelDef {
+        &builtin::STP
+    }
+    fn state_names(&self) -> Vec<&str> {
+        vec!["u", "x"]
+    }
+    fn output(&self) -> Output {
+        Output::Emitted
+    }
+    fn validate(&self, n: usize) -> Result<()> {
+        self.u.check_finite("STP", "U", n)?;
+        self.tau_f.check_positive("STP", "tau_f", n)?;
+        self.tau_d.check_positive("STP", "tau_d", n)
+    }
+    fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
+        let u = (0..rows * n).map(|i| self.u.value().at(i % n)).collect();
+        vec![u, vec![1.0; rows * n]]
+    }
+    fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {
+        vec![
+            self.u.value().clone(),
+            self.tau_f.map(|t| (-dt / t).exp()),
+            self.tau_d.map(|t| -(-dt / t).exp_m1()),
+        ]
+    }
+    fn step_f64(&self, e: &mut ElemF64<'_>) {
+        let s = e.x;
+        let (u_old, x_old) = (e.state[0], e.state[1]);
+        let mut u = u_old * e.param(1);
+        let mut x = x_old + e.param(2) * (1.0 - x_old);
+        u += s * e.param(0) * (1.0 - u_old);
+        let released = u * x;
+        x -= s * u * x_old;
+        e.state[0] = u;
+        e.state[1] = x;
+        e.out = released * s;
+    }
+}
+
+impl SynapseModel for STPParams {}
+
+/// Short-term depression (BrainPy's `STD`).
+///
+/// ```text
+/// dx/dt = (1 − x)/τ
+/// ```
+///
+/// Per step with the presynaptic spike `s`: `x' = x + (1 − e^{−dt/τ})·(1 − x)`;
+/// `released = x'`; `x ← x' − s·U·x_old`. `update(s)` returns `released·s`.
+///
+/// | parameter | default |
+/// |---|---|
+/// | `tau` | 200 ms |
+/// | `U` | 0.07 |
+///
+/// State: `x` (starts at 1).
+pub type STD = Module<STDParams>;
+
+/// The parameters of [`STD`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct STDParams {
+    /// `tau` (> 0).
+    pub tau: Param<Time>,
+    /// `U`: the fraction used per spike.
+    pub u: Param<Dimensionless>,
+}
+
+impl Default for STDParams {
+    fn default() -> Self {
+        STDParams {
+            tau: (200.0 * ms).into(),
+            u: 0.07.into(),
+        }
+    }
+}
+
+impl STD {
+    /// An `STD` synapse over `in_size` with BrainPy's defaults.
+    pub fn new(in_size: impl Into<Shape>) -> STD {
+        Module::from_model(STDParams::default(), in_size)
+    }
+}
+
+crate::setters!(STD {
+    /// Sets `tau`.
+    tau: Param<Time>,
+    /// Sets `U`.
+    u: Param<Dimensionless>,
+});
+
+impl Model for STDParams {
+    fn kind(&self) -> &str {
+        "STD"
+    }
+    fn kernel(&self) -> &KernelDef {
+        &builtin::STD
+    }
+    fn state_names(&self) -> Vec<&str> {
+        vec!["x"]
+    }
+    fn output(&self) -> Output {
+        Output::Emitted
+    }
+    fn validate(&self, n: usize) -> Result<()> {
+        self.tau.check_positive("STD", "tau", n)?;
+        self.u.check_finite("STD", "U", n)
+    }
+    fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
+        vec![vec![1.0; rows * n]]
+    }
+    fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {
+        vec![
+            self.u.value().clone(),
+            self.tau.map(|t| -(-dt / t).exp_m1()),
+        ]
+    }
+    fn step_f64(&self, e: &mut ElemF64<'_>) {
+        let s = e.x;
+        let x_old = e.state[0];
+        let x = x_old + e.param(1) * (1.0 - x_old);
+        e.state[0] = x - s * e.param(0) * x_old;
+        e.out = x * s;
+    }
+}
+
+impl SynapseModel for STDParams {}
