@@ -532,7 +532,7 @@ impl SpikeTime {
     }
 }
 
-crate::setters!(SpikeTime {
+crate::model::setters!(SpikeTime {
     /// Sets the weights (one, or one per event).
     weights: Vec<f64>,
     /// Sets `time_as_step`.
@@ -657,6 +657,25 @@ impl Model for SpikeTimeParams {
     }
 }
 
+/// `.seed(s)` on the random generators (a plain `u32`, so that `seed(5)` infers).
+macro_rules! seeded {
+    ($($ty:ident),*) => {$(
+        impl $ty {
+            /// Sets the seed of the generator.
+            pub fn seed(self, seed: u32) -> Self {
+                self.configure(|p| p.seed = seed)
+            }
+        }
+    )*};
+}
+
+seeded!(
+    PoissonSpike,
+    PoissonEncoder,
+    WienerProcessInput,
+    OUProcessInput
+);
+
 /// The per-step spike probability of a Poisson process at `rate` (1/ms): `1 − e^{−rate·dt}`.
 fn spike_probability(rate: f64, dt: f64) -> f64 {
     -(-rate * dt).exp_m1()
@@ -689,11 +708,9 @@ impl PoissonSpike {
     }
 }
 
-crate::setters!(PoissonSpike {
+crate::model::setters!(PoissonSpike {
     /// Sets the rates.
     freqs: Param<Rate>,
-    /// Sets the seed.
-    seed: u32,
 });
 
 impl Model for PoissonSpikeParams {
@@ -744,11 +761,6 @@ impl PoissonEncoder {
         Module::from_model(PoissonEncoderParams { seed: 0 }, in_size)
     }
 }
-
-crate::setters!(PoissonEncoder {
-    /// Sets the seed.
-    seed: u32,
-});
 
 impl Model for PoissonEncoderParams {
     fn kind(&self) -> &str {
@@ -815,11 +827,6 @@ impl WienerProcessInput {
         )
     }
 }
-
-crate::setters!(WienerProcessInput {
-    /// Sets the seed.
-    seed: u32,
-});
 
 impl Model for WienerProcessInputParams {
     fn kind(&self) -> &str {
@@ -909,11 +916,6 @@ impl OUProcessInput {
         )
     }
 }
-
-crate::setters!(OUProcessInput {
-    /// Sets the seed.
-    seed: u32,
-});
 
 impl Model for OUProcessInputParams {
     fn kind(&self) -> &str {

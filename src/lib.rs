@@ -72,13 +72,17 @@ pub struct ReadmeDoctests;
 /// The one-letter units (`s`, `V`, `A`, `S`) stay in [`units`]: glob-imported, a `let s = …`
 /// would become a pattern match against the constant.
 pub mod prelude {
+    pub use crate::inputs::*;
+    pub use crate::neuron::*;
+    pub use crate::readout::{LeakyRateReadout, WeightInit};
+    pub use crate::synapse::*;
     pub use crate::units::{
         Capacitance, Concentration, Conductance, Current, Dimension, Dimensionless, Hz,
         InverseVoltage, Mohm, Quantity, Rate, RatePerConcentration, Resistance, Time, Voltage,
         VoltageRate, kohm, mA, mM, mS, mV, ms, nA, nF, nS, ohm, pA, pF, uA, uF, uM, uS, uV, us,
     };
     pub use crate::{
-        Clock, Device, Dynamics, Error, Expon, Gpu, Init, Input, LIF, Neuron, Param, Result, Shape,
-        SpikeReset, Synapse, Tensor, TensorShape,
+        Clock, CurrentInput, Device, Dynamics, Error, Gpu, Init, Input, Inputs, Neuron, Param,
+        Result, Shape, SynOut, Synapse, Tensor, TensorShape,
     };
 }

@@ -351,9 +351,10 @@ impl<D: Dimension> From<f64> for Init<D> {
     }
 }
 
-/// Builder methods on a model type (an alias of `Module<Params>`) that set one parameter each
-/// and keep the module's states. An entry `name: Type => path.to.field` sets a nested field.
-#[macro_export]
+/// Builder methods on a built-in model type (an alias of `Module<Params>`) that set one
+/// parameter each and keep the module's states. An entry `name: Type => path.to.field` sets a
+/// nested field. (Models defined outside the crate set theirs with [`Module::configure`]
+/// (crate::Module::configure).)
 macro_rules! setters {
     ($ty:ident { $($(#[$doc:meta])* $name:ident : $t:ty $(=> $($path:ident).+)?),* $(,)? }) => {
         impl $ty {
@@ -361,7 +362,7 @@ macro_rules! setters {
                 $(#[$doc])*
                 pub fn $name(self, value: impl Into<$t>) -> Self {
                     let value = value.into();
-                    self.configure(|p| $crate::setters!(@field p, $name $(, $($path).+)?) = value)
+                    self.configure(|p| $crate::model::setters!(@field p, $name $(, $($path).+)?) = value)
                 }
             )*
         }
@@ -369,6 +370,7 @@ macro_rules! setters {
     (@field $p:ident, $name:ident) => { $p.$name };
     (@field $p:ident, $name:ident, $($path:ident).+) => { $p.$($path).+ };
 }
+pub(crate) use setters;
 
 /// What `update` returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,13 +17,13 @@ pub fn exp_euler(x: f64, f: f64, jacobian: f64, dt: f64) -> f64 {
 }
 
 /// The LIF-family reset with the stored `V`'s spike `s` (SPEC §3): soft subtracts
-/// `(V_th − V_reset)·s`, hard sets `V_reset` where `s = 1` (`reset_v` in WGSL).
+/// `(V_th − V_reset)·s`, hard computes `V − (V − V_reset)·s` — literally, as BrainPy does in
+/// f64, so that after ExpIF's run-away (`V` ≈ 1e17) the f64 reference keeps BrainPy's
+/// rounding. The f32 kernels (`reset_v` in WGSL) select `V_reset` instead, where the same
+/// formula would cancel to garbage.
 pub fn reset_v(v: f64, s: f64, v_th: f64, v_reset: f64, hard: bool) -> f64 {
-    if hard {
-        if s > 0.0 { v_reset } else { v }
-    } else {
-        v - (v_th - v_reset) * s
-    }
+    let subtract = if hard { v } else { v_th };
+    v - (subtract - v_reset) * s
 }
 
 /// The forward pass of every surrogate spike function: `1.0` when `x ≥ 0`, else `0.0`

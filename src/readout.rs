@@ -106,7 +106,7 @@ impl LeakyRateReadout {
     }
 }
 
-crate::setters!(LeakyRateReadout {
+crate::model::setters!(LeakyRateReadout {
     /// Sets `tau`.
     tau: Param<Time>,
     /// Sets the weights (`w_init`), row-major `(in, out)`.

@@ -292,6 +292,7 @@ pub fn parse_unit(unit: &str) -> Option<(&'static str, f64)> {
     let head = unit.split([' ', '=']).next().unwrap_or("").trim();
     let known: &[(&str, &'static str, f64)] = &[
         ("1", Dimensionless::NAME, 1.0),
+        ("unitless", Dimensionless::NAME, 1.0),
         ("", Dimensionless::NAME, 1.0),
         ("s", Time::NAME, s.value),
         ("ms", Time::NAME, ms.value),

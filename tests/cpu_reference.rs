@@ -83,51 +83,23 @@ fn a_broken_kernel_is_an_error_naming_it() {
     ));
 }
 
-fn check_goldens(prefixes: &[&str]) {
-    for path in common::goldens(prefixes) {
-        let case = Case::read(&path).unwrap();
-        let report = case.check_cpu().unwrap();
-        eprintln!(
-            "{}: worst {:.2e} at {}",
-            report.case, report.worst, report.worst_where
-        );
-        assert!(report.passed, "{}: {}", report.case, report.detail);
-        assert!(report.worst <= 1e-9);
-    }
-}
-
 #[test]
-fn f64_reference_reproduces_expon_goldens() {
-    check_goldens(&["Expon"]);
-}
-
-#[test]
-fn f64_reference_reproduces_lif_goldens() {
-    check_goldens(&["LIF"]);
-}
-
-#[test]
-fn the_golden_comparison_catches_a_wrong_time_constant() {
-    // The same LIF file with tau 5 % off must fail: the check is not vacuous.
+fn the_f64_comparison_catches_a_wrong_time_constant() {
+    // The LIF file replayed through a LIF whose tau is 5 % off must fail: the 1e-9 check is
+    // not vacuous. (tests/conformance.rs runs every golden file; tests/f32_rule.rs the f32
+    // rule's mutations.)
     let case = Case::read(common::data("LIF")).unwrap();
-    let mut lif = LIF::new(case.in_size.clone()).tau(case.param("tau").unwrap() * 1.05);
-    lif.init_state(&Device::Cpu, case.batch).unwrap();
-    let x = case.array("in_x").unwrap();
-    let per_step = x.len() / case.steps;
-    let clock0 = Clock::new(case.dt).unwrap();
-    let mut v = Vec::new();
-    for k in 0..case.steps {
-        let mut clock = clock0.clone();
-        clock.set_step(k as u64);
-        let shape = TensorShape::new(case.batch, case.in_size.clone());
-        let xt =
-            Tensor::from_f64(&Device::Cpu, shape, &x[k * per_step..(k + 1) * per_step]).unwrap();
-        lif.update(&clock, &xt).unwrap();
-        v.extend(lif.state("V").unwrap().to_vec_f64().unwrap());
-    }
-    let want = case.golden().unwrap();
-    let r = brainwgpu::compare::compare_trace(&v, &want["rec_V"]).unwrap();
-    assert!(r.worst > 1e-3, "a 5 % wrong tau went unnoticed: {r:?}");
+    let honest = case.replay(case.build().unwrap(), &Device::Cpu).unwrap();
+    assert!(case.compare_f64(&honest).unwrap().passed);
+    let tau = case.param("tau").unwrap();
+    let wrong = case
+        .replay(Box::new(LIF::new(7).tau(tau * 1.05)), &Device::Cpu)
+        .unwrap();
+    let r = case.compare_f64(&wrong).unwrap();
+    assert!(
+        !r.passed && r.worst > 1e-3,
+        "a 5 % wrong tau went unnoticed: {r:?}"
+    );
 }
 
 #[test]

@@ -186,3 +186,91 @@ fn reset_state_restores_the_initial_values_and_follows_a_new_batch() {
         "batch_size"
     );
 }
+
+/// The parameter an `init_state` refuses, for every model family.
+fn refused(mut m: Box<dyn Dynamics>) -> String {
+    match m.init_state(&Device::Cpu, Some(2)) {
+        Err(Error::InvalidParameter { param, .. }) => param,
+        Err(Error::ShapeMismatch { what, .. }) => what,
+        other => panic!("{} accepted a bad parameter: {other:?}", m.kind()),
+    }
+}
+
+#[test]
+fn every_model_names_its_bad_parameter() {
+    let nan = f64::NAN;
+    let cases: Vec<(Box<dyn Dynamics>, &str)> = vec![
+        (Box::new(DualExpon::new(3).tau_rise(-1.0 * ms)), "tau_rise"),
+        (Box::new(DualExpon::new(3).tau_rise(10.0 * ms)), "tau_rise"),
+        (Box::new(Alpha::new(3).tau(0.0 * ms)), "tau"),
+        (Box::new(AMPA::new(3).t_duration(-0.5 * ms)), "T_duration"),
+        (Box::new(GABAa::new(3).alpha(nan)), "alpha"),
+        (Box::new(BioNMDA::new(3).beta2(-1.0 / ms)), "beta2"),
+        (Box::new(STP::new(3).tau_f(0.0 * ms)), "tau_f"),
+        (Box::new(STD::new(3).tau(nan * ms)), "tau"),
+        (Box::new(IF::new(3).v_th(-1.0 * mV)), "V_th"),
+        (Box::new(LIFRef::new(3).tau_ref(-1.0 * ms)), "tau_ref"),
+        (Box::new(ALIF::new(3).tau_a(0.0 * ms)), "tau_a"),
+        (Box::new(ExpIF::new(3).delta_t(0.0 * mV)), "delta_T"),
+        (Box::new(ExpIFRef::new(3).tau_ref(nan * ms)), "tau_ref"),
+        (Box::new(AdExIF::new(3).tau_w(-30.0 * ms)), "tau_w"),
+        (Box::new(AdExIFRef::new(3).a(nan)), "a"),
+        (Box::new(QuaIF::new(3).c(nan)), "c"),
+        (Box::new(AdQuaIF::new(3).tau_w(0.0 * ms)), "tau_w"),
+        (Box::new(AdQuaIFRef::new(3).tau_ref(-2.0 * ms)), "tau_ref"),
+        (Box::new(Gif::new(3).k1(-1.0 / ms)), "k1"),
+        (Box::new(GifRef::new(3).tau(-1.0 * ms)), "tau"),
+        (Box::new(CubaLIF::new(3).tau_syn(0.0 * ms)), "tau_syn"),
+        (Box::new(CobaLIF::new(3).e(nan * mV)), "E"),
+        (Box::new(Izhikevich::new(3).v_th(-30.0 * mV)), "V_th"),
+        (
+            Box::new(IzhikevichRef::new(3).tau_ref(-1.0 * ms)),
+            "tau_ref",
+        ),
+        (Box::new(HH::new(3).c(0.0 * uF)), "C"),
+        (Box::new(MorrisLecar::new(3).v2(0.0 * mV)), "V2"),
+        (Box::new(WangBuzsakiHH::new(3).phi(-1.0)), "phi"),
+        (Box::new(FitzHughNagumo::new(3).tau_w(0.0 * ms)), "tau_w"),
+        (Box::new(HindmarshRose::new(3).tau(-1.0 * ms)), "tau"),
+        (Box::new(LeakyRateReadout::new(4, 3).tau(0.0 * ms)), "tau"),
+        (
+            Box::new(LeakyRateReadout::new(4, 3).w_init(vec![0.0; 11])),
+            "weights of LeakyRateReadout",
+        ),
+        (
+            Box::new(SectionInput::new(3, &[1.0 * mA], &[1.0 * ms, 2.0 * ms])),
+            "durations of SectionInput",
+        ),
+        (
+            Box::new(RampInput::new(3, 0.0 * mA, 1.0 * mA, 0.0 * ms, 0.0 * ms)),
+            "duration",
+        ),
+        (Box::new(PoissonSpike::new(3, -5.0 * Hz)), "freqs"),
+        (
+            Box::new(OUProcessInput::new(
+                3,
+                0.0 * mA,
+                1.0 * mA,
+                0.0 * ms,
+                10.0 * ms,
+            )),
+            "tau",
+        ),
+        (
+            Box::new(WienerProcessInput::new(3, -1.0 * mA, 10.0 * ms)),
+            "sigma",
+        ),
+        (
+            Box::new(HH::new(3).g_na(vec![120.0, 120.0])),
+            "parameter `gNa` of HH",
+        ),
+        (
+            Box::new(AMPA::new(3).beta(vec![0.18; 4])),
+            "parameter `beta` of AMPA",
+        ),
+    ];
+    for (model, param) in cases {
+        let kind = model.kind().to_string();
+        assert_eq!(refused(model), param, "{kind}");
+    }
+}

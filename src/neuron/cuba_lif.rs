@@ -174,7 +174,7 @@ impl CubaLIF {
     }
 }
 
-crate::setters!(CubaLIF {
+crate::model::setters!(CubaLIF {
     /// Sets `R`.
     r: Param<Resistance>,
     /// Sets `tau`.
@@ -307,7 +307,7 @@ impl CobaLIF {
     }
 }
 
-crate::setters!(CobaLIF {
+crate::model::setters!(CobaLIF {
     /// Sets `R`.
     r: Param<Resistance>,
     /// Sets `tau`.

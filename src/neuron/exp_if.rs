@@ -197,7 +197,7 @@ impl ExpIF {
     }
 }
 
-crate::setters!(ExpIF {
+crate::model::setters!(ExpIF {
     /// Sets `R`.
     r: Param<Resistance>,
     /// Sets `tau`.
@@ -285,7 +285,7 @@ impl ExpIFRef {
     }
 }
 
-crate::setters!(ExpIFRef {
+crate::model::setters!(ExpIFRef {
     /// Sets `R`.
     r: Param<Resistance> => exp_if.r,
     /// Sets `tau`.
@@ -416,7 +416,7 @@ impl AdExIF {
     }
 }
 
-crate::setters!(AdExIF {
+crate::model::setters!(AdExIF {
     /// Sets `R`.
     r: Param<Resistance> => exp_if.r,
     /// Sets `tau`.
@@ -516,7 +516,7 @@ impl AdExIFRef {
     }
 }
 
-crate::setters!(AdExIFRef {
+crate::model::setters!(AdExIFRef {
     /// Sets `R`.
     r: Param<Resistance> => ad_ex_if.exp_if.r,
     /// Sets `tau`.

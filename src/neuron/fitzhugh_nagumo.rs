@@ -75,7 +75,7 @@ impl FitzHughNagumo {
     }
 }
 
-crate::setters!(FitzHughNagumo {
+crate::model::setters!(FitzHughNagumo {
     /// Sets `a`.
     a: Param<Dimensionless>,
     /// Sets `b`.

@@ -246,7 +246,7 @@ impl Gif {
     }
 }
 
-crate::setters!(Gif {
+crate::model::setters!(Gif {
     /// Sets `R`.
     r: Param<Resistance>,
     /// Sets `tau`.
@@ -355,7 +355,7 @@ impl GifRef {
     }
 }
 
-crate::setters!(GifRef {
+crate::model::setters!(GifRef {
     /// Sets `R`.
     r: Param<Resistance> => gif.r,
     /// Sets `tau`.

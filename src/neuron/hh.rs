@@ -133,7 +133,7 @@ impl HH {
     }
 }
 
-crate::setters!(HH {
+crate::model::setters!(HH {
     /// Sets `ENa`.
     e_na: Param<Voltage>,
     /// Sets `gNa`.

@@ -96,7 +96,7 @@ impl HindmarshRose {
     }
 }
 
-crate::setters!(HindmarshRose {
+crate::model::setters!(HindmarshRose {
     /// Sets `a`.
     a: Param<Dimensionless>,
     /// Sets `b`.

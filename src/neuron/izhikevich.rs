@@ -146,7 +146,7 @@ impl Izhikevich {
     }
 }
 
-crate::setters!(Izhikevich {
+crate::model::setters!(Izhikevich {
     /// Sets `a`.
     a: Param<Rate>,
     /// Sets `b`.
@@ -231,7 +231,7 @@ impl IzhikevichRef {
     }
 }
 
-crate::setters!(IzhikevichRef {
+crate::model::setters!(IzhikevichRef {
     /// Sets `a`.
     a: Param<Rate> => izhikevich.a,
     /// Sets `b`.

@@ -115,7 +115,7 @@ impl IF {
     }
 }
 
-crate::setters!(IF {
+crate::model::setters!(IF {
     /// Sets `R`.
     r: Param<Resistance>,
     /// Sets `tau`.
@@ -245,7 +245,7 @@ impl LIF {
     }
 }
 
-crate::setters!(LIF {
+crate::model::setters!(LIF {
     /// Sets `R`.
     r: Param<Resistance>,
     /// Sets `tau`.
@@ -385,7 +385,7 @@ impl LIFRef {
     }
 }
 
-crate::setters!(LIFRef {
+crate::model::setters!(LIFRef {
     /// Sets `R`.
     r: Param<Resistance>,
     /// Sets `tau`.
@@ -526,7 +526,7 @@ impl ALIF {
     }
 }
 
-crate::setters!(ALIF {
+crate::model::setters!(ALIF {
     /// Sets `R`.
     r: Param<Resistance>,
     /// Sets `tau`.

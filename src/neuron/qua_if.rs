@@ -165,7 +165,7 @@ impl QuaIF {
     }
 }
 
-crate::setters!(QuaIF {
+crate::model::setters!(QuaIF {
     /// Sets `R`.
     r: Param<Resistance>,
     /// Sets `tau`.
@@ -285,7 +285,7 @@ impl AdQuaIF {
     }
 }
 
-crate::setters!(AdQuaIF {
+crate::model::setters!(AdQuaIF {
     /// Sets `R`.
     r: Param<Resistance> => qua_if.r,
     /// Sets `tau`.
@@ -385,7 +385,7 @@ impl AdQuaIFRef {
     }
 }
 
-crate::setters!(AdQuaIFRef {
+crate::model::setters!(AdQuaIFRef {
     /// Sets `R`.
     r: Param<Resistance> => ad_qua_if.qua_if.r,
     /// Sets `tau`.

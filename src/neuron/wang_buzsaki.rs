@@ -108,7 +108,7 @@ impl WangBuzsakiHH {
     }
 }
 
-crate::setters!(WangBuzsakiHH {
+crate::model::setters!(WangBuzsakiHH {
     /// Sets `ENa`.
     e_na: Param<Voltage>,
     /// Sets `gNa`.

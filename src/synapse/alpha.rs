@@ -51,7 +51,7 @@ impl Alpha {
     }
 }
 
-crate::setters!(Alpha {
+crate::model::setters!(Alpha {
     /// Sets `tau`.
     tau: Param<Time>,
     /// Sets `g_initializer`.

@@ -76,7 +76,7 @@ impl BioNMDA {
     }
 }
 
-crate::setters!(BioNMDA {
+crate::model::setters!(BioNMDA {
     /// Sets `alpha1`.
     alpha1: Param<Rate>,
     /// Sets `beta1`.

@@ -63,7 +63,7 @@ impl Expon {
     }
 }
 
-crate::setters!(Expon {
+crate::model::setters!(Expon {
     /// Sets the time constant `tau` (a scalar or one value per neuron).
     tau: Param<Time>,
     /// Sets how `g` starts.
@@ -163,7 +163,7 @@ impl DualExpon {
     }
 }
 
-crate::setters!(DualExpon {
+crate::model::setters!(DualExpon {
     /// Sets `tau_decay`.
     tau_decay: Param<Time>,
     /// Sets `tau_rise`.

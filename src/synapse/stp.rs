@@ -55,7 +55,7 @@ impl STP {
     }
 }
 
-crate::setters!(STP {
+crate::model::setters!(STP {
     /// Sets `U`.
     u: Param<Dimensionless>,
     /// Sets `tau_f`.
@@ -151,7 +151,7 @@ impl STD {
     }
 }
 
-crate::setters!(STD {
+crate::model::setters!(STD {
     /// Sets `tau`.
     tau: Param<Time>,
     /// Sets `U`.

@@ -1,0 +1,246 @@
+//! Models defined outside the library — state variables, parameters and a WGSL update — get
+//! the same batching, states, clock, inputs and devices as the built-in ones.
+
+mod common;
+
+use brainwgpu::Module;
+use brainwgpu::compare::{F32_TOL, compare_spiking};
+use brainwgpu::model::{Accepts, ElemF64, Model, Output, Param, ParamValue};
+use brainwgpu::module::{NeuronModel, SynapseModel};
+use brainwgpu::numerics::{exp_euler, heaviside};
+use brainwgpu::prelude::*;
+use brainwgpu::rng::Rng;
+use brainwgpu::shaders::KernelDef;
+
+/// The seed's SimpleSynapse: dg/dt = −g/τ by exponential Euler, then g += x.
+#[derive(Clone)]
+struct SimpleSynapse {
+    tau: Param<Time>,
+    kernel: KernelDef,
+}
+
+impl SimpleSynapse {
+    fn new(tau: Quantity<Time>) -> Self {
+        SimpleSynapse {
+            tau: tau.into(),
+            kernel: KernelDef::new(
+                "simple_synapse",
+                r#"
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn simple_synapse(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let e = element(gid, groups);
+    if (!in_range(e)) { return; }
+    let tau = param(0u, e);
+    let g = state_get(0u, e);
+    state_set(0u, e, exp_euler(g, -g / tau, -1.0 / tau) + input_x(e));
+}"#,
+                "simple_synapse",
+            ),
+        }
+    }
+}
+
+impl Model for SimpleSynapse {
+    fn kind(&self) -> &str {
+        "SimpleSynapse"
+    }
+    fn kernel(&self) -> &KernelDef {
+        &self.kernel
+    }
+    fn state_names(&self) -> Vec<&str> {
+        vec!["g"]
+    }
+    fn output(&self) -> Output {
+        Output::State(0)
+    }
+    fn validate(&self, n: usize) -> Result<()> {
+        self.tau.check_positive("SimpleSynapse", "tau", n)
+    }
+    fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
+        vec![vec![0.0; rows * n]]
+    }
+    fn kernel_params(&self, _dt: f64) -> Vec<ParamValue> {
+        vec![self.tau.value().clone()]
+    }
+    fn step_f64(&self, e: &mut ElemF64<'_>) {
+        let (g, tau) = (e.state[0], e.param(0));
+        e.state[0] = exp_euler(g, -g / tau, -1.0 / tau, e.dt) + e.x;
+    }
+}
+
+impl SynapseModel for SimpleSynapse {}
+
+/// A perfect integrator with a hard reset and a per-neuron threshold, reading current inputs
+/// (in the drift, with their Jacobian) and delta inputs like the built-in neurons.
+#[derive(Clone)]
+struct Integrator {
+    v_th: Param<Voltage>,
+    kernel: KernelDef,
+}
+
+impl Model for Integrator {
+    fn kind(&self) -> &str {
+        "Integrator"
+    }
+    fn kernel(&self) -> &KernelDef {
+        &self.kernel
+    }
+    fn state_names(&self) -> Vec<&str> {
+        vec!["V"]
+    }
+    fn output(&self) -> Output {
+        Output::Emitted
+    }
+    fn accepts(&self) -> Accepts {
+        Accepts {
+            delta: true,
+            currents: true,
+        }
+    }
+    fn validate(&self, n: usize) -> Result<()> {
+        self.v_th.check_positive("Integrator", "V_th", n)
+    }
+    fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
+        vec![vec![0.0; rows * n]]
+    }
+    fn kernel_params(&self, _dt: f64) -> Vec<ParamValue> {
+        vec![self.v_th.value().clone()]
+    }
+    fn step_f64(&self, e: &mut ElemF64<'_>) {
+        let th = e.param(0);
+        let mut v = e.state[0];
+        if v >= th {
+            v = 0.0;
+        }
+        let (i, di) = e.current_at(v);
+        v = exp_euler(v, i, di, e.dt) + e.delta;
+        e.state[0] = v;
+        e.out = heaviside(v - th);
+    }
+}
+
+impl NeuronModel for Integrator {}
+
+fn integrator(n: usize) -> Module<Integrator> {
+    let kernel = KernelDef::new(
+        "integrator",
+        r#"
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn integrator(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let e = element(gid, groups);
+    if (!in_range(e)) { return; }
+    let th = param(0u, e);
+    var v = state_get(0u, e);
+    v = select(v, 0.0, v >= th);
+    let i = current_at(e, v);
+    v = exp_euler(v, i.x, i.y) + input_delta(e);
+    state_set(0u, e, v);
+    emit(e, heaviside(v - th));
+}"#,
+        "integrator",
+    );
+    let v_th = Param::per_neuron((0..n).map(|j| (1.0 + 0.02 * j as f64) * mV));
+    Module::from_model(Integrator { v_th, kernel }, n)
+}
+
+fn devices() -> Vec<Device> {
+    let mut d = vec![Device::Cpu];
+    d.extend(common::gpu());
+    d
+}
+
+#[test]
+fn a_user_synapse_follows_its_closed_form_on_every_device() {
+    for device in devices() {
+        let (n, batch, tau, dt) = (32usize, 3usize, 4.0, 0.1);
+        let mut syn = Module::from_model(SimpleSynapse::new(tau * ms), n).with_name("mine");
+        syn.init_state(&device, Some(batch)).unwrap();
+        assert_eq!(syn.kind(), "SimpleSynapse");
+        assert_eq!(Dynamics::output(&syn).unwrap().shape().dims(), [3, 32]);
+        fn is_a_synapse(_: &impl Synapse) {}
+        is_a_synapse(&syn);
+        let mut rng = Rng::new(1);
+        let mut clock = Clock::new(dt * ms).unwrap();
+        let mut exact = vec![0.0; n * batch];
+        let mut worst = 0.0f64;
+        for _ in 0..300 {
+            let x: Vec<f64> = (0..n * batch)
+                .map(|_| if rng.bernoulli(0.05) { 1.0 } else { 0.0 })
+                .collect();
+            let xt = Tensor::from_f64(&device, TensorShape::new(Some(batch), n), &x).unwrap();
+            let g = syn.update(&clock, &xt).unwrap().to_vec_f64().unwrap();
+            for i in 0..exact.len() {
+                exact[i] = exact[i] * (-dt / tau).exp() + x[i];
+                worst = worst.max((g[i] - exact[i]).abs());
+            }
+            clock.advance();
+        }
+        let tol = if matches!(device, Device::Cpu) {
+            1e-12
+        } else {
+            1e-5
+        };
+        assert!(worst < tol, "{worst} on {device}");
+        // Parameters are validated like the built-in ones.
+        let mut bad = Module::from_model(SimpleSynapse::new(-1.0 * ms), 4);
+        assert!(matches!(
+            bad.init_state(&device, None),
+            Err(Error::InvalidParameter { .. })
+        ));
+    }
+}
+
+#[test]
+fn a_user_neuron_reads_currents_and_deltas_like_the_built_in_ones() {
+    let run = |device: &Device| {
+        let (n, batch, steps) = (40usize, 2usize, 300usize);
+        let shape = TensorShape::new(Some(batch), n);
+        let mut neuron = integrator(n);
+        neuron.init_state(device, Some(batch)).unwrap();
+        let mut rng = Rng::new(8);
+        let mut clock = Clock::default();
+        let (mut v, mut s) = (Vec::new(), Vec::new());
+        for _ in 0..steps {
+            let g: Vec<f64> = (0..batch * n).map(|_| rng.range(0.0, 0.1)).collect();
+            let d: Vec<f64> = (0..batch * n)
+                .map(|_| if rng.bernoulli(0.02) { 0.3 } else { 0.0 })
+                .collect();
+            let g = Tensor::from_f64(device, shape.clone(), &g).unwrap();
+            let d = Tensor::from_f64(device, shape.clone(), &d).unwrap();
+            let spikes = neuron
+                .update_with(
+                    &clock,
+                    Inputs {
+                        x: Input::None,
+                        delta: (&d).into(),
+                        currents: &[CurrentInput {
+                            out: SynOut::coba(10.0 * mV),
+                            g: &g,
+                        }],
+                    },
+                )
+                .unwrap();
+            s.extend(spikes.to_vec_f64().unwrap());
+            v.extend(neuron.state("V").unwrap().to_vec_f64().unwrap());
+            clock.advance();
+        }
+        (v, s, batch * n, steps)
+    };
+    let (v, s, elems, steps) = run(&Device::Cpu);
+    assert!(s.iter().sum::<f64>() > 100.0);
+    if let Some(gpu) = common::gpu() {
+        let (vg, sg, _, _) = run(&gpu);
+        let r = compare_spiking(
+            steps,
+            elems,
+            &vg,
+            &v,
+            &sg,
+            &s,
+            |e| 1.0 + 0.02 * (e % 40) as f64,
+            F32_TOL,
+        )
+        .unwrap();
+        assert!(r.passed(), "{r:?}");
+    }
+}
