@@ -1,34 +1,45 @@
 // The element-kernel ABI, prepended to every model kernel (see ARCHITECTURE.md).
 //
-// One invocation updates one element (sample b, neuron j) of one model. States live in one
-// buffer, variable-major: variable v of element i = b·n + j is `state[v·stride + i]`, so each
+// One invocation updates one element (sample b, neuron j) of one model. A model's states live
+// from `state_base` in the `state` buffer (its own buffer, or a network's arena), variable-
+// major: variable v of element i = b·n + j is `state[state_base + v·stride + i]`, so each
 // variable is a contiguous (batch, *in_size) block. Parameters are scalars or per-neuron
-// arrays, addressed through a small header (see `param`). Names starting with `sim`,
-// `state`, `param`, `input_`, `current_`, `emit`, `element`, `in_range`, `heaviside`,
-// `exprel`, `expm1`, `exp_accurate`, `tanh_accurate`, `cosh_accurate`, `exp_euler`, `reset_v`, `in_refractory`, `crossing`, `philox`,
-// `rand_`, `Channel`, `channels`, `syn_in`, `x_in`, `delta_in`, `out` are reserved here.
+// arrays, addressed through a small header (see `param`). The step's time comes from `clk`, one
+// entry per step of a run. Names starting with `sim`, `clk`, `state`, `param`, `input_`,
+// `current_`, `emit`, `element`, `in_range`, `heaviside`, `exprel`, `expm1`, `exp_`,
+// `tanh_accurate`, `cosh_accurate`, `reset_v`, `in_refractory`, `crossing`, `philox`, `rand_`,
+// `Channel`, `Clock`, `channels`, `acc`, `x_in`, `delta_in` and `out` are reserved here.
 
 struct Sim {
-    t: f32,          // k·dt in ms, the time of the step being computed
-    dt: f32,         // step in ms
     n: u32,          // elements per sample (product of in_size)
     total: u32,      // batch · n
     stride: u32,     // distance between two state variables in `state`
-    k: u32,          // step index
+    state_base: u32, // where this model's states start in `state`
     out_offset: u32, // first element of the output in `out`
     channels: u32,   // number of current-input channels
-    x_mode: u32,     // 0: none (x = 0), 1: scalar, 2: one row per sample, 3: one row for all samples
-    x_offset: u32,   // first element of x in `x_in`
+    x_mode: u32,     // 0: none (x = 0), 1: scalar, 2/3: from x_in, 4/5: from state — one row per
+                     // sample (2, 4) or one row for all samples (3, 5)
+    x_offset: u32,   // first element of x
     x_scalar: f32,   // x when x_mode = 1
     x_n: u32,        // elements of one row of x (n for element-wise models)
-    d_mode: u32,     // the same for the delta input
+    x_step: u32,     // added to x_offset per step of a run (inputs uploaded for many steps)
+    d_mode: u32,     // the delta input: as x_mode, plus 6: fixed-point sums in `acc`
     d_offset: u32,
     d_scalar: f32,
+    d_scale: f32,    // value of one fixed-point unit (d_mode 6)
     _pad: u32,
 }
 
+// The step being computed; one entry per step of a run, selected by a dynamic offset.
+struct Clock {
+    t: f32,      // k·dt in ms, as an f32 product
+    dt: f32,     // ms
+    k: u32,      // step index
+    local: u32,  // step within the recorded run (for per-step input offsets)
+}
+
 // A current input of a neuron (BrainPy's current inputs / SynOut): its conductance is
-// `syn_in[offset + i]`; kind 0 = COBA g·(E − V) with p0 = E; 1 = CUBA g·scale with p0 = scale;
+// `state[offset + i]`; kind 0 = COBA g·(E − V) with p0 = E; 1 = CUBA g·scale with p0 = scale;
 // 2 = MgBlock g·(E − V)/(1 + cc_Mg/β·e^{α(V_offset − V)}) with p0..p4 = E, cc_Mg, α, β, V_offset.
 struct Channel {
     kind: u32,
@@ -47,8 +58,9 @@ struct Channel {
 @group(0) @binding(3) var<storage, read> x_in: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 @group(0) @binding(5) var<storage, read> delta_in: array<f32>;
-@group(0) @binding(6) var<storage, read> syn_in: array<f32>;
+@group(0) @binding(6) var<storage, read_write> acc: array<atomic<i32>>;
 @group(0) @binding(7) var<storage, read> channels: array<Channel>;
+@group(0) @binding(8) var<uniform> clk: Clock;
 
 override WORKGROUP_SIZE: u32 = 256u;
 
@@ -71,11 +83,11 @@ fn in_range(e: Elem) -> bool {
 }
 
 fn state_get(v: u32, e: Elem) -> f32 {
-    return state[v * sim.stride + e.i];
+    return state[sim.state_base + v * sim.stride + e.i];
 }
 
 fn state_set(v: u32, e: Elem, value: f32) {
-    state[v * sim.stride + e.i] = value;
+    state[sim.state_base + v * sim.stride + e.i] = value;
 }
 
 // Parameter p: header word p holds the offset of its values, with bit 31 set when there is
@@ -96,15 +108,19 @@ fn param_u32(p: u32) -> u32 {
     return params[params[p] & 0x7fffffffu];
 }
 
-fn input_row(mode: u32, offset: u32, row: u32, b: u32, idx: u32) -> u32 {
-    return offset + select(0u, b * row, mode == 2u) + idx;
+// Where value `idx` of sample b's row is, for an input in `mode`.
+fn input_index(mode: u32, offset: u32, row: u32, b: u32, idx: u32) -> u32 {
+    let per_sample = mode == 2u || mode == 4u;
+    return offset + select(0u, b * row, per_sample) + idx;
 }
 
 // Value `idx` of this sample's row of x (rows of x_n values).
 fn input_x_at(e: Elem, idx: u32) -> f32 {
+    let at = input_index(sim.x_mode, sim.x_offset + clk.local * sim.x_step, sim.x_n, e.b, idx);
     switch sim.x_mode {
         case 1u: { return sim.x_scalar; }
-        case 2u, 3u: { return x_in[input_row(sim.x_mode, sim.x_offset, sim.x_n, e.b, idx)]; }
+        case 2u, 3u: { return x_in[at]; }
+        case 4u, 5u: { return state[at]; }
         default: { return 0.0; }
     }
 }
@@ -114,11 +130,15 @@ fn input_x(e: Elem) -> f32 {
     return input_x_at(e, e.j);
 }
 
-// The summed delta inputs for this element (added to a state after its integration).
+// The summed delta inputs for this element (added to a state after its integration). Fixed-
+// point sums (event-driven projections) are read and cleared for the next step.
 fn input_delta(e: Elem) -> f32 {
+    let at = input_index(sim.d_mode, sim.d_offset, sim.n, e.b, e.j);
     switch sim.d_mode {
         case 1u: { return sim.d_scalar; }
-        case 2u, 3u: { return delta_in[input_row(sim.d_mode, sim.d_offset, sim.n, e.b, e.j)]; }
+        case 2u, 3u: { return delta_in[at]; }
+        case 4u, 5u: { return state[at]; }
+        case 6u: { return f32(atomicExchange(&acc[sim.d_offset + e.i], 0)) * sim.d_scale; }
         default: { return 0.0; }
     }
 }
@@ -193,7 +213,7 @@ fn exprel(z: f32) -> f32 {
 
 // One exponential-Euler step x + dt·exprel(dt·J)·f (SPEC §2).
 fn exp_euler(x: f32, f: f32, jacobian: f32) -> f32 {
-    return x + sim.dt * exprel(sim.dt * jacobian) * f;
+    return x + clk.dt * exprel(clk.dt * jacobian) * f;
 }
 
 // The LIF-family reset with the stored V's spike s: soft subtracts (V_th − V_reset)·s, hard
@@ -207,7 +227,7 @@ fn reset_v(v: f32, s: f32, v_th: f32, v_reset: f32, hard: bool) -> f32 {
 
 // `t − t_last < τ_ref`, in f32 as BrainPy computes it.
 fn in_refractory(last: f32, tau_ref: f32) -> bool {
-    return (sim.t - last) < tau_ref;
+    return (clk.t - last) < tau_ref;
 }
 
 // x plus every current input evaluated at membrane potential v, in BrainPy's order (x first,
@@ -218,7 +238,7 @@ fn current_at(e: Elem, v: f32) -> vec2<f32> {
     var di = 0.0;
     for (var c = 0u; c < sim.channels; c = c + 1u) {
         let ch = channels[c];
-        let g = syn_in[ch.offset + e.i];
+        let g = state[ch.offset + e.i];
         switch ch.kind {
             case 0u: {
                 i = i + g * (ch.p0 - v);
@@ -268,7 +288,7 @@ fn philox(counter: vec4<u32>, key: vec2<u32>) -> vec4<u32> {
 
 // Four random words for element e at this step, stream `stream` of generator `seed`.
 fn rand_words(e: Elem, seed: u32, stream: u32) -> vec4<u32> {
-    return philox(vec4<u32>(e.i, sim.k, stream, 0u), vec2<u32>(seed, 0x5eed5eedu));
+    return philox(vec4<u32>(e.i, clk.k, stream, 0u), vec2<u32>(seed, 0x5eed5eedu));
 }
 
 // A word as a uniform number in [0, 1) (24 random bits, exact in f32).

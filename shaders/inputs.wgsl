@@ -14,7 +14,7 @@ fn section_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
     let count = param_u32(0u);
     var s = 0u;
     for (var i = 0u; i < count; i = i + 1u) {
-        s = s + select(0u, 1u, param_at(1u, i) <= sim.t);
+        s = s + select(0u, 1u, param_at(1u, i) <= clk.t);
     }
     emit(e, select(0.0, param_at(2u, min(s, count - 1u)), s < count));
 }
@@ -24,7 +24,7 @@ fn section_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
 fn constant_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let e = element(gid, groups);
     if (in_range(e)) {
-        emit(e, select(0.0, param(0u, e), sim.t < param(1u, e)));
+        emit(e, select(0.0, param(0u, e), clk.t < param(1u, e)));
     }
 }
 
@@ -39,7 +39,7 @@ fn step_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
     let count = param_u32(0u);
     var passed = 0u;
     for (var i = 0u; i < count; i = i + 1u) {
-        passed = passed + select(0u, 1u, param_at(1u, i) <= sim.t);
+        passed = passed + select(0u, 1u, param_at(1u, i) <= clk.t);
     }
     emit(e, select(0.0, param_at(2u, max(passed, 1u) - 1u), passed > 0u));
 }
@@ -55,8 +55,8 @@ fn ramp_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
     let c0 = param(0u, e);
     let dur = param(2u, e);
     let t0 = param(3u, e);
-    let inside = sim.t >= t0 && sim.t < t0 + dur;
-    emit(e, select(0.0, c0 + (param(1u, e) - c0) * ((sim.t - t0) / dur), inside));
+    let inside = clk.t >= t0 && clk.t < t0 + dur;
+    emit(e, select(0.0, c0 + (param(1u, e) - c0) * ((clk.t - t0) / dur), inside));
 }
 
 // SinusoidalInput: amplitude·sin(2π·f·t) + bias on [0, duration), with t in seconds, else 0.
@@ -67,7 +67,7 @@ fn sinusoidal_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
     if (!in_range(e)) {
         return;
     }
-    let t_s = sim.t * 0.001;
+    let t_s = clk.t * 0.001;
     let inside = t_s >= 0.0 && t_s < param(2u, e);
     let value = param(0u, e) * sin(6.283185307179586 * param(1u, e) * t_s) + param(3u, e);
     emit(e, select(0.0, value, inside));
@@ -82,9 +82,9 @@ fn spike_time(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
         return;
     }
     var value = 0.0;
-    if (sim.k < param_u32(0u)) {
-        let start = u32(param_at(1u, sim.k));
-        let end = u32(param_at(1u, sim.k + 1u));
+    if (clk.k < param_u32(0u)) {
+        let start = u32(param_at(1u, clk.k));
+        let end = u32(param_at(1u, clk.k + 1u));
         for (var q = start; q < end; q = q + 1u) {
             value = value + select(0.0, param_at(3u, q), u32(param_at(2u, q)) == e.j);
         }
@@ -110,7 +110,7 @@ fn poisson_encoder(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
     let e = element(gid, groups);
     if (in_range(e)) {
         let u = rand_unit(rand_words(e, param_u32(0u), 0u).x);
-        emit(e, select(0.0, 1.0, u <= -expm1(-input_x(e) * sim.dt)));
+        emit(e, select(0.0, 1.0, u <= -expm1(-input_x(e) * clk.dt)));
     }
 }
 
@@ -123,8 +123,8 @@ fn wiener_process_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(
         return;
     }
     let w = rand_words(e, param_u32(2u), 0u);
-    let noise = rand_normal(w.x, w.y) * param(0u, e) * sqrt(sim.dt);
-    emit(e, select(0.0, noise, sim.t < param(1u, e)));
+    let noise = rand_normal(w.x, w.y) * param(0u, e) * sqrt(clk.dt);
+    emit(e, select(0.0, noise, clk.t < param(1u, e)));
 }
 
 // OUProcessInput: inside the window x ← x + (mean − x)·dt/τ + σ·√dt·N(0, 1) and the output is
@@ -139,8 +139,8 @@ fn ou_process_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
     let x = state_get(0u, e);
     let w = rand_words(e, param_u32(4u), 0u);
     let mean = param(0u, e);
-    let next = x + (mean - x) * (sim.dt / param(2u, e)) + param(1u, e) * sqrt(sim.dt) * rand_normal(w.x, w.y);
-    let inside = sim.t < param(3u, e);
+    let next = x + (mean - x) * (clk.dt / param(2u, e)) + param(1u, e) * sqrt(clk.dt) * rand_normal(w.x, w.y);
+    let inside = clk.t < param(3u, e);
     state_set(0u, e, select(x, next, inside));
     emit(e, select(0.0, next, inside));
 }
@@ -149,7 +149,7 @@ fn ou_process_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
 // by inversion, or round(N(np, √(np(1−p)))) clipped at 0 when np > 5 and n(1−p) > 5
 // (p = 1 − e^{−f·dt}, host f64). `state` is the target's state buffer and sim.stride its
 // stride; element j is the j-th target neuron (indices table, or j itself when empty).
-// Parameters: p, n, weight, variable, target n, index count (0: all), indices.
+// Parameters: p, n, weight, variable, target n, index count (0: all), indices, seed.
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn poisson_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let e = element(gid, groups);
@@ -179,6 +179,6 @@ fn poisson_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
         count = select(f32(k), f32(n - k), flip);
     }
     let j = select(e.j, u32(param_at(6u, e.j)), param_u32(5u) > 0u);
-    let index = param_u32(3u) * sim.stride + e.b * param_u32(4u) + j;
+    let index = sim.state_base + param_u32(3u) * sim.stride + e.b * param_u32(4u) + j;
     state[index] = state[index] + count * param(2u, e);
 }

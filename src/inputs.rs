@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::gpu::{ElementLaunch, GpuArray, SimUniform};
+use crate::gpu::{ClockEntry, ElementBindings, GpuArray, SimUniform};
 use crate::model::{ElemF64, Model, Output, Param, ParamValue, finite, non_negative, positive};
 use crate::module::{Dynamics, Module};
 use crate::rng::{element_words, unit, unit_normal};
@@ -1000,6 +1000,7 @@ pub struct PoissonInput {
     /// On a GPU: the uploaded parameters with the `dt` they are for, and the launch uniform.
     params_gpu: Option<(f64, GpuArray)>,
     uniform: Option<GpuArray>,
+    clock: Option<GpuArray>,
 }
 
 impl PoissonInput {
@@ -1018,6 +1019,7 @@ impl PoissonInput {
             seed: 0,
             params_gpu: None,
             uniform: None,
+            clock: None,
         }
     }
 
@@ -1142,30 +1144,42 @@ impl PoissonInput {
             {
                 self.params_gpu = Some((dt, gpu.upload("poisson_input parameters", &words)?));
             }
-            let uniform = self.uniform.get_or_insert_with(|| {
+            let sim = self.uniform.get_or_insert_with(|| {
                 gpu.alloc_uniform("poisson_input sim", std::mem::size_of::<SimUniform>())
             });
-            gpu.launch(ElementLaunch {
-                kernel: &builtin::POISSON_INPUT,
-                uniform,
-                sim: SimUniform {
-                    t: clock.t_ms_f32(),
-                    dt: dt as f32,
-                    n: count as u32,
-                    total: (rows * count) as u32,
-                    stride: stride as u32,
-                    k: clock.step() as u32,
-                    ..SimUniform::default()
+            let uniform = SimUniform {
+                n: count as u32,
+                total: (rows * count) as u32,
+                stride: stride as u32,
+                ..SimUniform::default()
+            };
+            sim.write::<u32>(0, bytemuck::cast_slice(&[uniform]));
+            let clock_buffer = self.clock.get_or_insert_with(|| {
+                gpu.alloc_uniform("poisson_input clock", std::mem::size_of::<ClockEntry>())
+            });
+            let tick = ClockEntry {
+                t: clock.t_ms_f32(),
+                dt: dt as f32,
+                k: clock.step() as u32,
+                local: 0,
+            };
+            clock_buffer.write::<u32>(0, bytemuck::cast_slice(&[tick]));
+            let dispatch = gpu.element_dispatch(
+                &builtin::POISSON_INPUT,
+                &ElementBindings {
+                    sim,
+                    state: &state_array,
+                    params: &self.params_gpu.as_ref().expect("uploaded above").1,
+                    x: None,
+                    out: None,
+                    delta: None,
+                    acc: None,
+                    channels: None,
+                    clock: clock_buffer,
                 },
-                state: &state_array,
-                params: &self.params_gpu.as_ref().expect("uploaded above").1,
-                x: None,
-                delta: None,
-                out: None,
-                copies: &[],
-                syn_in: None,
-                channels: None,
-            })
+                rows * count,
+            )?;
+            gpu.run(&[], [(0u32, &[&dispatch][..])])
         } else {
             let p = match params[0] {
                 ParamValue::Scalar(p) => p,

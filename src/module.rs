@@ -3,7 +3,7 @@
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::gpu::{ElementLaunch, Gpu, GpuArray, SimUniform};
+use crate::gpu::{ClockEntry, ElementBindings, Gpu, GpuArray, SimUniform};
 use crate::model::{ElemF64, Model, Output, ParamValue};
 use crate::shape::{Shape, TensorShape, validate_batch};
 use crate::synout::SynOut;
@@ -123,18 +123,48 @@ struct Params<T> {
 struct GpuRuntime {
     gpu: Gpu,
     batch: Option<usize>,
-    /// All state variables, variable-major, `stride` words apart.
+    /// All state variables, variable-major, `stride` words apart, then room for the
+    /// conductances of `channel_room` current inputs (the kernels read channels from `state`).
     state: GpuArray,
     stride: usize,
+    vars: usize,
+    channel_room: usize,
     params: Params<Option<GpuArray>>,
-    uniform: GpuArray,
+    sim: GpuArray,
+    clock: GpuArray,
     out: Option<GpuArray>,
-    /// Conductances of the current inputs, gathered for the kernel (grown on demand), and
-    /// their `Channel` records.
-    syn_in: Option<GpuArray>,
+    /// `Channel` records of the current inputs.
     channels: Option<GpuArray>,
     /// One view per state variable, then the emitted output (if any).
     views: Vec<Tensor>,
+}
+
+impl GpuRuntime {
+    /// Grows the state buffer to hold `count` current-input conductances after the states
+    /// (the states are copied over and the views re-made).
+    fn make_channel_room(&mut self, count: usize, shape: &TensorShape) -> Result<()> {
+        if count <= self.channel_room {
+            return Ok(());
+        }
+        let len = (self.vars + count) * self.stride;
+        let grown = self
+            .gpu
+            .alloc("states and current-input conductances", len)?;
+        let used = self.vars * self.stride;
+        if used > 0 {
+            grown.view(0, used).copy_from(&self.state.view(0, used))?;
+        }
+        self.state = grown;
+        self.channel_room = count;
+        self.channels = Some(self.gpu.alloc("current-input channels", count * 8)?);
+        for k in 0..self.vars {
+            self.views[k] = Tensor::from_storage(
+                shape.clone(),
+                Storage::Gpu(self.state.view(k * self.stride, self.stride)),
+            );
+        }
+        Ok(())
+    }
 }
 
 struct CpuRuntime {
@@ -432,16 +462,18 @@ impl<M: Model> Module<M> {
                     batch,
                     state,
                     stride,
+                    vars,
+                    channel_room: 0,
                     params: Params {
                         dt: None,
                         data: None,
                     },
-                    uniform: gpu.alloc_uniform(
+                    sim: gpu.alloc_uniform(
                         &format!("sim of {owner}"),
                         std::mem::size_of::<SimUniform>(),
                     ),
+                    clock: gpu.alloc_uniform("clock", std::mem::size_of::<ClockEntry>()),
                     out,
-                    syn_in: None,
                     channels: None,
                     views,
                 })))
@@ -568,51 +600,79 @@ impl<M: Model> Module<M> {
                     g.params.dt = Some(dt);
                 }
                 let count = inputs.currents.len();
-                let mut copies = Vec::with_capacity(count);
+                g.make_channel_room(count, &shape)?;
+                let mut copies: Vec<(GpuArray, GpuArray)> = Vec::with_capacity(count + 2);
                 if count > 0 {
-                    if g.syn_in.as_ref().is_none_or(|a| a.len() < count * total) {
-                        g.syn_in = Some(g.gpu.alloc("current-input conductances", count * total)?);
-                        g.channels = Some(g.gpu.alloc("current-input channels", count * 8)?);
-                    }
-                    let (syn_in, table) =
-                        (g.syn_in.as_ref().unwrap(), g.channels.as_ref().unwrap());
                     let mut words = Vec::with_capacity(count * 8);
                     for (c, input) in inputs.currents.iter().enumerate() {
                         let src = gpu_array(Input::Tensor(input.g)).expect("device checked above");
-                        copies.push((src, syn_in.view(c * total, total)));
-                        words.extend(input.out.channel_words((c * total) as u32));
+                        let at = (g.vars + c) * g.stride;
+                        copies.push((src.clone(), g.state.view(at, total)));
+                        words.extend(input.out.channel_words(at as u32));
                     }
-                    table.write(0, &words);
+                    g.channels.as_ref().expect("made above").write(0, &words);
                 }
+                // An input in a buffer the kernel writes (a model fed its own state) is copied
+                // aside first, so the kernel reads this step's input, not its own writes.
+                let mut aside = |input: Option<&GpuArray>| -> Result<Option<GpuArray>> {
+                    match input {
+                        Some(a)
+                            if a.same_buffer(&g.state)
+                                || g.out.as_ref().is_some_and(|o| a.same_buffer(o)) =>
+                        {
+                            let copy = g.gpu.alloc("input copy", a.len())?;
+                            copies.push((a.clone(), copy.clone()));
+                            Ok(Some(copy))
+                        }
+                        Some(a) => Ok(Some(a.clone())),
+                        None => Ok(None),
+                    }
+                };
+                let x = aside(gpu_array(inputs.x))?;
+                let delta = aside(gpu_array(inputs.delta))?;
                 let (x_mode, x_scalar) = x_mode.abi();
                 let (d_mode, d_scalar) = d_mode.abi();
-                g.gpu.launch(ElementLaunch {
-                    kernel: model.kernel(),
-                    uniform: &g.uniform,
-                    sim: SimUniform {
-                        t: clock.t_ms_f32(),
-                        dt: dt as f32,
-                        n: n as u32,
-                        total: total as u32,
-                        stride: g.stride as u32,
-                        k: clock.step() as u32,
-                        channels: count as u32,
-                        x_mode,
-                        x_scalar,
-                        x_n: x_n as u32,
-                        d_mode,
-                        d_scalar,
-                        ..SimUniform::default()
+                let sim = SimUniform {
+                    n: n as u32,
+                    total: total as u32,
+                    stride: g.stride as u32,
+                    out_offset: g.out.as_ref().map_or(0, |o| o.offset() as u32),
+                    channels: count as u32,
+                    x_mode,
+                    x_offset: x.as_ref().map_or(0, |a| a.offset() as u32),
+                    x_scalar,
+                    x_n: x_n as u32,
+                    d_mode,
+                    d_offset: delta.as_ref().map_or(0, |a| a.offset() as u32),
+                    d_scalar,
+                    ..SimUniform::default()
+                };
+                g.sim.write::<u32>(0, bytemuck::cast_slice(&[sim]));
+                let tick = ClockEntry {
+                    t: clock.t_ms_f32(),
+                    dt: dt as f32,
+                    k: clock.step() as u32,
+                    local: 0,
+                };
+                g.clock.write::<u32>(0, bytemuck::cast_slice(&[tick]));
+                let dispatch = g.gpu.element_dispatch(
+                    model.kernel(),
+                    &ElementBindings {
+                        sim: &g.sim,
+                        state: &g.state,
+                        params: g.params.data.as_ref().expect("uploaded above"),
+                        x: x.as_ref(),
+                        out: g.out.as_ref(),
+                        delta: delta.as_ref(),
+                        acc: None,
+                        channels: if count > 0 { g.channels.as_ref() } else { None },
+                        clock: &g.clock,
                     },
-                    state: &g.state,
-                    params: g.params.data.as_ref().expect("uploaded above"),
-                    x: gpu_array(inputs.x),
-                    delta: gpu_array(inputs.delta),
-                    out: g.out.as_ref(),
-                    copies: &copies,
-                    syn_in: if count > 0 { g.syn_in.as_ref() } else { None },
-                    channels: if count > 0 { g.channels.as_ref() } else { None },
-                })?;
+                    total,
+                )?;
+                let copies: Vec<(&GpuArray, &GpuArray)> =
+                    copies.iter().map(|(a, b)| (a, b)).collect();
+                g.gpu.run(&copies, [(0u32, &[&dispatch][..])])?;
                 Ok(&g.views[out_index])
             }
             Runtime::Cpu(c) => {

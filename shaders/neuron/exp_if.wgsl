@@ -89,7 +89,7 @@ fn eif_ref(e: Elem, adaptive: bool) {
     let refractory = in_refractory(last, param(EIF_TAU_REF, e));
     let v = select(r.v, r.v_reset, refractory);
     let spike_cond = v >= param(EIF_V_TH, e);
-    last = select(last, sim.t, spike_cond);
+    last = select(last, clk.t, spike_cond);
     state_set(0u, e, v);
     if (adaptive) {
         state_set(1u, e, select(r.w, r.w_reset, refractory));

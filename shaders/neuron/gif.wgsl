@@ -108,7 +108,7 @@ fn gif_ref(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
         select(c.v_th, x0.v_th, refractory),
     );
     let spike_cond = x.v >= x.v_th;
-    last = select(last, sim.t, spike_cond);
+    last = select(last, clk.t, spike_cond);
     gif_store(e, x);
     state_set(4u, e, last);
     state_set(5u, e, select(0.0, 1.0, refractory || spike_cond));

@@ -61,7 +61,7 @@ fn lif_ref(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
     let v0 = reset_v(v_old, lif_spike(v_old, v_th, v_th, v_reset), v_th, v_reset, param(LIF_HARD, e) != 0.0);
     let candidate = lif_integrate(e, v0) + input_delta(e);
     let v = select(candidate, v0, in_refractory(last, param(LIF_TAU_REF, e)));
-    last = select(last, sim.t, v >= v_th);
+    last = select(last, clk.t, v >= v_th);
     state_set(0u, e, v);
     state_set(1u, e, last);
     emit(e, lif_spike(v, v_th, v_th, v_reset));

@@ -86,7 +86,7 @@ fn ad_qua_if_ref(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
     let refractory = in_refractory(last, param(QIF_TAU_REF, e));
     let v = select(r.v, r.v_reset, refractory);
     let spike_cond = v >= param(QIF_V_TH, e);
-    last = select(last, sim.t, spike_cond);
+    last = select(last, clk.t, spike_cond);
     state_set(0u, e, v);
     state_set(1u, e, select(r.w, r.w_reset, refractory));
     state_set(2u, e, last);

@@ -14,9 +14,9 @@ const AMPA_T_DUR: u32 = 3u;
 
 // [T] for this step, updating the spike arrival time (state `arrival`) from x.
 fn transmitter(e: Elem, arrival: u32) -> f32 {
-    let t_spike = select(state_get(arrival, e), sim.t, input_x(e) != 0.0);
+    let t_spike = select(state_get(arrival, e), clk.t, input_x(e) != 0.0);
     state_set(arrival, e, t_spike);
-    return select(0.0, param(AMPA_T, e), (sim.t - t_spike) < param(AMPA_T_DUR, e));
+    return select(0.0, param(AMPA_T, e), (clk.t - t_spike) < param(AMPA_T_DUR, e));
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

@@ -20,8 +20,8 @@ fn bio_nmda(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
     if (!in_range(e)) {
         return;
     }
-    let t_spike = select(state_get(2u, e), sim.t, input_x(e) != 0.0);
-    let tt = select(0.0, param(NMDA_T, e), (sim.t - t_spike) < param(NMDA_T_DUR, e));
+    let t_spike = select(state_get(2u, e), clk.t, input_x(e) != 0.0);
+    let tt = select(0.0, param(NMDA_T, e), (clk.t - t_spike) < param(NMDA_T_DUR, e));
     let a2 = param(NMDA_ALPHA2, e);
     let b2 = param(NMDA_BETA2, e);
     let x_old = state_get(1u, e);

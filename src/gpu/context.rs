@@ -142,10 +142,11 @@ pub(super) struct Inner {
     pub(super) pipelines: Mutex<HashMap<crate::shaders::KernelDef, Arc<wgpu::ComputePipeline>>>,
     pub(super) element_layout: wgpu::BindGroupLayout,
     pub(super) element_pipeline_layout: wgpu::PipelineLayout,
-    /// Small buffers bound where a kernel has nothing to read (`unused_read`) or write
-    /// (`unused_write`): one buffer cannot be bound read-only and writable at once.
-    pub(super) unused_read: wgpu::Buffer,
-    pub(super) unused_write: wgpu::Buffer,
+    pub(super) comm_layout: wgpu::BindGroupLayout,
+    pub(super) comm_pipeline_layout: wgpu::PipelineLayout,
+    /// Small buffers bound where a kernel has nothing to read or write, one per kind of slot:
+    /// a buffer cannot be bound read-only and writable at once, nor writable twice.
+    pub(super) placeholders: [wgpu::Buffer; 5],
     // Kept alive for as long as the device.
     _adapter: wgpu::Adapter,
     _instance: wgpu::Instance,
@@ -282,22 +283,31 @@ impl Gpu {
             }
         }));
 
-        let element_layout = super::kernel::element_bind_group_layout(&device);
-        let element_pipeline_layout =
+        let (element_layout, comm_layout) = super::kernel::bind_group_layouts(&device);
+        let pipeline_layout = |label, layout| {
             device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some("element kernels"),
-                bind_group_layouts: &[Some(&element_layout)],
+                label: Some(label),
+                bind_group_layouts: &[Some(layout)],
                 immediate_size: 0,
-            });
-        let unused = |label| {
+            })
+        };
+        let element_pipeline_layout = pipeline_layout("element kernels", &element_layout);
+        let comm_pipeline_layout = pipeline_layout("communication kernels", &comm_layout);
+        let labels = [
+            "unused input",
+            "unused output",
+            "unused input 2",
+            "unused accumulator",
+            "unused table",
+        ];
+        let placeholders = labels.map(|label| {
             device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(label),
                 size: 64,
                 usage: wgpu::BufferUsages::STORAGE,
                 mapped_at_creation: false,
             })
-        };
-        let (unused_read, unused_write) = (unused("unused input"), unused("unused output"));
+        });
 
         Ok(Gpu {
             inner: Arc::new(Inner {
@@ -309,8 +319,9 @@ impl Gpu {
                 pipelines: Mutex::new(HashMap::new()),
                 element_layout,
                 element_pipeline_layout,
-                unused_read,
-                unused_write,
+                comm_layout,
+                comm_pipeline_layout,
+                placeholders,
                 _adapter: adapter,
                 _instance: instance.clone(),
             }),

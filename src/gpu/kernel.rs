@@ -1,5 +1,9 @@
-//! Element kernels: pipelines compiled once per kernel (inside error scopes) and launched
-//! over `(batch, *in_size)` elements.
+//! Kernels on the device: pipelines compiled once per kernel (inside error scopes), bind groups
+//! built once per use, and runs that record many steps of dispatches into one submission.
+//!
+//! Two binding layouts exist: the element ABI of the model kernels (`shaders/common.wgsl`) and
+//! the communication ABI of the projection, copy and monitor kernels (`shaders/comm/common.wgsl`).
+//! Both read the step's clock from a uniform with a dynamic offset, one entry per step.
 
 use std::sync::Arc;
 
@@ -10,82 +14,140 @@ use crate::shaders::KernelDef;
 /// Threads per workgroup of every element kernel (the WGSL `override WORKGROUP_SIZE`).
 pub(crate) const WORKGROUP_SIZE: u32 = 256;
 
+/// Bytes between two clock entries (WebGPU's largest uniform-offset alignment).
+pub(crate) const CLOCK_STRIDE: u64 = 256;
+
 /// The `Sim` uniform of `shaders/common.wgsl`, field for field.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
 pub(crate) struct SimUniform {
-    pub t: f32,
-    pub dt: f32,
     pub n: u32,
     pub total: u32,
     pub stride: u32,
-    pub k: u32,
+    pub state_base: u32,
     pub out_offset: u32,
     pub channels: u32,
     pub x_mode: u32,
     pub x_offset: u32,
     pub x_scalar: f32,
     pub x_n: u32,
+    pub x_step: u32,
     pub d_mode: u32,
     pub d_offset: u32,
     pub d_scalar: f32,
+    pub d_scale: f32,
     pub _pad: u32,
 }
 
-/// One launch of an element kernel: the ABI's bindings and constants.
-pub(crate) struct ElementLaunch<'a> {
-    pub kernel: &'a KernelDef,
-    /// The launch's `Sim` uniform buffer (written here, before the dispatch).
-    pub uniform: &'a GpuArray,
-    /// `x_offset`, `d_offset` and `out_offset` are filled in from the views below.
-    pub sim: SimUniform,
-    /// The whole state buffer of the model.
+/// One `Clock` entry of `shaders/common.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+pub(crate) struct ClockEntry {
+    pub t: f32,
+    pub dt: f32,
+    pub k: u32,
+    pub local: u32,
+}
+
+/// The `Cfg` uniform of `shaders/comm/common.wgsl`: sixteen words a communication kernel reads
+/// by its own names.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+pub(crate) struct CommUniform {
+    pub words: [u32; 16],
+}
+
+/// The buffers of one element-kernel launch; `None` binds a placeholder.
+pub(crate) struct ElementBindings<'a> {
+    pub sim: &'a GpuArray,
     pub state: &'a GpuArray,
     pub params: &'a GpuArray,
     pub x: Option<&'a GpuArray>,
-    pub delta: Option<&'a GpuArray>,
     pub out: Option<&'a GpuArray>,
-    /// Copies (source, destination) recorded before the dispatch: the conductances of the
-    /// current inputs gathered into `syn_in`.
-    pub copies: &'a [(&'a GpuArray, GpuArray)],
-    pub syn_in: Option<&'a GpuArray>,
-    /// `Channel` records (8 words each).
+    pub delta: Option<&'a GpuArray>,
+    pub acc: Option<&'a GpuArray>,
     pub channels: Option<&'a GpuArray>,
+    pub clock: &'a GpuArray,
 }
 
-pub(super) fn element_bind_group_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
-    let storage = |binding, read_only| wgpu::BindGroupLayoutEntry {
+/// The buffers of one communication-kernel launch; `None` binds a placeholder.
+pub(crate) struct CommBindings<'a> {
+    pub cfg: &'a GpuArray,
+    pub src: Option<&'a GpuArray>,
+    pub index: Option<&'a GpuArray>,
+    pub weights: Option<&'a GpuArray>,
+    pub dst: Option<&'a GpuArray>,
+    pub acc: Option<&'a GpuArray>,
+    pub clock: &'a GpuArray,
+}
+
+/// The two binding layouts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Layout {
+    Element,
+    Comm,
+}
+
+/// A dispatch ready to record: pipeline, bind group and grid. Built once, recorded every step.
+pub(crate) struct Dispatch {
+    pipeline: Arc<wgpu::ComputePipeline>,
+    bind_group: wgpu::BindGroup,
+    grid: (u32, u32),
+    label: String,
+}
+
+impl std::fmt::Debug for Dispatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Dispatch({}, {:?})", self.label, self.grid)
+    }
+}
+
+pub(super) fn bind_group_layouts(
+    device: &wgpu::Device,
+) -> (wgpu::BindGroupLayout, wgpu::BindGroupLayout) {
+    let entry = |binding, ty| wgpu::BindGroupLayoutEntry {
         binding,
         visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Storage { read_only },
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
+        ty,
         count: None,
     };
-    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+    let uniform = |dynamic| wgpu::BindingType::Buffer {
+        ty: wgpu::BufferBindingType::Uniform,
+        has_dynamic_offset: dynamic,
+        min_binding_size: None,
+    };
+    let storage = |read_only| wgpu::BindingType::Buffer {
+        ty: wgpu::BufferBindingType::Storage { read_only },
+        has_dynamic_offset: false,
+        min_binding_size: None,
+    };
+    let element = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
         label: Some("element ABI"),
         entries: &[
-            wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::COMPUTE,
-                ty: wgpu::BindingType::Buffer {
-                    ty: wgpu::BufferBindingType::Uniform,
-                    has_dynamic_offset: false,
-                    min_binding_size: None,
-                },
-                count: None,
-            },
-            storage(1, false),
-            storage(2, true),
-            storage(3, true),
-            storage(4, false),
-            storage(5, true),
-            storage(6, true),
-            storage(7, true),
+            entry(0, uniform(false)),
+            entry(1, storage(false)),
+            entry(2, storage(true)),
+            entry(3, storage(true)),
+            entry(4, storage(false)),
+            entry(5, storage(true)),
+            entry(6, storage(false)),
+            entry(7, storage(true)),
+            entry(8, uniform(true)),
         ],
-    })
+    });
+    let comm = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some("communication ABI"),
+        entries: &[
+            entry(0, uniform(false)),
+            entry(1, storage(true)),
+            entry(2, storage(true)),
+            entry(3, storage(true)),
+            entry(4, storage(false)),
+            entry(5, storage(false)),
+            entry(6, uniform(true)),
+        ],
+    });
+    (element, comm)
 }
 
 fn whole(buffer: &wgpu::Buffer, binding: u32) -> wgpu::BindGroupEntry<'_> {
@@ -95,10 +157,25 @@ fn whole(buffer: &wgpu::Buffer, binding: u32) -> wgpu::BindGroupEntry<'_> {
     }
 }
 
+fn clock_entry(clock: &GpuArray, binding: u32) -> wgpu::BindGroupEntry<'_> {
+    wgpu::BindGroupEntry {
+        binding,
+        resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+            buffer: &clock.buffer,
+            offset: 0,
+            size: wgpu::BufferSize::new(std::mem::size_of::<ClockEntry>() as u64),
+        }),
+    }
+}
+
 impl Gpu {
-    /// The compiled pipeline of `kernel`, created on first use inside a validation error
-    /// scope so that a bad kernel is an [`Error::Kernel`] naming it, never a panic.
-    pub(crate) fn pipeline(&self, kernel: &KernelDef) -> Result<Arc<wgpu::ComputePipeline>> {
+    /// The compiled pipeline of `kernel` for `layout`, created on first use inside a
+    /// validation error scope so that a bad kernel is an [`Error::Kernel`] naming it.
+    pub(crate) fn pipeline(
+        &self,
+        kernel: &KernelDef,
+        layout: Layout,
+    ) -> Result<Arc<wgpu::ComputePipeline>> {
         let inner = &self.inner;
         if let Some(p) = inner.pipelines.lock().expect("pipeline cache").get(kernel) {
             return Ok(p.clone());
@@ -112,9 +189,13 @@ impl Gpu {
             label: Some(kernel.name()),
             source: wgpu::ShaderSource::Wgsl(source.into()),
         });
+        let pipeline_layout = match layout {
+            Layout::Element => &inner.element_pipeline_layout,
+            Layout::Comm => &inner.comm_pipeline_layout,
+        };
         let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
             label: Some(kernel.name()),
-            layout: Some(&inner.element_pipeline_layout),
+            layout: Some(pipeline_layout),
             module: &module,
             entry_point: Some(kernel.entry()),
             compilation_options: wgpu::PipelineCompilationOptions {
@@ -138,15 +219,15 @@ impl Gpu {
         Ok(pipeline)
     }
 
-    /// The workgroup grid covering `total` elements: 1-D up to 65 535 groups, then 2-D.
-    fn grid(&self, kernel: &KernelDef, total: usize) -> Result<(u32, u32)> {
+    /// The workgroup grid covering `total` invocations: 1-D up to 65 535 groups, then 2-D.
+    pub(crate) fn grid(&self, label: &str, total: usize) -> Result<(u32, u32)> {
         let max = self.inner.limits.max_compute_workgroups_per_dimension as usize;
         let groups = total.div_ceil(WORKGROUP_SIZE as usize).max(1);
         let x = groups.min(max);
         let y = groups.div_ceil(x);
         if y > max {
             return Err(Error::LimitExceeded {
-                what: format!("kernel `{}` over {total} elements", kernel.name()),
+                what: format!("kernel `{label}` over {total} elements"),
                 requested: total as u64,
                 limit_name: "max_compute_workgroups_per_dimension",
                 limit: (max * max * WORKGROUP_SIZE as usize) as u64,
@@ -155,79 +236,135 @@ impl Gpu {
         Ok((x as u32, y as u32))
     }
 
-    /// Records and submits one element-kernel dispatch.
-    ///
-    /// An input that lives in a buffer the kernel writes (a model fed its own state) is first
-    /// copied aside, so the kernel reads this step's input, not its own writes.
-    pub(crate) fn launch(&self, l: ElementLaunch<'_>) -> Result<()> {
+    fn dispatch(
+        &self,
+        kernel: &KernelDef,
+        layout: Layout,
+        entries: &[wgpu::BindGroupEntry<'_>],
+        invocations: usize,
+    ) -> Result<Dispatch> {
+        let pipeline = self.pipeline(kernel, layout)?;
+        let grid = self.grid(kernel.name(), invocations)?;
         let inner = &self.inner;
-        let pipeline = self.pipeline(l.kernel)?;
-        let (gx, gy) = self.grid(l.kernel, l.sim.total as usize)?;
-        let device = &inner.device;
-        // Everything recorded below reports its validation errors here, naming the kernel.
-        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let mut enc = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some(l.kernel.name()),
+        let scope = inner.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let bind_group = inner.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(kernel.name()),
+            layout: match layout {
+                Layout::Element => &inner.element_layout,
+                Layout::Comm => &inner.comm_layout,
+            },
+            entries,
         });
-
-        // An input in a buffer the kernel writes (a model fed its own state) is copied aside
-        // first, so the kernel reads this step's input, not its own writes.
-        let written =
-            |a: &GpuArray| a.same_buffer(l.state) || l.out.is_some_and(|o| a.same_buffer(o));
-        let mut aside = |input: Option<&GpuArray>| -> Result<Option<GpuArray>> {
-            match input {
-                Some(a) if written(a) => {
-                    let copy = self.alloc("input copy", a.len())?;
-                    copy.record_copy_from(&mut enc, a);
-                    Ok(Some(copy))
-                }
-                _ => Ok(None),
-            }
-        };
-        let (x_copy, d_copy) = (aside(l.x)?, aside(l.delta)?);
-        let x = x_copy.as_ref().or(l.x);
-        let delta = d_copy.as_ref().or(l.delta);
-        for (src, dst) in l.copies {
-            dst.record_copy_from(&mut enc, src);
-        }
-
-        let mut sim = l.sim;
-        sim.x_offset = x.map_or(0, |a| a.offset() as u32);
-        sim.d_offset = delta.map_or(0, |a| a.offset() as u32);
-        sim.out_offset = l.out.map_or(0, |o| o.offset() as u32);
-        l.uniform.write::<u32>(0, bytemuck::cast_slice(&[sim]));
-
-        fn read<'b>(a: Option<&'b GpuArray>, unused: &'b wgpu::Buffer) -> &'b wgpu::Buffer {
-            a.map_or(unused, |a| &a.buffer)
-        }
-        let unused = &inner.unused_read;
-        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some(l.kernel.name()),
-            layout: &inner.element_layout,
-            entries: &[
-                whole(&l.uniform.buffer, 0),
-                whole(&l.state.buffer, 1),
-                whole(&l.params.buffer, 2),
-                whole(read(x, unused), 3),
-                whole(l.out.map_or(&inner.unused_write, |o| &o.buffer), 4),
-                whole(read(delta, unused), 5),
-                whole(read(l.syn_in, unused), 6),
-                whole(read(l.channels, unused), 7),
-            ],
-        });
-        {
-            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some(l.kernel.name()),
-                timestamp_writes: None,
-            });
-            pass.set_pipeline(&pipeline);
-            pass.set_bind_group(0, &bind_group, &[]);
-            pass.dispatch_workgroups(gx, gy, 1);
-        }
-        inner.queue.submit([enc.finish()]);
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(Error::Kernel {
-                kernel: l.kernel.name().to_string(),
+                kernel: kernel.name().to_string(),
+                message: e.to_string(),
+            });
+        }
+        Ok(Dispatch {
+            pipeline,
+            bind_group,
+            grid,
+            label: kernel.name().to_string(),
+        })
+    }
+
+    /// An element-kernel dispatch over `total` elements.
+    pub(crate) fn element_dispatch(
+        &self,
+        kernel: &KernelDef,
+        b: &ElementBindings<'_>,
+        total: usize,
+    ) -> Result<Dispatch> {
+        let p = &self.inner.placeholders;
+        let or = |a: Option<&GpuArray>, i: usize| -> wgpu::Buffer {
+            a.map_or(p[i].clone(), |a| a.buffer.clone())
+        };
+        let (x, out, delta, acc, channels) = (
+            or(b.x, 0),
+            or(b.out, 1),
+            or(b.delta, 2),
+            or(b.acc, 3),
+            or(b.channels, 4),
+        );
+        let entries = [
+            whole(&b.sim.buffer, 0),
+            whole(&b.state.buffer, 1),
+            whole(&b.params.buffer, 2),
+            whole(&x, 3),
+            whole(&out, 4),
+            whole(&delta, 5),
+            whole(&acc, 6),
+            whole(&channels, 7),
+            clock_entry(b.clock, 8),
+        ];
+        self.dispatch(kernel, Layout::Element, &entries, total)
+    }
+
+    /// A communication-kernel dispatch over `invocations` invocations.
+    pub(crate) fn comm_dispatch(
+        &self,
+        kernel: &KernelDef,
+        b: &CommBindings<'_>,
+        invocations: usize,
+    ) -> Result<Dispatch> {
+        let p = &self.inner.placeholders;
+        let or = |a: Option<&GpuArray>, i: usize| -> wgpu::Buffer {
+            a.map_or(p[i].clone(), |a| a.buffer.clone())
+        };
+        let (src, index, weights, dst, acc) = (
+            or(b.src, 0),
+            or(b.index, 2),
+            or(b.weights, 4),
+            or(b.dst, 1),
+            or(b.acc, 3),
+        );
+        let entries = [
+            whole(&b.cfg.buffer, 0),
+            whole(&src, 1),
+            whole(&index, 2),
+            whole(&weights, 3),
+            whole(&dst, 4),
+            whole(&acc, 5),
+            clock_entry(b.clock, 6),
+        ];
+        self.dispatch(kernel, Layout::Comm, &entries, invocations)
+    }
+
+    /// Records `copies` (source, destination), then one compute pass that runs, for each step,
+    /// its dispatches with the clock entry at its offset, and submits it all at once. Errors
+    /// name the first kernel of the run.
+    pub(crate) fn run<'a>(
+        &self,
+        copies: &[(&GpuArray, &GpuArray)],
+        steps: impl IntoIterator<Item = (u32, &'a [&'a Dispatch])>,
+    ) -> Result<()> {
+        let device = &self.inner.device;
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let mut enc =
+            device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("run") });
+        for (src, dst) in copies {
+            dst.record_copy_from(&mut enc, src);
+        }
+        let mut first = None;
+        {
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("steps"),
+                timestamp_writes: None,
+            });
+            for (offset, dispatches) in steps {
+                for d in dispatches {
+                    first.get_or_insert_with(|| d.label.clone());
+                    pass.set_pipeline(&d.pipeline);
+                    pass.set_bind_group(0, &d.bind_group, &[offset]);
+                    pass.dispatch_workgroups(d.grid.0, d.grid.1, 1);
+                }
+            }
+        }
+        self.inner.queue.submit([enc.finish()]);
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(Error::Kernel {
+                kernel: first.unwrap_or_else(|| "copy".into()),
                 message: e.to_string(),
             });
         }
