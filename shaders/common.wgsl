@@ -39,7 +39,8 @@ struct Clock {
 }
 
 // A current input of a neuron (BrainPy's current inputs / SynOut): its conductance is
-// `state[offset + i]`; kind 0 = COBA g·(E − V) with p0 = E; 1 = CUBA g·scale with p0 = scale;
+// `state[offset + i]`, or `delta_in[offset + i]` when `in_delta_in` is 1 (a conductance a
+// projection computed this step, as in BrainPy's CurrentProj); kind 0 = COBA g·(E − V) with p0 = E; 1 = CUBA g·scale with p0 = scale;
 // 2 = MgBlock g·(E − V)/(1 + cc_Mg/β·e^{α(V_offset − V)}) with p0..p4 = E, cc_Mg, α, β, V_offset.
 struct Channel {
     kind: u32,
@@ -49,7 +50,7 @@ struct Channel {
     p2: f32,
     p3: f32,
     p4: f32,
-    _pad: u32,
+    in_delta_in: u32,
 }
 
 @group(0) @binding(0) var<uniform> sim: Sim;
@@ -238,7 +239,12 @@ fn current_at(e: Elem, v: f32) -> vec2<f32> {
     var di = 0.0;
     for (var c = 0u; c < sim.channels; c = c + 1u) {
         let ch = channels[c];
-        let g = state[ch.offset + e.i];
+        var g: f32;
+        if (ch.in_delta_in == 1u) {
+            g = delta_in[ch.offset + e.i];
+        } else {
+            g = state[ch.offset + e.i];
+        }
         switch ch.kind {
             case 0u: {
                 i = i + g * (ch.p0 - v);

@@ -34,12 +34,15 @@ pub mod compare;
 pub mod conformance;
 mod error;
 pub mod gpu;
+mod host;
 pub mod inputs;
 pub mod model;
 pub mod module;
+pub mod network;
 pub mod neuron;
 pub mod npz;
 pub mod numerics;
+mod png;
 pub mod readout;
 pub mod rng;
 pub mod shaders;
@@ -55,6 +58,10 @@ pub use gpu::{AdapterSummary, Backend, Gpu, GpuOptions};
 pub use inputs::*;
 pub use model::{Init, Model, Param, ParamValue};
 pub use module::{CurrentInput, Dynamics, Inputs, Module, Neuron, Synapse};
+pub use network::{
+    Dense, ExternalId, FixedProb, MonitorId, Network, NodeId, Simulation, SpikeRecord, StateRecord,
+    Term, Weights, Wiring,
+};
 pub use neuron::*;
 pub use readout::{LeakyRateReadout, LeakyRateReadoutParams, WeightInit};
 pub use shape::{Shape, TensorShape};
@@ -73,6 +80,9 @@ pub struct ReadmeDoctests;
 /// would become a pattern match against the constant.
 pub mod prelude {
     pub use crate::inputs::*;
+    pub use crate::network::{
+        Dense, FixedProb, Network, NodeId, Simulation, Term, Weights, Wiring,
+    };
     pub use crate::neuron::*;
     pub use crate::readout::{LeakyRateReadout, WeightInit};
     pub use crate::synapse::*;

@@ -4,7 +4,8 @@
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{ClockEntry, ElementBindings, Gpu, GpuArray, SimUniform};
-use crate::model::{ElemF64, Model, Output, ParamValue};
+use crate::host::{HostInput, HostStates, HostStep, step_elements};
+use crate::model::{Model, Output, ParamValue};
 use crate::shape::{Shape, TensorShape, validate_batch};
 use crate::synout::SynOut;
 use crate::tensor::{Device, Input, Storage, Tensor};
@@ -204,6 +205,21 @@ pub(crate) fn pack_params(params: &[ParamValue]) -> Vec<u32> {
     words
 }
 
+/// A module's host tensors as the host loop's states (the emitted output after the states).
+struct TensorStates<'a>(&'a mut [Tensor], usize);
+
+impl HostStates for TensorStates<'_> {
+    fn get(&self, v: usize, i: usize) -> f64 {
+        cpu_data(&self.0[v])[i]
+    }
+    fn set(&mut self, v: usize, i: usize, value: f64) {
+        cpu_data_mut(&mut self.0[v])[i] = value;
+    }
+    fn set_out(&mut self, i: usize, value: f64) {
+        cpu_data_mut(&mut self.0[self.1])[i] = value;
+    }
+}
+
 fn cpu_data(t: &Tensor) -> &[f64] {
     match &t.storage {
         Storage::Cpu(v) => v,
@@ -272,6 +288,12 @@ impl<M: Model> Module<M> {
     pub fn with_name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
+    }
+
+    /// The model, its `in_size` and its name, leaving any states behind (a network creates
+    /// its populations' states when it compiles).
+    pub(crate) fn into_parts(self) -> (M, Shape, Option<String>) {
+        (self.model, self.in_size, self.name)
     }
 
     /// The model (its parameters).
@@ -680,64 +702,33 @@ impl<M: Model> Module<M> {
                     c.params.data = model.kernel_params(dt);
                     c.params.dt = Some(dt);
                 }
-                let (x_data, d_data) = (host_data(inputs.x), host_data(inputs.delta));
-                let g_data: Vec<&[f64]> = inputs.currents.iter().map(|ci| cpu_data(ci.g)).collect();
-                let value = |mode: Mode, data: &[f64], row: usize, b: usize, idx: usize| match mode
-                {
-                    Mode::None => 0.0,
-                    Mode::Scalar(v) => v,
-                    Mode::PerSample => data[b * row + idx],
-                    Mode::Shared => data[idx],
-                };
-                let row_of = |b: usize| -> &[f64] {
-                    match x_mode {
-                        Mode::PerSample => &x_data[b * x_n..(b + 1) * x_n],
-                        Mode::Shared => x_data,
-                        _ => &[],
-                    }
-                };
-                let emits = model.output() == Output::Emitted;
-                let (t, k) = (clock.t_ms(), clock.step());
-                let mut s = vec![0.0; vars];
-                let mut chans: Vec<(SynOut, f64)> = Vec::with_capacity(inputs.currents.len());
-                for i in 0..total {
-                    let (b, j) = (i / n, i % n);
-                    for (v, sv) in s.iter_mut().enumerate() {
-                        *sv = cpu_data(&c.tensors[v])[i];
-                    }
-                    chans.clear();
-                    chans.extend(
-                        inputs
-                            .currents
-                            .iter()
-                            .zip(&g_data)
-                            .map(|(ci, g)| (ci.out, g[i])),
-                    );
-                    let mut e = ElemF64::new(
-                        (t, dt, k),
-                        &mut s,
-                        (
-                            if j < x_n {
-                                value(x_mode, x_data, x_n, b, j)
-                            } else {
-                                0.0
-                            },
-                            row_of(b),
-                            value(d_mode, d_data, n, b, j),
-                        ),
-                        &chans,
-                        &c.params.data,
-                        (i, j),
-                    );
-                    model.step_f64(&mut e);
-                    let out = e.out;
-                    for (v, sv) in s.iter().enumerate() {
-                        cpu_data_mut(&mut c.tensors[v])[i] = *sv;
-                    }
-                    if emits {
-                        cpu_data_mut(&mut c.tensors[vars])[i] = out;
+                fn host<'a>(mode: Mode, input: Input<'a>, pitch: usize) -> HostInput<'a> {
+                    match mode {
+                        Mode::None => HostInput::None,
+                        Mode::Scalar(v) => HostInput::Scalar(v),
+                        Mode::PerSample | Mode::Shared => HostInput::Rows {
+                            data: host_data(input),
+                            pitch,
+                            per_sample: mode == Mode::PerSample,
+                        },
                     }
                 }
+                let channels: Vec<(SynOut, &[f64])> = inputs
+                    .currents
+                    .iter()
+                    .map(|ci| (ci.out, cpu_data(ci.g)))
+                    .collect();
+                let step = HostStep {
+                    time: (clock.t_ms(), dt, clock.step()),
+                    n,
+                    total,
+                    x_n,
+                    x: host(x_mode, inputs.x, x_n),
+                    delta: host(d_mode, inputs.delta, n),
+                    channels: &channels,
+                    params: &c.params.data,
+                };
+                step_elements(model, &step, &mut TensorStates(&mut c.tensors, vars));
                 Ok(&c.tensors[out_index])
             }
         }

@@ -11,6 +11,19 @@ use crate::error::{Error, Result};
 /// The element ABI shared by every model kernel (`shaders/common.wgsl`).
 pub const PRELUDE: &str = include_str!("../shaders/common.wgsl");
 
+/// The communication ABI of the projection, copy and monitor kernels
+/// (`shaders/comm/common.wgsl`).
+pub const COMM_PRELUDE: &str = include_str!("../shaders/comm/common.wgsl");
+
+/// Which ABI a kernel is written against (and is prepended to it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Abi {
+    /// Model kernels: one element per invocation (`shaders/common.wgsl`).
+    Element,
+    /// Projections, copies and monitors (`shaders/comm/common.wgsl`).
+    Comm,
+}
+
 /// A compute kernel written against the element ABI: a name (used in errors and as the
 /// pipeline-cache key), its WGSL source without the ABI, and the entry point.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -18,6 +31,7 @@ pub struct KernelDef {
     name: Cow<'static, str>,
     source: Cow<'static, str>,
     entry: Cow<'static, str>,
+    abi: Abi,
 }
 
 impl KernelDef {
@@ -27,6 +41,21 @@ impl KernelDef {
             name: Cow::Borrowed(name),
             source: Cow::Borrowed(source),
             entry: Cow::Borrowed(entry),
+            abi: Abi::Element,
+        }
+    }
+
+    /// A built-in kernel written against the communication ABI.
+    pub const fn builtin_comm(
+        name: &'static str,
+        source: &'static str,
+        entry: &'static str,
+    ) -> Self {
+        KernelDef {
+            name: Cow::Borrowed(name),
+            source: Cow::Borrowed(source),
+            entry: Cow::Borrowed(entry),
+            abi: Abi::Comm,
         }
     }
 
@@ -40,6 +69,7 @@ impl KernelDef {
             name: Cow::Owned(name.into()),
             source: Cow::Owned(source.into()),
             entry: Cow::Owned(entry.into()),
+            abi: Abi::Element,
         }
     }
 
@@ -58,9 +88,18 @@ impl KernelDef {
         &self.source
     }
 
+    /// The ABI it is written against.
+    pub fn abi(&self) -> Abi {
+        self.abi
+    }
+
     /// The complete WGSL module: the ABI followed by the kernel's source.
     pub fn full_source(&self) -> String {
-        format!("{PRELUDE}\n{}", self.source)
+        let prelude = match self.abi {
+            Abi::Element => PRELUDE,
+            Abi::Comm => COMM_PRELUDE,
+        };
+        format!("{prelude}\n{}", self.source)
     }
 
     /// Parses and validates the complete module with naga, and checks that the entry point
@@ -103,11 +142,11 @@ pub mod builtin {
     use super::KernelDef;
 
     macro_rules! kernels {
-        ($($(#[$doc:meta])* $name:ident = $file:literal, $entry:literal;)*) => {
+        ($($(#[$doc:meta])* $name:ident = $make:ident $file:literal, $entry:literal;)*) => {
             $(
                 $(#[$doc])*
                 pub static $name: KernelDef =
-                    KernelDef::builtin($entry, include_str!(concat!("../shaders/", $file)), $entry);
+                    KernelDef::$make($entry, include_str!(concat!("../shaders/", $file)), $entry);
             )*
             /// Every built-in kernel with its file, relative to `shaders/`.
             pub static ALL: &[(&str, &KernelDef)] = &[$(($file, &$name)),*];
@@ -116,88 +155,102 @@ pub mod builtin {
 
     kernels! {
         /// `Expon`.
-        EXPON = "synapse/expon.wgsl", "expon";
+        EXPON = builtin "synapse/expon.wgsl", "expon";
         /// `DualExpon`.
-        DUAL_EXPON = "synapse/expon.wgsl", "dual_expon";
+        DUAL_EXPON = builtin "synapse/expon.wgsl", "dual_expon";
         /// `Alpha`.
-        ALPHA = "synapse/alpha.wgsl", "alpha";
+        ALPHA = builtin "synapse/alpha.wgsl", "alpha";
         /// `AMPA` and `GABAa`.
-        AMPA = "synapse/ampa.wgsl", "ampa";
+        AMPA = builtin "synapse/ampa.wgsl", "ampa";
         /// `BioNMDA`.
-        BIO_NMDA = "synapse/bio_nmda.wgsl", "bio_nmda";
+        BIO_NMDA = builtin "synapse/bio_nmda.wgsl", "bio_nmda";
         /// `STP`.
-        STP = "synapse/stp.wgsl", "stp";
+        STP = builtin "synapse/stp.wgsl", "stp";
         /// `STD`.
-        STD = "synapse/stp.wgsl", "std_depression";
+        STD = builtin "synapse/stp.wgsl", "std_depression";
         /// `LIF` and `IF`.
-        LIF = "neuron/lif.wgsl", "lif";
+        LIF = builtin "neuron/lif.wgsl", "lif";
         /// `LIFRef`.
-        LIF_REF = "neuron/lif.wgsl", "lif_ref";
+        LIF_REF = builtin "neuron/lif.wgsl", "lif_ref";
         /// `ALIF`.
-        ALIF = "neuron/lif.wgsl", "alif";
+        ALIF = builtin "neuron/lif.wgsl", "alif";
         /// `ExpIF`.
-        EXP_IF = "neuron/exp_if.wgsl", "exp_if";
+        EXP_IF = builtin "neuron/exp_if.wgsl", "exp_if";
         /// `ExpIFRef`.
-        EXP_IF_REF = "neuron/exp_if.wgsl", "exp_if_ref";
+        EXP_IF_REF = builtin "neuron/exp_if.wgsl", "exp_if_ref";
         /// `AdExIF`.
-        AD_EX_IF = "neuron/exp_if.wgsl", "ad_ex_if";
+        AD_EX_IF = builtin "neuron/exp_if.wgsl", "ad_ex_if";
         /// `AdExIFRef`.
-        AD_EX_IF_REF = "neuron/exp_if.wgsl", "ad_ex_if_ref";
+        AD_EX_IF_REF = builtin "neuron/exp_if.wgsl", "ad_ex_if_ref";
         /// `QuaIF`.
-        QUA_IF = "neuron/qua_if.wgsl", "qua_if";
+        QUA_IF = builtin "neuron/qua_if.wgsl", "qua_if";
         /// `AdQuaIF`.
-        AD_QUA_IF = "neuron/qua_if.wgsl", "ad_qua_if";
+        AD_QUA_IF = builtin "neuron/qua_if.wgsl", "ad_qua_if";
         /// `AdQuaIFRef`.
-        AD_QUA_IF_REF = "neuron/qua_if.wgsl", "ad_qua_if_ref";
+        AD_QUA_IF_REF = builtin "neuron/qua_if.wgsl", "ad_qua_if_ref";
         /// `Gif`.
-        GIF = "neuron/gif.wgsl", "gif";
+        GIF = builtin "neuron/gif.wgsl", "gif";
         /// `GifRef`.
-        GIF_REF = "neuron/gif.wgsl", "gif_ref";
+        GIF_REF = builtin "neuron/gif.wgsl", "gif_ref";
         /// `CubaLIF`.
-        CUBA_LIF = "neuron/cuba_lif.wgsl", "cuba_lif";
+        CUBA_LIF = builtin "neuron/cuba_lif.wgsl", "cuba_lif";
         /// `CobaLIF`.
-        COBA_LIF = "neuron/cuba_lif.wgsl", "coba_lif";
+        COBA_LIF = builtin "neuron/cuba_lif.wgsl", "coba_lif";
         /// `Izhikevich`.
-        IZHIKEVICH = "neuron/izhikevich.wgsl", "izhikevich";
+        IZHIKEVICH = builtin "neuron/izhikevich.wgsl", "izhikevich";
         /// `IzhikevichRef`.
-        IZHIKEVICH_REF = "neuron/izhikevich.wgsl", "izhikevich_ref";
+        IZHIKEVICH_REF = builtin "neuron/izhikevich.wgsl", "izhikevich_ref";
         /// `HH`.
-        HH = "neuron/hh.wgsl", "hh";
+        HH = builtin "neuron/hh.wgsl", "hh";
         /// `MorrisLecar`.
-        MORRIS_LECAR = "neuron/morris_lecar.wgsl", "morris_lecar";
+        MORRIS_LECAR = builtin "neuron/morris_lecar.wgsl", "morris_lecar";
         /// `WangBuzsakiHH`.
-        WANG_BUZSAKI = "neuron/wang_buzsaki.wgsl", "wang_buzsaki";
+        WANG_BUZSAKI = builtin "neuron/wang_buzsaki.wgsl", "wang_buzsaki";
         /// `FitzHughNagumo`.
-        FITZHUGH_NAGUMO = "neuron/fitzhugh_nagumo.wgsl", "fitzhugh_nagumo";
+        FITZHUGH_NAGUMO = builtin "neuron/fitzhugh_nagumo.wgsl", "fitzhugh_nagumo";
         /// `HindmarshRose`.
-        HINDMARSH_ROSE = "neuron/hindmarsh_rose.wgsl", "hindmarsh_rose";
+        HINDMARSH_ROSE = builtin "neuron/hindmarsh_rose.wgsl", "hindmarsh_rose";
         /// `LeakyRateReadout`.
-        LEAKY_RATE_READOUT = "readout.wgsl", "leaky_rate_readout";
+        LEAKY_RATE_READOUT = builtin "readout.wgsl", "leaky_rate_readout";
         /// `SectionInput`.
-        SECTION_INPUT = "inputs.wgsl", "section_input";
+        SECTION_INPUT = builtin "inputs.wgsl", "section_input";
         /// `ConstantInput`.
-        CONSTANT_INPUT = "inputs.wgsl", "constant_input";
+        CONSTANT_INPUT = builtin "inputs.wgsl", "constant_input";
         /// `StepInput`.
-        STEP_INPUT = "inputs.wgsl", "step_input";
+        STEP_INPUT = builtin "inputs.wgsl", "step_input";
         /// `RampInput`.
-        RAMP_INPUT = "inputs.wgsl", "ramp_input";
+        RAMP_INPUT = builtin "inputs.wgsl", "ramp_input";
         /// `SinusoidalInput`.
-        SINUSOIDAL_INPUT = "inputs.wgsl", "sinusoidal_input";
+        SINUSOIDAL_INPUT = builtin "inputs.wgsl", "sinusoidal_input";
         /// `SpikeTime`.
-        SPIKE_TIME = "inputs.wgsl", "spike_time";
+        SPIKE_TIME = builtin "inputs.wgsl", "spike_time";
         /// `PoissonSpike`.
-        POISSON_SPIKE = "inputs.wgsl", "poisson_spike";
+        POISSON_SPIKE = builtin "inputs.wgsl", "poisson_spike";
         /// `PoissonEncoder`.
-        POISSON_ENCODER = "inputs.wgsl", "poisson_encoder";
+        POISSON_ENCODER = builtin "inputs.wgsl", "poisson_encoder";
         /// `WienerProcessInput`.
-        WIENER_PROCESS_INPUT = "inputs.wgsl", "wiener_process_input";
+        WIENER_PROCESS_INPUT = builtin "inputs.wgsl", "wiener_process_input";
         /// `OUProcessInput`.
-        OU_PROCESS_INPUT = "inputs.wgsl", "ou_process_input";
+        OU_PROCESS_INPUT = builtin "inputs.wgsl", "ou_process_input";
         /// `PoissonInput` (writes into another model's state).
-        POISSON_INPUT = "inputs.wgsl", "poisson_input";
+        POISSON_INPUT = builtin "inputs.wgsl", "poisson_input";
         /// Evaluates `exprel` (a numerics probe).
-        EXPREL_PROBE = "util/exprel.wgsl", "exprel_probe";
+        EXPREL_PROBE = builtin "util/exprel.wgsl", "exprel_probe";
         /// Evaluates the current inputs at a given `V` (a probe of `current_at`).
-        SYNOUT_PROBE = "util/synout.wgsl", "synout_probe";
+        SYNOUT_PROBE = builtin "util/synout.wgsl", "synout_probe";
+        /// Dense projection, one output per invocation, skipping silent inputs.
+        DENSE = builtin_comm "comm/dense.wgsl", "dense";
+        /// Dense projection in 16 × 16 tiles (large batches of real-valued input).
+        DENSE_TILED = builtin_comm "comm/dense.wgsl", "dense_tiled";
+        /// Event-driven projection with a fixed number of targets per presynaptic neuron.
+        EVENT_FIXED = builtin_comm "comm/event.wgsl", "event_fixed";
+        /// A scaled copy or sum of a source (or a constant) into a buffer.
+        AXPY = builtin_comm "comm/copy.wgsl", "axpy";
+        /// Stores a step's values in a delay ring.
+        RING_STORE = builtin_comm "comm/copy.wgsl", "ring_store";
+        /// Packs spikes into bitmasks for a monitor.
+        SPIKE_BITS = builtin_comm "comm/monitor.wgsl", "spike_bits";
+        /// Samples a state variable for a monitor.
+        SAMPLE_STATE = builtin_comm "comm/monitor.wgsl", "sample_state";
     }
 }

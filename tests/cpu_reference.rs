@@ -25,14 +25,17 @@ fn every_wgsl_file_is_registered_and_validates_with_naga() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
     let mut files = Vec::new();
     wgsl_files(&root, &mut files);
-    shaders::validate_wgsl("common", shaders::PRELUDE, None).expect("the ABI validates alone");
+    shaders::validate_wgsl("common", shaders::PRELUDE, None)
+        .expect("the element ABI validates alone");
+    shaders::validate_wgsl("comm/common", shaders::COMM_PRELUDE, None)
+        .expect("the communication ABI validates alone");
     for file in &files {
         let rel = Path::new(file)
             .strip_prefix(&root)
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        if rel == "common.wgsl" {
+        if rel == "common.wgsl" || rel == "comm/common.wgsl" {
             continue;
         }
         let kernels: Vec<_> = shaders::builtin::ALL

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::{Gpu, GpuArray};
 use crate::error::{Error, Result};
-use crate::shaders::KernelDef;
+use crate::shaders::{Abi, KernelDef};
 
 /// Threads per workgroup of every element kernel (the WGSL `override WORKGROUP_SIZE`).
 pub(crate) const WORKGROUP_SIZE: u32 = 256;
@@ -79,6 +79,15 @@ pub(crate) struct CommBindings<'a> {
     pub dst: Option<&'a GpuArray>,
     pub acc: Option<&'a GpuArray>,
     pub clock: &'a GpuArray,
+}
+
+/// How many workgroups a communication kernel runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Grid {
+    /// Enough workgroups of [`WORKGROUP_SIZE`] for this many invocations.
+    Flat(usize),
+    /// Exactly this grid of workgroups.
+    Groups(u32, u32),
 }
 
 /// The two binding layouts.
@@ -171,11 +180,11 @@ fn clock_entry(clock: &GpuArray, binding: u32) -> wgpu::BindGroupEntry<'_> {
 impl Gpu {
     /// The compiled pipeline of `kernel` for `layout`, created on first use inside a
     /// validation error scope so that a bad kernel is an [`Error::Kernel`] naming it.
-    pub(crate) fn pipeline(
-        &self,
-        kernel: &KernelDef,
-        layout: Layout,
-    ) -> Result<Arc<wgpu::ComputePipeline>> {
+    pub(crate) fn pipeline(&self, kernel: &KernelDef) -> Result<Arc<wgpu::ComputePipeline>> {
+        let layout = match kernel.abi() {
+            Abi::Element => Layout::Element,
+            Abi::Comm => Layout::Comm,
+        };
         let inner = &self.inner;
         if let Some(p) = inner.pipelines.lock().expect("pipeline cache").get(kernel) {
             return Ok(p.clone());
@@ -241,10 +250,9 @@ impl Gpu {
         kernel: &KernelDef,
         layout: Layout,
         entries: &[wgpu::BindGroupEntry<'_>],
-        invocations: usize,
+        grid: (u32, u32),
     ) -> Result<Dispatch> {
-        let pipeline = self.pipeline(kernel, layout)?;
-        let grid = self.grid(kernel.name(), invocations)?;
+        let pipeline = self.pipeline(kernel)?;
         let inner = &self.inner;
         let scope = inner.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let bind_group = inner.device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -298,7 +306,8 @@ impl Gpu {
             whole(&channels, 7),
             clock_entry(b.clock, 8),
         ];
-        self.dispatch(kernel, Layout::Element, &entries, total)
+        let grid = self.grid(kernel.name(), total)?;
+        self.dispatch(kernel, Layout::Element, &entries, grid)
     }
 
     /// A communication-kernel dispatch over `invocations` invocations.
@@ -306,7 +315,7 @@ impl Gpu {
         &self,
         kernel: &KernelDef,
         b: &CommBindings<'_>,
-        invocations: usize,
+        grid: Grid,
     ) -> Result<Dispatch> {
         let p = &self.inner.placeholders;
         let or = |a: Option<&GpuArray>, i: usize| -> wgpu::Buffer {
@@ -328,7 +337,11 @@ impl Gpu {
             whole(&acc, 5),
             clock_entry(b.clock, 6),
         ];
-        self.dispatch(kernel, Layout::Comm, &entries, invocations)
+        let grid = match grid {
+            Grid::Flat(n) => self.grid(kernel.name(), n)?,
+            Grid::Groups(x, y) => (x, y),
+        };
+        self.dispatch(kernel, Layout::Comm, &entries, grid)
     }
 
     /// Records `copies` (source, destination), then one compute pass that runs, for each step,

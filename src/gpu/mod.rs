@@ -12,5 +12,6 @@ mod kernel;
 pub(crate) use array::GpuArray;
 pub use context::{AdapterSummary, Backend, Gpu, GpuOptions};
 pub(crate) use kernel::{
-    CLOCK_STRIDE, ClockEntry, CommBindings, CommUniform, Dispatch, ElementBindings, SimUniform,
+    CLOCK_STRIDE, ClockEntry, CommBindings, CommUniform, Dispatch, ElementBindings, Grid,
+    SimUniform,
 };

@@ -14,6 +14,10 @@
 //! The f64 reference ([`Device::Cpu`]) must reproduce a file to [`F64_TOL`] of each trace's
 //! scale; an f32 device is judged by [`judge_f32`] with [`F32_TOL`] (see [`crate::compare`]).
 
+mod network;
+
+pub use network::COUNT_DRIFT;
+
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -606,6 +610,13 @@ impl Case {
 
     /// The recorded traces of the file that a replay reproduces, in internal units.
     pub fn golden(&self) -> Result<Traces> {
+        if self.is_network() {
+            return self
+                .network_keys()?
+                .into_iter()
+                .map(|k| Ok((k.to_string(), self.array(k)?)))
+                .collect();
+        }
         let keep = |k: &str| match self.model.as_str() {
             "synouts" => !matches!(k, "g" | "V" | "meta"),
             "inputs" => k.starts_with("out_"),
@@ -625,6 +636,7 @@ impl Case {
             "inputs" => self.simulate_inputs(device),
             "LeakyRateReadout" => self.simulate_readout(device),
             _ if self.is_per_model() => self.simulate_model(device),
+            _ if self.is_network() => self.simulate_network(device),
             other => Err(format_err(self, format!("case {other} is not supported"))),
         }
     }
@@ -910,6 +922,9 @@ impl Case {
     /// Judges f32 traces `got` against the file with the f32 rule (spikes, threshold and
     /// window causes for the first disagreement, [`F32_TOL`]).
     pub fn compare_f32(&self, got: &Traces) -> Result<Report> {
+        if self.is_network() {
+            return self.compare_network_f32(got);
+        }
         let want = self.golden()?;
         for key in want.keys() {
             if !got.contains_key(key) {

@@ -1,0 +1,109 @@
+//! The host (f64) side of running a model: one loop over the elements that calls the model's
+//! f64 twin, shared by modules on `Device::Cpu` and by the network's f64 executor.
+
+use crate::model::{DynModel, ElemF64, Output, ParamValue};
+use crate::synout::SynOut;
+
+/// An input as the host loop reads it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum HostInput<'a> {
+    /// Nothing (0).
+    None,
+    /// One value for every element.
+    Scalar(f64),
+    /// Rows of values `pitch` apart: one per sample, or one shared by every sample.
+    Rows {
+        data: &'a [f64],
+        pitch: usize,
+        per_sample: bool,
+    },
+}
+
+impl<'a> HostInput<'a> {
+    /// Value `idx` of sample `b`'s row.
+    pub fn at(&self, b: usize, idx: usize) -> f64 {
+        match *self {
+            HostInput::None => 0.0,
+            HostInput::Scalar(v) => v,
+            HostInput::Rows {
+                data,
+                pitch,
+                per_sample,
+            } => data[if per_sample { b * pitch } else { 0 } + idx],
+        }
+    }
+
+    /// Sample `b`'s row of `len` values (empty for a scalar or no input).
+    pub fn row(&self, b: usize, len: usize) -> &'a [f64] {
+        match *self {
+            HostInput::Rows {
+                data,
+                pitch,
+                per_sample,
+            } => {
+                let start = if per_sample { b * pitch } else { 0 };
+                &data[start..start + len]
+            }
+            _ => &[],
+        }
+    }
+}
+
+/// Where one model's states and output live on the host.
+pub(crate) trait HostStates {
+    /// Variable `v` of element `i`.
+    fn get(&self, v: usize, i: usize) -> f64;
+    /// Sets variable `v` of element `i`.
+    fn set(&mut self, v: usize, i: usize, value: f64);
+    /// Sets the emitted output of element `i`.
+    fn set_out(&mut self, i: usize, value: f64);
+}
+
+/// Everything of one step but the states.
+pub(crate) struct HostStep<'a> {
+    /// `(t, dt, k)`.
+    pub time: (f64, f64, u64),
+    /// Elements per sample, and in all.
+    pub n: usize,
+    pub total: usize,
+    /// Values per row of `x`.
+    pub x_n: usize,
+    pub x: HostInput<'a>,
+    pub delta: HostInput<'a>,
+    /// Each current input with its conductances (one per element).
+    pub channels: &'a [(SynOut, &'a [f64])],
+    pub params: &'a [ParamValue],
+}
+
+/// Runs `model`'s f64 twin on every element.
+pub(crate) fn step_elements(model: &dyn DynModel, s: &HostStep<'_>, states: &mut dyn HostStates) {
+    let vars = model.state_names().len();
+    let emits = model.output() == Output::Emitted;
+    let mut values = vec![0.0; vars];
+    let mut chans: Vec<(SynOut, f64)> = Vec::with_capacity(s.channels.len());
+    for i in 0..s.total {
+        let (b, j) = (i / s.n, i % s.n);
+        for (v, x) in values.iter_mut().enumerate() {
+            *x = states.get(v, i);
+        }
+        chans.clear();
+        chans.extend(s.channels.iter().map(|(out, g)| (*out, g[i])));
+        let x = if j < s.x_n { s.x.at(b, j) } else { 0.0 };
+        let mut e = ElemF64::new(
+            s.time,
+            &mut values,
+            (x, s.x.row(b, s.x_n), s.delta.at(b, j)),
+            &chans,
+            s.params,
+            (i, j),
+        );
+        model.step_f64(&mut e);
+        let out = e.out;
+        for (v, x) in values.iter().enumerate() {
+            states.set(v, i, *x);
+        }
+        if emits {
+            states.set_out(i, out);
+        }
+    }
+}

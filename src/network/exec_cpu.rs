@@ -1,0 +1,271 @@
+//! The f64 host executor of a plan: the reference the GPU executors are tested against.
+
+use std::sync::Arc;
+
+use super::Monitor;
+use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
+use crate::clock::Clock;
+use crate::error::Result;
+use crate::host::{HostInput, HostStates, HostStep, step_elements};
+use crate::synout::SynOut;
+
+pub(crate) struct CpuExec {
+    plan: Arc<Plan>,
+    arena: Vec<f64>,
+    scratch: Vec<f64>,
+    /// Sums of event-driven projections, exact in f64.
+    acc: Vec<f64>,
+    rings: Vec<f64>,
+}
+
+/// One population's region of the arena as the host loop's states.
+struct Region<'a> {
+    arena: &'a mut [f64],
+    base: usize,
+    total: usize,
+    out: usize,
+}
+
+impl HostStates for Region<'_> {
+    fn get(&self, v: usize, i: usize) -> f64 {
+        self.arena[self.base + v * self.total + i]
+    }
+    fn set(&mut self, v: usize, i: usize, value: f64) {
+        self.arena[self.base + v * self.total + i] = value;
+    }
+    fn set_out(&mut self, i: usize, value: f64) {
+        self.arena[self.out + i] = value;
+    }
+}
+
+impl CpuExec {
+    pub fn new(plan: Arc<Plan>) -> CpuExec {
+        let mut arena = vec![0.0; plan.arena_len];
+        for node in &plan.nodes {
+            for (v, values) in node.initial.iter().enumerate() {
+                let at = node.state_base + v * node.total;
+                arena[at..at + node.total].copy_from_slice(values);
+            }
+        }
+        CpuExec {
+            arena,
+            scratch: vec![0.0; plan.scratch_len],
+            acc: vec![0.0; plan.acc_len],
+            rings: vec![0.0; plan.ring_len],
+            plan,
+        }
+    }
+
+    pub fn arena(&self) -> &[f64] {
+        &self.arena
+    }
+
+    pub fn arena_mut(&mut self) -> &mut [f64] {
+        &mut self.arena
+    }
+
+    /// Value `idx` of sample `b`'s row of `src` at step `k` (`j`-th of this run).
+    fn read(&self, src: Src, b: usize, idx: usize, k: u64, stream_step: &[&[f64]]) -> f64 {
+        match src {
+            Src::Arena { offset, pitch } => self.arena[offset + b * pitch + idx],
+            Src::Ring {
+                ring,
+                delay,
+                offset,
+                pitch,
+            } => {
+                let r = &self.plan.rings[ring];
+                let slot = ((k + r.depth as u64 - delay as u64) % r.depth as u64) as usize;
+                self.rings[r.base + slot * r.len + offset + b * pitch + idx]
+            }
+            Src::Stream { ext, pitch } => stream_step[ext][b * pitch + idx],
+            Src::Constant(c) => c,
+        }
+    }
+
+    fn op(&mut self, op: &CommOp, k: u64, stream_step: &[&[f64]]) {
+        let rows = self.plan.rows;
+        match op {
+            CommOp::Axpy {
+                src,
+                count,
+                dst,
+                accumulate,
+                scale,
+            } => {
+                for b in 0..rows {
+                    for q in 0..*count {
+                        let v = scale * self.read(*src, b, q, k, stream_step);
+                        let at = dst + b * count + q;
+                        self.scratch[at] = if *accumulate { self.scratch[at] + v } else { v };
+                    }
+                }
+            }
+            CommOp::Dense {
+                src,
+                dense,
+                dst,
+                accumulate,
+                scale,
+            } => {
+                let (n_in, n_out) = (dense.n_in, dense.n_out);
+                for b in 0..rows {
+                    let x: Vec<f64> = (0..n_in)
+                        .map(|q| self.read(*src, b, q, k, stream_step))
+                        .collect();
+                    for j in 0..n_out {
+                        let mut y: f64 = x
+                            .iter()
+                            .enumerate()
+                            .map(|(q, &v)| v * dense.w[q * n_out + j])
+                            .sum();
+                        if let Some(bias) = &dense.bias {
+                            y += bias[j];
+                        }
+                        let at = dst + b * n_out + j;
+                        self.scratch[at] = if *accumulate {
+                            self.scratch[at] + scale * y
+                        } else {
+                            scale * y
+                        };
+                    }
+                }
+            }
+            CommOp::Event { src, conn, acc, .. } => {
+                for b in 0..rows {
+                    for pre in 0..conn.n_pre {
+                        if self.read(*src, b, pre, k, stream_step) == 0.0 {
+                            continue;
+                        }
+                        for t in 0..conn.k {
+                            let s = pre * conn.k + t;
+                            self.acc[acc + b * conn.n_post + conn.targets[s] as usize] +=
+                                conn.weight(s);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn run(
+        &mut self,
+        clock: &Clock,
+        steps: usize,
+        streams: &[&[f64]],
+        monitors: &mut [Monitor],
+    ) -> Result<()> {
+        let plan = self.plan.clone();
+        let rows = plan.rows;
+        for j in 0..steps {
+            let k = clock.step() + j as u64;
+            let time = (k as f64 * plan.dt, plan.dt, k);
+            let stream_step: Vec<&[f64]> = plan
+                .externals
+                .iter()
+                .zip(streams)
+                .map(|(e, d)| &d[j * rows * e.n..(j + 1) * rows * e.n])
+                .collect();
+            for s in &plan.statements {
+                for op in &s.ops {
+                    self.op(op, k, &stream_step);
+                }
+                let node = &plan.nodes[s.node];
+                // Inputs are copied out of the arena first: the update writes into it.
+                let input = |spec: InputSpec,
+                             len: usize,
+                             this: &CpuExec|
+                 -> (Vec<f64>, usize, Option<f64>) {
+                    match spec {
+                        InputSpec::None => (Vec::new(), 0, Some(0.0)),
+                        InputSpec::Scalar(v) => (Vec::new(), 0, Some(v)),
+                        InputSpec::Arena { offset, pitch } => (
+                            this.arena[offset..offset + (rows - 1) * pitch + len].to_vec(),
+                            pitch,
+                            None,
+                        ),
+                        InputSpec::Scratch { offset, pitch } => (
+                            this.scratch[offset..offset + rows * pitch].to_vec(),
+                            pitch,
+                            None,
+                        ),
+                        InputSpec::Stream { ext, pitch } => {
+                            (stream_step[ext].to_vec(), pitch, None)
+                        }
+                        InputSpec::Acc { offset, .. } => {
+                            (this.acc[offset..offset + rows * len].to_vec(), len, None)
+                        }
+                    }
+                };
+                let (x_data, x_pitch, x_scalar) = input(s.x, s.x_n, self);
+                let (d_data, d_pitch, d_scalar) = input(s.delta, node.n, self);
+                if let InputSpec::Acc { offset, .. } = s.delta {
+                    self.acc[offset..offset + rows * node.n].fill(0.0);
+                }
+                fn host(data: &[f64], pitch: usize, scalar: Option<f64>) -> HostInput<'_> {
+                    match scalar {
+                        Some(0.0) if data.is_empty() => HostInput::None,
+                        Some(v) => HostInput::Scalar(v),
+                        None => HostInput::Rows {
+                            data,
+                            pitch,
+                            per_sample: true,
+                        },
+                    }
+                }
+                let conductances: Vec<(SynOut, Vec<f64>)> = s
+                    .channels
+                    .iter()
+                    .map(|(out, at)| {
+                        let g = match *at {
+                            ChannelSrc::Arena(a) => &self.arena[a..a + node.total],
+                            ChannelSrc::Scratch(a) => &self.scratch[a..a + node.total],
+                        };
+                        (*out, g.to_vec())
+                    })
+                    .collect();
+                let channels: Vec<(SynOut, &[f64])> =
+                    conductances.iter().map(|(o, g)| (*o, &g[..])).collect();
+                let step = HostStep {
+                    time,
+                    n: node.n,
+                    total: node.total,
+                    x_n: s.x_n,
+                    x: host(&x_data, x_pitch, x_scalar),
+                    delta: host(&d_data, d_pitch, d_scalar),
+                    channels: &channels,
+                    params: &node.params,
+                };
+                let mut region = Region {
+                    arena: &mut self.arena,
+                    base: node.state_base,
+                    total: node.total,
+                    out: node.out,
+                };
+                step_elements(node.model.as_ref(), &step, &mut region);
+                if let Some(r) = s.ring {
+                    let ring = &plan.rings[r];
+                    let at = ring.base + (k as usize % ring.depth) * ring.len;
+                    self.rings[at..at + ring.len]
+                        .copy_from_slice(&self.arena[node.out..node.out + node.total]);
+                }
+            }
+            for m in monitors.iter_mut() {
+                match m {
+                    Monitor::Spikes(r) => {
+                        let node = &plan.nodes[r.node];
+                        r.push_values(&self.arena[node.out..node.out + node.total]);
+                    }
+                    Monitor::State(r) => {
+                        if k.is_multiple_of(r.every as u64) {
+                            let node = &plan.nodes[r.node];
+                            let at = node.state_base + r.var_index * node.total;
+                            r.push(k, &self.arena[at..at + node.total]);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

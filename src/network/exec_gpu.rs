@@ -1,0 +1,631 @@
+//! The GPU executor of a plan: one dispatch per communication op, population update, delay
+//! ring store and monitor, built once with their bind groups; a run records a chunk of steps
+//! into one compute pass and one submission, the step selected by the clock entry's dynamic
+//! offset. Nothing is read back inside a chunk; monitors are read once per chunk.
+
+use std::sync::Arc;
+
+use super::Monitor;
+use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::gpu::{
+    CLOCK_STRIDE, ClockEntry, CommBindings, CommUniform, Dispatch, ElementBindings, Gpu, GpuArray,
+    Grid, SimUniform,
+};
+use crate::module::pack_params;
+use crate::shaders::builtin;
+
+/// Steps recorded into one submission at most (and lavapipe stays responsive).
+pub(crate) const MAX_CHUNK: usize = 1000;
+
+/// Bytes that the per-chunk buffers (input streams, monitors) may take together.
+const CHUNK_BUDGET: u64 = 256 << 20;
+
+/// Batches at least this large use the tiled dense kernel.
+const TILED_ROWS: usize = 16;
+
+/// A monitor's chunk buffer and how to read it.
+struct MonitorBuf {
+    buffer: GpuArray,
+    /// Words one step (spikes) or one sample (states) takes.
+    per_entry: usize,
+    /// For state monitors: the cfg uniform whose w4 is set before each run, and `every`.
+    sampling: Option<(GpuArray, CommUniform, usize)>,
+    dispatch: Dispatch,
+}
+
+pub(crate) struct GpuExec {
+    gpu: Gpu,
+    plan: Arc<Plan>,
+    arena: GpuArray,
+    /// One buffer per external stream: `stream_chunk` steps of `rows × n` values.
+    streams: Vec<GpuArray>,
+    stream_chunk: usize,
+    clock: GpuArray,
+    /// One step's dispatches, in program order.
+    step: Vec<Dispatch>,
+    monitors: Vec<MonitorBuf>,
+    monitor_chunk: usize,
+    // Buffers only the dispatches' bind groups refer to, kept with them.
+    _keep: Vec<GpuArray>,
+}
+
+/// How many items of `per` bytes fit in `budget` bytes (any number when they take none).
+fn fit(budget: u64, per: u64) -> usize {
+    budget.checked_div(per).map_or(usize::MAX, |c| c as usize)
+}
+
+fn f32_bits(x: f64) -> u32 {
+    (x as f32).to_bits()
+}
+
+/// A source's buffer and its words: base, row pitch, and the `source_base` words w12..w14.
+fn source<'a>(
+    src: Src,
+    plan: &Plan,
+    arena: &'a GpuArray,
+    rings: &'a GpuArray,
+    streams: &'a [GpuArray],
+) -> (Option<&'a GpuArray>, u32, u32, [u32; 3]) {
+    match src {
+        Src::Arena { offset, pitch } => (Some(arena), offset as u32, pitch as u32, [0, 0, 0]),
+        Src::Ring {
+            ring,
+            delay,
+            offset,
+            pitch,
+        } => {
+            let r = &plan.rings[ring];
+            (
+                Some(rings),
+                (r.base + offset) as u32,
+                pitch as u32,
+                [r.depth as u32, delay as u32, r.len as u32],
+            )
+        }
+        Src::Stream { ext, pitch } => {
+            let per_step = plan.rows * plan.externals[ext].n;
+            (
+                Some(&streams[ext]),
+                0,
+                pitch as u32,
+                [0, 0, per_step as u32],
+            )
+        }
+        Src::Constant(_) => (None, 0, 0, [0, 0, 0]),
+    }
+}
+
+impl GpuExec {
+    pub fn new(gpu: &Gpu, plan: Arc<Plan>) -> Result<GpuExec> {
+        let rows = plan.rows;
+        // The arena, with every population's initial states.
+        let mut init = vec![0f32; plan.arena_len.max(1)];
+        for node in &plan.nodes {
+            for (v, values) in node.initial.iter().enumerate() {
+                let at = node.state_base + v * node.total;
+                for (d, s) in init[at..at + node.total].iter_mut().zip(values) {
+                    *d = *s as f32;
+                }
+            }
+        }
+        gpu.check_words(
+            "the network's states (one arena for all populations)",
+            init.len(),
+        )?;
+        let arena = gpu.upload("network arena", &init)?;
+        let scratch = gpu.alloc("network scratch (summed inputs)", plan.scratch_len)?;
+        let acc = gpu.alloc("network fixed-point accumulators", plan.acc_len)?;
+        let rings = gpu.alloc("network delay rings", plan.ring_len)?;
+        // Streams: as many steps per chunk as the budget and the binding limit allow.
+        let stream_step_bytes: u64 = plan.externals.iter().map(|e| (4 * rows * e.n) as u64).sum();
+        let largest = plan
+            .externals
+            .iter()
+            .map(|e| (4 * rows * e.n) as u64)
+            .max()
+            .unwrap_or(0);
+        let stream_chunk = MAX_CHUNK
+            .min(fit(CHUNK_BUDGET, stream_step_bytes))
+            .min(fit(gpu.max_storage_binding(), largest))
+            .max(1);
+        let streams = plan
+            .externals
+            .iter()
+            .map(|e| {
+                gpu.alloc(
+                    &format!("input stream `{}`", e.name),
+                    stream_chunk * rows * e.n,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let clock = gpu.alloc_uniform("network clock", MAX_CHUNK * CLOCK_STRIDE as usize);
+        let mut keep = Vec::new();
+        let mut step = Vec::new();
+        let uniform = |keep: &mut Vec<GpuArray>, what: &str, words: &[u32]| -> GpuArray {
+            let u = gpu.alloc_uniform(what, std::mem::size_of_val(words));
+            u.write(0, words);
+            keep.push(u.clone());
+            u
+        };
+        for s in &plan.statements {
+            let node = &plan.nodes[s.node];
+            for op in &s.ops {
+                match op {
+                    CommOp::Axpy {
+                        src,
+                        count,
+                        dst,
+                        accumulate,
+                        scale,
+                    } => {
+                        let (buf, base, pitch, loc) = source(*src, &plan, &arena, &rings, &streams);
+                        let constant = match src {
+                            Src::Constant(c) => Some(*c),
+                            _ => None,
+                        };
+                        let mut w = [0u32; 16];
+                        w[..10].copy_from_slice(&[
+                            *count as u32,
+                            rows as u32,
+                            base,
+                            pitch,
+                            *dst as u32,
+                            *accumulate as u32,
+                            f32_bits(*scale),
+                            constant.is_some() as u32,
+                            f32_bits(constant.unwrap_or(0.0)),
+                            *count as u32,
+                        ]);
+                        w[12..15].copy_from_slice(&loc);
+                        let cfg = uniform(&mut keep, "axpy cfg", &w);
+                        step.push(gpu.comm_dispatch(
+                            &builtin::AXPY,
+                            &CommBindings {
+                                cfg: &cfg,
+                                src: buf,
+                                index: None,
+                                weights: None,
+                                dst: Some(&scratch),
+                                acc: None,
+                                clock: &clock,
+                            },
+                            Grid::Flat(count * rows),
+                        )?);
+                    }
+                    CommOp::Dense {
+                        src,
+                        dense,
+                        dst,
+                        accumulate,
+                        scale,
+                    } => {
+                        let (buf, base, pitch, loc) = source(*src, &plan, &arena, &rings, &streams);
+                        let mut table: Vec<f32> = dense.w.iter().map(|&x| x as f32).collect();
+                        if let Some(b) = &dense.bias {
+                            table.extend(b.iter().map(|&x| x as f32));
+                        }
+                        gpu.check_words(
+                            &format!("dense weights ({} × {})", dense.n_in, dense.n_out),
+                            table.len(),
+                        )?;
+                        let weights = gpu.upload("dense weights", &table)?;
+                        keep.push(weights.clone());
+                        let mut w = [0u32; 16];
+                        w[..9].copy_from_slice(&[
+                            dense.n_in as u32,
+                            dense.n_out as u32,
+                            rows as u32,
+                            base,
+                            pitch,
+                            *dst as u32,
+                            *accumulate as u32,
+                            f32_bits(*scale),
+                            dense.bias.is_some() as u32,
+                        ]);
+                        w[12..15].copy_from_slice(&loc);
+                        let cfg = uniform(&mut keep, "dense cfg", &w);
+                        let (kernel, grid) = if rows >= TILED_ROWS {
+                            (
+                                &builtin::DENSE_TILED,
+                                Grid::Groups(
+                                    dense.n_out.div_ceil(16) as u32,
+                                    rows.div_ceil(16) as u32,
+                                ),
+                            )
+                        } else {
+                            (&builtin::DENSE, Grid::Flat(dense.n_out * rows))
+                        };
+                        step.push(gpu.comm_dispatch(
+                            kernel,
+                            &CommBindings {
+                                cfg: &cfg,
+                                src: buf,
+                                index: None,
+                                weights: Some(&weights),
+                                dst: Some(&scratch),
+                                acc: None,
+                                clock: &clock,
+                            },
+                            grid,
+                        )?);
+                    }
+                    CommOp::Event {
+                        src,
+                        conn,
+                        acc: at,
+                        scale: unit,
+                    } => {
+                        let (buf, base, pitch, loc) = source(*src, &plan, &arena, &rings, &streams);
+                        // Weights as whole multiples of the plan's fixed-point unit.
+                        let fixed = |x: f64| ((x / unit).round() as i32) as u32;
+                        let mut index: Vec<u32> = conn.targets.to_vec();
+                        let (homogeneous, per_synapse) = match &conn.weights {
+                            super::Weights::Homogeneous(w) => (fixed(*w), false),
+                            super::Weights::PerSynapse(w) => {
+                                index.extend(w.iter().map(|&x| fixed(x)));
+                                (0, true)
+                            }
+                        };
+                        gpu.check_words(
+                            &format!("event projection ({} × {} synapses)", conn.n_pre, conn.k),
+                            index.len(),
+                        )?;
+                        let table = gpu.upload("event targets", &index)?;
+                        keep.push(table.clone());
+                        let mut w = [0u32; 16];
+                        w[..9].copy_from_slice(&[
+                            conn.n_pre as u32,
+                            conn.k as u32,
+                            rows as u32,
+                            base,
+                            pitch,
+                            *at as u32,
+                            conn.n_post as u32,
+                            homogeneous,
+                            per_synapse as u32,
+                        ]);
+                        w[12..15].copy_from_slice(&loc);
+                        let cfg = uniform(&mut keep, "event cfg", &w);
+                        step.push(gpu.comm_dispatch(
+                            &builtin::EVENT_FIXED,
+                            &CommBindings {
+                                cfg: &cfg,
+                                src: buf,
+                                index: Some(&table),
+                                weights: None,
+                                dst: None,
+                                acc: Some(&acc),
+                                clock: &clock,
+                            },
+                            Grid::Flat(conn.n_pre * rows),
+                        )?);
+                    }
+                }
+            }
+            // The population's update.
+            let input = |spec: InputSpec| -> (u32, u32, f32, Option<&GpuArray>, u32, f32) {
+                match spec {
+                    InputSpec::None => (0, 0, 0.0, None, 0, 1.0),
+                    InputSpec::Scalar(v) => (1, 0, v as f32, None, 0, 1.0),
+                    InputSpec::Arena { offset, .. } => (4, offset as u32, 0.0, None, 0, 1.0),
+                    InputSpec::Scratch { offset, .. } => {
+                        (2, offset as u32, 0.0, Some(&scratch), 0, 1.0)
+                    }
+                    InputSpec::Stream { ext, .. } => (
+                        2,
+                        0,
+                        0.0,
+                        Some(&streams[ext]),
+                        (rows * plan.externals[ext].n) as u32,
+                        1.0,
+                    ),
+                    InputSpec::Acc { offset, unit } => {
+                        (6, offset as u32, 0.0, None, 0, unit as f32)
+                    }
+                }
+            };
+            let (x_mode, x_offset, x_scalar, x_buf, x_step, _) = input(s.x);
+            let (d_mode, d_offset, d_scalar, mut d_buf, _, d_scale) = input(s.delta);
+            // Conductances computed into the scratch are read through the delta binding, which
+            // is free unless the delta input itself is in the scratch.
+            if s.channels
+                .iter()
+                .any(|(_, at)| matches!(at, ChannelSrc::Scratch(_)))
+            {
+                d_buf = Some(&scratch);
+            }
+            let sim = SimUniform {
+                n: node.n as u32,
+                total: node.total as u32,
+                stride: node.total as u32,
+                state_base: node.state_base as u32,
+                out_offset: node.out as u32,
+                channels: s.channels.len() as u32,
+                x_mode,
+                x_offset,
+                x_scalar,
+                x_n: s.x_n as u32,
+                x_step,
+                d_mode,
+                d_offset,
+                d_scalar,
+                d_scale,
+                _pad: 0,
+            };
+            let sim = uniform(&mut keep, "sim", bytemuck::cast_slice(&[sim]));
+            let params = gpu.upload("parameters", &pack_params(&node.params))?;
+            keep.push(params.clone());
+            let channels = if s.channels.is_empty() {
+                None
+            } else {
+                let words: Vec<u32> = s
+                    .channels
+                    .iter()
+                    .flat_map(|(out, at)| {
+                        let (offset, in_scratch) = match *at {
+                            ChannelSrc::Arena(a) => (a, 0),
+                            ChannelSrc::Scratch(a) => (a, 1),
+                        };
+                        let mut w = out.channel_words(offset as u32);
+                        w[7] = in_scratch;
+                        w
+                    })
+                    .collect();
+                let c = gpu.upload("current inputs", &words)?;
+                keep.push(c.clone());
+                Some(c)
+            };
+            step.push(gpu.element_dispatch(
+                node.model.kernel(),
+                &ElementBindings {
+                    sim: &sim,
+                    state: &arena,
+                    params: &params,
+                    x: x_buf,
+                    out: node.emits.then_some(&arena),
+                    delta: d_buf,
+                    acc: matches!(s.delta, InputSpec::Acc { .. }).then_some(&acc),
+                    channels: channels.as_ref(),
+                    clock: &clock,
+                },
+                node.total,
+            )?);
+            if let Some(r) = s.ring {
+                let ring = &plan.rings[r];
+                let w = [
+                    ring.len as u32,
+                    node.out as u32,
+                    ring.base as u32,
+                    ring.depth as u32,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                ];
+                let cfg = uniform(&mut keep, "ring cfg", &w);
+                step.push(gpu.comm_dispatch(
+                    &builtin::RING_STORE,
+                    &CommBindings {
+                        cfg: &cfg,
+                        src: Some(&arena),
+                        index: None,
+                        weights: None,
+                        dst: Some(&rings),
+                        acc: None,
+                        clock: &clock,
+                    },
+                    Grid::Flat(ring.len),
+                )?);
+            }
+        }
+        keep.extend([scratch, acc, rings]);
+        Ok(GpuExec {
+            gpu: gpu.clone(),
+            plan,
+            arena,
+            streams,
+            stream_chunk,
+            clock,
+            step,
+            monitors: Vec::new(),
+            monitor_chunk: MAX_CHUNK,
+            _keep: keep,
+        })
+    }
+
+    /// The most steps one run records into one submission.
+    pub fn chunk_len(&self) -> usize {
+        self.stream_chunk.min(self.monitor_chunk)
+    }
+
+    /// Builds the chunk buffers and dispatches of `monitors`.
+    pub fn set_monitors(&mut self, monitors: &[Monitor]) -> Result<()> {
+        let gpu = &self.gpu;
+        let plan = &self.plan;
+        // Words per step of each monitor, then the chunk they all fit in.
+        let per_step = |m: &Monitor| -> (usize, usize) {
+            match m {
+                Monitor::Spikes(r) => (r.rows * r.words_per_row(), 1),
+                Monitor::State(r) => (plan.nodes[r.node].total, r.every),
+            }
+        };
+        let step_bytes: u64 = monitors
+            .iter()
+            .map(|m| {
+                let (words, every) = per_step(m);
+                (4 * words).div_ceil(every) as u64
+            })
+            .sum();
+        let largest = monitors
+            .iter()
+            .map(|m| 4 * per_step(m).0 as u64)
+            .max()
+            .unwrap_or(0);
+        let chunk = MAX_CHUNK
+            .min(fit(CHUNK_BUDGET, step_bytes))
+            .min(fit(gpu.max_storage_binding(), largest));
+        if chunk == 0 {
+            return Err(Error::LimitExceeded {
+                what: "one step of the monitors".into(),
+                requested: step_bytes,
+                limit_name: "max_storage_buffer_binding_size",
+                limit: gpu.max_storage_binding(),
+            });
+        }
+        let mut bufs = Vec::with_capacity(monitors.len());
+        for m in monitors {
+            let (words, every) = per_step(m);
+            let entries = chunk.div_ceil(every) + 1;
+            let buffer = gpu.alloc("monitor chunk", entries * words)?;
+            let (cfg_words, kernel, grid, sampling) = match m {
+                Monitor::Spikes(r) => {
+                    let node = &plan.nodes[r.node];
+                    let mut w = [0u32; 16];
+                    w[..6].copy_from_slice(&[
+                        node.n as u32,
+                        r.rows as u32,
+                        node.out as u32,
+                        node.n as u32,
+                        0,
+                        r.words_per_row() as u32,
+                    ]);
+                    (w, &builtin::SPIKE_BITS, Grid::Flat(words), false)
+                }
+                Monitor::State(r) => {
+                    let node = &plan.nodes[r.node];
+                    let mut w = [0u32; 16];
+                    w[..5].copy_from_slice(&[
+                        node.total as u32,
+                        (node.state_base + r.var_index * node.total) as u32,
+                        0,
+                        r.every as u32,
+                        0,
+                    ]);
+                    (w, &builtin::SAMPLE_STATE, Grid::Flat(words), true)
+                }
+            };
+            let cfg = gpu.alloc_uniform("monitor cfg", 64);
+            cfg.write(0, &cfg_words);
+            let spikes = !sampling;
+            let dispatch = gpu.comm_dispatch(
+                kernel,
+                &CommBindings {
+                    cfg: &cfg,
+                    src: Some(&self.arena),
+                    index: None,
+                    weights: None,
+                    dst: (!spikes).then_some(&buffer),
+                    acc: spikes.then_some(&buffer),
+                    clock: &self.clock,
+                },
+                grid,
+            )?;
+            bufs.push(MonitorBuf {
+                buffer,
+                per_entry: words,
+                sampling: sampling.then_some((cfg, CommUniform { words: cfg_words }, every)),
+                dispatch,
+            });
+        }
+        self.monitors = bufs;
+        self.monitor_chunk = chunk;
+        Ok(())
+    }
+
+    /// Runs `steps` (at most [`Self::chunk_len`]) steps from `clock`'s step, reading back the
+    /// monitors at the end.
+    pub fn run(
+        &mut self,
+        clock: &Clock,
+        steps: usize,
+        streams: &[&[f64]],
+        monitors: &mut [Monitor],
+    ) -> Result<()> {
+        assert!(steps <= self.chunk_len(), "a run is at most one chunk");
+        if steps == 0 {
+            return Ok(());
+        }
+        let k0 = clock.step();
+        let mut c = clock.clone();
+        let stride = CLOCK_STRIDE as usize / 4;
+        let mut entries = vec![0u32; steps * stride];
+        for j in 0..steps {
+            c.set_step(k0 + j as u64);
+            let e = ClockEntry {
+                t: c.t_ms_f32(),
+                dt: c.dt_ms() as f32,
+                k: c.step() as u32,
+                local: j as u32,
+            };
+            entries[j * stride..j * stride + 4].copy_from_slice(bytemuck::cast_slice(&[e]));
+        }
+        self.clock.write(0, &entries);
+        for (buf, data) in self.streams.iter().zip(streams) {
+            let values: Vec<f32> = data.iter().map(|&x| x as f32).collect();
+            buf.write(0, &values);
+        }
+        for m in &self.monitors {
+            if let Some((cfg, words, every)) = &m.sampling {
+                let mut w = words.words;
+                w[4] = k0.div_ceil(*every as u64) as u32;
+                cfg.write(0, &w);
+            }
+        }
+        let mut per_step: Vec<&Dispatch> = self.step.iter().collect();
+        per_step.extend(self.monitors.iter().map(|m| &m.dispatch));
+        self.gpu.run(
+            &[],
+            (0..steps).map(|j| ((j as u64 * CLOCK_STRIDE) as u32, &per_step[..])),
+        )?;
+        for (m, record) in self.monitors.iter().zip(monitors.iter_mut()) {
+            match record {
+                Monitor::Spikes(r) => {
+                    let words: Vec<u32> = m.buffer.view(0, steps * m.per_entry).read()?;
+                    r.push_words(&words);
+                }
+                Monitor::State(r) => {
+                    let every = r.every as u64;
+                    let sampled: Vec<u64> =
+                        (k0..k0 + steps as u64).filter(|k| k % every == 0).collect();
+                    if sampled.is_empty() {
+                        continue;
+                    }
+                    let values: Vec<f32> = m.buffer.view(0, sampled.len() * m.per_entry).read()?;
+                    for (s, k) in sampled.iter().enumerate() {
+                        let row: Vec<f64> = values[s * m.per_entry..(s + 1) * m.per_entry]
+                            .iter()
+                            .map(|&x| x as f64)
+                            .collect();
+                        r.push(*k, &row);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn read_arena(&self, at: usize, len: usize) -> Result<Vec<f64>> {
+        let v: Vec<f32> = self.arena.view(at, len).read()?;
+        Ok(v.into_iter().map(f64::from).collect())
+    }
+
+    pub fn write_arena(&mut self, at: usize, data: &[f64]) {
+        let v: Vec<f32> = data.iter().map(|&x| x as f32).collect();
+        self.arena.write(at, &v);
+    }
+
+    /// Waits until everything submitted has run.
+    pub fn synchronize(&self) -> Result<()> {
+        self.gpu.synchronize()
+    }
+}

@@ -1,0 +1,728 @@
+//! The compiled plan of a network: where everything lives and what each step does, as plain
+//! data that every executor (GPU per-step dispatches, the f64 host reference, and faster ones
+//! to come) runs the same way.
+
+use std::sync::Arc;
+
+use super::connect::{Dense, FixedProb};
+use super::{Comm, Network, NodeId, Source, Term, Wiring};
+use crate::error::{Error, Result};
+use crate::model::{DynModel, Output, ParamValue};
+use crate::shape::{Shape, validate_batch};
+use crate::synout::SynOut;
+
+/// Offsets are aligned to this many words (256 bytes), so that any region could be bound on
+/// its own.
+const ALIGN: usize = 64;
+
+fn align(x: usize) -> usize {
+    x.next_multiple_of(ALIGN)
+}
+
+/// A population in the plan.
+pub(crate) struct PlanNode {
+    pub name: String,
+    pub model: Arc<dyn DynModel>,
+    pub in_size: Shape,
+    /// Elements per sample, and in all (`rows × n`).
+    pub n: usize,
+    pub total: usize,
+    pub vars: usize,
+    /// Where its states start in the arena (`vars × total` values).
+    pub state_base: usize,
+    /// Where its output starts in the arena (its emitted output, or its output state).
+    pub out: usize,
+    pub emits: bool,
+    /// Its kernel parameters for the plan's `dt`.
+    pub params: Vec<ParamValue>,
+    /// Its initial states, `vars` arrays of `total` values.
+    pub initial: Vec<Vec<f64>>,
+}
+
+impl PlanNode {
+    /// The index of state variable `var`.
+    pub fn var(&self, var: &str) -> Result<usize> {
+        let names = self.model.state_names();
+        names
+            .iter()
+            .position(|s| *s == var)
+            .ok_or_else(|| Error::UnknownName {
+                owner: format!("{} `{}`", self.model.kind(), self.name),
+                kind: "state",
+                name: var.to_string(),
+                available: names.iter().map(|s| s.to_string()).collect(),
+            })
+    }
+}
+
+/// An external stream.
+pub(crate) struct PlanExternal {
+    pub name: String,
+    /// Values per sample and step.
+    pub n: usize,
+}
+
+/// A delay ring: `depth` slots of a population's output (`len` values each).
+pub(crate) struct PlanRing {
+    pub node: usize,
+    pub base: usize,
+    pub depth: usize,
+    pub len: usize,
+}
+
+/// Where a projection reads from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Src {
+    /// The arena, rows `pitch` apart.
+    Arena { offset: usize, pitch: usize },
+    /// A delay ring: slot `(k − delay) mod depth`, `offset` into the slot, rows `pitch` apart.
+    Ring {
+        ring: usize,
+        delay: usize,
+        offset: usize,
+        pitch: usize,
+    },
+    /// An external stream (this step's values), rows `pitch` apart.
+    Stream { ext: usize, pitch: usize },
+    /// A constant.
+    Constant(f64),
+}
+
+/// One communication step before a population's update.
+#[derive(Clone, Debug)]
+pub(crate) enum CommOp {
+    /// `dst = [dst +] scale·(src @ W + b)` into the scratch.
+    Dense {
+        src: Src,
+        dense: Dense,
+        dst: usize,
+        accumulate: bool,
+        scale: f64,
+    },
+    /// `dst = [dst +] scale·src` (or a constant) into the scratch, `count` values per row.
+    Axpy {
+        src: Src,
+        count: usize,
+        dst: usize,
+        accumulate: bool,
+        scale: f64,
+    },
+    /// Spikes of `src` add their synapses' weights to the accumulators at `acc`.
+    Event {
+        src: Src,
+        conn: FixedProb,
+        acc: usize,
+        scale: f64,
+    },
+}
+
+/// How a population's `x` or delta input reaches it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum InputSpec {
+    None,
+    Scalar(f64),
+    /// Straight from the arena (another population's output or state), rows `pitch` apart.
+    Arena {
+        offset: usize,
+        pitch: usize,
+    },
+    /// From the scratch, summed there by the statement's projections.
+    Scratch {
+        offset: usize,
+        pitch: usize,
+    },
+    /// This step's values of an external stream.
+    Stream {
+        ext: usize,
+        pitch: usize,
+    },
+    /// Fixed-point sums of event-driven projections; `unit` is the value of one count (the
+    /// f64 executor keeps exact sums and ignores it).
+    Acc {
+        offset: usize,
+        unit: f64,
+    },
+}
+
+/// Where a current input's conductance is (one value per element, rows of `n`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum ChannelSrc {
+    /// A population's output or state in the arena.
+    Arena(usize),
+    /// Computed into the scratch by the statement's projections.
+    Scratch(usize),
+}
+
+/// One statement of the program.
+pub(crate) struct Statement {
+    pub node: usize,
+    pub ops: Vec<CommOp>,
+    pub x: InputSpec,
+    /// Values per row of `x`.
+    pub x_n: usize,
+    pub delta: InputSpec,
+    /// Current inputs: the output and where its conductance is.
+    pub channels: Vec<(SynOut, ChannelSrc)>,
+    /// The delay ring this population's output goes into after its update.
+    pub ring: Option<usize>,
+}
+
+/// The whole plan.
+pub(crate) struct Plan {
+    pub rows: usize,
+    pub dt: f64,
+    pub nodes: Vec<PlanNode>,
+    pub externals: Vec<PlanExternal>,
+    pub statements: Vec<Statement>,
+    pub arena_len: usize,
+    pub scratch_len: usize,
+    pub acc_len: usize,
+    pub rings: Vec<PlanRing>,
+    pub ring_len: usize,
+}
+
+impl Plan {
+    /// Bytes read and written, and dispatches, per step on a GPU.
+    pub fn cost_per_step(&self, monitors: usize) -> (u64, usize) {
+        let mut bytes = 0u64;
+        let mut dispatches = monitors;
+        let rows = self.rows as u64;
+        for s in &self.statements {
+            let node = &self.nodes[s.node];
+            let total = node.total as u64;
+            // States read and written, output written, x and delta read, channels read.
+            bytes += 4
+                * total
+                * (2 * node.vars as u64 + node.emits as u64 + 2 + s.channels.len() as u64);
+            dispatches += 1 + s.ops.len() + s.ring.is_some() as usize;
+            for op in &s.ops {
+                bytes += match op {
+                    CommOp::Dense { dense, .. } => {
+                        4 * (rows * (dense.n_in + dense.n_out) as u64
+                            + (dense.n_in * dense.n_out) as u64)
+                    }
+                    CommOp::Axpy { count, .. } => 4 * rows * 2 * *count as u64,
+                    // Spikes read; each synapse of a spiking neuron: target, weight, atomic.
+                    CommOp::Event { conn, .. } => 4 * rows * conn.n_pre as u64,
+                };
+            }
+        }
+        (bytes, dispatches)
+    }
+}
+
+struct Builder<'a> {
+    net: &'a Network,
+    rows: usize,
+    nodes: Vec<PlanNode>,
+    scratch_len: usize,
+    acc_len: usize,
+    rings: Vec<PlanRing>,
+    ring_len: usize,
+    /// The statement that updates each population, and the one being built.
+    order: Vec<usize>,
+    current: usize,
+}
+
+impl Builder<'_> {
+    fn node(&self, id: NodeId, what: &str) -> Result<&PlanNode> {
+        self.nodes.get(id.0).ok_or_else(|| {
+            Error::invalid(what, "node", id.0, "is not a population of this network")
+        })
+    }
+
+    /// The ring holding `node`'s output, at least `delay + 1` slots deep.
+    fn ring(&mut self, node: usize, delay: usize) -> usize {
+        if let Some(i) = self.rings.iter().position(|r| r.node == node) {
+            self.rings[i].depth = self.rings[i].depth.max(delay + 1);
+            return i;
+        }
+        let len = self.nodes[node].total;
+        self.rings.push(PlanRing {
+            node,
+            base: 0,
+            depth: delay + 1,
+            len,
+        });
+        self.rings.len() - 1
+    }
+
+    /// Where a term's source is, and its values per row.
+    fn source(&mut self, term: &Term, what: &str) -> Result<(Src, usize)> {
+        let (offset, pitch, n, node) = match &term.source {
+            Source::Constant(c) => return Ok((Src::Constant(*c), usize::MAX)),
+            Source::External(e) => {
+                let ext = self.net.externals.get(e.0).ok_or_else(|| {
+                    Error::invalid(what, "external", e.0, "is not an input of this network")
+                })?;
+                if term.slice.is_some() || term.delay > 0 {
+                    return Err(Error::invalid(
+                        what,
+                        "term",
+                        &ext.name,
+                        "an external stream cannot be sliced or delayed",
+                    ));
+                }
+                let n = ext.size.numel();
+                return Ok((Src::Stream { ext: e.0, pitch: n }, n));
+            }
+            Source::Output(id) => {
+                let node = self.node(*id, what)?;
+                (node.out, node.n, node.n, id.0)
+            }
+            Source::State(id, var) => {
+                let node = self.node(*id, what)?;
+                let v = node.var(var)?;
+                if term.delay > 0 {
+                    return Err(Error::invalid(
+                        what,
+                        "term",
+                        var,
+                        "only a population's output can be delayed",
+                    ));
+                }
+                (node.state_base + v * node.total, node.n, node.n, id.0)
+            }
+        };
+        let range = term.slice.clone().unwrap_or(0..n);
+        if range.start >= range.end || range.end > n {
+            return Err(Error::invalid(
+                what,
+                "slice",
+                format!("{range:?}"),
+                format!("must be a non-empty range within the source's {n} neurons"),
+            ));
+        }
+        let src = if term.delay > 0 {
+            // Slot k holds the source's output of step k. A reader that updates after the
+            // source reads step k undelayed, one that updates before (or is the source) reads
+            // step k − 1; a delay of d steps goes back d more.
+            let lag = usize::from(self.order[node] >= self.current);
+            let ring = self.ring(node, term.delay + lag);
+            Src::Ring {
+                ring,
+                delay: term.delay + lag,
+                offset: range.start,
+                pitch,
+            }
+        } else {
+            Src::Arena {
+                offset: offset + range.start,
+                pitch,
+            }
+        };
+        Ok((src, range.len()))
+    }
+
+    fn scratch(&mut self, len: usize) -> usize {
+        let at = self.scratch_len;
+        self.scratch_len = align(at + len);
+        at
+    }
+
+    /// Resolves the terms of one input of `len` values per row.
+    /// `in_place`: a single plain term may be read where it lies (else it is always summed into
+    /// the scratch).
+    #[allow(clippy::too_many_arguments)]
+    fn input(
+        &mut self,
+        terms: &[Term],
+        len: usize,
+        target: usize,
+        what: &str,
+        delta: bool,
+        in_place: bool,
+        ops: &mut Vec<CommOp>,
+    ) -> Result<InputSpec> {
+        if terms.is_empty() {
+            return Ok(InputSpec::None);
+        }
+        let events = terms
+            .iter()
+            .filter(|t| matches!(t.comm, Comm::Event(_)))
+            .count();
+        if events > 0 {
+            if events != terms.len() || !delta {
+                return Err(Error::invalid(
+                    what,
+                    "term",
+                    "an event-driven projection",
+                    "event-driven projections feed delta inputs, and then all of its terms must be event-driven",
+                ));
+            }
+            let acc = self.acc_len;
+            self.acc_len = align(acc + self.rows * len);
+            let mut max_sum = 0.0;
+            let mut resolved = Vec::new();
+            for t in terms {
+                let Comm::Event(conn) = &t.comm else {
+                    unreachable!("checked above")
+                };
+                conn.validate(what)?;
+                let (src, n) = self.source(t, what)?;
+                if n != conn.n_pre || conn.n_post != len {
+                    return Err(Error::shape(
+                        format!("event projection into {what}"),
+                        format!("{} presynaptic → {len} postsynaptic neurons", n),
+                        format!("{} → {}", conn.n_pre, conn.n_post),
+                    ));
+                }
+                if t.scale != 1.0 {
+                    return Err(Error::invalid(
+                        what,
+                        "scale",
+                        t.scale,
+                        "an event-driven projection carries its weights, not a scale",
+                    ));
+                }
+                max_sum += conn.max_in_sum();
+                resolved.push((src, conn.clone()));
+            }
+            // Fixed-point units: the largest possible sum fits in 2^30 counts.
+            let unit = if max_sum > 0.0 {
+                (max_sum / 2f64.powi(30)).max(f64::MIN_POSITIVE)
+            } else {
+                1.0
+            };
+            let unit = 2f64.powi(unit.log2().ceil() as i32);
+            for (src, conn) in resolved {
+                ops.push(CommOp::Event {
+                    src,
+                    conn,
+                    acc,
+                    scale: unit,
+                });
+            }
+            return Ok(InputSpec::Acc { offset: acc, unit });
+        }
+        // A single plain term is read where it lies, unless the kernel could not address it
+        // there: rows of another length than its own (a slice of a batched source), the
+        // population's own states (which its update overwrites), or a stream as a delta input
+        // (the delta input has no per-step offset).
+        if let [t] = terms
+            && in_place
+            && t.comm == Comm::Identity
+            && t.scale == 1.0
+        {
+            let own =
+                matches!(&t.source, Source::Output(id) | Source::State(id, _) if id.0 == target);
+            match (&t.source, t.delay) {
+                (Source::Constant(c), _) => return Ok(InputSpec::Scalar(*c)),
+                (Source::External(_), _) if !delta => {
+                    let (src, n) = self.source(t, what)?;
+                    if n != len {
+                        return Err(Error::shape(
+                            what,
+                            format!("{len} values per sample"),
+                            format!("{n}"),
+                        ));
+                    }
+                    if let Src::Stream { ext, pitch } = src {
+                        return Ok(InputSpec::Stream { ext, pitch });
+                    }
+                }
+                (Source::Output(_) | Source::State(..), 0) if !own => {
+                    let (src, n) = self.source(t, what)?;
+                    if n != len {
+                        return Err(Error::shape(
+                            what,
+                            format!("{len} values per sample"),
+                            format!("{n}"),
+                        ));
+                    }
+                    if let Src::Arena { offset, pitch } = src
+                        && (pitch == len || self.rows == 1)
+                    {
+                        return Ok(InputSpec::Arena { offset, pitch: len });
+                    }
+                }
+                _ => {}
+            }
+        }
+        let dst = self.scratch(self.rows * len);
+        for (i, t) in terms.iter().enumerate() {
+            let (src, n) = self.source(t, what)?;
+            let accumulate = i > 0;
+            match &t.comm {
+                Comm::Identity => {
+                    if n != len && !matches!(src, Src::Constant(_)) {
+                        return Err(Error::shape(
+                            what,
+                            format!("{len} values per sample"),
+                            format!("{n}"),
+                        ));
+                    }
+                    ops.push(CommOp::Axpy {
+                        src,
+                        count: len,
+                        dst,
+                        accumulate,
+                        scale: t.scale,
+                    });
+                }
+                Comm::Dense(d) => {
+                    d.validate(what)?;
+                    if matches!(src, Src::Constant(_) | Src::Stream { .. }) {
+                        return Err(Error::invalid(
+                            what,
+                            "term",
+                            "a dense projection",
+                            "reads a population, not a constant or an external stream",
+                        ));
+                    }
+                    if n != d.n_in || d.n_out != len {
+                        return Err(Error::shape(
+                            format!("dense projection into {what}"),
+                            format!("({n}, {len})"),
+                            format!("({}, {})", d.n_in, d.n_out),
+                        ));
+                    }
+                    ops.push(CommOp::Dense {
+                        src,
+                        dense: d.clone(),
+                        dst,
+                        accumulate,
+                        scale: t.scale,
+                    });
+                }
+                Comm::Event(_) => unreachable!("handled above"),
+            }
+        }
+        Ok(InputSpec::Scratch {
+            offset: dst,
+            pitch: len,
+        })
+    }
+
+    fn statement(&mut self, node: NodeId, wiring: &Wiring) -> Result<Statement> {
+        let target = self.node(node, "Network::update")?;
+        let owner = format!("{} `{}`", target.model.kind(), target.name);
+        let accepts = target.model.accepts();
+        let x_n = target.model.x_size().map_or(target.n, |s| s.numel());
+        let n = target.n;
+        if !wiring.delta.is_empty() && !accepts.delta {
+            return Err(Error::invalid(
+                &owner,
+                "delta input",
+                "wired",
+                "this model reads no delta inputs (SPEC §1.5)",
+            ));
+        }
+        if !wiring.currents.is_empty() && !accepts.currents {
+            return Err(Error::invalid(
+                &owner,
+                "current input",
+                "wired",
+                "this model reads no current inputs (SPEC §1.5)",
+            ));
+        }
+        let mut ops = Vec::new();
+        let mut channels = Vec::new();
+        for (c, (out, term)) in wiring.currents.iter().enumerate() {
+            out.validate()?;
+            let what = format!("conductance of current input {c} of {owner}");
+            let plain = term.comm == Comm::Identity
+                && term.scale == 1.0
+                && term.delay == 0
+                && term.slice.is_none();
+            let in_place = match &term.source {
+                Source::Output(id) | Source::State(id, _) if plain && id.0 != node.0 => {
+                    let (src, len) = self.source(term, &what)?;
+                    match src {
+                        Src::Arena { offset, .. } if len == n => Some(offset),
+                        _ => return Err(Error::shape(what, format!("{n} values per sample"), len)),
+                    }
+                }
+                _ => None,
+            };
+            let at = match in_place {
+                Some(offset) => ChannelSrc::Arena(offset),
+                None => match self.input(
+                    std::slice::from_ref(term),
+                    n,
+                    node.0,
+                    &what,
+                    false,
+                    false,
+                    &mut ops,
+                )? {
+                    InputSpec::Scratch { offset, .. } => ChannelSrc::Scratch(offset),
+                    _ => unreachable!("forced through the scratch"),
+                },
+            };
+            channels.push((*out, at));
+        }
+        let x = self.input(
+            &wiring.x,
+            x_n,
+            node.0,
+            &format!("x of {owner}"),
+            false,
+            true,
+            &mut ops,
+        )?;
+        let delta = self.input(
+            &wiring.delta,
+            n,
+            node.0,
+            &format!("delta input of {owner}"),
+            true,
+            true,
+            &mut ops,
+        )?;
+        Ok(Statement {
+            node: node.0,
+            ops,
+            x,
+            x_n,
+            delta,
+            channels,
+            ring: None,
+        })
+    }
+}
+
+/// Validates `net` and lays it out for `batch` and `dt`.
+/// `binding_limit`: the device's largest storage binding in bytes, which the state arena must
+/// fit (checked before any state is generated).
+pub(crate) fn build(
+    net: &Network,
+    batch: Option<usize>,
+    dt: f64,
+    binding_limit: Option<u64>,
+) -> Result<Plan> {
+    validate_batch("Network", batch)?;
+    let rows = batch.unwrap_or(1);
+    let mut arena = 0;
+    let mut nodes = Vec::new();
+    for def in &net.nodes {
+        let owner = format!("{} `{}`", def.model.kind(), def.name);
+        def.in_size.validate(&owner)?;
+        let n = def.in_size.numel();
+        def.model.validate(n)?;
+        let total = rows * n;
+        let vars = def.model.state_names().len();
+        let state_base = arena;
+        arena = align(arena + vars * total);
+        let emits = def.model.output() == Output::Emitted;
+        let out = match def.model.output() {
+            Output::State(k) => state_base + k * total,
+            Output::Emitted => {
+                let at = arena;
+                arena = align(arena + total);
+                at
+            }
+        };
+        nodes.push(PlanNode {
+            name: def.name.clone(),
+            model: def.model.clone(),
+            in_size: def.in_size.clone(),
+            n,
+            total,
+            vars,
+            state_base,
+            out,
+            emits,
+            params: def.model.kernel_params(dt),
+            initial: Vec::new(),
+        });
+    }
+    // The device's limit, before anything of the size of the network is made on the host.
+    if let Some(limit) = binding_limit
+        && (arena as u64) * 4 > limit
+    {
+        return Err(Error::LimitExceeded {
+            what: format!(
+                "the states of the network's {} populations (batch {rows}), which live in one storage buffer",
+                nodes.len()
+            ),
+            requested: arena as u64 * 4,
+            limit_name: "max_storage_buffer_binding_size",
+            limit,
+        });
+    }
+    for node in &mut nodes {
+        let (vars, total) = (node.vars, node.total);
+        let initial = node.model.initial_state(rows, node.n);
+        if initial.len() != vars || initial.iter().any(|v| v.len() != total) {
+            return Err(Error::shape(
+                format!("initial state of {} `{}`", node.model.kind(), node.name),
+                format!("{vars} arrays of {total} values"),
+                format!("{} arrays", initial.len()),
+            ));
+        }
+        node.initial = initial;
+    }
+    let mut b = Builder {
+        net,
+        rows,
+        nodes,
+        scratch_len: 0,
+        acc_len: 0,
+        rings: Vec::new(),
+        ring_len: 0,
+        order: vec![0; net.nodes.len()],
+        current: 0,
+    };
+    // Each population updates exactly once per step.
+    let mut updated = vec![0usize; b.nodes.len()];
+    for (node, _) in &net.program {
+        if node.0 >= b.nodes.len() {
+            return Err(Error::invalid(
+                "Network::update",
+                "node",
+                node.0,
+                "is not a population of this network",
+            ));
+        }
+        updated[node.0] += 1;
+    }
+    for (i, count) in updated.iter().enumerate() {
+        if *count != 1 {
+            return Err(Error::invalid(
+                "Network",
+                "program",
+                format!("`{}` updated {count} times per step", b.nodes[i].name),
+                "every population must update exactly once per step",
+            ));
+        }
+    }
+    for (i, (node, _)) in net.program.iter().enumerate() {
+        b.order[node.0] = i;
+    }
+    let mut statements = Vec::with_capacity(net.program.len());
+    for (i, (node, wiring)) in net.program.iter().enumerate() {
+        b.current = i;
+        statements.push(b.statement(*node, wiring)?);
+    }
+    let mut ring_len = 0;
+    for (i, ring) in b.rings.iter_mut().enumerate() {
+        ring.base = ring_len;
+        ring_len = align(ring_len + ring.depth * ring.len);
+        let s = statements
+            .iter_mut()
+            .find(|s| s.node == ring.node)
+            .expect("every node has a statement");
+        s.ring = Some(i);
+    }
+    b.ring_len = ring_len;
+    Ok(Plan {
+        rows,
+        dt,
+        nodes: b.nodes,
+        externals: net
+            .externals
+            .iter()
+            .map(|e| PlanExternal {
+                name: e.name.clone(),
+                n: e.size.numel(),
+            })
+            .collect(),
+        statements,
+        arena_len: arena,
+        scratch_len: b.scratch_len,
+        acc_len: b.acc_len,
+        rings: b.rings,
+        ring_len: b.ring_len,
+    })
+}

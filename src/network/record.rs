@@ -1,0 +1,309 @@
+//! What monitors keep: spikes as bitmasks, states as samples; both export to `.npz`.
+
+use std::path::Path;
+
+use crate::error::Result;
+use crate::npz::{NpyData, NpzWriter};
+
+/// The spikes of one population, step by step: for each recorded step and sample, one bit per
+/// neuron.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpikeRecord {
+    /// The population.
+    pub name: String,
+    pub(crate) node: usize,
+    /// Samples per step (1 without a batch axis).
+    pub rows: usize,
+    /// Neurons per sample.
+    pub n: usize,
+    /// The step index of the first recorded step.
+    pub first_step: u64,
+    dt: f64,
+    words: Vec<u32>,
+}
+
+impl SpikeRecord {
+    pub(crate) fn new(
+        name: &str,
+        node: usize,
+        rows: usize,
+        n: usize,
+        first_step: u64,
+        dt: f64,
+    ) -> SpikeRecord {
+        SpikeRecord {
+            name: name.to_string(),
+            node,
+            rows,
+            n,
+            first_step,
+            dt,
+            words: Vec::new(),
+        }
+    }
+
+    /// Words of bits per sample and step.
+    pub(crate) fn words_per_row(&self) -> usize {
+        self.n.div_ceil(32)
+    }
+
+    /// Appends steps given as bitmask words (`steps × rows × words_per_row`).
+    pub(crate) fn push_words(&mut self, words: &[u32]) {
+        self.words.extend_from_slice(words);
+    }
+
+    /// Appends one step given as values (any nonzero value is a spike), `rows × n`.
+    pub(crate) fn push_values(&mut self, values: &[f64]) {
+        let w = self.words_per_row();
+        for b in 0..self.rows {
+            for q in 0..w {
+                let mut bits = 0u32;
+                for j in q * 32..((q + 1) * 32).min(self.n) {
+                    if values[b * self.n + j] != 0.0 {
+                        bits |= 1 << (j - q * 32);
+                    }
+                }
+                self.words.push(bits);
+            }
+        }
+    }
+
+    /// Recorded steps.
+    pub fn steps(&self) -> usize {
+        self.words.len() / (self.rows * self.words_per_row()).max(1)
+    }
+
+    /// Whether neuron `j` of sample `row` spiked at recorded step `step`.
+    pub fn spiked(&self, step: usize, row: usize, j: usize) -> bool {
+        let w = self.words_per_row();
+        (self.words[(step * self.rows + row) * w + j / 32] >> (j % 32)) & 1 == 1
+    }
+
+    /// All spikes as `(step, row, neuron)`, in order.
+    pub fn events(&self) -> Vec<(usize, usize, usize)> {
+        let w = self.words_per_row();
+        let mut out = Vec::new();
+        for (i, &word) in self.words.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let q = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let (step_row, wi) = (i / w, i % w);
+                out.push((step_row / self.rows, step_row % self.rows, wi * 32 + q));
+            }
+        }
+        out
+    }
+
+    /// The number of spikes.
+    pub fn count(&self) -> usize {
+        self.words.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// Spikes per recorded step and sample (`steps × rows`).
+    pub fn counts(&self) -> Vec<usize> {
+        let w = self.words_per_row();
+        self.words
+            .chunks(w)
+            .map(|c| c.iter().map(|x| x.count_ones() as usize).sum())
+            .collect()
+    }
+
+    /// 0/1 per step, sample and neuron (`steps × rows × n`).
+    pub fn dense(&self) -> Vec<u8> {
+        let mut out = vec![0u8; self.steps() * self.rows * self.n];
+        for (s, b, j) in self.events() {
+            out[(s * self.rows + b) * self.n + j] = 1;
+        }
+        out
+    }
+
+    /// The mean firing rate in Hz over the recorded steps, neurons and samples.
+    pub fn rate_hz(&self) -> f64 {
+        let time_s = self.steps() as f64 * self.dt * 1e-3;
+        self.count() as f64 / (time_s * (self.rows * self.n) as f64).max(f64::MIN_POSITIVE)
+    }
+
+    /// The coefficient of variation of the inter-spike intervals, pooled over the neurons of
+    /// sample `row` that spiked at least three times (≈ 1 for irregular, Poisson-like firing,
+    /// ≈ 0 for clock-like firing); `None` without such neurons.
+    pub fn isi_cv(&self, row: usize) -> Option<f64> {
+        let mut last = vec![None::<usize>; self.n];
+        let mut per_neuron: Vec<Vec<f64>> = vec![Vec::new(); self.n];
+        for (step, r, j) in self.events() {
+            if r != row {
+                continue;
+            }
+            if let Some(prev) = last[j] {
+                per_neuron[j].push((step - prev) as f64);
+            }
+            last[j] = Some(step);
+        }
+        let cvs: Vec<f64> = per_neuron
+            .iter()
+            .filter(|isi| isi.len() >= 2)
+            .map(|isi| {
+                let mean = isi.iter().sum::<f64>() / isi.len() as f64;
+                let var = isi.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / isi.len() as f64;
+                var.sqrt() / mean
+            })
+            .collect();
+        (!cvs.is_empty()).then(|| cvs.iter().sum::<f64>() / cvs.len() as f64)
+    }
+
+    /// Writes a raster plot of sample `row` as a PNG: time to the right (at most 1600 columns),
+    /// one pixel row per plotted neuron (every neuron up to 600, else an evenly spaced 600 of
+    /// them), each spike a dark dot — red for neurons from `split` on (inhibitory ones, say) —
+    /// and under it the population rate per column (clipped at three times its median).
+    pub fn raster_png(
+        &self,
+        path: impl AsRef<Path>,
+        row: usize,
+        split: Option<usize>,
+    ) -> Result<()> {
+        let steps = self.steps().max(1);
+        let stride = self.n.div_ceil(600).max(1);
+        let (w, h, strip) = (steps.min(1600), self.n.div_ceil(stride).max(1), 100);
+        let height = h + strip + 1;
+        let mut rgb = vec![255u8; w * height * 3];
+        let mut per_column = vec![0usize; w];
+        for (step, r, j) in self.events() {
+            if r != row {
+                continue;
+            }
+            let x = step * w / steps;
+            per_column[x] += 1;
+            if j % stride != 0 {
+                continue;
+            }
+            let y = j / stride;
+            let color = if split.is_some_and(|s| j >= s) {
+                [200, 30, 30]
+            } else {
+                [20, 20, 20]
+            };
+            rgb[(y * w + x) * 3..(y * w + x) * 3 + 3].copy_from_slice(&color);
+        }
+        for x in 0..w {
+            let at = (h * w + x) * 3;
+            rgb[at..at + 3].copy_from_slice(&[160, 160, 160]);
+        }
+        let mut sorted = per_column.clone();
+        sorted.sort_unstable();
+        let top = (3 * sorted[sorted.len() / 2]).max(1);
+        for (x, &c) in per_column.iter().enumerate() {
+            let bar = c.min(top) * strip / top;
+            for y in height - bar..height {
+                let at = (y * w + x) * 3;
+                rgb[at..at + 3].copy_from_slice(&[40, 90, 200]);
+            }
+        }
+        crate::png::write_rgb(path, w, height, &rgb)
+    }
+
+    /// Writes `times_ms`, `steps`, `rows`, `neurons` (one entry per spike) to an `.npz`.
+    pub fn to_npz(&self, path: impl AsRef<Path>) -> Result<()> {
+        let events = self.events();
+        let n = events.len();
+        let mut w = NpzWriter::new();
+        let step = |s: usize| self.first_step as i64 + s as i64;
+        w.add(
+            "times_ms",
+            &[n],
+            NpyData::F64(events.iter().map(|e| step(e.0) as f64 * self.dt).collect()),
+        )?;
+        w.add(
+            "steps",
+            &[n],
+            NpyData::I64(events.iter().map(|e| step(e.0)).collect()),
+        )?;
+        w.add(
+            "rows",
+            &[n],
+            NpyData::I32(events.iter().map(|e| e.1 as i32).collect()),
+        )?;
+        w.add(
+            "neurons",
+            &[n],
+            NpyData::I32(events.iter().map(|e| e.2 as i32).collect()),
+        )?;
+        w.add("dt_ms", &[], NpyData::F64(vec![self.dt]))?;
+        w.add(
+            "shape",
+            &[3],
+            NpyData::I64(vec![self.steps() as i64, self.rows as i64, self.n as i64]),
+        )?;
+        w.write(path)
+    }
+}
+
+/// Samples of one state variable of a population every `every` steps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StateRecord {
+    /// The population.
+    pub name: String,
+    /// The state variable.
+    pub var: String,
+    pub(crate) node: usize,
+    pub(crate) var_index: usize,
+    /// Steps between samples.
+    pub every: usize,
+    /// Samples per step (1 without a batch axis).
+    pub rows: usize,
+    /// Neurons per sample.
+    pub n: usize,
+    dt: f64,
+    /// The step index of each sample.
+    pub steps: Vec<u64>,
+    /// The samples, `samples × rows × n`.
+    pub values: Vec<f64>,
+}
+
+impl StateRecord {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        name: &str,
+        var: &str,
+        node: usize,
+        var_index: usize,
+        every: usize,
+        rows: usize,
+        n: usize,
+        dt: f64,
+    ) -> StateRecord {
+        StateRecord {
+            name: name.to_string(),
+            var: var.to_string(),
+            node,
+            var_index,
+            every,
+            rows,
+            n,
+            dt,
+            steps: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Appends the sample of step `k`.
+    pub(crate) fn push(&mut self, k: u64, values: &[f64]) {
+        self.steps.push(k);
+        self.values.extend_from_slice(values);
+    }
+
+    /// Writes `times_ms` and `values` (`samples × rows × n`) to an `.npz`.
+    pub fn to_npz(&self, path: impl AsRef<Path>) -> Result<()> {
+        let mut w = NpzWriter::new();
+        w.add(
+            "times_ms",
+            &[self.steps.len()],
+            NpyData::F64(self.steps.iter().map(|&k| k as f64 * self.dt).collect()),
+        )?;
+        w.add(
+            "values",
+            &[self.steps.len(), self.rows, self.n],
+            NpyData::F64(self.values.clone()),
+        )?;
+        w.write(path)
+    }
+}

@@ -1,0 +1,618 @@
+//! Networks: the network goldens on both executors, the GPU executor against the f64 executor
+//! on a network that uses every kind of wiring, determinism, chunked runs, recording, and the
+//! graph's validation errors.
+
+mod common;
+
+use brainwgpu::conformance::Case;
+use brainwgpu::network::classic::Coba;
+use brainwgpu::prelude::*;
+use brainwgpu::{Error, ExternalId, MonitorId};
+
+fn network_goldens() -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("net_"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 4, "the network golden files are missing");
+    files
+}
+
+fn check_goldens(device: &Device) {
+    for path in network_goldens() {
+        let case = Case::read(&path).unwrap();
+        let (r, _) = case.check(device).unwrap();
+        eprintln!(
+            "{:34} worst {:.2e} at {}; {}",
+            r.case, r.worst, r.worst_where, r.detail
+        );
+        assert!(r.passed, "{}: {}", r.case, r.detail);
+    }
+}
+
+#[test]
+fn network_goldens_pass_on_the_f64_reference() {
+    check_goldens(&Device::Cpu);
+}
+
+#[test]
+fn network_goldens_pass_on_the_gpu() {
+    if let Some(gpu) = common::gpu() {
+        check_goldens(&gpu);
+    }
+}
+
+/// The f32 rule for networks can fail: a trace nudged beyond tolerance before any spike
+/// differs, and a spike train with an unexplained flip, are both rejected.
+#[test]
+fn the_network_f32_rule_rejects_wrong_results() {
+    let case = Case::read(common::data("net_ei_80_20")).unwrap();
+    let golden = case.golden().unwrap();
+    assert!(case.compare_f32(&golden).unwrap().passed);
+    let mut nudged = golden.clone();
+    let g = nudged.get_mut("g_exc").unwrap();
+    let at = g.len() / 3;
+    g[at] += 1e-3 * g.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let r = case.compare_f32(&nudged).unwrap();
+    assert!(!r.passed, "a nudged conductance passed: {}", r.detail);
+    let mut flipped = golden.clone();
+    let s = flipped.get_mut("exc_spikes").unwrap();
+    // A spike where V was nowhere near threshold (the very first step: V = 0 below 1).
+    s[3] = 1.0;
+    let r = case.compare_f32(&flipped).unwrap();
+    assert!(!r.passed, "an unexplained spike passed: {}", r.detail);
+}
+
+struct Sink {
+    net: Network,
+    drive: ExternalId,
+    kicks: ExternalId,
+    a: NodeId,
+    b: NodeId,
+    sa: NodeId,
+    f: NodeId,
+}
+
+/// A network that uses every kind of wiring: an external stream as `x` (read in place) and as
+/// a delta input (through the scratch), Poisson spikes through a per-synapse event projection
+/// sharing a synapse with a homogeneous one, a dense projection with bias and scale, a delayed
+/// and sliced recurrent term, a constant, a current input, and a population fed its own state.
+fn sink() -> Sink {
+    let mut net = Network::new();
+    let drive = net.external("drive", 20).unwrap();
+    let kicks = net.external("kicks", 25).unwrap();
+    let rates: Vec<f64> = (0..30).map(|i| 0.05 + 0.01 * i as f64).collect();
+    let p = net
+        .add(PoissonSpike::new(30, rates).with_name("P").seed(3))
+        .unwrap();
+    let a = net
+        .add(
+            LIF::new(20)
+                .with_name("A")
+                .tau(10.0 * ms)
+                .r(1.0)
+                .v_th(1.0)
+                .v_reset(0.0),
+        )
+        .unwrap();
+    let sa = net
+        .add(Expon::new(20).with_name("SA").tau(5.0 * ms))
+        .unwrap();
+    let b = net
+        .add(
+            LIFRef::new(25)
+                .with_name("B")
+                .v_rest(-60.0 * mV)
+                .v_reset(-60.0 * mV)
+                .v_th(-50.0 * mV)
+                .tau(10.0 * ms)
+                .tau_ref(2.0 * ms)
+                .r(1.0)
+                .v_initializer(Init::uniform(-60.0 * mV, -50.0 * mV, 9)),
+        )
+        .unwrap();
+    let sb = net
+        .add(Expon::new(25).with_name("SB").tau(3.0 * ms))
+        .unwrap();
+    let f = net
+        .add(
+            LIF::new(25)
+                .with_name("F")
+                .v_initializer(0.5 * mV)
+                .tau(20.0 * ms),
+        )
+        .unwrap();
+    let targets: Vec<u32> = (0..30 * 4).map(|i| (i * 7 % 20) as u32).collect();
+    let weights: Vec<f64> = (0..30 * 4).map(|i| 0.1 + 0.01 * (i % 13) as f64).collect();
+    let pa = FixedProb::from_targets(30, 20, 4, targets, Weights::PerSynapse(weights.into()));
+    let aa = FixedProb::per_pre(20, 20, 3, 0.25, 11);
+    let w: Vec<f64> = (0..20 * 25)
+        .map(|i| ((i * 37 % 17) as f64 - 8.0) * 0.4)
+        .collect();
+    let bias: Vec<f64> = (0..25).map(|j| j as f64 * 0.1).collect();
+    let dense = Dense::new(20, 25, w).bias(bias);
+    net.update(p, Wiring::new());
+    net.update(
+        sa,
+        Wiring::new()
+            .delta(Term::output(p).event(pa))
+            .delta(Term::output(a).event(aa)),
+    );
+    net.update(
+        a,
+        Wiring::new()
+            .x(Term::external(drive))
+            .x(Term::output(sa))
+            .x(Term::output(b).delayed(2).slice(3..23).scaled(0.5)),
+    );
+    net.update(
+        b,
+        Wiring::new()
+            .x(8.0)
+            .x(Term::output(a).dense(dense).scaled(0.5))
+            .current(SynOut::coba(0.0 * mV), sb),
+    );
+    net.update(
+        sb,
+        Wiring::new()
+            .x(Term::output(b))
+            .delta(Term::external(kicks)),
+    );
+    // A current input whose conductance is a projection (CurrentProj), not a population.
+    let w2: Vec<f64> = (0..20 * 25).map(|i| (i % 7) as f64 * 0.05).collect();
+    net.update(
+        f,
+        Wiring::new().x(Term::state(f, "V")).current(
+            SynOut::coba(20.0 * mV),
+            Term::output(sa).dense(Dense::new(20, 25, w2)),
+        ),
+    );
+    Sink {
+        net,
+        drive,
+        kicks,
+        a,
+        b,
+        sa,
+        f,
+    }
+}
+
+struct Recorded {
+    spikes_a: Vec<u8>,
+    spikes_b: Vec<u8>,
+    g: Vec<f64>,
+    g_steps: Vec<u64>,
+    v_b: Vec<f64>,
+    v_f: Vec<f64>,
+}
+
+fn run_sink(device: &Device, batch: Option<usize>, parts: &[usize]) -> Recorded {
+    let s = sink();
+    let mut sim = s.net.compile(device, batch, 0.1 * ms).unwrap();
+    let rows = sim.rows();
+    let steps: usize = parts.iter().sum();
+    let drive: Vec<f64> = (0..steps * rows * 20)
+        .map(|i| 5.0 + 7.0 * ((i * 31 % 11) as f64 / 11.0))
+        .collect();
+    let kicks: Vec<f64> = (0..steps * rows * 25)
+        .map(|i| if i % 17 == 0 { 0.3 } else { 0.0 })
+        .collect();
+    sim.feed(s.drive, &drive).unwrap();
+    sim.feed(s.kicks, &kicks).unwrap();
+    let ma = sim.monitor_spikes(s.a).unwrap();
+    let mb = sim.monitor_spikes(s.b).unwrap();
+    let mg = sim.monitor_state(s.sa, "g", 3).unwrap();
+    let mv = sim.monitor_state(s.b, "V", 1).unwrap();
+    for &n in parts {
+        sim.run(n).unwrap();
+    }
+    let g = sim.samples(mg).unwrap();
+    assert_eq!(sim.clock().step(), steps as u64);
+    Recorded {
+        spikes_a: sim.spikes(ma).unwrap().dense(),
+        spikes_b: sim.spikes(mb).unwrap().dense(),
+        g: g.values.clone(),
+        g_steps: g.steps.clone(),
+        v_b: sim.samples(mv).unwrap().values.clone(),
+        v_f: sim.state(s.f, "V").unwrap(),
+    }
+}
+
+fn assert_close(name: &str, got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len(), "{name}: lengths");
+    let scale = want.iter().fold(0.0f64, |m, x| m.max(x.abs())).max(1e-30);
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() <= 1e-4 * scale,
+            "{name}[{i}]: {g} vs {w} (scale {scale})"
+        );
+    }
+}
+
+#[test]
+fn every_kind_of_wiring_matches_the_f64_plan_on_the_gpu() {
+    let Some(gpu) = common::gpu() else { return };
+    // No batch axis, a small batch, and one large enough for the tiled dense kernel; the runs
+    // split unevenly so that sampling every 3 steps straddles the runs.
+    for batch in [None, Some(3), Some(17)] {
+        let want = run_sink(&Device::Cpu, batch, &[7, 25]);
+        let got = run_sink(&gpu, batch, &[7, 25]);
+        assert!(
+            want.spikes_a.contains(&1) && want.spikes_b.contains(&1),
+            "the network is silent"
+        );
+        assert_eq!(got.spikes_a, want.spikes_a, "spikes of A, batch {batch:?}");
+        assert_eq!(got.spikes_b, want.spikes_b, "spikes of B, batch {batch:?}");
+        assert_eq!(got.g_steps, (0..32).step_by(3).collect::<Vec<u64>>());
+        assert_eq!(got.g_steps, want.g_steps);
+        assert_close("g of SA", &got.g, &want.g);
+        assert_close("V of B", &got.v_b, &want.v_b);
+        assert_close("V of F", &got.v_f, &want.v_f);
+    }
+}
+
+#[test]
+fn runs_longer_than_a_chunk_record_every_step() {
+    let Some(gpu) = common::gpu() else { return };
+    let build = |device: &Device| {
+        let net = Coba {
+            targets: 10,
+            ..Coba::new(100)
+        }
+        .build()
+        .unwrap();
+        let mut sim = net.network.compile(device, None, 0.1 * ms).unwrap();
+        let m = sim.monitor_spikes(net.neurons).unwrap();
+        let v = sim.monitor_state(net.neurons, "V", 500).unwrap();
+        sim.run(2300).unwrap();
+        (sim, m, v)
+    };
+    let (sim, m, v) = build(&gpu);
+    let (cpu, cm, cv) = build(&Device::Cpu);
+    let r = sim.spikes(m).unwrap();
+    assert_eq!(r.steps(), 2300);
+    assert_eq!(
+        sim.samples(v).unwrap().steps,
+        vec![0, 500, 1000, 1500, 2000]
+    );
+    assert_eq!(
+        cpu.samples(cv).unwrap().steps,
+        vec![0, 500, 1000, 1500, 2000]
+    );
+    // Both fire, at similar rates (the f32 run parts from the f64 one after a while).
+    let (a, b) = (r.rate_hz(), cpu.spikes(cm).unwrap().rate_hz());
+    assert!(a > 1.0 && (a - b).abs() < 0.3 * b, "rates {a} vs {b} Hz");
+}
+
+fn coba_spikes(device: &Device) -> (Vec<u8>, Vec<f64>) {
+    let net = Coba::new(500).build().unwrap();
+    let mut sim = net.network.compile(device, Some(2), 0.1 * ms).unwrap();
+    let m = sim.monitor_spikes(net.neurons).unwrap();
+    sim.run(400).unwrap();
+    (
+        sim.spikes(m).unwrap().dense(),
+        sim.state(net.g_exc, "g").unwrap(),
+    )
+}
+
+#[test]
+fn repeated_runs_give_identical_spikes() {
+    let Some(gpu) = common::gpu() else { return };
+    let (s1, g1) = coba_spikes(&gpu);
+    let (s2, g2) = coba_spikes(&gpu);
+    assert!(
+        s1.iter().filter(|&&s| s == 1).count() > 100,
+        "COBA should fire"
+    );
+    assert_eq!(s1, s2, "spikes differ between two identical runs");
+    assert_eq!(g1, g2, "conductances differ between two identical runs");
+}
+
+#[test]
+fn coba_fires_irregularly_at_about_twenty_hertz() {
+    // The f64 reference, 2000 neurons for 400 ms (the GPU runs the 4000-neuron example).
+    let net = Coba::new(2000).build().unwrap();
+    let mut sim = net.network.compile(&Device::Cpu, None, 0.1 * ms).unwrap();
+    let m = sim.monitor_spikes(net.neurons).unwrap();
+    sim.run(4000).unwrap();
+    let r = sim.spikes(m).unwrap();
+    let (rate, cv) = (r.rate_hz(), r.isi_cv(0).unwrap());
+    assert!((10.0..35.0).contains(&rate), "rate {rate} Hz");
+    assert!(cv > 0.5, "ISI CV {cv}: not irregular");
+}
+
+#[test]
+fn state_output_and_records_round_trip() {
+    let devices: Vec<Device> = [Some(Device::Cpu), common::gpu()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let dir = std::env::temp_dir().join(format!("brainwgpu-net-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for device in devices {
+        let net = Coba::new(50).build().unwrap();
+        let mut sim = net.network.compile(&device, Some(2), 0.1 * ms).unwrap();
+        assert_eq!(sim.shape(net.neurons).unwrap().dims(), [2, 50]);
+        let v: Vec<f64> = (0..100).map(|i| -60.0 + 0.2 * i as f64).collect();
+        sim.set_state(net.neurons, "V", &v).unwrap();
+        let back = sim.state(net.neurons, "V").unwrap();
+        assert_close("V round trip", &back, &v);
+        let m = sim.monitor_spikes(net.neurons).unwrap();
+        let s = sim.monitor_state(net.g_exc, "g", 10).unwrap();
+        sim.run(200).unwrap();
+        let out = sim.output(net.neurons).unwrap();
+        assert_eq!(out.len(), 100);
+        assert!(out.iter().all(|&x| x == 0.0 || x == 1.0));
+        let r = sim.spikes(m).unwrap();
+        r.to_npz(dir.join("spikes.npz")).unwrap();
+        r.raster_png(dir.join("raster.png"), 1, Some(40)).unwrap();
+        sim.samples(s).unwrap().to_npz(dir.join("g.npz")).unwrap();
+        let npz = brainwgpu::npz::Npz::read(dir.join("spikes.npz")).unwrap();
+        assert_eq!(npz.f64s("neurons").unwrap().len(), r.count());
+        assert_eq!(npz.f64s("shape").unwrap(), vec![200.0, 2.0, 50.0]);
+        let g = brainwgpu::npz::Npz::read(dir.join("g.npz")).unwrap();
+        assert_eq!(g.get("values").unwrap().shape, vec![20, 2, 50]);
+        let png = std::fs::read(dir.join("raster.png")).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    }
+}
+
+// ---------------------------------------------------------------------------- validation
+
+fn expect_err(r: brainwgpu::Result<Simulation>, needle: &str) -> Error {
+    match r {
+        Ok(_) => panic!("expected an error mentioning {needle:?}"),
+        Err(e) => {
+            assert!(
+                e.to_string().contains(needle),
+                "error {e} does not mention {needle:?}"
+            );
+            e
+        }
+    }
+}
+
+fn compile(net: &Network) -> brainwgpu::Result<Simulation> {
+    net.compile(&Device::Cpu, None, 0.1 * ms)
+}
+
+#[test]
+fn the_graph_rejects_bad_wiring_with_typed_errors() {
+    // A population updated twice, or never.
+    let mut net = Network::new();
+    let a = net.add(LIF::new(4).with_name("a")).unwrap();
+    let b = net.add(LIF::new(4).with_name("b")).unwrap();
+    net.update(a, Wiring::new()).update(a, Wiring::new());
+    let e = expect_err(compile(&net), "`a` updated 2 times");
+    assert!(matches!(e, Error::InvalidParameter { .. }));
+    let mut net = Network::new();
+    net.add(LIF::new(4).with_name("a")).unwrap();
+    expect_err(compile(&net), "`a` updated 0 times");
+    let _ = b;
+
+    // Names are unique.
+    let mut net = Network::new();
+    net.add(LIF::new(4).with_name("a")).unwrap();
+    assert!(net.add(LIF::new(4).with_name("a")).is_err());
+    assert!(net.external("a", 3).is_err());
+
+    // Shapes: a dense projection of the wrong size, an x of the wrong size.
+    let mut net = Network::new();
+    let a = net.add(LIF::new(4)).unwrap();
+    let b = net.add(LIF::new(5)).unwrap();
+    net.update(a, Wiring::new());
+    net.update(
+        b,
+        Wiring::new().x(Term::output(a).dense(Dense::new(4, 6, vec![0.0; 24]))),
+    );
+    let e = expect_err(compile(&net), "dense projection");
+    assert!(matches!(e, Error::ShapeMismatch { .. }));
+    let mut net = Network::new();
+    let a = net.add(LIF::new(4)).unwrap();
+    let b = net.add(LIF::new(5)).unwrap();
+    net.update(a, Wiring::new());
+    net.update(b, Wiring::new().x(Term::output(a)));
+    assert!(matches!(compile(&net), Err(Error::ShapeMismatch { .. })));
+    let mut net = Network::new();
+    let a = net.add(LIF::new(4)).unwrap();
+    let b = net.add(LIF::new(5)).unwrap();
+    net.update(a, Wiring::new());
+    net.update(
+        b,
+        Wiring::new().x(Term::output(a).dense(Dense::new(4, 5, vec![0.0; 19]))),
+    );
+    expect_err(compile(&net), "weights of");
+
+    // Event-driven projections: only into delta inputs, no scale, targets in range.
+    let conn = FixedProb::per_pre(4, 5, 2, 0.1, 1);
+    let mut net = Network::new();
+    let a = net.add(LIF::new(4)).unwrap();
+    let s = net.add(Expon::new(5)).unwrap();
+    net.update(a, Wiring::new());
+    net.update(s, Wiring::new().x(Term::output(a).event(conn.clone())));
+    expect_err(compile(&net), "event-driven projections feed delta inputs");
+    let mut net = Network::new();
+    let a = net.add(LIF::new(4)).unwrap();
+    let s = net.add(Expon::new(5)).unwrap();
+    net.update(a, Wiring::new());
+    net.update(
+        s,
+        Wiring::new().delta(Term::output(a).event(conn.clone()).scaled(2.0)),
+    );
+    expect_err(compile(&net), "scale");
+    let bad = FixedProb::from_targets(4, 5, 1, vec![0, 1, 2, 9], Weights::Homogeneous(1.0));
+    let mut net = Network::new();
+    let a = net.add(LIF::new(4)).unwrap();
+    let s = net.add(Expon::new(5)).unwrap();
+    net.update(a, Wiring::new());
+    net.update(s, Wiring::new().delta(Term::output(a).event(bad)));
+    expect_err(compile(&net), "targets");
+
+    // Slices, delays.
+    let mut net = Network::new();
+    let a = net.add(LIF::new(4)).unwrap();
+    let b = net.add(LIF::new(3)).unwrap();
+    net.update(a, Wiring::new());
+    net.update(b, Wiring::new().x(Term::output(a).slice(2..5)));
+    expect_err(compile(&net), "slice");
+    let mut net = Network::new();
+    let a = net.add(LIF::new(4)).unwrap();
+    let b = net.add(LIF::new(4)).unwrap();
+    net.update(a, Wiring::new());
+    net.update(b, Wiring::new().x(Term::state(a, "V").delayed(1)));
+    expect_err(compile(&net), "only a population's output can be delayed");
+    let mut net = Network::new();
+    let a = net.add(LIF::new(4)).unwrap();
+    net.update(a, Wiring::new().x(Term::state(a, "W")));
+    let e = expect_err(compile(&net), "W");
+    assert!(matches!(e, Error::UnknownName { .. }));
+
+    // Inputs a model does not read.
+    let mut net = Network::new();
+    let p = net.add(PoissonSpike::new(4, 10.0 * Hz)).unwrap();
+    net.update(p, Wiring::new().delta(1.0));
+    expect_err(compile(&net), "reads no delta inputs");
+    let mut net = Network::new();
+    let s = net.add(Expon::new(4)).unwrap();
+    let s2 = net.add(Expon::new(4)).unwrap();
+    net.update(s2, Wiring::new());
+    net.update(s, Wiring::new().current(SynOut::coba(0.0 * mV), s2));
+    expect_err(compile(&net), "reads no current inputs");
+
+    // A population of another network.
+    let mut other = Network::new();
+    for _ in 0..5 {
+        other.add(LIF::new(1)).unwrap();
+    }
+    let foreign = other.node("LIF4").unwrap();
+    let mut net = Network::new();
+    let a = net.add(LIF::new(4)).unwrap();
+    net.update(a, Wiring::new().x(Term::output(foreign)));
+    expect_err(compile(&net), "is not a population of this network");
+
+    // Parameters, dt and batch.
+    let mut net = Network::new();
+    let a = net.add(LIF::new(4).tau(-1.0 * ms)).unwrap();
+    net.update(a, Wiring::new());
+    expect_err(compile(&net), "tau");
+    let mut net = Network::new();
+    let a = net.add(LIF::new(4)).unwrap();
+    net.update(a, Wiring::new());
+    assert!(net.compile(&Device::Cpu, None, 0.0 * ms).is_err());
+    assert!(net.compile(&Device::Cpu, Some(0), 0.1 * ms).is_err());
+}
+
+#[test]
+fn runs_reject_missing_or_malformed_inputs() {
+    let mut net = Network::new();
+    let e = net.external("e", 4).unwrap();
+    let a = net.add(LIF::new(4)).unwrap();
+    net.update(a, Wiring::new().x(Term::external(e)));
+    let mut sim = net.compile(&Device::Cpu, Some(2), 0.1 * ms).unwrap();
+    assert!(matches!(
+        sim.feed(e, &[0.0; 7]),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    assert!(sim.feed(e, &[f64::NAN; 8]).is_err());
+    sim.feed(e, &[1.0; 8 * 3]).unwrap();
+    let err = sim.run(4).unwrap_err();
+    assert!(err.to_string().contains("3 steps queued"), "{err}");
+    sim.run(3).unwrap();
+    assert!(sim.monitor_state(a, "V", 0).is_err());
+    assert!(matches!(
+        sim.monitor_state(a, "nope", 1),
+        Err(Error::UnknownName { .. })
+    ));
+    let m: MonitorId = sim.monitor_spikes(a).unwrap();
+    assert!(sim.samples(m).is_err());
+    assert!(sim.set_state(a, "V", &[0.0; 3]).is_err());
+}
+
+#[test]
+fn a_network_too_large_for_one_binding_is_refused_naming_the_limit() {
+    let Some(device) = common::gpu() else { return };
+    let Device::Gpu(gpu) = &device else {
+        unreachable!()
+    };
+    // LIF: V and the emitted spikes, 8 bytes per neuron.
+    let n = (gpu.max_storage_binding() / 8 + 1024) as usize;
+    let mut net = Network::new();
+    let a = net.add(LIF::new(n)).unwrap();
+    net.update(a, Wiring::new());
+    match net.compile(&device, None, 0.1 * ms) {
+        Err(Error::LimitExceeded { limit_name, .. }) => {
+            assert_eq!(limit_name, "max_storage_buffer_binding_size")
+        }
+        Err(e) => panic!("wrong error: {e}"),
+        Ok(_) => panic!("a network larger than one binding compiled"),
+    }
+}
+
+/// A delay of d steps shows the value the undelayed term would read d steps later, whether
+/// the reader updates before the source in a step (and so reads the previous step's value)
+/// or after it.
+#[test]
+fn delays_shift_by_whole_steps_on_either_side_of_the_source() {
+    let devices: Vec<Device> = [Some(Device::Cpu), common::gpu()]
+        .into_iter()
+        .flatten()
+        .collect();
+    for device in devices {
+        let mut net = Network::new();
+        let times = [0.2 * ms, 0.5 * ms, 0.6 * ms, 1.3 * ms];
+        let src = net
+            .add(SpikeTime::new(1, &[0, 0, 0, 0], &times).with_name("src"))
+            .unwrap();
+        let g = |net: &mut Network, name: &str| {
+            net.add(Expon::new(1).with_name(name).tau(1e9 * ms))
+                .unwrap()
+        };
+        let before_now = g(&mut net, "before_now");
+        let before_late = g(&mut net, "before_late");
+        let after_now = g(&mut net, "after_now");
+        let after_late = g(&mut net, "after_late");
+        net.update(before_now, Wiring::new().x(Term::output(src)));
+        net.update(before_late, Wiring::new().x(Term::output(src).delayed(3)));
+        net.update(src, Wiring::new());
+        net.update(after_now, Wiring::new().x(Term::output(src)));
+        net.update(after_late, Wiring::new().x(Term::output(src).delayed(3)));
+        let mut sim = net.compile(&device, None, 0.1 * ms).unwrap();
+        let ids: Vec<_> = [before_now, before_late, after_now, after_late]
+            .iter()
+            .map(|&n| sim.monitor_state(n, "g", 1).unwrap())
+            .collect();
+        sim.run(25).unwrap();
+        // g counts the spikes seen so far (τ is effectively infinite).
+        let trace = |i: usize| {
+            sim.samples(ids[i])
+                .unwrap()
+                .values
+                .iter()
+                .map(|x| x.round() as i64)
+                .collect::<Vec<_>>()
+        };
+        let (bn, bl, an, al) = (trace(0), trace(1), trace(2), trace(3));
+        assert_eq!(*an.last().unwrap(), 4, "{device}: {an:?}");
+        for k in 0..25 {
+            assert_eq!(
+                bn[k],
+                if k >= 1 { an[k - 1] } else { 0 },
+                "{device}: before, step {k}"
+            );
+            assert_eq!(
+                al[k],
+                if k >= 3 { an[k - 3] } else { 0 },
+                "{device}: after, delayed, step {k}"
+            );
+            assert_eq!(
+                bl[k],
+                if k >= 3 { bn[k - 3] } else { 0 },
+                "{device}: before, delayed, step {k}"
+            );
+        }
+    }
+}
