@@ -20,15 +20,11 @@ use brainwgpu::prelude::*;
 use brainwgpu::rng::Rng;
 use brainwgpu::shaders::KernelDef;
 
-/// The kernel: the element ABI (`element`, `state_get`, `param`, `input_x`, `exp_euler` …) is
-/// prepended by the library.
+/// The kernel: a step function that updates one element `e` through the ABI's accessors
+/// (`state_get`, `param`, `input_x`, `exp_euler` …), which the library provides — whether the
+/// model runs as its own dispatch or inside a network's composed kernel.
 const SIMPLE_SYNAPSE_WGSL: &str = r#"
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn simple_synapse(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn simple_synapse_step(e: Elem) {
     let tau = param(0u, e);
     let g = state_get(0u, e);
     state_set(0u, e, exp_euler(g, -g / tau, -1.0 / tau) + input_x(e));

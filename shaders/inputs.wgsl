@@ -5,12 +5,7 @@
 
 // SectionInput: values[s] for the section s whose cumulative end is the first > t; 0 after.
 // Parameters: count, cumulative ends, values.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn section_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn section_input_step(e: Elem) {
     let count = param_u32(0u);
     var s = 0u;
     for (var i = 0u; i < count; i = i + 1u) {
@@ -20,22 +15,13 @@ fn section_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
 }
 
 // ConstantInput: value while t < duration, else 0. Parameters: value, duration.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn constant_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (in_range(e)) {
-        emit(e, select(0.0, param(0u, e), clk.t < param(1u, e)));
-    }
+fn constant_input_step(e: Elem) {
+    emit(e, select(0.0, param(0u, e), clk.t < param(1u, e)));
 }
 
 // StepInput: the amplitude of the last step time <= t (times sorted); 0 before the first.
 // Parameters: count, sorted times, amplitudes.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn step_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn step_input_step(e: Elem) {
     let count = param_u32(0u);
     var passed = 0u;
     for (var i = 0u; i < count; i = i + 1u) {
@@ -46,12 +32,7 @@ fn step_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
 
 // RampInput: c_start + (c_end − c_start)·(t − t_start)/duration on [t_start, t_start +
 // duration), else 0. Parameters: c_start, c_end, duration, t_start.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn ramp_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn ramp_input_step(e: Elem) {
     let c0 = param(0u, e);
     let dur = param(2u, e);
     let t0 = param(3u, e);
@@ -61,12 +42,7 @@ fn ramp_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
 
 // SinusoidalInput: amplitude·sin(2π·f·t) + bias on [0, duration), with t in seconds, else 0.
 // Parameters: amplitude, frequency (Hz), duration (s), bias.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn sinusoidal_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn sinusoidal_input_step(e: Elem) {
     let t_s = clk.t * 0.001;
     let inside = t_s >= 0.0 && t_s < param(2u, e);
     let value = param(0u, e) * sin(6.283185307179586 * param(1u, e) * t_s) + param(3u, e);
@@ -75,12 +51,7 @@ fn sinusoidal_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
 
 // SpikeTime: at step k, the summed weights of the events of row k at this neuron. Parameters:
 // rows, row offsets (rows + 1), neuron indices, weights.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn spike_time(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn spike_time_step(e: Elem) {
     var value = 0.0;
     if (clk.k < param_u32(0u)) {
         let start = u32(param_at(1u, clk.k));
@@ -94,34 +65,21 @@ fn spike_time(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
 
 // PoissonSpike: 1 when a uniform draw u satisfies u <= p, p = 1 − e^{−f·dt} (host, f64).
 // Parameters: p (per neuron), seed.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn poisson_spike(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (in_range(e)) {
-        let u = rand_unit(rand_words(e, param_u32(1u), 0u).x);
-        emit(e, select(0.0, 1.0, u <= param(0u, e)));
-    }
+fn poisson_spike_step(e: Elem) {
+    let u = rand_unit(rand_words(e, param_u32(1u), 0u).x);
+    emit(e, select(0.0, 1.0, u <= param(0u, e)));
 }
 
 // PoissonEncoder: as PoissonSpike with the rates given as x each step (1/ms):
 // p = −expm1(−x·dt). Parameters: seed.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn poisson_encoder(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (in_range(e)) {
-        let u = rand_unit(rand_words(e, param_u32(0u), 0u).x);
-        emit(e, select(0.0, 1.0, u <= -expm1(-input_x(e) * clk.dt)));
-    }
+fn poisson_encoder_step(e: Elem) {
+    let u = rand_unit(rand_words(e, param_u32(0u), 0u).x);
+    emit(e, select(0.0, 1.0, u <= -expm1(-input_x(e) * clk.dt)));
 }
 
 // WienerProcessInput: σ·√dt·N(0, 1) while t < duration, else 0 (dt in ms, as BrainPy's dt
 // magnitude). Parameters: sigma, duration, seed.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn wiener_process_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn wiener_process_input_step(e: Elem) {
     let w = rand_words(e, param_u32(2u), 0u);
     let noise = rand_normal(w.x, w.y) * param(0u, e) * sqrt(clk.dt);
     emit(e, select(0.0, noise, clk.t < param(1u, e)));
@@ -130,12 +88,7 @@ fn wiener_process_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(
 // OUProcessInput: inside the window x ← x + (mean − x)·dt/τ + σ·√dt·N(0, 1) and the output is
 // x; outside, x is frozen and the output is 0. State: x. Parameters: mean, sigma, tau,
 // duration, seed.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn ou_process_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn ou_process_input_step(e: Elem) {
     let x = state_get(0u, e);
     let w = rand_words(e, param_u32(4u), 0u);
     let mean = param(0u, e);
@@ -150,12 +103,7 @@ fn ou_process_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
 // (p = 1 − e^{−f·dt}, host f64). `state` is the target's state buffer and sim.stride its
 // stride; element j is the j-th target neuron (indices table, or j itself when empty).
 // Parameters: p, n, weight, variable, target n, index count (0: all), indices, seed.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn poisson_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn poisson_input_step(e: Elem) {
     let p = param(0u, e);
     let n = param_u32(1u);
     let mean = f32(n) * p;

@@ -9,12 +9,7 @@ const RO_DECAY: u32 = 0u;
 const RO_IN: u32 = 1u;
 const RO_W: u32 = 2u;
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn leaky_rate_readout(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn leaky_rate_readout_step(e: Elem) {
     let n_in = param_u32(RO_IN);
     var acc = 0.0;
     for (var i = 0u; i < n_in; i = i + 1u) {

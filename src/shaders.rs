@@ -1,15 +1,29 @@
-//! WGSL kernels: their definitions, the shared element ABI, and offline validation with naga.
+//! WGSL kernels: their definitions, the shared ABIs, and offline validation with naga.
 //!
-//! Every model kernel is one WGSL file under `shaders/` (mirroring `src/`), written against
-//! the element ABI in `shaders/common.wgsl`. The two are composed by plain concatenation
-//! (ABI first); nothing in a kernel is templated.
+//! A model's kernel is a *step function* `fn <entry>_step(e: Elem)` that updates one element,
+//! in one WGSL file per model family under `shaders/` (mirroring `src/`). It is written against
+//! the accessors of an ABI (`state_get`, `param`, `input_x`, `current_at`, `emit` …) and the
+//! numerics of `shaders/common.wgsl`, and runs unchanged in two settings: the element ABI
+//! (`shaders/abi/element.wgsl`: one dispatch per update, an entry point generated around the
+//! step function) and the network ABI (`shaders/abi/network.wgsl`: many populations and steps
+//! composed into one kernel). Sources are composed by plain concatenation; nothing in a model's
+//! kernel is templated.
 
 use std::borrow::Cow;
 
 use crate::error::{Error, Result};
 
-/// The element ABI shared by every model kernel (`shaders/common.wgsl`).
-pub const PRELUDE: &str = include_str!("../shaders/common.wgsl");
+/// The element ABI: bindings and accessors of a one-model dispatch.
+pub const PRELUDE: &str = include_str!("../shaders/abi/element.wgsl");
+
+/// The numerics every model kernel shares (`shaders/common.wgsl`).
+pub const COMMON: &str = include_str!("../shaders/common.wgsl");
+
+/// The network ABI of composed kernels (`shaders/abi/network.wgsl`).
+pub const NETWORK_PRELUDE: &str = include_str!("../shaders/abi/network.wgsl");
+
+/// The projections of composed kernels (`shaders/network/ops.wgsl`).
+pub const NETWORK_OPS: &str = include_str!("../shaders/network/ops.wgsl");
 
 /// The communication ABI of the projection, copy and monitor kernels
 /// (`shaders/comm/common.wgsl`).
@@ -22,10 +36,13 @@ pub enum Abi {
     Element,
     /// Projections, copies and monitors (`shaders/comm/common.wgsl`).
     Comm,
+    /// A network's statements composed into one kernel (`shaders/abi/network.wgsl`).
+    Network,
 }
 
-/// A compute kernel written against the element ABI: a name (used in errors and as the
-/// pipeline-cache key), its WGSL source without the ABI, and the entry point.
+/// A kernel: a name (used in errors and as the pipeline-cache key), its WGSL source without the
+/// ABI, and its entry name. A model kernel's source defines `fn <entry>_step(e: Elem)`; the
+/// entry point itself is generated.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct KernelDef {
     name: Cow<'static, str>,
@@ -59,7 +76,18 @@ impl KernelDef {
         }
     }
 
-    /// A kernel from source text (user-defined models).
+    /// A composed network kernel (generated source: the models' family files and the body).
+    pub(crate) fn network(name: String, source: String, entry: &'static str) -> Self {
+        KernelDef {
+            name: Cow::Owned(name),
+            source: Cow::Owned(source),
+            entry: Cow::Borrowed(entry),
+            abi: Abi::Network,
+        }
+    }
+
+    /// A model kernel from source text (user-defined models): `source` defines
+    /// `fn <entry>_step(e: Elem)`, which updates element `e` through the ABI's accessors.
     pub fn new(
         name: impl Into<String>,
         source: impl Into<String>,
@@ -93,18 +121,52 @@ impl KernelDef {
         self.abi
     }
 
-    /// The complete WGSL module: the ABI followed by the kernel's source.
+    /// The step function a model kernel defines: `<entry>_step`.
+    pub fn step_fn(&self) -> String {
+        format!("{}_step", self.entry)
+    }
+
+    /// The complete WGSL module of a one-dispatch launch: the ABI, the shared numerics, the
+    /// kernel's source and (for a model) the entry point that runs its step function on the
+    /// invocation's element.
     pub fn full_source(&self) -> String {
-        let prelude = match self.abi {
-            Abi::Element => PRELUDE,
-            Abi::Comm => COMM_PRELUDE,
-        };
-        format!("{prelude}\n{}", self.source)
+        match self.abi {
+            Abi::Element => format!(
+                "{PRELUDE}\n{COMMON}\n{}\n\n@compute @workgroup_size(WORKGROUP_SIZE)\n\
+                 fn {}(@builtin(global_invocation_id) gid: vec3<u32>, \
+                 @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
+                 let e = element(gid, groups);\n    if (in_range(e)) {{\n        {}(e);\n    }}\n}}\n",
+                self.source,
+                self.entry,
+                self.step_fn()
+            ),
+            Abi::Comm => format!("{COMM_PRELUDE}\n{}", self.source),
+            Abi::Network => format!(
+                "{NETWORK_PRELUDE}\n{COMMON}\n{NETWORK_OPS}\n{}",
+                self.source
+            ),
+        }
     }
 
     /// Parses and validates the complete module with naga, and checks that the entry point
-    /// exists. No GPU is needed. Errors are [`Error::Kernel`] naming this kernel.
+    /// (and a model's step function) exists. No GPU is needed. Errors are [`Error::Kernel`]
+    /// naming this kernel.
     pub fn validate(&self) -> Result<()> {
+        if self.abi == Abi::Element {
+            let step = self.step_fn();
+            let defined = self.source.split("fn ").skip(1).any(|rest| {
+                rest.strip_prefix(step.as_str())
+                    .is_some_and(|after| after.trim_start().starts_with('('))
+            });
+            if !defined {
+                return Err(Error::Kernel {
+                    kernel: self.name.to_string(),
+                    message: format!(
+                        "a model kernel defines `fn {step}(e: Elem)`, which updates one element"
+                    ),
+                });
+            }
+        }
         validate_wgsl(&self.name, &self.full_source(), Some(&self.entry))
     }
 }

@@ -20,13 +20,48 @@ fn wgsl_files(dir: &Path, out: &mut Vec<String>) {
     }
 }
 
+/// A network's composed kernel concatenates the family files of its models: every family must
+/// coexist with every other one under the network ABI (no clashing names).
+#[test]
+fn every_model_family_composes_under_the_network_abi() {
+    let mut families: Vec<&str> = Vec::new();
+    for (_, kernel) in shaders::builtin::ALL {
+        if kernel.abi() == shaders::Abi::Element && !families.contains(&kernel.source()) {
+            families.push(kernel.source());
+        }
+    }
+    let source = format!(
+        "{}\n{}\n{}\n{}\n@compute @workgroup_size(WORKGROUP_SIZE)\nfn network() {{}}\n",
+        shaders::NETWORK_PRELUDE,
+        shaders::COMMON,
+        shaders::NETWORK_OPS,
+        families.join("\n")
+    );
+    shaders::validate_wgsl("all families", &source, Some("network")).unwrap();
+}
+
 #[test]
 fn every_wgsl_file_is_registered_and_validates_with_naga() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
     let mut files = Vec::new();
     wgsl_files(&root, &mut files);
-    shaders::validate_wgsl("common", shaders::PRELUDE, None)
-        .expect("the element ABI validates alone");
+    shaders::validate_wgsl(
+        "abi/element",
+        &format!("{}\n{}", shaders::PRELUDE, shaders::COMMON),
+        None,
+    )
+    .expect("the element ABI validates with the shared numerics");
+    shaders::validate_wgsl(
+        "abi/network",
+        &format!(
+            "{}\n{}\n{}",
+            shaders::NETWORK_PRELUDE,
+            shaders::COMMON,
+            shaders::NETWORK_OPS
+        ),
+        None,
+    )
+    .expect("the network ABI validates with the shared numerics and its projections");
     shaders::validate_wgsl("comm/common", shaders::COMM_PRELUDE, None)
         .expect("the communication ABI validates alone");
     for file in &files {
@@ -35,7 +70,14 @@ fn every_wgsl_file_is_registered_and_validates_with_naga() {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        if rel == "common.wgsl" || rel == "comm/common.wgsl" {
+        if matches!(
+            rel.as_str(),
+            "common.wgsl"
+                | "comm/common.wgsl"
+                | "abi/element.wgsl"
+                | "abi/network.wgsl"
+                | "network/ops.wgsl"
+        ) {
             continue;
         }
         let kernels: Vec<_> = shaders::builtin::ALL
@@ -79,11 +121,13 @@ fn a_broken_kernel_is_an_error_naming_it() {
         }
         other => panic!("expected a kernel error, got {other:?}"),
     }
-    let missing_entry = KernelDef::new("no_entry", "fn helper() {}", "main");
-    assert!(matches!(
-        missing_entry.validate(),
-        Err(Error::Kernel { .. })
-    ));
+    let missing_step = KernelDef::new("no_step", "fn helper() {}", "main");
+    match missing_step.validate() {
+        Err(Error::Kernel { message, .. }) => {
+            assert!(message.contains("fn main_step(e: Elem)"), "{message}")
+        }
+        other => panic!("expected a kernel error, got {other:?}"),
+    }
 }
 
 #[test]

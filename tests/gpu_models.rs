@@ -306,7 +306,7 @@ fn a_failing_kernel_surfaces_as_an_error_naming_it() {
     let gpu = gpu_or_skip!();
     let bad = KernelDef::new(
         "typo_kernel",
-        "@compute @workgroup_size(WORKGROUP_SIZE) fn typo_kernel() { emit(Elem(0u, 0u), 1u); }",
+        "fn typo_kernel_step(e: Elem) { emit(Elem(0u, 0u), 1u); }",
         "typo_kernel",
     );
     let mut m = Module::from_model(ExprelProbe(bad), 8);

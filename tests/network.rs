@@ -7,7 +7,7 @@ mod common;
 use brainwgpu::conformance::Case;
 use brainwgpu::network::classic::Coba;
 use brainwgpu::prelude::*;
-use brainwgpu::{Error, ExternalId, MonitorId};
+use brainwgpu::{Error, Executor, ExternalId, MonitorId};
 
 fn network_goldens() -> Vec<std::path::PathBuf> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
@@ -190,9 +190,17 @@ struct Recorded {
     v_f: Vec<f64>,
 }
 
-fn run_sink(device: &Device, batch: Option<usize>, parts: &[usize]) -> Recorded {
+fn run_sink(
+    device: &Device,
+    executor: Executor,
+    batch: Option<usize>,
+    parts: &[usize],
+) -> Recorded {
     let s = sink();
-    let mut sim = s.net.compile(device, batch, 0.1 * ms).unwrap();
+    let mut sim = s
+        .net
+        .compile_with(device, batch, 0.1 * ms, executor)
+        .unwrap();
     let rows = sim.rows();
     let steps: usize = parts.iter().sum();
     let drive: Vec<f64> = (0..steps * rows * 20)
@@ -234,63 +242,85 @@ fn assert_close(name: &str, got: &[f64], want: &[f64]) {
 }
 
 #[test]
-fn every_kind_of_wiring_matches_the_f64_plan_on_the_gpu() {
+fn every_kind_of_wiring_matches_the_f64_plan_on_both_gpu_executors() {
     let Some(gpu) = common::gpu() else { return };
     // No batch axis, a small batch, and one large enough for the tiled dense kernel; the runs
     // split unevenly so that sampling every 3 steps straddles the runs.
     for batch in [None, Some(3), Some(17)] {
-        let want = run_sink(&Device::Cpu, batch, &[7, 25]);
-        let got = run_sink(&gpu, batch, &[7, 25]);
+        let want = run_sink(&Device::Cpu, Executor::Auto, batch, &[7, 25]);
         assert!(
             want.spikes_a.contains(&1) && want.spikes_b.contains(&1),
             "the network is silent"
         );
-        assert_eq!(got.spikes_a, want.spikes_a, "spikes of A, batch {batch:?}");
-        assert_eq!(got.spikes_b, want.spikes_b, "spikes of B, batch {batch:?}");
-        assert_eq!(got.g_steps, (0..32).step_by(3).collect::<Vec<u64>>());
-        assert_eq!(got.g_steps, want.g_steps);
-        assert_close("g of SA", &got.g, &want.g);
-        assert_close("V of B", &got.v_b, &want.v_b);
-        assert_close("V of F", &got.v_f, &want.v_f);
+        for executor in [Executor::PerStep, Executor::Fused] {
+            let got = run_sink(&gpu, executor, batch, &[7, 25]);
+            let what = format!("batch {batch:?}, {executor:?}");
+            assert_eq!(got.spikes_a, want.spikes_a, "spikes of A, {what}");
+            assert_eq!(got.spikes_b, want.spikes_b, "spikes of B, {what}");
+            assert_eq!(got.g_steps, (0..32).step_by(3).collect::<Vec<u64>>());
+            assert_eq!(got.g_steps, want.g_steps);
+            assert_close(&format!("g of SA, {what}"), &got.g, &want.g);
+            assert_close(&format!("V of B, {what}"), &got.v_b, &want.v_b);
+            assert_close(&format!("V of F, {what}"), &got.v_f, &want.v_f);
+        }
     }
 }
 
 #[test]
 fn runs_longer_than_a_chunk_record_every_step() {
     let Some(gpu) = common::gpu() else { return };
-    let build = |device: &Device| {
+    let build = |device: &Device, executor: Executor| {
         let net = Coba {
             targets: 10,
             ..Coba::new(100)
         }
         .build()
         .unwrap();
-        let mut sim = net.network.compile(device, None, 0.1 * ms).unwrap();
+        let mut sim = net
+            .network
+            .compile_with(device, None, 0.1 * ms, executor)
+            .unwrap();
         let m = sim.monitor_spikes(net.neurons).unwrap();
         let v = sim.monitor_state(net.neurons, "V", 500).unwrap();
         sim.run(2300).unwrap();
         (sim, m, v)
     };
-    let (sim, m, v) = build(&gpu);
-    let (cpu, cm, cv) = build(&Device::Cpu);
-    let r = sim.spikes(m).unwrap();
-    assert_eq!(r.steps(), 2300);
-    assert_eq!(
-        sim.samples(v).unwrap().steps,
-        vec![0, 500, 1000, 1500, 2000]
-    );
+    let (cpu, cm, cv) = build(&Device::Cpu, Executor::Auto);
     assert_eq!(
         cpu.samples(cv).unwrap().steps,
         vec![0, 500, 1000, 1500, 2000]
     );
-    // Both fire, at similar rates (the f32 run parts from the f64 one after a while).
-    let (a, b) = (r.rate_hz(), cpu.spikes(cm).unwrap().rate_hz());
-    assert!(a > 1.0 && (a - b).abs() < 0.3 * b, "rates {a} vs {b} Hz");
+    let rate = cpu.spikes(cm).unwrap().rate_hz();
+    let mut runs = Vec::new();
+    for executor in [Executor::PerStep, Executor::Fused] {
+        let (sim, m, v) = build(&gpu, executor);
+        let r = sim.spikes(m).unwrap();
+        assert_eq!(r.steps(), 2300);
+        assert_eq!(
+            sim.samples(v).unwrap().steps,
+            vec![0, 500, 1000, 1500, 2000]
+        );
+        // It fires at the reference's rate (the f32 run parts from the f64 one after a while).
+        let a = r.rate_hz();
+        assert!(
+            a > 1.0 && (a - rate).abs() < 0.3 * rate,
+            "{executor:?}: rates {a} vs {rate} Hz"
+        );
+        runs.push((r.dense(), sim.samples(v).unwrap().values.clone()));
+    }
+    // The two executors do the same arithmetic in the same order: identical runs.
+    assert!(
+        runs[0] == runs[1],
+        "the per-step and fused executors differ"
+    );
 }
 
-fn coba_spikes(device: &Device) -> (Vec<u8>, Vec<f64>) {
+fn coba_spikes(device: &Device, executor: Executor) -> (Vec<u8>, Vec<f64>) {
     let net = Coba::new(500).build().unwrap();
-    let mut sim = net.network.compile(device, Some(2), 0.1 * ms).unwrap();
+    let mut sim = net
+        .network
+        .compile_with(device, Some(2), 0.1 * ms, executor)
+        .unwrap();
     let m = sim.monitor_spikes(net.neurons).unwrap();
     sim.run(400).unwrap();
     (
@@ -302,14 +332,22 @@ fn coba_spikes(device: &Device) -> (Vec<u8>, Vec<f64>) {
 #[test]
 fn repeated_runs_give_identical_spikes() {
     let Some(gpu) = common::gpu() else { return };
-    let (s1, g1) = coba_spikes(&gpu);
-    let (s2, g2) = coba_spikes(&gpu);
-    assert!(
-        s1.iter().filter(|&&s| s == 1).count() > 100,
-        "COBA should fire"
-    );
-    assert_eq!(s1, s2, "spikes differ between two identical runs");
-    assert_eq!(g1, g2, "conductances differ between two identical runs");
+    for executor in [Executor::PerStep, Executor::Fused] {
+        let (s1, g1) = coba_spikes(&gpu, executor);
+        let (s2, g2) = coba_spikes(&gpu, executor);
+        assert!(
+            s1.iter().filter(|&&s| s == 1).count() > 100,
+            "COBA should fire"
+        );
+        assert_eq!(
+            s1, s2,
+            "{executor:?}: spikes differ between two identical runs"
+        );
+        assert_eq!(
+            g1, g2,
+            "{executor:?}: conductances differ between two identical runs"
+        );
+    }
 }
 
 #[test]
@@ -615,4 +653,19 @@ fn delays_shift_by_whole_steps_on_either_side_of_the_source() {
             );
         }
     }
+}
+
+#[test]
+fn the_executor_is_chosen_by_size() {
+    let Some(gpu) = common::gpu() else { return };
+    let small = Coba::new(1000).build().unwrap();
+    let sim = small.network.compile(&gpu, None, 0.1 * ms).unwrap();
+    assert_eq!(sim.executor().0, "fused");
+    assert!(sim.cost_per_step().dispatches < 1.0);
+    let large = Coba::new(20_000).build().unwrap();
+    let sim = large.network.compile(&gpu, None, 0.1 * ms).unwrap();
+    assert_eq!(sim.executor(), ("per-step", 1));
+    assert_eq!(sim.cost_per_step().dispatches, 5.0);
+    let cpu = small.network.compile(&Device::Cpu, None, 0.1 * ms).unwrap();
+    assert_eq!(cpu.executor().0, "f64");
 }

@@ -3,7 +3,6 @@
 
 mod common;
 
-use brainwgpu::Module;
 use brainwgpu::compare::{F32_TOL, compare_spiking};
 use brainwgpu::model::{Accepts, ElemF64, Model, Output, Param, ParamValue};
 use brainwgpu::module::{NeuronModel, SynapseModel};
@@ -11,6 +10,7 @@ use brainwgpu::numerics::{exp_euler, heaviside};
 use brainwgpu::prelude::*;
 use brainwgpu::rng::Rng;
 use brainwgpu::shaders::KernelDef;
+use brainwgpu::{Executor, Module};
 
 /// The seed's SimpleSynapse: dg/dt = −g/τ by exponential Euler, then g += x.
 #[derive(Clone)]
@@ -26,10 +26,7 @@ impl SimpleSynapse {
             kernel: KernelDef::new(
                 "simple_synapse",
                 r#"
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn simple_synapse(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) { return; }
+fn simple_synapse_step(e: Elem) {
     let tau = param(0u, e);
     let g = state_get(0u, e);
     state_set(0u, e, exp_euler(g, -g / tau, -1.0 / tau) + input_x(e));
@@ -125,10 +122,7 @@ fn integrator(n: usize) -> Module<Integrator> {
     let kernel = KernelDef::new(
         "integrator",
         r#"
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn integrator(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) { return; }
+fn integrator_step(e: Elem) {
     let th = param(0u, e);
     var v = state_get(0u, e);
     v = select(v, 0.0, v >= th);
@@ -242,5 +236,58 @@ fn a_user_neuron_reads_currents_and_deltas_like_the_built_in_ones() {
         )
         .unwrap();
         assert!(r.passed(), "{r:?}");
+    }
+}
+
+/// User models run inside a network on every executor: the composed kernel calls their step
+/// functions like the built-in ones.
+#[test]
+fn user_models_run_inside_networks_on_every_executor() {
+    let run = |device: &Device, executor: Executor| {
+        let (n, steps) = (40usize, 200usize);
+        let mut net = Network::new();
+        let drive = net
+            .add(PoissonSpike::new(n, 200.0 * Hz).with_name("drive").seed(5))
+            .unwrap();
+        let syn = net
+            .add(Module::from_model(SimpleSynapse::new(5.0 * ms), n))
+            .unwrap();
+        let neuron = net.add(integrator(n)).unwrap();
+        let w: Vec<f64> = (0..n * n)
+            .map(|i| if i % 7 == 0 { 0.3 } else { 0.0 })
+            .collect();
+        let kicks = FixedProb::per_pre(n, n, 2, 0.05, 7);
+        net.update(drive, Wiring::new());
+        net.update(
+            syn,
+            Wiring::new().x(Term::output(drive).dense(Dense::new(n, n, w))),
+        );
+        net.update(
+            neuron,
+            Wiring::new()
+                .x(0.2)
+                .delta(Term::output(drive).event(kicks))
+                .current(SynOut::coba(10.0 * mV), syn),
+        );
+        let mut sim = net
+            .compile_with(device, Some(2), 0.1 * ms, executor)
+            .unwrap();
+        let m = sim.monitor_spikes(neuron).unwrap();
+        sim.run(steps).unwrap();
+        (sim.spikes(m).unwrap().dense(), sim.state(syn, "g").unwrap())
+    };
+    let (want_spikes, want_g) = run(&Device::Cpu, Executor::Auto);
+    assert!(want_spikes.contains(&1), "the user neuron never fires");
+    let Some(gpu) = common::gpu() else { return };
+    for executor in [Executor::PerStep, Executor::Fused] {
+        let (spikes, g) = run(&gpu, executor);
+        assert_eq!(spikes, want_spikes, "{executor:?}");
+        let scale = want_g.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        for (a, b) in g.iter().zip(&want_g) {
+            assert!(
+                (a - b).abs() <= F32_TOL * scale,
+                "{executor:?}: g {a} vs {b}"
+            );
+        }
     }
 }

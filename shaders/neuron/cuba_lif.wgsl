@@ -41,18 +41,10 @@ fn clif(e: Elem, conductance: bool) {
     emit(e, clif_spike(e, v));
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn cuba_lif(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (in_range(e)) {
-        clif(e, false);
-    }
+fn cuba_lif_step(e: Elem) {
+    clif(e, false);
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn coba_lif(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (in_range(e)) {
-        clif(e, true);
-    }
+fn coba_lif_step(e: Elem) {
+    clif(e, true);
 }

@@ -56,24 +56,14 @@ fn eif_step(e: Elem, v_old: f32, w_old: f32) -> EifStep {
 }
 
 // States: V.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn exp_if(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn exp_if_step(e: Elem) {
     let r = eif_step(e, state_get(0u, e), 0.0);
     state_set(0u, e, r.v);
     emit(e, eif_spike(e, r.v));
 }
 
 // States: V, w.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn ad_ex_if(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn ad_ex_if_step(e: Elem) {
     let r = eif_step(e, state_get(0u, e), state_get(1u, e));
     state_set(0u, e, r.v);
     state_set(1u, e, r.w);
@@ -99,18 +89,10 @@ fn eif_ref(e: Elem, adaptive: bool) {
     emit(e, eif_spike(e, v));
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn exp_if_ref(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (in_range(e)) {
-        eif_ref(e, false);
-    }
+fn exp_if_ref_step(e: Elem) {
+    eif_ref(e, false);
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn ad_ex_if_ref(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (in_range(e)) {
-        eif_ref(e, true);
-    }
+fn ad_ex_if_ref_step(e: Elem) {
+    eif_ref(e, true);
 }

@@ -12,12 +12,7 @@ const FHN_TAU: u32 = 2u;
 const FHN_TAU_W: u32 = 3u;
 const FHN_V_TH: u32 = 4u;
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn fitzhugh_nagumo(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn fitzhugh_nagumo_step(e: Elem) {
     let v = state_get(0u, e);
     let w = state_get(1u, e);
     let i = current_at(e, v).x;

@@ -79,24 +79,14 @@ fn gif_store(e: Elem, x: GifState) {
 }
 
 // States: V, I1, I2, V_th.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn gif(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn gif_step(e: Elem) {
     let x = gif_integrate(e, gif_reset(e, gif_load(e)), true);
     gif_store(e, x);
     emit(e, gif_spike(e, x.v, x.v_th));
 }
 
 // States: V, I1, I2, V_th, last_spike_time, refractory.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn gif_ref(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn gif_ref_step(e: Elem) {
     let x0 = gif_reset(e, gif_load(e));
     let c = gif_integrate(e, x0, false);
     var last = state_get(4u, e);

@@ -23,12 +23,7 @@ fn hh_gate(z: f32, alpha: f32, beta: f32) -> f32 {
     return exp_euler(z, alpha * (1.0 - z) - beta * z, -(alpha + beta));
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn hh(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn hh_step(e: Elem) {
     let v = state_get(0u, e);
     let m = state_get(1u, e);
     let h = state_get(2u, e);

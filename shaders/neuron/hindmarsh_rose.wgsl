@@ -18,12 +18,7 @@ const HR_V_R: u32 = 6u;
 const HR_TAU: u32 = 7u;
 const HR_V_TH: u32 = 8u;
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn hindmarsh_rose(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn hindmarsh_rose_step(e: Elem) {
     let v = state_get(0u, e);
     let y = state_get(1u, e);
     let z = state_get(2u, e);

@@ -41,12 +41,7 @@ fn izh_step(e: Elem, v_old: f32, u_old: f32) -> IzhStep {
 }
 
 // States: V, u.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn izhikevich(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn izhikevich_step(e: Elem) {
     let r = izh_step(e, state_get(0u, e), state_get(1u, e));
     state_set(0u, e, r.v);
     state_set(1u, e, r.u);
@@ -54,12 +49,7 @@ fn izhikevich(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
 }
 
 // States: V, u, last_spike_time, refractory.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn izhikevich_ref(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn izhikevich_ref_step(e: Elem) {
     let r = izh_step(e, state_get(0u, e), state_get(1u, e));
     var last = state_get(2u, e);
     let refractory = in_refractory(last, param(IZH_TAU_REF, e));

@@ -32,12 +32,7 @@ fn lif_integrate(e: Elem, v: f32) -> f32 {
     return exp_euler(v, (-v + param(LIF_V_REST, e) + r * i.x) / tau, (-1.0 + r * i.y) / tau);
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn lif(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn lif_step(e: Elem) {
     let v_th = param(LIF_V_TH, e);
     let v_reset = param(LIF_V_RESET, e);
     var v = state_get(0u, e);
@@ -48,12 +43,7 @@ fn lif(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) g
 }
 
 // States: V, last_spike_time.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn lif_ref(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn lif_ref_step(e: Elem) {
     let v_th = param(LIF_V_TH, e);
     let v_reset = param(LIF_V_RESET, e);
     let v_old = state_get(0u, e);
@@ -68,12 +58,7 @@ fn lif_ref(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
 }
 
 // States: V, a.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn alif(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn alif_step(e: Elem) {
     let v_th = param(LIF_V_TH, e);
     let v_reset = param(LIF_V_RESET, e);
     let beta = param(LIF_BETA, e);

@@ -22,12 +22,7 @@ const ML_V4: u32 = 10u;
 const ML_PHI: u32 = 11u;
 const ML_V_TH: u32 = 12u;
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn morris_lecar(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn morris_lecar_step(e: Elem) {
     let v = state_get(0u, e);
     let w = state_get(1u, e);
     let v3 = param(ML_V3, e);

@@ -50,24 +50,14 @@ fn qif_step(e: Elem, v_old: f32, w_old: f32) -> QifStep {
 }
 
 // States: V.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn qua_if(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn qua_if_step(e: Elem) {
     let r = qif_step(e, state_get(0u, e), 0.0);
     state_set(0u, e, r.v);
     emit(e, qif_spike(e, r.v));
 }
 
 // States: V, w.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn ad_qua_if(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn ad_qua_if_step(e: Elem) {
     let r = qif_step(e, state_get(0u, e), state_get(1u, e));
     state_set(0u, e, r.v);
     state_set(1u, e, r.w);
@@ -75,12 +65,7 @@ fn ad_qua_if(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
 }
 
 // States: V, w, last_spike_time, refractory.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn ad_qua_if_ref(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn ad_qua_if_ref_step(e: Elem) {
     let r = qif_step(e, state_get(0u, e), state_get(1u, e));
     var last = state_get(2u, e);
     let refractory = in_refractory(last, param(QIF_TAU_REF, e));

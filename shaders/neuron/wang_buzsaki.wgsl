@@ -24,12 +24,7 @@ fn wb_gate(z: f32, alpha: f32, beta: f32, phi: f32) -> f32 {
     return exp_euler(z, phi * (alpha * (1.0 - z) - beta * z), -phi * (alpha + beta));
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn wang_buzsaki(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn wang_buzsaki_step(e: Elem) {
     let v = state_get(0u, e);
     let h = state_get(1u, e);
     let n = state_get(2u, e);

@@ -8,12 +8,7 @@
 
 const ALPHA_DECAY: u32 = 0u;
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn alpha(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn alpha_step(e: Elem) {
     let decay = param(ALPHA_DECAY, e);
     let g = state_get(0u, e);
     let h = state_get(1u, e);

@@ -19,12 +19,7 @@ fn transmitter(e: Elem, arrival: u32) -> f32 {
     return select(0.0, param(AMPA_T, e), (clk.t - t_spike) < param(AMPA_T_DUR, e));
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn ampa(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn ampa_step(e: Elem) {
     let tt = transmitter(e, 1u);
     let alpha = param(AMPA_ALPHA, e);
     let beta = param(AMPA_BETA, e);

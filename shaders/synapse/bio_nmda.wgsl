@@ -14,12 +14,7 @@ const NMDA_BETA2: u32 = 3u;
 const NMDA_T: u32 = 4u;
 const NMDA_T_DUR: u32 = 5u;
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn bio_nmda(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn bio_nmda_step(e: Elem) {
     let t_spike = select(state_get(2u, e), clk.t, input_x(e) != 0.0);
     let tt = select(0.0, param(NMDA_T, e), (clk.t - t_spike) < param(NMDA_T_DUR, e));
     let a2 = param(NMDA_ALPHA2, e);

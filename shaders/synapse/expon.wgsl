@@ -14,12 +14,7 @@ const DUAL_DECAY_DECAY: u32 = 1u;
 const DUAL_SCALE: u32 = 2u;
 
 // States: g.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn expon(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn expon_step(e: Elem) {
     var g = state_get(0u, e) * param(EXPON_DECAY, e);
     g = g + input_delta(e);
     g = g + input_x(e);
@@ -27,12 +22,7 @@ fn expon(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
 }
 
 // States: g_rise, g_decay.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn dual_expon(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn dual_expon_step(e: Elem) {
     let d = input_delta(e);
     let x = input_x(e);
     let g_rise = state_get(0u, e) * param(DUAL_RISE_DECAY, e) + d + x;

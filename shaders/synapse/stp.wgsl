@@ -12,12 +12,7 @@ const STP_D_RECOVER: u32 = 2u;  // 1 − e^{−dt/τ_d}
 const STD_U: u32 = 0u;
 const STD_RECOVER: u32 = 1u;    // 1 − e^{−dt/τ}
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn stp(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn stp_step(e: Elem) {
     let s = input_x(e);
     let u_old = state_get(0u, e);
     let x_old = state_get(1u, e);
@@ -32,12 +27,7 @@ fn stp(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) g
     emit(e, released * s);
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn std_depression(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let e = element(gid, groups);
-    if (!in_range(e)) {
-        return;
-    }
+fn std_depression_step(e: Elem) {
     let s = input_x(e);
     let x_old = state_get(0u, e);
     let x = x_old + param(STD_RECOVER, e) * (1.0 - x_old);

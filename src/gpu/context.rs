@@ -140,10 +140,8 @@ pub(super) struct Inner {
     /// Errors wgpu reported outside any error scope (recorded instead of panicking).
     pub(super) uncaptured: Arc<Mutex<Vec<String>>>,
     pub(super) pipelines: Mutex<HashMap<crate::shaders::KernelDef, Arc<wgpu::ComputePipeline>>>,
-    pub(super) element_layout: wgpu::BindGroupLayout,
-    pub(super) element_pipeline_layout: wgpu::PipelineLayout,
-    pub(super) comm_layout: wgpu::BindGroupLayout,
-    pub(super) comm_pipeline_layout: wgpu::PipelineLayout,
+    /// The bind-group and pipeline layouts of each ABI (element, communication, network).
+    pub(super) layouts: [(wgpu::BindGroupLayout, wgpu::PipelineLayout); 3],
     /// Small buffers bound where a kernel has nothing to read or write, one per kind of slot:
     /// a buffer cannot be bound read-only and writable at once, nor writable twice.
     pub(super) placeholders: [wgpu::Buffer; 5],
@@ -283,16 +281,14 @@ impl Gpu {
             }
         }));
 
-        let (element_layout, comm_layout) = super::kernel::bind_group_layouts(&device);
-        let pipeline_layout = |label, layout| {
-            device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some(label),
-                bind_group_layouts: &[Some(layout)],
+        let layouts = super::kernel::bind_group_layouts(&device).map(|layout| {
+            let pipeline = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: None,
+                bind_group_layouts: &[Some(&layout)],
                 immediate_size: 0,
-            })
-        };
-        let element_pipeline_layout = pipeline_layout("element kernels", &element_layout);
-        let comm_pipeline_layout = pipeline_layout("communication kernels", &comm_layout);
+            });
+            (layout, pipeline)
+        });
         let labels = [
             "unused input",
             "unused output",
@@ -317,10 +313,7 @@ impl Gpu {
                 summary,
                 uncaptured,
                 pipelines: Mutex::new(HashMap::new()),
-                element_layout,
-                element_pipeline_layout,
-                comm_layout,
-                comm_pipeline_layout,
+                layouts,
                 placeholders,
                 _adapter: adapter,
                 _instance: instance.clone(),

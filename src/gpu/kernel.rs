@@ -36,7 +36,9 @@ pub(crate) struct SimUniform {
     pub d_offset: u32,
     pub d_scalar: f32,
     pub d_scale: f32,
-    pub _pad: u32,
+    pub params_base: u32,
+    pub channels_base: u32,
+    pub _pad: [u32; 2],
 }
 
 /// One `Clock` entry of `shaders/common.wgsl`.
@@ -90,11 +92,23 @@ pub(crate) enum Grid {
     Groups(u32, u32),
 }
 
-/// The two binding layouts.
+/// The binding layouts, one per ABI.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Layout {
-    Element,
-    Comm,
+    Element = 0,
+    Comm = 1,
+    Network = 2,
+}
+
+/// The buffers of a composed network kernel (`shaders/abi/network.wgsl`).
+pub(crate) struct NetworkBindings<'a> {
+    pub arena: &'a GpuArray,
+    pub scratch: &'a GpuArray,
+    pub acc: &'a GpuArray,
+    pub params: &'a GpuArray,
+    pub control: &'a GpuArray,
+    /// The per-dispatch step range, one entry per dispatch at a dynamic offset.
+    pub range: &'a GpuArray,
 }
 
 /// A dispatch ready to record: pipeline, bind group and grid. Built once, recorded every step.
@@ -111,9 +125,8 @@ impl std::fmt::Debug for Dispatch {
     }
 }
 
-pub(super) fn bind_group_layouts(
-    device: &wgpu::Device,
-) -> (wgpu::BindGroupLayout, wgpu::BindGroupLayout) {
+/// The bind-group layouts of the element, communication and network ABIs, in [`Layout`] order.
+pub(super) fn bind_group_layouts(device: &wgpu::Device) -> [wgpu::BindGroupLayout; 3] {
     let entry = |binding, ty| wgpu::BindGroupLayoutEntry {
         binding,
         visibility: wgpu::ShaderStages::COMPUTE,
@@ -130,33 +143,51 @@ pub(super) fn bind_group_layouts(
         has_dynamic_offset: false,
         min_binding_size: None,
     };
-    let element = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-        label: Some("element ABI"),
-        entries: &[
-            entry(0, uniform(false)),
-            entry(1, storage(false)),
-            entry(2, storage(true)),
-            entry(3, storage(true)),
-            entry(4, storage(false)),
-            entry(5, storage(true)),
-            entry(6, storage(false)),
-            entry(7, storage(true)),
-            entry(8, uniform(true)),
-        ],
-    });
-    let comm = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-        label: Some("communication ABI"),
-        entries: &[
-            entry(0, uniform(false)),
-            entry(1, storage(true)),
-            entry(2, storage(true)),
-            entry(3, storage(true)),
-            entry(4, storage(false)),
-            entry(5, storage(false)),
-            entry(6, uniform(true)),
-        ],
-    });
-    (element, comm)
+    let layout = |label, entries: &[wgpu::BindGroupLayoutEntry]| {
+        device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some(label),
+            entries,
+        })
+    };
+    [
+        layout(
+            "element ABI",
+            &[
+                entry(0, uniform(false)),
+                entry(1, storage(false)),
+                entry(2, storage(true)),
+                entry(3, storage(true)),
+                entry(4, storage(false)),
+                entry(5, storage(true)),
+                entry(6, storage(false)),
+                entry(7, storage(true)),
+                entry(8, uniform(true)),
+            ],
+        ),
+        layout(
+            "communication ABI",
+            &[
+                entry(0, uniform(false)),
+                entry(1, storage(true)),
+                entry(2, storage(true)),
+                entry(3, storage(true)),
+                entry(4, storage(false)),
+                entry(5, storage(false)),
+                entry(6, uniform(true)),
+            ],
+        ),
+        layout(
+            "network ABI",
+            &[
+                entry(0, storage(false)),
+                entry(1, storage(false)),
+                entry(2, storage(false)),
+                entry(3, storage(true)),
+                entry(4, storage(true)),
+                entry(5, uniform(true)),
+            ],
+        ),
+    ]
 }
 
 fn whole(buffer: &wgpu::Buffer, binding: u32) -> wgpu::BindGroupEntry<'_> {
@@ -184,6 +215,7 @@ impl Gpu {
         let layout = match kernel.abi() {
             Abi::Element => Layout::Element,
             Abi::Comm => Layout::Comm,
+            Abi::Network => Layout::Network,
         };
         let inner = &self.inner;
         if let Some(p) = inner.pipelines.lock().expect("pipeline cache").get(kernel) {
@@ -198,10 +230,7 @@ impl Gpu {
             label: Some(kernel.name()),
             source: wgpu::ShaderSource::Wgsl(source.into()),
         });
-        let pipeline_layout = match layout {
-            Layout::Element => &inner.element_pipeline_layout,
-            Layout::Comm => &inner.comm_pipeline_layout,
-        };
+        let pipeline_layout = &inner.layouts[layout as usize].1;
         let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
             label: Some(kernel.name()),
             layout: Some(pipeline_layout),
@@ -257,10 +286,7 @@ impl Gpu {
         let scope = inner.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let bind_group = inner.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some(kernel.name()),
-            layout: match layout {
-                Layout::Element => &inner.element_layout,
-                Layout::Comm => &inner.comm_layout,
-            },
+            layout: &inner.layouts[layout as usize].0,
             entries,
         });
         if let Some(e) = pollster::block_on(scope.pop()) {
@@ -342,6 +368,47 @@ impl Gpu {
             Grid::Groups(x, y) => (x, y),
         };
         self.dispatch(kernel, Layout::Comm, &entries, grid)
+    }
+
+    /// A composed network kernel's dispatch over `grid` workgroups.
+    pub(crate) fn network_dispatch(
+        &self,
+        kernel: &KernelDef,
+        b: &NetworkBindings<'_>,
+        grid: (u32, u32),
+    ) -> Result<Dispatch> {
+        let entries = [
+            whole(&b.arena.buffer, 0),
+            whole(&b.scratch.buffer, 1),
+            whole(&b.acc.buffer, 2),
+            whole(&b.params.buffer, 3),
+            whole(&b.control.buffer, 4),
+            wgpu::BindGroupEntry {
+                binding: 5,
+                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                    buffer: &b.range.buffer,
+                    offset: 0,
+                    size: wgpu::BufferSize::new(16),
+                }),
+            },
+        ];
+        self.dispatch(kernel, Layout::Network, &entries, grid)
+    }
+
+    /// The workgroup grid for `groups` workgroups: 1-D up to 65 535, then 2-D.
+    pub(crate) fn group_grid(&self, label: &str, groups: usize) -> Result<(u32, u32)> {
+        let max = self.inner.limits.max_compute_workgroups_per_dimension as usize;
+        let x = groups.clamp(1, max);
+        let y = groups.div_ceil(x).max(1);
+        if y > max {
+            return Err(Error::LimitExceeded {
+                what: format!("kernel `{label}` over {groups} workgroups"),
+                requested: groups as u64,
+                limit_name: "max_compute_workgroups_per_dimension",
+                limit: (max * max) as u64,
+            });
+        }
+        Ok((x as u32, y as u32))
     }
 
     /// Records `copies` (source, destination), then one compute pass that runs, for each step,

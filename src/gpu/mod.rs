@@ -13,5 +13,5 @@ pub(crate) use array::GpuArray;
 pub use context::{AdapterSummary, Backend, Gpu, GpuOptions};
 pub(crate) use kernel::{
     CLOCK_STRIDE, ClockEntry, CommBindings, CommUniform, Dispatch, ElementBindings, Grid,
-    SimUniform,
+    NetworkBindings, SimUniform,
 };

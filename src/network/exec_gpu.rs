@@ -100,16 +100,7 @@ fn source<'a>(
 impl GpuExec {
     pub fn new(gpu: &Gpu, plan: Arc<Plan>) -> Result<GpuExec> {
         let rows = plan.rows;
-        // The arena, with every population's initial states.
-        let mut init = vec![0f32; plan.arena_len.max(1)];
-        for node in &plan.nodes {
-            for (v, values) in node.initial.iter().enumerate() {
-                let at = node.state_base + v * node.total;
-                for (d, s) in init[at..at + node.total].iter_mut().zip(values) {
-                    *d = *s as f32;
-                }
-            }
-        }
+        let init = plan.initial_arena_f32();
         gpu.check_words(
             "the network's states (one arena for all populations)",
             init.len(),
@@ -352,7 +343,9 @@ impl GpuExec {
                 d_offset,
                 d_scalar,
                 d_scale,
-                _pad: 0,
+                params_base: 0,
+                channels_base: 0,
+                _pad: [0; 2],
             };
             let sim = uniform(&mut keep, "sim", bytemuck::cast_slice(&[sim]));
             let params = gpu.upload("parameters", &pack_params(&node.params))?;

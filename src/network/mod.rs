@@ -25,6 +25,7 @@
 pub mod classic;
 mod connect;
 mod exec_cpu;
+mod exec_fused;
 mod exec_gpu;
 mod plan;
 mod record;
@@ -279,11 +280,24 @@ impl Network {
 
     /// Validates the network and lays it out for `device` with `batch` independent instances
     /// (`None`: no batch axis) and step `dt`, with the populations at their initial states.
+    /// On a GPU the executor is chosen automatically ([`Executor::Auto`]).
     pub fn compile(
         &self,
         device: &Device,
         batch: Option<usize>,
         dt: impl Into<Quantity<Time>>,
+    ) -> Result<Simulation> {
+        self.compile_with(device, batch, dt, Executor::Auto)
+    }
+
+    /// [`Network::compile`] with a chosen GPU executor (ignored on [`Device::Cpu`], which
+    /// runs the f64 reference).
+    pub fn compile_with(
+        &self,
+        device: &Device,
+        batch: Option<usize>,
+        dt: impl Into<Quantity<Time>>,
+        executor: Executor,
     ) -> Result<Simulation> {
         let clock = Clock::new(dt)?;
         let limit = match device {
@@ -292,7 +306,18 @@ impl Network {
         };
         let plan = Arc::new(plan::build(self, batch, clock.dt_ms(), limit)?);
         let exec = match device {
-            Device::Gpu(gpu) => Exec::Gpu(Box::new(exec_gpu::GpuExec::new(gpu, plan.clone())?)),
+            Device::Gpu(gpu) => {
+                let fused = match executor {
+                    Executor::Auto => exec_fused::FusedExec::suits(&plan),
+                    Executor::Fused => true,
+                    Executor::PerStep => false,
+                };
+                if fused {
+                    Exec::Fused(Box::new(exec_fused::FusedExec::new(gpu, plan.clone())?))
+                } else {
+                    Exec::Gpu(Box::new(exec_gpu::GpuExec::new(gpu, plan.clone())?))
+                }
+            }
             Device::Cpu => Exec::Cpu(Box::new(exec_cpu::CpuExec::new(plan.clone()))),
         };
         Ok(Simulation {
@@ -307,8 +332,25 @@ impl Network {
     }
 }
 
+/// How a compiled network runs on a GPU. Every executor runs the same plan with the same
+/// arithmetic; they differ in how steps map onto dispatches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Executor {
+    /// [`Executor::Fused`] when the network has at most 32,768 elements per instance (all
+    /// populations together), else [`Executor::PerStep`].
+    #[default]
+    Auto,
+    /// One dispatch per projection, population update and monitor per step, a chunk of up to
+    /// 1000 steps per submission: for large networks.
+    PerStep,
+    /// The whole network composed into one kernel, one workgroup per instance looping over
+    /// the steps of a chunk inside one dispatch: for small networks and large batches of them.
+    Fused,
+}
+
 enum Exec {
     Gpu(Box<exec_gpu::GpuExec>),
+    Fused(Box<exec_fused::FusedExec>),
     Cpu(Box<exec_cpu::CpuExec>),
 }
 
@@ -317,6 +359,20 @@ enum Exec {
 pub(crate) enum Monitor {
     Spikes(SpikeRecord),
     State(StateRecord),
+}
+
+/// What one step of a compiled network costs, counted from its plan.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepCost {
+    /// Bytes of device memory read and written: every population's states read and written,
+    /// its output written, its inputs read; every projection's source, weights and results.
+    pub bytes: u64,
+    /// Dispatches per step (a fraction when one dispatch runs many steps).
+    pub dispatches: f64,
+    /// `"fused"`, `"per-step"` or `"f64"`.
+    pub executor: &'static str,
+    /// Steps one dispatch runs.
+    pub steps_per_dispatch: usize,
 }
 
 /// A compiled network: its states on a device, a clock, and monitors.
@@ -427,8 +483,10 @@ impl Simulation {
     }
 
     fn monitors_changed(&mut self) -> Result<MonitorId> {
-        if let Exec::Gpu(g) = &mut self.exec {
-            g.set_monitors(&self.monitors)?;
+        match &mut self.exec {
+            Exec::Gpu(g) => g.set_monitors(&self.monitors)?,
+            Exec::Fused(f) => f.set_monitors(&self.monitors)?,
+            Exec::Cpu(_) => {}
         }
         Ok(MonitorId(self.monitors.len() - 1))
     }
@@ -477,6 +535,7 @@ impl Simulation {
         while done < steps {
             let chunk = match &self.exec {
                 Exec::Gpu(g) => g.chunk_len().min(steps - done),
+                Exec::Fused(f) => f.chunk_len().min(steps - done),
                 Exec::Cpu(_) => steps - done,
             };
             let streams: Vec<&[f64]> = self
@@ -488,6 +547,7 @@ impl Simulation {
                 .collect();
             match &mut self.exec {
                 Exec::Gpu(g) => g.run(&self.clock, chunk, &streams, &mut self.monitors)?,
+                Exec::Fused(f) => f.run(&self.clock, chunk, &streams, &mut self.monitors)?,
                 Exec::Cpu(c) => c.run(&self.clock, chunk, &streams, &mut self.monitors)?,
             }
             for (e, d) in self.plan.externals.iter().zip(&mut self.streams) {
@@ -506,6 +566,7 @@ impl Simulation {
         let at = n.state_base + v * n.total;
         match &self.exec {
             Exec::Gpu(g) => g.read_arena(at, n.total),
+            Exec::Fused(f) => f.read_arena(at, n.total),
             Exec::Cpu(c) => Ok(c.arena()[at..at + n.total].to_vec()),
         }
     }
@@ -515,6 +576,7 @@ impl Simulation {
         let n = self.node(node)?;
         match &self.exec {
             Exec::Gpu(g) => g.read_arena(n.out, n.total),
+            Exec::Fused(f) => f.read_arena(n.out, n.total),
             Exec::Cpu(c) => Ok(c.arena()[n.out..n.out + n.total].to_vec()),
         }
     }
@@ -534,6 +596,7 @@ impl Simulation {
         let (at, total) = (n.state_base + v * n.total, n.total);
         match &mut self.exec {
             Exec::Gpu(g) => g.write_arena(at, data),
+            Exec::Fused(f) => f.write_arena(at, data),
             Exec::Cpu(c) => c.arena_mut()[at..at + total].copy_from_slice(data),
         }
         Ok(())
@@ -543,13 +606,34 @@ impl Simulation {
     pub fn synchronize(&self) -> Result<()> {
         match &self.exec {
             Exec::Gpu(g) => g.synchronize(),
+            Exec::Fused(f) => f.synchronize(),
             Exec::Cpu(_) => Ok(()),
         }
     }
 
-    /// What one step moves through memory and how many dispatches it takes, counted from the
-    /// plan (for benchmarks): `(bytes, dispatches)`.
-    pub fn cost_per_step(&self) -> (u64, usize) {
-        self.plan.cost_per_step(self.monitors.len())
+    /// Which executor runs it — `"fused"`, `"per-step"` or `"f64"` — and the steps one
+    /// dispatch runs (1 for the per-step executor).
+    pub fn executor(&self) -> (&'static str, usize) {
+        match &self.exec {
+            Exec::Gpu(_) => ("per-step", 1),
+            Exec::Fused(f) => ("fused", f.steps_per_dispatch()),
+            Exec::Cpu(_) => ("f64", 1),
+        }
+    }
+
+    /// What one step costs, counted from the plan (for benchmarks).
+    pub fn cost_per_step(&self) -> StepCost {
+        let (bytes, per_step) = self.plan.cost_per_step(self.monitors.len());
+        let (executor, steps_per_dispatch) = self.executor();
+        StepCost {
+            bytes,
+            dispatches: if executor == "fused" {
+                1.0 / steps_per_dispatch as f64
+            } else {
+                per_step as f64
+            },
+            executor,
+            steps_per_dispatch,
+        }
     }
 }

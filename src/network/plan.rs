@@ -182,6 +182,20 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
+    /// The arena as a GPU starts it: every population's initial states, outputs at 0.
+    pub fn initial_arena_f32(&self) -> Vec<f32> {
+        let mut init = vec![0f32; self.arena_len.max(1)];
+        for node in &self.nodes {
+            for (v, values) in node.initial.iter().enumerate() {
+                let at = node.state_base + v * node.total;
+                for (d, s) in init[at..at + node.total].iter_mut().zip(values) {
+                    *d = *s as f32;
+                }
+            }
+        }
+        init
+    }
+
     /// Bytes read and written, and dispatches, per step on a GPU.
     pub fn cost_per_step(&self, monitors: usize) -> (u64, usize) {
         let mut bytes = 0u64;

@@ -1,0 +1,164 @@
+// The network ABI: a compiled network's projections and populations composed into one kernel
+// (`src/network/exec_fused.rs` writes the kernel's body). One workgroup runs one batch row (one
+// network instance) through a range of steps; within a step it runs the plan's statements in
+// order — projections, then each population's step function over its elements. Element j of
+// every population is always handled by invocation j mod WORKGROUP_SIZE, so a population that
+// reads another's element j (its output, its conductance) needs no barrier; projections, which
+// read whole rows, are fenced by barriers on both sides.
+//
+// The models' step functions run unchanged: this file provides the same accessors as
+// `element.wgsl` (`state_get`, `param`, `input_x`, `input_delta`, `current_at`, `emit` …) over
+// five buffers instead of one dispatch's bindings, with `sim` and `clk` set per statement and
+// per step.
+
+struct Sim {
+    n: u32,
+    total: u32,
+    stride: u32,
+    state_base: u32,
+    out_offset: u32,
+    channels: u32,
+    x_mode: u32,     // as in element.wgsl; 2/3 read `scratch` (summed inputs and input streams)
+    x_offset: u32,
+    x_scalar: f32,
+    x_n: u32,
+    x_step: u32,
+    d_mode: u32,
+    d_offset: u32,
+    d_scalar: f32,
+    d_scale: f32,
+    params_base: u32,
+    channels_base: u32, // where its channel records start in `params` (8 words each)
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+struct Clock {
+    t: f32,
+    dt: f32,
+    k: u32,
+    local: u32,
+}
+
+// The range of steps of one dispatch: clock entries `first` … `first + count − 1` of `control`.
+struct Range {
+    first: u32,
+    count: u32,
+}
+
+struct Elem {
+    i: u32,
+    j: u32,
+    b: u32,
+}
+
+// The arena: every population's states and outputs, then the delay rings.
+@group(0) @binding(0) var<storage, read_write> state: array<f32>;
+// Summed inputs of the statements, then the input streams of the chunk.
+@group(0) @binding(1) var<storage, read_write> scratch: array<f32>;
+// Fixed-point sums of event projections, monitor words, and the work counters.
+@group(0) @binding(2) var<storage, read_write> acc: array<atomic<i32>>;
+// Parameters (per population, headers as in element.wgsl), channel records, dense weights
+// (f32 bits) and event tables.
+@group(0) @binding(3) var<storage, read> params: array<u32>;
+// Sim records, projection records and the chunk's clock entries.
+@group(0) @binding(4) var<storage, read> control: array<u32>;
+@group(0) @binding(5) var<uniform> range: Range;
+
+override WORKGROUP_SIZE: u32 = 256u;
+
+var<private> sim: Sim;
+var<private> clk: Clock;
+
+fn load_sim(at: u32) -> Sim {
+    return Sim(
+        control[at], control[at + 1u], control[at + 2u], control[at + 3u],
+        control[at + 4u], control[at + 5u], control[at + 6u], control[at + 7u],
+        bitcast<f32>(control[at + 8u]), control[at + 9u], control[at + 10u], control[at + 11u],
+        control[at + 12u], bitcast<f32>(control[at + 13u]), bitcast<f32>(control[at + 14u]),
+        control[at + 15u], control[at + 16u], 0u, 0u, 0u,
+    );
+}
+
+fn load_clock(at: u32) -> Clock {
+    return Clock(bitcast<f32>(control[at]), bitcast<f32>(control[at + 1u]), control[at + 2u], control[at + 3u]);
+}
+
+fn state_get(v: u32, e: Elem) -> f32 {
+    return state[sim.state_base + v * sim.stride + e.i];
+}
+
+fn state_set(v: u32, e: Elem, value: f32) {
+    state[sim.state_base + v * sim.stride + e.i] = value;
+}
+
+fn param(p: u32, e: Elem) -> f32 {
+    let h = params[sim.params_base + p];
+    let per_neuron = (h >> 31u) == 1u;
+    return bitcast<f32>(params[(h & 0x7fffffffu) + select(0u, e.j, per_neuron)]);
+}
+
+fn param_at(p: u32, idx: u32) -> f32 {
+    return bitcast<f32>(params[(params[sim.params_base + p] & 0x7fffffffu) + idx]);
+}
+
+fn param_u32(p: u32) -> u32 {
+    return params[params[sim.params_base + p] & 0x7fffffffu];
+}
+
+fn input_index(mode: u32, offset: u32, row: u32, b: u32, idx: u32) -> u32 {
+    let per_sample = mode == 2u || mode == 4u;
+    return offset + select(0u, b * row, per_sample) + idx;
+}
+
+fn input_x_at(e: Elem, idx: u32) -> f32 {
+    let at = input_index(sim.x_mode, sim.x_offset + clk.local * sim.x_step, sim.x_n, e.b, idx);
+    switch sim.x_mode {
+        case 1u: { return sim.x_scalar; }
+        case 2u, 3u: { return scratch[at]; }
+        case 4u, 5u: { return state[at]; }
+        default: { return 0.0; }
+    }
+}
+
+fn input_x(e: Elem) -> f32 {
+    return input_x_at(e, e.j);
+}
+
+fn input_delta(e: Elem) -> f32 {
+    let at = input_index(sim.d_mode, sim.d_offset, sim.n, e.b, e.j);
+    switch sim.d_mode {
+        case 1u: { return sim.d_scalar; }
+        case 2u, 3u: { return scratch[at]; }
+        case 4u, 5u: { return state[at]; }
+        case 6u: { return f32(atomicExchange(&acc[sim.d_offset + e.i], 0)) * sim.d_scale; }
+        default: { return 0.0; }
+    }
+}
+
+fn emit(e: Elem, value: f32) {
+    state[sim.out_offset + e.i] = value;
+}
+
+// Channel record c: kind, offset, p0 … p4 (f32 bits), and 1 when the conductance is in the
+// scratch (a projection computed this step) rather than in the arena.
+fn current_at(e: Elem, v: f32) -> vec2<f32> {
+    var i = vec2<f32>(input_x(e), 0.0);
+    for (var c = 0u; c < sim.channels; c = c + 1u) {
+        let at = sim.channels_base + 8u * c;
+        let offset = params[at + 1u] + e.i;
+        var g: f32;
+        if (params[at + 7u] == 1u) {
+            g = scratch[offset];
+        } else {
+            g = state[offset];
+        }
+        let p = vec4<f32>(
+            bitcast<f32>(params[at + 2u]), bitcast<f32>(params[at + 3u]),
+            bitcast<f32>(params[at + 4u]), bitcast<f32>(params[at + 5u]),
+        );
+        i = i + channel_current(params[at], p, bitcast<f32>(params[at + 6u]), g, v);
+    }
+    return i;
+}

@@ -1,0 +1,145 @@
+// The projections of a composed network kernel (`shaders/abi/network.wgsl`), one function per
+// kind, each run by the whole workgroup over one batch row. The generated kernel calls them
+// with constants (sizes, offsets, weights' place, the scale as f32 bits), so the compiler
+// specialises each call. `base` is where the source row starts this step (in the arena, or in
+// the scratch for an input stream), `dst` and `sums` where the row's results go.
+// The arithmetic is that of the per-step kernels in `shaders/comm/`, operation for operation,
+// so both executors compute the same sums in the same order.
+
+fn source_value(in_scratch: bool, at: u32) -> f32 {
+    if (in_scratch) {
+        return scratch[at];
+    }
+    return state[at];
+}
+
+// dst[q] = (accumulate ? dst[q] : 0) + scale·src[q] (or scale·value when `constant`).
+fn op_axpy(lane: u32, base: u32, in_scratch: bool, count: u32, dst: u32, accumulate: bool, scale: f32, constant: bool, value: f32) {
+    for (var q = lane; q < count; q = q + WORKGROUP_SIZE) {
+        var v = value;
+        if (!constant) {
+            v = source_value(in_scratch, base + q);
+        }
+        v = scale * v;
+        scratch[dst + q] = select(v, scratch[dst + q] + v, accumulate);
+    }
+}
+
+// y = scale·(x @ W + b) written over or added to dst, skipping inputs that are exactly 0.
+// W (row-major, f32 bits) and then b start at `w` in `params`.
+fn op_dense(lane: u32, base: u32, in_scratch: bool, n_in: u32, n_out: u32, dst: u32, accumulate: bool, scale: f32, bias: bool, w: u32) {
+    for (var j = lane; j < n_out; j = j + WORKGROUP_SIZE) {
+        var y = 0.0;
+        for (var q = 0u; q < n_in; q = q + 1u) {
+            let x = source_value(in_scratch, base + q);
+            if (x != 0.0) {
+                y = y + x * bitcast<f32>(params[w + q * n_out + j]);
+            }
+        }
+        if (bias) {
+            y = y + bitcast<f32>(params[w + n_in * n_out + j]);
+        }
+        y = scale * y;
+        scratch[dst + j] = select(y, scratch[dst + j] + y, accumulate);
+    }
+}
+
+// The nonzero inputs of a row, in ascending order, gathered by the workgroup: each invocation
+// counts the nonzeros of its contiguous share of the inputs, an exclusive scan over the counts
+// gives each share its place, and the shares are copied in order. Returns how many there are.
+// The order is that of the plain loop, so a sum over the list equals the plain sum bit for bit.
+const GATHER_MAX: u32 = 4096u;
+var<workgroup> gathered: array<u32, 4096>;
+var<workgroup> shares: array<u32, 256>;
+
+fn gather_nonzero(lane: u32, base: u32, in_scratch: bool, n_in: u32) -> u32 {
+    let per = (n_in + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE;
+    let start = min(lane * per, n_in);
+    let end = min(start + per, n_in);
+    var count = 0u;
+    for (var q = start; q < end; q = q + 1u) {
+        count = count + select(0u, 1u, source_value(in_scratch, base + q) != 0.0);
+    }
+    shares[lane] = count;
+    workgroupBarrier();
+    // Inclusive scan (Hillis–Steele) over the 256 shares.
+    for (var d = 1u; d < 256u; d = d * 2u) {
+        var add = 0u;
+        if (lane >= d) {
+            add = shares[lane - d];
+        }
+        workgroupBarrier();
+        shares[lane] = shares[lane] + add;
+        workgroupBarrier();
+    }
+    var at = shares[lane] - count;
+    for (var q = start; q < end; q = q + 1u) {
+        if (source_value(in_scratch, base + q) != 0.0) {
+            gathered[at] = q;
+            at = at + 1u;
+        }
+    }
+    let total = shares[255];
+    workgroupBarrier();
+    return total;
+}
+
+// op_dense for spiking input (at most GATHER_MAX inputs): only the nonzero rows of W are read.
+fn op_dense_sparse(lane: u32, base: u32, in_scratch: bool, n_in: u32, n_out: u32, dst: u32, accumulate: bool, scale: f32, bias: bool, w: u32) {
+    let count = gather_nonzero(lane, base, in_scratch, n_in);
+    for (var j = lane; j < n_out; j = j + WORKGROUP_SIZE) {
+        var y = 0.0;
+        for (var a = 0u; a < count; a = a + 1u) {
+            let q = gathered[a];
+            y = y + source_value(in_scratch, base + q) * bitcast<f32>(params[w + q * n_out + j]);
+        }
+        if (bias) {
+            y = y + bitcast<f32>(params[w + n_in * n_out + j]);
+        }
+        y = scale * y;
+        scratch[dst + j] = select(y, scratch[dst + j] + y, accumulate);
+    }
+    workgroupBarrier();
+}
+
+// op_dense with the source row staged in workgroup memory first (at most GATHER_MAX inputs):
+// every output reads the same row, so it is loaded once per workgroup instead of once per
+// output.
+fn op_dense_staged(lane: u32, base: u32, in_scratch: bool, n_in: u32, n_out: u32, dst: u32, accumulate: bool, scale: f32, bias: bool, w: u32) {
+    for (var q = lane; q < n_in; q = q + WORKGROUP_SIZE) {
+        gathered[q] = bitcast<u32>(source_value(in_scratch, base + q));
+    }
+    workgroupBarrier();
+    for (var j = lane; j < n_out; j = j + WORKGROUP_SIZE) {
+        var y = 0.0;
+        for (var q = 0u; q < n_in; q = q + 1u) {
+            let x = bitcast<f32>(gathered[q]);
+            if (x != 0.0) {
+                y = y + x * bitcast<f32>(params[w + q * n_out + j]);
+            }
+        }
+        if (bias) {
+            y = y + bitcast<f32>(params[w + n_in * n_out + j]);
+        }
+        y = scale * y;
+        scratch[dst + j] = select(y, scratch[dst + j] + y, accumulate);
+    }
+    workgroupBarrier();
+}
+
+// Each nonzero source value (a spike) adds its synapses' fixed-point weights to its targets'
+// sums. The targets (pre-major) and then the per-synapse weights start at `table` in `params`.
+fn op_event(lane: u32, base: u32, in_scratch: bool, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
+    for (var pre = lane; pre < n_pre; pre = pre + WORKGROUP_SIZE) {
+        if (source_value(in_scratch, base + pre) != 0.0) {
+            let first = table + pre * k;
+            for (var t = 0u; t < k; t = t + 1u) {
+                var wt = weight;
+                if (per_synapse) {
+                    wt = bitcast<i32>(params[first + n_pre * k + t]);
+                }
+                atomicAdd(&acc[sums + params[first + t]], wt);
+            }
+        }
+    }
+}

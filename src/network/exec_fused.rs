@@ -1,0 +1,664 @@
+//! The fused executor: the whole plan composed into one generated kernel
+//! (`shaders/abi/network.wgsl`). One workgroup runs one batch row — one network instance —
+//! through many steps inside a single dispatch; a batch is as many workgroups. Within a step,
+//! the statements run in program order: projections between barriers, then each population's
+//! step function over its elements, which need no barrier between them because element `j` of
+//! every population belongs to the same invocation. This removes the per-dispatch overhead
+//! that bounds small networks (≈ 2.5 µs per dependent dispatch on an H200) and keeps every
+//! intermediate value in the same invocation or the workgroup.
+//!
+//! It runs the same [`Plan`] as the per-step executor, with the same arithmetic in the same
+//! order; only the buffers differ: the delay rings follow the arena, the input streams follow
+//! the scratch, and parameters, channel records, weights and event tables share one table.
+//!
+//! lavapipe (the software adapter) stops every loop of an invocation once 65 535 loop
+//! iterations have run in one dispatch (shared/gpu/WGPU-NOTES.md). On a software adapter the
+//! steps per dispatch are therefore bounded by an estimate of the iterations per step, and
+//! every invocation reports the steps it completed, which the run checks.
+
+use std::fmt::Write;
+use std::sync::Arc;
+
+use super::Monitor;
+use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::gpu::{CLOCK_STRIDE, Dispatch, Gpu, GpuArray, NetworkBindings};
+use crate::module::pack_params;
+use crate::shaders::KernelDef;
+
+use super::exec_gpu::MAX_CHUNK;
+
+/// Invocations per workgroup of the composed kernel.
+const WORKGROUP: usize = 256;
+
+/// Loop iterations one invocation may run per dispatch on a software adapter (lavapipe cuts
+/// every loop after 65 535).
+const SOFTWARE_LOOP_BUDGET: usize = 40_000;
+
+/// The most inputs a spike-fed dense projection gathers (`GATHER_MAX` in ops.wgsl).
+const GATHER_MAX: usize = 4096;
+
+/// Populations of at most this many elements per row in all run fused by default (above it,
+/// one workgroup per instance is too little parallelism and the per-step executor is faster).
+pub(crate) const FUSED_MAX_ELEMENTS: usize = 32_768;
+
+/// Where a monitor's chunk lives in `acc`.
+struct MonitorSlot {
+    at: usize,
+    /// Words per step (spikes) or per sample (states).
+    per_entry: usize,
+    /// State monitors: the `control` word holding the run's first sample index, and `every`.
+    sampling: Option<(usize, usize)>,
+}
+
+pub(crate) struct FusedExec {
+    gpu: Gpu,
+    plan: Arc<Plan>,
+    arena: GpuArray,
+    scratch: GpuArray,
+    acc: GpuArray,
+    params: GpuArray,
+    control: GpuArray,
+    range: GpuArray,
+    /// The statements' code (projections and updates with their constants), written once;
+    /// the monitors' code is added per statement when they change.
+    statements: Vec<Statement>,
+    /// Where each input stream starts in `scratch`, and the steps a stream chunk holds.
+    stream_base: Vec<usize>,
+    stream_chunk: usize,
+    /// Built with the monitors.
+    dispatch: Option<Dispatch>,
+    monitors: Vec<MonitorSlot>,
+    clock_at: usize,
+    status_at: usize,
+    steps_per_dispatch: usize,
+    chunk: usize,
+}
+
+/// One statement's WGSL: its projections (between barriers) and its update, and an estimate of
+/// the loop iterations one invocation runs for it per step.
+struct Statement {
+    ops: Vec<String>,
+    update: String,
+    crossing: bool,
+    iterations: usize,
+}
+
+fn f32_bits(x: f64) -> u32 {
+    (x as f32).to_bits()
+}
+
+/// An f32 constant, exactly.
+fn f32_lit(x: f64) -> String {
+    format!("bitcast<f32>({:#x}u)", (x as f32).to_bits())
+}
+
+fn per_lane(n: usize) -> usize {
+    n.div_ceil(WORKGROUP)
+}
+
+impl FusedExec {
+    /// Whether `plan` suits this executor by default: few enough elements per instance that
+    /// one workgroup per instance keeps the device busy without per-step dispatches.
+    pub fn suits(plan: &Plan) -> bool {
+        plan.nodes.iter().map(|n| n.n).sum::<usize>() <= FUSED_MAX_ELEMENTS
+    }
+
+    pub fn new(gpu: &Gpu, plan: Arc<Plan>) -> Result<FusedExec> {
+        let rows = plan.rows;
+        // The arena and the rings after it.
+        let ring_base = plan.arena_len;
+        let mut init = plan.initial_arena_f32();
+        init.resize((plan.arena_len + plan.ring_len).max(1), 0.0);
+        gpu.check_words(
+            "the network's states and delay rings (one storage buffer)",
+            init.len(),
+        )?;
+        let arena = gpu.upload("network arena", &init)?;
+        // The scratch and the streams after it.
+        let stream_step: usize = plan.externals.iter().map(|e| rows * e.n).sum();
+        let room = (gpu.max_storage_binding() / 4) as usize;
+        let stream_chunk = MAX_CHUNK
+            .min(
+                room.saturating_sub(plan.scratch_len)
+                    .checked_div(stream_step)
+                    .unwrap_or(MAX_CHUNK),
+            )
+            .max(1);
+        let mut stream_base = Vec::new();
+        let mut scratch_len = plan.scratch_len;
+        for e in &plan.externals {
+            stream_base.push(scratch_len);
+            scratch_len += stream_chunk * rows * e.n;
+        }
+        gpu.check_words("the network's summed inputs and input streams", scratch_len)?;
+        let scratch = gpu.alloc("network scratch", scratch_len)?;
+
+        // The table (parameters, channel records, weights, event tables) and the code.
+        let mut table: Vec<u32> = Vec::new();
+        let mut params_base = vec![0usize; plan.nodes.len()];
+        for (i, node) in plan.nodes.iter().enumerate() {
+            params_base[i] = table.len();
+            let mut words = pack_params(&node.params);
+            for h in words.iter_mut().take(node.params.len()) {
+                *h += table.len() as u32;
+            }
+            table.extend(words);
+        }
+        // Where a source row starts this step, and whether it is in the scratch.
+        let source = |src: Src| -> (String, bool) {
+            match src {
+                Src::Arena { offset, pitch } => (format!("{offset}u + row * {pitch}u"), false),
+                Src::Ring {
+                    ring,
+                    delay,
+                    offset,
+                    pitch,
+                } => {
+                    let r = &plan.rings[ring];
+                    (
+                        format!(
+                            "{}u + ((clk.k + {}u) % {}u) * {}u + row * {pitch}u",
+                            ring_base + r.base + offset,
+                            r.depth - delay,
+                            r.depth,
+                            r.len
+                        ),
+                        false,
+                    )
+                }
+                Src::Stream { ext, pitch } => (
+                    format!(
+                        "{}u + clk.local * {}u + row * {pitch}u",
+                        stream_base[ext],
+                        rows * plan.externals[ext].n
+                    ),
+                    true,
+                ),
+                Src::Constant(_) => ("0u".into(), false),
+            }
+        };
+        // A source is a spike train when it is a neuron's emitted output.
+        let spiking = |src: Src| match src {
+            Src::Arena { offset, .. } => plan.nodes.iter().any(|m| {
+                m.emits && m.model.accepts().currents && (m.out..m.out + m.total).contains(&offset)
+            }),
+            _ => false,
+        };
+        let mut statements = Vec::new();
+        for s in &plan.statements {
+            let node = &plan.nodes[s.node];
+            let mut ops = Vec::new();
+            let mut iterations = 0;
+            for op in &s.ops {
+                match op {
+                    CommOp::Axpy {
+                        src,
+                        count,
+                        dst,
+                        accumulate,
+                        scale,
+                    } => {
+                        let (base, in_scratch) = source(*src);
+                        let constant = match src {
+                            Src::Constant(c) => Some(*c),
+                            _ => None,
+                        };
+                        ops.push(format!(
+                            "op_axpy(lane, {base}, {in_scratch}, {count}u, {dst}u + row * {count}u, {accumulate}, {}, {}, {});",
+                            f32_lit(*scale),
+                            constant.is_some(),
+                            f32_lit(constant.unwrap_or(0.0))
+                        ));
+                        iterations += per_lane(*count);
+                    }
+                    CommOp::Dense {
+                        src,
+                        dense,
+                        dst,
+                        accumulate,
+                        scale,
+                    } => {
+                        let (base, in_scratch) = source(*src);
+                        let at = table.len();
+                        table.extend(dense.w.iter().map(|&x| f32_bits(x)));
+                        if let Some(b) = &dense.bias {
+                            table.extend(b.iter().map(|&x| f32_bits(x)));
+                        }
+                        let sparse = spiking(*src) && dense.n_in <= GATHER_MAX;
+                        ops.push(format!(
+                            "{}(lane, {base}, {in_scratch}, {}u, {}u, {dst}u + row * {}u, {accumulate}, {}, {}, {at}u);",
+                            if sparse {
+                                "op_dense_sparse"
+                            } else if dense.n_in <= GATHER_MAX {
+                                "op_dense_staged"
+                            } else {
+                                "op_dense"
+                            },
+                            dense.n_in,
+                            dense.n_out,
+                            dense.n_out,
+                            f32_lit(*scale),
+                            dense.bias.is_some(),
+                        ));
+                        // A sparse one loops over its share of the inputs twice, the scan,
+                        // and (for a quarter of the inputs spiking at most) the active rows.
+                        iterations += if sparse {
+                            2 * per_lane(dense.n_in)
+                                + 8
+                                + per_lane(dense.n_out) * (dense.n_in / 4 + 1)
+                        } else {
+                            per_lane(dense.n_out) * (dense.n_in + 1)
+                        };
+                    }
+                    CommOp::Event {
+                        src,
+                        conn,
+                        acc: at,
+                        scale: unit,
+                    } => {
+                        let (base, in_scratch) = source(*src);
+                        let fixed = |x: f64| (x / unit).round() as i32;
+                        let start = table.len();
+                        table.extend(conn.targets.iter().copied());
+                        let (weight, per_synapse) = match &conn.weights {
+                            super::Weights::Homogeneous(x) => (fixed(*x), false),
+                            super::Weights::PerSynapse(x) => {
+                                table.extend(x.iter().map(|&v| fixed(v) as u32));
+                                (0, true)
+                            }
+                        };
+                        ops.push(format!(
+                            "op_event(lane, {base}, {in_scratch}, {}u, {}u, {at}u + row * {}u, {weight}i, {per_synapse}, {start}u);",
+                            conn.n_pre, conn.k, conn.n_post,
+                        ));
+                        // Assumes at most a quarter of the sources spike in one step.
+                        iterations += per_lane(conn.n_pre) * (1 + conn.k / 4);
+                    }
+                }
+            }
+            // The population's Sim, as constants.
+            let channels_base = table.len();
+            for (out, at) in &s.channels {
+                let (offset, in_scratch) = match *at {
+                    ChannelSrc::Arena(a) => (a, 0),
+                    ChannelSrc::Scratch(a) => (a, 1),
+                };
+                let mut c = out.channel_words(offset as u32);
+                c[7] = in_scratch;
+                table.extend(c);
+            }
+            let input = |spec: InputSpec| -> (u32, usize, f64, usize, f64) {
+                match spec {
+                    InputSpec::None => (0, 0, 0.0, 0, 1.0),
+                    InputSpec::Scalar(v) => (1, 0, v, 0, 1.0),
+                    InputSpec::Arena { offset, .. } => (4, offset, 0.0, 0, 1.0),
+                    InputSpec::Scratch { offset, .. } => (2, offset, 0.0, 0, 1.0),
+                    InputSpec::Stream { ext, .. } => {
+                        (2, stream_base[ext], 0.0, rows * plan.externals[ext].n, 1.0)
+                    }
+                    InputSpec::Acc { offset, unit } => (6, offset, 0.0, 0, unit),
+                }
+            };
+            let (x_mode, x_offset, x_scalar, x_step, _) = input(s.x);
+            let (d_mode, d_offset, d_scalar, _, d_scale) = input(s.delta);
+            let update = format!(
+                "        sim = Sim({n}u, {total}u, {total}u, {state}u, {out}u, {channels}u, {x_mode}u, {x_offset}u, {}, {x_n}u, {x_step}u, {d_mode}u, {d_offset}u, {}, {}, {params}u, {channels_base}u, 0u, 0u, 0u);\n        \
+                 for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            {step}(Elem(row * {n}u + j, j, row));\n        }}\n",
+                f32_lit(x_scalar),
+                f32_lit(d_scalar),
+                f32_lit(d_scale),
+                n = node.n,
+                total = node.total,
+                state = node.state_base,
+                out = node.out,
+                channels = s.channels.len(),
+                x_n = s.x_n,
+                params = params_base[s.node],
+                step = node.model.kernel().step_fn(),
+            );
+            iterations +=
+                per_lane(node.n) * (1 + s.channels.len() + if s.x_n != node.n { s.x_n } else { 0 });
+            // Reads of elements other invocations write need barriers around the update.
+            let aligned = |offset: usize| {
+                plan.nodes.iter().any(|m| {
+                    m.n == node.n
+                        && (m.out == offset
+                            || (0..m.vars).any(|v| m.state_base + v * m.total == offset))
+                })
+            };
+            let crossing = s.x_n != node.n
+                || matches!(s.x, InputSpec::Arena { offset, .. } if !aligned(offset))
+                || matches!(s.delta, InputSpec::Arena { offset, .. } if !aligned(offset));
+            let mut update = update;
+            if let Some(r) = s.ring {
+                let ring = &plan.rings[r];
+                let _ = writeln!(
+                    update,
+                    "        for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            state[{base}u + (clk.k % {depth}u) * {len}u + row * {n}u + j] = state[{out}u + row * {n}u + j];\n        }}",
+                    n = node.n,
+                    base = ring_base + ring.base,
+                    depth = ring.depth,
+                    len = ring.len,
+                    out = node.out
+                );
+                iterations += per_lane(node.n);
+            }
+            statements.push(Statement {
+                ops,
+                update,
+                crossing,
+                iterations,
+            });
+        }
+        gpu.check_words(
+            "the network's parameters, weights and connectivity (one storage buffer)",
+            table.len(),
+        )?;
+        if table.is_empty() {
+            table.push(0);
+        }
+        let params = gpu.upload("network tables", &table)?;
+        let range = gpu.alloc_uniform("network step ranges", MAX_CHUNK * CLOCK_STRIDE as usize);
+        let mut exec = FusedExec {
+            gpu: gpu.clone(),
+            arena,
+            scratch,
+            acc: gpu.alloc("network accumulators", 1)?,
+            params,
+            control: gpu.alloc("network control", 1)?,
+            range,
+            statements,
+            stream_base,
+            stream_chunk,
+            dispatch: None,
+            monitors: Vec::new(),
+            clock_at: 0,
+            status_at: 0,
+            steps_per_dispatch: 1,
+            chunk: MAX_CHUNK,
+            plan,
+        };
+        exec.set_monitors(&[])?;
+        Ok(exec)
+    }
+
+    /// The most steps one run records into one submission.
+    pub fn chunk_len(&self) -> usize {
+        self.chunk
+    }
+
+    /// Lays out the monitors, writes the kernel with them and builds its pipeline and dispatch.
+    pub fn set_monitors(&mut self, monitors: &[Monitor]) -> Result<()> {
+        let plan = self.plan.clone();
+        let rows = plan.rows;
+        // acc: the accumulators, a work counter per row, then the monitors' chunks.
+        let status_at = plan.acc_len;
+        let mut acc_len = status_at + rows;
+        let per_step: Vec<(usize, usize)> = monitors
+            .iter()
+            .map(|m| match m {
+                Monitor::Spikes(r) => (r.rows * r.words_per_row(), 1),
+                Monitor::State(r) => (plan.nodes[r.node].total, r.every),
+            })
+            .collect();
+        let room = (self.gpu.max_storage_binding() / 4) as usize;
+        let step_words: usize = per_step.iter().map(|(w, every)| w.div_ceil(*every)).sum();
+        let chunk = MAX_CHUNK
+            .min(
+                room.saturating_sub(acc_len + 2 * step_words)
+                    .checked_div(step_words)
+                    .unwrap_or(MAX_CHUNK),
+            )
+            .min(self.stream_chunk);
+        if chunk == 0 {
+            return Err(Error::LimitExceeded {
+                what: "one step of the monitors with the network's accumulators".into(),
+                requested: 4 * (acc_len + step_words) as u64,
+                limit_name: "max_storage_buffer_binding_size",
+                limit: self.gpu.max_storage_binding(),
+            });
+        }
+        // control: one word per state monitor (the run's first sample index), then the clock.
+        let mut slots = Vec::new();
+        for (i, (m, (words, every))) in monitors.iter().zip(&per_step).enumerate() {
+            let entries = chunk.div_ceil(*every) + 1;
+            slots.push(MonitorSlot {
+                at: acc_len,
+                per_entry: *words,
+                sampling: matches!(m, Monitor::State(_)).then_some((i, *every)),
+            });
+            acc_len += entries * words;
+        }
+        let clock_at = monitors.len();
+        let control = self
+            .gpu
+            .alloc("network control", clock_at + 4 * MAX_CHUNK)?;
+        let acc = self.gpu.alloc("network accumulators", acc_len)?;
+
+        // The kernel: the models' family files, then the steps.
+        let mut families: Vec<&str> = Vec::new();
+        for node in &plan.nodes {
+            let src = node.model.kernel().source();
+            if !families.contains(&src) {
+                families.push(src);
+            }
+        }
+        let mut body = String::new();
+        let mut iterations = 1usize;
+        for (si, (s, st)) in plan.statements.iter().zip(&self.statements).enumerate() {
+            let node = &plan.nodes[s.node];
+            let _ = writeln!(
+                body,
+                "        // statement {si}: {} `{}`",
+                node.model.kind(),
+                node.name
+            );
+            if !st.ops.is_empty() {
+                body.push_str("        storageBarrier();\n");
+                for op in &st.ops {
+                    let _ = writeln!(body, "        {op}");
+                }
+                body.push_str("        storageBarrier();\n");
+            }
+            if st.crossing {
+                body.push_str("        storageBarrier();\n");
+            }
+            body.push_str(&st.update);
+            if st.crossing {
+                body.push_str("        storageBarrier();\n");
+            }
+            iterations += st.iterations;
+            for (m, slot) in monitors.iter().zip(&slots) {
+                match m {
+                    Monitor::Spikes(r) if r.node == s.node => {
+                        let words = r.words_per_row();
+                        let _ = writeln!(
+                            body,
+                            "        for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            if (state[{out}u + row * {n}u + j] != 0.0) {{\n                atomicOr(&acc[{at}u + clk.local * {step}u + row * {words}u + j / 32u], bitcast<i32>(1u << (j % 32u)));\n            }}\n        }}",
+                            n = node.n,
+                            out = node.out,
+                            at = slot.at,
+                            step = rows * words,
+                        );
+                        iterations += per_lane(node.n);
+                    }
+                    Monitor::State(r) if r.node == s.node => {
+                        let (first, every) = slot.sampling.expect("a state monitor samples");
+                        let _ = writeln!(
+                            body,
+                            "        if (clk.k % {every}u == 0u) {{\n            let slot = clk.k / {every}u - control[{first}u];\n            for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n                atomicStore(&acc[{at}u + slot * {total}u + row * {n}u + j], bitcast<i32>(state[{var}u + row * {n}u + j]));\n            }}\n        }}",
+                            n = node.n,
+                            total = node.total,
+                            at = slot.at,
+                            var = node.state_base + r.var_index * node.total,
+                        );
+                        iterations += per_lane(node.n);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut source = families.join("\n");
+        let _ = write!(
+            source,
+            "\n@compute @workgroup_size(WORKGROUP_SIZE)\n\
+             fn network(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
+             let row = wid.x + wid.y * groups.x;\n    \
+             if (row >= {rows}u) {{\n        return;\n    }}\n    \
+             let lane = lid.x;\n    \
+             var done = 0u;\n    \
+             for (var s = 0u; s < range.count; s = s + 1u) {{\n        \
+             clk = load_clock({clock_at}u + 4u * (range.first + s));\n\
+             {body}        done = done + 1u;\n    }}\n    \
+             atomicAdd(&acc[{status_at}u + row], i32(done));\n}}\n"
+        );
+        let kernel = KernelDef::network(
+            format!("network of {} populations", plan.nodes.len()),
+            source,
+            "network",
+        );
+        let grid = self.gpu.group_grid(kernel.name(), rows)?;
+        let dispatch = self.gpu.network_dispatch(
+            &kernel,
+            &NetworkBindings {
+                arena: &self.arena,
+                scratch: &self.scratch,
+                acc: &acc,
+                params: &self.params,
+                control: &control,
+                range: &self.range,
+            },
+            grid,
+        )?;
+        self.steps_per_dispatch = if self.gpu.info().is_software() {
+            (SOFTWARE_LOOP_BUDGET / iterations).clamp(1, MAX_CHUNK)
+        } else {
+            MAX_CHUNK
+        };
+        self.dispatch = Some(dispatch);
+        self.acc = acc;
+        self.control = control;
+        self.monitors = slots;
+        self.clock_at = clock_at;
+        self.status_at = status_at;
+        self.chunk = chunk;
+        Ok(())
+    }
+
+    /// Runs `steps` (at most [`Self::chunk_len`]) steps from `clock`'s step.
+    pub fn run(
+        &mut self,
+        clock: &Clock,
+        steps: usize,
+        streams: &[&[f64]],
+        monitors: &mut [Monitor],
+    ) -> Result<()> {
+        assert!(steps <= self.chunk, "a run is at most one chunk");
+        if steps == 0 {
+            return Ok(());
+        }
+        let k0 = clock.step();
+        let mut c = clock.clone();
+        let mut words = Vec::with_capacity(4 * steps);
+        for j in 0..steps {
+            c.set_step(k0 + j as u64);
+            words.extend([
+                c.t_ms_f32().to_bits(),
+                (c.dt_ms() as f32).to_bits(),
+                c.step() as u32,
+                j as u32,
+            ]);
+        }
+        self.control.write(self.clock_at, &words);
+        for (base, data) in self.stream_base.iter().zip(streams) {
+            let values: Vec<f32> = data.iter().map(|&x| x as f32).collect();
+            self.scratch.write(*base, &values);
+        }
+        for slot in &self.monitors {
+            match slot.sampling {
+                Some((first, every)) => self
+                    .control
+                    .write(first, &[k0.div_ceil(every as u64) as u32]),
+                None => self.acc.write(slot.at, &vec![0u32; steps * slot.per_entry]),
+            }
+        }
+        let spd = self.steps_per_dispatch;
+        let dispatches = steps.div_ceil(spd);
+        let stride = CLOCK_STRIDE as usize / 4;
+        let mut ranges = vec![0u32; dispatches * stride];
+        for d in 0..dispatches {
+            ranges[d * stride] = (d * spd) as u32;
+            ranges[d * stride + 1] = spd.min(steps - d * spd) as u32;
+        }
+        self.range.write(0, &ranges);
+        let dispatch = self.dispatch.as_ref().expect("built with the monitors");
+        let one = [dispatch];
+        self.gpu.run(
+            &[],
+            (0..dispatches).map(|d| ((d as u64 * CLOCK_STRIDE) as u32, &one[..])),
+        )?;
+        if self.gpu.info().is_software() {
+            let rows = self.plan.rows;
+            let done: Vec<u32> = self.acc.view(self.status_at, rows).read()?;
+            let want = (WORKGROUP * steps) as u32;
+            if let Some(row) = done.iter().position(|&d| d != want) {
+                return Err(Error::Gpu(format!(
+                    "the software adapter cut the network kernel's loops short (row {row}: {} of {want} invocation-steps ran); \
+                     its loop limit is 65 535 iterations per dispatch — use the per-step executor for this network",
+                    done[row]
+                )));
+            }
+            self.acc.write(self.status_at, &vec![0u32; rows]);
+        }
+        for (slot, record) in self.monitors.iter().zip(monitors.iter_mut()) {
+            match record {
+                Monitor::Spikes(r) => {
+                    let words: Vec<u32> = self.acc.view(slot.at, steps * slot.per_entry).read()?;
+                    r.push_words(&words);
+                }
+                Monitor::State(r) => {
+                    let every = r.every as u64;
+                    let sampled: Vec<u64> =
+                        (k0..k0 + steps as u64).filter(|k| k % every == 0).collect();
+                    if sampled.is_empty() {
+                        continue;
+                    }
+                    let bits: Vec<u32> = self
+                        .acc
+                        .view(slot.at, sampled.len() * slot.per_entry)
+                        .read()?;
+                    for (s, k) in sampled.iter().enumerate() {
+                        let row: Vec<f64> = bits[s * slot.per_entry..(s + 1) * slot.per_entry]
+                            .iter()
+                            .map(|&b| f32::from_bits(b) as f64)
+                            .collect();
+                        r.push(*k, &row);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn read_arena(&self, at: usize, len: usize) -> Result<Vec<f64>> {
+        let v: Vec<f32> = self.arena.view(at, len).read()?;
+        Ok(v.into_iter().map(f64::from).collect())
+    }
+
+    pub fn write_arena(&mut self, at: usize, data: &[f64]) {
+        let v: Vec<f32> = data.iter().map(|&x| x as f32).collect();
+        self.arena.write(at, &v);
+    }
+
+    /// Waits until everything submitted has run.
+    pub fn synchronize(&self) -> Result<()> {
+        self.gpu.synchronize()
+    }
+
+    /// Steps one dispatch runs.
+    pub fn steps_per_dispatch(&self) -> usize {
+        self.steps_per_dispatch
+    }
+}
