@@ -59,8 +59,8 @@ pub use inputs::*;
 pub use model::{Init, Model, Param, ParamValue};
 pub use module::{CurrentInput, Dynamics, Inputs, Module, Neuron, Synapse};
 pub use network::{
-    Dense, Executor, ExternalId, FixedProb, MonitorId, Network, NodeId, Simulation, SpikeRecord,
-    StateRecord, StepCost, Term, Weights, Wiring,
+    CountRecord, Dense, Executor, ExternalId, FixedProb, MonitorId, Network, NodeId, Simulation,
+    SpikeRecord, StateRecord, StepCost, Term, Weights, Wiring,
 };
 pub use neuron::*;
 pub use readout::{LeakyRateReadout, LeakyRateReadoutParams, WeightInit};

@@ -302,7 +302,7 @@ pub mod builtin {
         SYNOUT_PROBE = builtin "util/synout.wgsl", "synout_probe";
         /// Dense projection, one output per invocation, skipping silent inputs.
         DENSE = builtin_comm "comm/dense.wgsl", "dense";
-        /// Dense projection in 16 × 16 tiles (large batches of real-valued input).
+        /// Dense projection in 64 × 64 output blocks, 4 × 4 per invocation (large batches).
         DENSE_TILED = builtin_comm "comm/dense.wgsl", "dense_tiled";
         /// Event-driven projection with a fixed number of targets per presynaptic neuron.
         EVENT_FIXED = builtin_comm "comm/event.wgsl", "event_fixed";
@@ -314,5 +314,7 @@ pub mod builtin {
         SPIKE_BITS = builtin_comm "comm/monitor.wgsl", "spike_bits";
         /// Samples a state variable for a monitor.
         SAMPLE_STATE = builtin_comm "comm/monitor.wgsl", "sample_state";
+        /// Counts spikes per sample for a monitor.
+        SPIKE_COUNT = builtin_comm "comm/monitor.wgsl", "spike_count";
     }
 }

@@ -20,6 +20,10 @@ fn wgsl_files(dir: &Path, out: &mut Vec<String>) {
     }
 }
 
+/// What a composed kernel declares for the network ABI: its workgroup sums.
+const LOCAL_SUMS: &str = "var<workgroup> wacc: array<atomic<i32>, 1>;\n\
+    fn take_local(i: u32) -> i32 { return atomicExchange(&wacc[i], 0); }\n";
+
 /// A network's composed kernel concatenates the family files of its models: every family must
 /// coexist with every other one under the network ABI (no clashing names).
 #[test]
@@ -31,7 +35,7 @@ fn every_model_family_composes_under_the_network_abi() {
         }
     }
     let source = format!(
-        "{}\n{}\n{}\n{}\n@compute @workgroup_size(WORKGROUP_SIZE)\nfn network() {{}}\n",
+        "{}\n{}\n{}\n{LOCAL_SUMS}\n{}\n@compute @workgroup_size(WORKGROUP_SIZE)\nfn network() {{}}\n",
         shaders::NETWORK_PRELUDE,
         shaders::COMMON,
         shaders::NETWORK_OPS,
@@ -54,7 +58,7 @@ fn every_wgsl_file_is_registered_and_validates_with_naga() {
     shaders::validate_wgsl(
         "abi/network",
         &format!(
-            "{}\n{}\n{}",
+            "{}\n{}\n{}\n{LOCAL_SUMS}",
             shaders::NETWORK_PRELUDE,
             shaders::COMMON,
             shaders::NETWORK_OPS

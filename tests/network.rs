@@ -5,7 +5,7 @@
 mod common;
 
 use brainwgpu::conformance::Case;
-use brainwgpu::network::classic::Coba;
+use brainwgpu::network::classic::{Coba, EiNetwork};
 use brainwgpu::prelude::*;
 use brainwgpu::{Error, Executor, ExternalId, MonitorId};
 
@@ -282,7 +282,13 @@ fn runs_longer_than_a_chunk_record_every_step() {
             .unwrap();
         let m = sim.monitor_spikes(net.neurons).unwrap();
         let v = sim.monitor_state(net.neurons, "V", 500).unwrap();
+        let c = sim.monitor_count(net.neurons).unwrap();
         sim.run(2300).unwrap();
+        // The count monitor agrees with the spike record.
+        let counts = sim.counts(c).unwrap();
+        assert_eq!(counts.steps, 2300);
+        assert_eq!(counts.total() as usize, sim.spikes(m).unwrap().count());
+        assert!((counts.rate_hz() - sim.spikes(m).unwrap().rate_hz()).abs() < 1e-9);
         (sim, m, v)
     };
     let (cpu, cm, cv) = build(&Device::Cpu, Executor::Auto);
@@ -668,4 +674,75 @@ fn the_executor_is_chosen_by_size() {
     assert_eq!(sim.cost_per_step().dispatches, 5.0);
     let cpu = small.network.compile(&Device::Cpu, None, 0.1 * ms).unwrap();
     assert_eq!(cpu.executor().0, "f64");
+}
+
+/// Dense projections of real values over a batch larger than one 64 × 64 block of the tiled
+/// kernel (and the inputs in more than one 16-input slice) give the f64 plan's results.
+#[test]
+fn tiled_dense_projections_over_a_large_batch_match_the_f64_plan() {
+    let Some(gpu) = common::gpu() else { return };
+    let run = |device: &Device| {
+        let ei = EiNetwork::benchmark(70, 20, 3).build().unwrap();
+        let mut sim = ei.network.compile(device, Some(130), 0.1 * ms).unwrap();
+        let m = sim.monitor_spikes(ei.exc).unwrap();
+        let g = sim.monitor_state(ei.g_exc, "g", 10).unwrap();
+        sim.run(120).unwrap();
+        let executor = sim.executor().0;
+        (
+            executor,
+            sim.spikes(m).unwrap().dense(),
+            sim.samples(g).unwrap().values.clone(),
+            sim.state(ei.exc, "V").unwrap(),
+        )
+    };
+    let (_, want_spikes, want_g, want_v) = run(&Device::Cpu);
+    let (executor, spikes, g, v) = run(&gpu);
+    assert_eq!(
+        executor, "per-step",
+        "a large batch of dense projections runs per step"
+    );
+    assert!(want_spikes.contains(&1), "the network is silent");
+    assert_eq!(spikes, want_spikes);
+    assert_close("g of AMPA", &g, &want_g);
+    assert_close("V", &v, &want_v);
+}
+
+/// Count monitors agree with spike monitors on every executor, with several of them at once.
+#[test]
+fn count_monitors_agree_with_spike_monitors() {
+    let devices: Vec<Device> = [Some(Device::Cpu), common::gpu()]
+        .into_iter()
+        .flatten()
+        .collect();
+    for device in devices {
+        for executor in [Executor::PerStep, Executor::Fused] {
+            let ei = EiNetwork::benchmark(80, 20, 1).build().unwrap();
+            let mut sim = ei
+                .network
+                .compile_with(&device, Some(2), 0.1 * ms, executor)
+                .unwrap();
+            let counts: Vec<_> = [ei.exc, ei.inh]
+                .iter()
+                .map(|&p| sim.monitor_count(p).unwrap())
+                .collect();
+            let spikes: Vec<_> = [ei.exc, ei.inh]
+                .iter()
+                .map(|&p| sim.monitor_spikes(p).unwrap())
+                .collect();
+            sim.run(20).unwrap();
+            sim.run(180).unwrap();
+            for (c, s) in counts.iter().zip(&spikes) {
+                let (c, s) = (sim.counts(*c).unwrap(), sim.spikes(*s).unwrap());
+                let per_row: Vec<u64> = (0..2)
+                    .map(|b| s.events().iter().filter(|e| e.1 == b).count() as u64)
+                    .collect();
+                assert_eq!(c.counts, per_row, "{device} {executor:?} {}", c.name);
+                assert_eq!(c.steps, 200);
+            }
+            assert!(
+                sim.counts(counts[0]).unwrap().total() > 0,
+                "{device}: the excitatory neurons never fire"
+            );
+        }
+    }
 }

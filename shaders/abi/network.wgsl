@@ -6,6 +6,10 @@
 // reads another's element j (its output, its conductance) needs no barrier; projections, which
 // read whole rows, are fenced by barriers on both sides.
 //
+// Event projections whose sums fit in workgroup memory accumulate there (`wacc`, with
+// `take_local(i)` reading and clearing sum i): the composed kernel declares both, sized for
+// its rows' sums.
+//
 // The models' step functions run unchanged: this file provides the same accessors as
 // `element.wgsl` (`state_get`, `param`, `input_x`, `input_delta`, `current_at`, `emit` …) over
 // five buffers instead of one dispatch's bindings, with `sim` and `clk` set per statement and
@@ -133,6 +137,8 @@ fn input_delta(e: Elem) -> f32 {
         case 2u, 3u: { return scratch[at]; }
         case 4u, 5u: { return state[at]; }
         case 6u: { return f32(atomicExchange(&acc[sim.d_offset + e.i], 0)) * sim.d_scale; }
+        // Fixed-point sums the workgroup accumulated for its row in workgroup memory.
+        case 7u: { return f32(take_local(sim.d_offset + e.j)) * sim.d_scale; }
         default: { return 0.0; }
     }
 }

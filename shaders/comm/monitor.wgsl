@@ -33,3 +33,13 @@ fn sample_state(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
         dst[cfg.w2 + (clk.k / cfg.w3 - cfg.w4) * n + i] = src[cfg.w1 + i];
     }
 }
+
+// Spike counts per sample, summed over a run: each spiking element adds one to its sample's
+// counter (through `acc`, cleared before the run). cfg: w0 neurons, w1 rows, w2 src base.
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn spike_count(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let i = invocation(gid, groups);
+    if (i < cfg.w0 * cfg.w1 && src[cfg.w2 + i] != 0.0) {
+        atomicAdd(&acc[i / cfg.w0], 1);
+    }
+}

@@ -143,3 +143,21 @@ fn op_event(lane: u32, base: u32, in_scratch: bool, n_pre: u32, k: u32, sums: u3
         }
     }
 }
+
+// op_event into the workgroup's own sums (`wacc`, declared by the composed kernel): workgroup
+// atomics instead of device-memory ones, for rows whose sums fit in workgroup memory. `sums`
+// is where this projection's sums start in `wacc`.
+fn op_event_local(lane: u32, base: u32, in_scratch: bool, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
+    for (var pre = lane; pre < n_pre; pre = pre + WORKGROUP_SIZE) {
+        if (source_value(in_scratch, base + pre) != 0.0) {
+            let first = table + pre * k;
+            for (var t = 0u; t < k; t = t + 1u) {
+                var wt = weight;
+                if (per_synapse) {
+                    wt = bitcast<i32>(params[first + n_pre * k + t]);
+                }
+                atomicAdd(&wacc[sums + params[first + t]], wt);
+            }
+        }
+    }
+}

@@ -342,9 +342,40 @@ impl Gpu {
         self.inner.limits.max_storage_buffer_binding_size
     }
 
+    /// The workgroup memory one workgroup may use, in bytes
+    /// (`max_compute_workgroup_storage_size`).
+    pub fn max_workgroup_storage(&self) -> u64 {
+        self.inner.limits.max_compute_workgroup_storage_size as u64
+    }
+
     /// The largest buffer in bytes (`max_buffer_size`).
     pub fn max_buffer_size(&self) -> u64 {
         self.inner.limits.max_buffer_size
+    }
+
+    /// Measures the device's copy bandwidth: a buffer of `bytes` copied into another
+    /// `repeats` times in one submission, after one copy to warm up. Returns bytes read plus
+    /// bytes written per second — the roofline the benchmarks compare a network's memory
+    /// traffic with.
+    pub fn copy_bandwidth(&self, bytes: u64, repeats: usize) -> Result<f64> {
+        let bytes = bytes.min(self.max_storage_binding()).max(4) & !3;
+        let words = (bytes / 4) as usize;
+        let src = self.alloc("bandwidth source", words)?;
+        let dst = self.alloc("bandwidth destination", words)?;
+        dst.copy_from(&src)?;
+        self.synchronize()?;
+        let start = std::time::Instant::now();
+        let device = &self.inner.device;
+        let mut enc = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("bandwidth"),
+        });
+        for _ in 0..repeats.max(1) {
+            dst.record_copy_from(&mut enc, &src);
+        }
+        self.inner.queue.submit([enc.finish()]);
+        self.synchronize()?;
+        let seconds = start.elapsed().as_secs_f64();
+        Ok(2.0 * bytes as f64 * repeats.max(1) as f64 / seconds)
     }
 
     /// Waits until the GPU has finished all submitted work, then reports any error wgpu

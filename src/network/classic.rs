@@ -448,3 +448,93 @@ impl EiNetwork {
         })
     }
 }
+
+/// One case of the benchmark suite: a network of the classic set at one size.
+pub struct SuiteCase {
+    /// `coba`, `ff` or `ei`.
+    pub name: &'static str,
+    /// Neurons (COBA) or batch (FF, EI), as printed.
+    pub size: String,
+    /// Instances run together (`None`: no batch axis).
+    pub batch: Option<usize>,
+    /// Neurons per instance whose spikes the rate counts.
+    pub neurons: usize,
+    /// Part of the quick run (`--quick`: small sizes, which a software adapter handles in
+    /// seconds).
+    pub quick: bool,
+    /// Steps of the quick run.
+    pub quick_steps: usize,
+    build: Box<dyn Fn() -> Result<(Network, Vec<NodeId>)>>,
+}
+
+impl SuiteCase {
+    /// Builds the network; also returns the populations whose spikes make the firing rate.
+    pub fn build(&self) -> Result<(Network, Vec<NodeId>)> {
+        (self.build)()
+    }
+}
+
+/// The benchmark suite of `benches/networks.rs` and `examples/bench.rs` (the sizes of
+/// `BENCHMARKS.md` and of BrainPy's own benchmark): COBA at 4,000 neurons (batch 1, 8, 132,
+/// 1,024) and at 64 k, 256 k, 1 M and 4 M neurons (80 targets each); the feed-forward net at
+/// batch 1, 256, 4,096 and 16,384; the E/I network at batch 1, 256 and 4,096.
+pub fn suite() -> Vec<SuiteCase> {
+    let mut cases = Vec::new();
+    let coba = |n: usize, batch: Option<usize>, quick: bool, quick_steps: usize| SuiteCase {
+        name: "coba",
+        size: match batch {
+            Some(b) => format!("{n} × {b}"),
+            None => n.to_string(),
+        },
+        batch,
+        neurons: n,
+        quick,
+        quick_steps,
+        build: Box::new(move || {
+            let net = Coba::new(n).build()?;
+            Ok((net.network, vec![net.neurons]))
+        }),
+    };
+    cases.push(coba(4000, None, true, 400));
+    cases.push(coba(4000, Some(8), true, 100));
+    cases.push(coba(4000, Some(132), false, 0));
+    cases.push(coba(4000, Some(1024), false, 0));
+    cases.push(coba(64_000, None, true, 20));
+    for n in [256_000, 1_000_000, 4_000_000] {
+        cases.push(coba(n, None, false, 0));
+    }
+    for (batch, quick, quick_steps) in [
+        (1, true, 100),
+        (256, true, 5),
+        (4096, false, 0),
+        (16_384, false, 0),
+    ] {
+        cases.push(SuiteCase {
+            name: "ff",
+            size: format!("batch {batch}"),
+            batch: Some(batch),
+            neurons: 784 + 256 + 128 + 10,
+            quick,
+            quick_steps,
+            build: Box::new(|| {
+                let ff = FeedForward::benchmark(0).build()?;
+                Ok((ff.network, ff.lif.to_vec()))
+            }),
+        });
+    }
+    for (batch, quick, quick_steps) in [(1, true, 100), (256, false, 0), (4096, false, 0)] {
+        cases.push(SuiteCase {
+            name: "ei",
+            size: format!("batch {batch}"),
+            batch: Some(batch),
+            neurons: 1000,
+            quick,
+            quick_steps,
+            build: Box::new(|| {
+                let ei = EiNetwork::benchmark(800, 200, 0).build()?;
+                Ok((ei.network, vec![ei.exc, ei.inh]))
+            }),
+        });
+    }
+    cases
+}

@@ -256,6 +256,15 @@ impl CpuExec {
                         let node = &plan.nodes[r.node];
                         r.push_values(&self.arena[node.out..node.out + node.total]);
                     }
+                    Monitor::Count(r) => {
+                        let node = &plan.nodes[r.node];
+                        let out = &self.arena[node.out..node.out + node.total];
+                        r.add(
+                            1,
+                            out.chunks(node.n)
+                                .map(|row| row.iter().filter(|&&x| x != 0.0).count() as u64),
+                        );
+                    }
                     Monitor::State(r) => {
                         if k.is_multiple_of(r.every as u64) {
                             let node = &plan.nodes[r.node];

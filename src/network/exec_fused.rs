@@ -36,12 +36,17 @@ const WORKGROUP: usize = 256;
 /// every loop after 65 535).
 const SOFTWARE_LOOP_BUDGET: usize = 40_000;
 
-/// The most inputs a spike-fed dense projection gathers (`GATHER_MAX` in ops.wgsl).
+/// The most inputs a spike-fed dense projection gathers (`GATHER_MAX` in ops.wgsl), and the
+/// workgroup memory its arrays take.
 const GATHER_MAX: usize = 4096;
+const GATHER_BYTES: usize = 4 * (GATHER_MAX + WORKGROUP);
 
 /// Populations of at most this many elements per row in all run fused by default (above it,
 /// one workgroup per instance is too little parallelism and the per-step executor is faster).
 pub(crate) const FUSED_MAX_ELEMENTS: usize = 32_768;
+
+/// Batches from this size run dense projections of real values on the per-step executor.
+const DENSE_BATCH: usize = 64;
 
 /// Where a monitor's chunk lives in `acc`.
 struct MonitorSlot {
@@ -50,6 +55,8 @@ struct MonitorSlot {
     per_entry: usize,
     /// State monitors: the `control` word holding the run's first sample index, and `every`.
     sampling: Option<(usize, usize)>,
+    /// Count monitors: one counter per sample for the whole run.
+    count: bool,
 }
 
 pub(crate) struct FusedExec {
@@ -64,6 +71,8 @@ pub(crate) struct FusedExec {
     /// The statements' code (projections and updates with their constants), written once;
     /// the monitors' code is added per statement when they change.
     statements: Vec<Statement>,
+    /// Words of fixed-point sums each workgroup keeps in workgroup memory (0: none).
+    local_sums: usize,
     /// Where each input stream starts in `scratch`, and the steps a stream chunk holds.
     stream_base: Vec<usize>,
     stream_chunk: usize,
@@ -100,9 +109,18 @@ fn per_lane(n: usize) -> usize {
 
 impl FusedExec {
     /// Whether `plan` suits this executor by default: few enough elements per instance that
-    /// one workgroup per instance keeps the device busy without per-step dispatches.
+    /// one workgroup per instance keeps the device busy without per-step dispatches, and no
+    /// dense projection of real values over a large batch (each instance would read the
+    /// whole weight matrix every step; the per-step executor's tiled kernel shares it across
+    /// the batch).
     pub fn suits(plan: &Plan) -> bool {
+        let dense_matmul = plan
+            .statements
+            .iter()
+            .flat_map(|s| &s.ops)
+            .any(|op| matches!(op, CommOp::Dense { src, .. } if !plan.is_spike_source(*src)));
         plan.nodes.iter().map(|n| n.n).sum::<usize>() <= FUSED_MAX_ELEMENTS
+            && !(dense_matmul && plan.rows >= DENSE_BATCH)
     }
 
     pub fn new(gpu: &Gpu, plan: Arc<Plan>) -> Result<FusedExec> {
@@ -179,13 +197,27 @@ impl FusedExec {
                 Src::Constant(_) => ("0u".into(), false),
             }
         };
-        // A source is a spike train when it is a neuron's emitted output.
-        let spiking = |src: Src| match src {
-            Src::Arena { offset, .. } => plan.nodes.iter().any(|m| {
-                m.emits && m.model.accepts().currents && (m.out..m.out + m.total).contains(&offset)
-            }),
-            _ => false,
-        };
+        // Event sums in workgroup memory when the row's sums fit beside the gather arrays.
+        let mut local: Vec<(usize, usize)> = Vec::new();
+        let mut local_sums = 0;
+        for s in &plan.statements {
+            if let InputSpec::Acc { offset, .. } = s.delta {
+                local.push((offset, local_sums));
+                local_sums += plan.nodes[s.node].n;
+            }
+        }
+        let gathers = plan
+            .statements
+            .iter()
+            .flat_map(|s| &s.ops)
+            .any(|op| matches!(op, CommOp::Dense { dense, .. } if dense.n_in <= GATHER_MAX));
+        let budget = gpu.max_workgroup_storage() as usize;
+        let gather_bytes = if gathers { GATHER_BYTES } else { 0 };
+        if local_sums == 0 || 4 * local_sums + gather_bytes > budget {
+            local.clear();
+            local_sums = 0;
+        }
+        let local_base = |offset: usize| local.iter().find(|(o, _)| *o == offset).map(|(_, b)| *b);
         let mut statements = Vec::new();
         for s in &plan.statements {
             let node = &plan.nodes[s.node];
@@ -226,7 +258,7 @@ impl FusedExec {
                         if let Some(b) = &dense.bias {
                             table.extend(b.iter().map(|&x| f32_bits(x)));
                         }
-                        let sparse = spiking(*src) && dense.n_in <= GATHER_MAX;
+                        let sparse = plan.is_spike_source(*src) && dense.n_in <= GATHER_MAX;
                         ops.push(format!(
                             "{}(lane, {base}, {in_scratch}, {}u, {}u, {dst}u + row * {}u, {accumulate}, {}, {}, {at}u);",
                             if sparse {
@@ -269,10 +301,16 @@ impl FusedExec {
                                 (0, true)
                             }
                         };
-                        ops.push(format!(
-                            "op_event(lane, {base}, {in_scratch}, {}u, {}u, {at}u + row * {}u, {weight}i, {per_synapse}, {start}u);",
-                            conn.n_pre, conn.k, conn.n_post,
-                        ));
+                        ops.push(match local_base(*at) {
+                            Some(l) => format!(
+                                "op_event_local(lane, {base}, {in_scratch}, {}u, {}u, {l}u, {weight}i, {per_synapse}, {start}u);",
+                                conn.n_pre, conn.k,
+                            ),
+                            None => format!(
+                                "op_event(lane, {base}, {in_scratch}, {}u, {}u, {at}u + row * {}u, {weight}i, {per_synapse}, {start}u);",
+                                conn.n_pre, conn.k, conn.n_post,
+                            ),
+                        });
                         // Assumes at most a quarter of the sources spike in one step.
                         iterations += per_lane(conn.n_pre) * (1 + conn.k / 4);
                     }
@@ -298,7 +336,10 @@ impl FusedExec {
                     InputSpec::Stream { ext, .. } => {
                         (2, stream_base[ext], 0.0, rows * plan.externals[ext].n, 1.0)
                     }
-                    InputSpec::Acc { offset, unit } => (6, offset, 0.0, 0, unit),
+                    InputSpec::Acc { offset, unit } => match local_base(offset) {
+                        Some(l) => (7, l, 0.0, 0, unit),
+                        None => (6, offset, 0.0, 0, unit),
+                    },
                 }
             };
             let (x_mode, x_offset, x_scalar, x_step, _) = input(s.x);
@@ -370,6 +411,7 @@ impl FusedExec {
             control: gpu.alloc("network control", 1)?,
             range,
             statements,
+            local_sums,
             stream_base,
             stream_chunk,
             dispatch: None,
@@ -401,6 +443,8 @@ impl FusedExec {
             .map(|m| match m {
                 Monitor::Spikes(r) => (r.rows * r.words_per_row(), 1),
                 Monitor::State(r) => (plan.nodes[r.node].total, r.every),
+                // One counter per sample for the whole run.
+                Monitor::Count(r) => (r.rows, usize::MAX),
             })
             .collect();
         let room = (self.gpu.max_storage_binding() / 4) as usize;
@@ -423,11 +467,13 @@ impl FusedExec {
         // control: one word per state monitor (the run's first sample index), then the clock.
         let mut slots = Vec::new();
         for (i, (m, (words, every))) in monitors.iter().zip(&per_step).enumerate() {
-            let entries = chunk.div_ceil(*every) + 1;
+            let count = matches!(m, Monitor::Count(_));
+            let entries = if count { 1 } else { chunk.div_ceil(*every) + 1 };
             slots.push(MonitorSlot {
                 at: acc_len,
                 per_entry: *words,
                 sampling: matches!(m, Monitor::State(_)).then_some((i, *every)),
+                count,
             });
             acc_len += entries * words;
         }
@@ -484,6 +530,16 @@ impl FusedExec {
                         );
                         iterations += per_lane(node.n);
                     }
+                    Monitor::Count(r) if r.node == s.node => {
+                        let _ = writeln!(
+                            body,
+                            "        for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            count_{slot} = count_{slot} + select(0u, 1u, state[{out}u + row * {n}u + j] != 0.0);\n        }}",
+                            n = node.n,
+                            out = node.out,
+                            slot = slot.at,
+                        );
+                        iterations += per_lane(node.n);
+                    }
                     Monitor::State(r) if r.node == s.node => {
                         let (first, every) = slot.sampling.expect("a state monitor samples");
                         let _ = writeln!(
@@ -500,7 +556,30 @@ impl FusedExec {
                 }
             }
         }
+        let (mut counters, mut totals) = (String::new(), String::new());
+        for slot in slots.iter().filter(|s| s.count) {
+            let _ = writeln!(counters, "    var count_{} = 0u;", slot.at);
+            let _ = writeln!(
+                totals,
+                "    atomicAdd(&acc[{at}u + row], i32(count_{at}));",
+                at = slot.at
+            );
+        }
         let mut source = families.join("\n");
+        let _ = write!(
+            source,
+            "\nvar<workgroup> wacc: array<atomic<i32>, {}>;\n\
+             fn take_local(i: u32) -> i32 {{\n    return atomicExchange(&wacc[i], 0);\n}}\n",
+            self.local_sums.max(1)
+        );
+        if self.local_sums > 0 {
+            let _ = writeln!(
+                counters,
+                "    for (var i = lane; i < {}u; i = i + WORKGROUP_SIZE) {{\n        atomicStore(&wacc[i], 0);\n    }}\n    workgroupBarrier();",
+                self.local_sums
+            );
+            iterations += per_lane(self.local_sums);
+        }
         let _ = write!(
             source,
             "\n@compute @workgroup_size(WORKGROUP_SIZE)\n\
@@ -508,11 +587,13 @@ impl FusedExec {
              let row = wid.x + wid.y * groups.x;\n    \
              if (row >= {rows}u) {{\n        return;\n    }}\n    \
              let lane = lid.x;\n    \
-             var done = 0u;\n    \
+             var done = 0u;\n\
+             {counters}    \
              for (var s = 0u; s < range.count; s = s + 1u) {{\n        \
              clk = load_clock({clock_at}u + 4u * (range.first + s));\n\
              {body}        done = done + 1u;\n    }}\n    \
-             atomicAdd(&acc[{status_at}u + row], i32(done));\n}}\n"
+             atomicAdd(&acc[{status_at}u + row], i32(done));\n\
+             {totals}}}\n"
         );
         let kernel = KernelDef::network(
             format!("network of {} populations", plan.nodes.len()),
@@ -581,6 +662,7 @@ impl FusedExec {
                 Some((first, every)) => self
                     .control
                     .write(first, &[k0.div_ceil(every as u64) as u32]),
+                None if slot.count => self.acc.write(slot.at, &vec![0u32; slot.per_entry]),
                 None => self.acc.write(slot.at, &vec![0u32; steps * slot.per_entry]),
             }
         }
@@ -617,6 +699,10 @@ impl FusedExec {
                 Monitor::Spikes(r) => {
                     let words: Vec<u32> = self.acc.view(slot.at, steps * slot.per_entry).read()?;
                     r.push_words(&words);
+                }
+                Monitor::Count(r) => {
+                    let counts: Vec<u32> = self.acc.view(slot.at, slot.per_entry).read()?;
+                    r.add(steps, counts.into_iter().map(u64::from));
                 }
                 Monitor::State(r) => {
                     let every = r.every as u64;

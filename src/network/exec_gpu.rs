@@ -22,7 +22,7 @@ pub(crate) const MAX_CHUNK: usize = 1000;
 /// Bytes that the per-chunk buffers (input streams, monitors) may take together.
 const CHUNK_BUDGET: u64 = 256 << 20;
 
-/// Batches at least this large use the tiled dense kernel.
+/// Batches at least this large use the tiled dense kernel (64 × 64 output blocks).
 const TILED_ROWS: usize = 16;
 
 /// A monitor's chunk buffer and how to read it.
@@ -221,8 +221,8 @@ impl GpuExec {
                             (
                                 &builtin::DENSE_TILED,
                                 Grid::Groups(
-                                    dense.n_out.div_ceil(16) as u32,
-                                    rows.div_ceil(16) as u32,
+                                    dense.n_out.div_ceil(64) as u32,
+                                    rows.div_ceil(64) as u32,
                                 ),
                             )
                         } else {
@@ -450,6 +450,8 @@ impl GpuExec {
             match m {
                 Monitor::Spikes(r) => (r.rows * r.words_per_row(), 1),
                 Monitor::State(r) => (plan.nodes[r.node].total, r.every),
+                // One counter per sample for the whole run.
+                Monitor::Count(r) => (r.rows, usize::MAX),
             }
         };
         let step_bytes: u64 = monitors
@@ -478,7 +480,11 @@ impl GpuExec {
         let mut bufs = Vec::with_capacity(monitors.len());
         for m in monitors {
             let (words, every) = per_step(m);
-            let entries = chunk.div_ceil(every) + 1;
+            let entries = if every == usize::MAX {
+                1
+            } else {
+                chunk.div_ceil(every) + 1
+            };
             let buffer = gpu.alloc("monitor chunk", entries * words)?;
             let (cfg_words, kernel, grid, sampling) = match m {
                 Monitor::Spikes(r) => {
@@ -505,6 +511,12 @@ impl GpuExec {
                         0,
                     ]);
                     (w, &builtin::SAMPLE_STATE, Grid::Flat(words), true)
+                }
+                Monitor::Count(r) => {
+                    let node = &plan.nodes[r.node];
+                    let mut w = [0u32; 16];
+                    w[..3].copy_from_slice(&[node.n as u32, r.rows as u32, node.out as u32]);
+                    (w, &builtin::SPIKE_COUNT, Grid::Flat(node.total), false)
                 }
             };
             let cfg = gpu.alloc_uniform("monitor cfg", 64);
@@ -567,11 +579,14 @@ impl GpuExec {
             let values: Vec<f32> = data.iter().map(|&x| x as f32).collect();
             buf.write(0, &values);
         }
-        for m in &self.monitors {
+        for (m, record) in self.monitors.iter().zip(monitors.iter()) {
             if let Some((cfg, words, every)) = &m.sampling {
                 let mut w = words.words;
                 w[4] = k0.div_ceil(*every as u64) as u32;
                 cfg.write(0, &w);
+            }
+            if matches!(record, Monitor::Count(_)) {
+                m.buffer.write(0, &vec![0u32; m.per_entry]);
             }
         }
         let mut per_step: Vec<&Dispatch> = self.step.iter().collect();
@@ -585,6 +600,10 @@ impl GpuExec {
                 Monitor::Spikes(r) => {
                     let words: Vec<u32> = m.buffer.view(0, steps * m.per_entry).read()?;
                     r.push_words(&words);
+                }
+                Monitor::Count(r) => {
+                    let counts: Vec<u32> = m.buffer.view(0, m.per_entry).read()?;
+                    r.add(steps, counts.into_iter().map(u64::from));
                 }
                 Monitor::State(r) => {
                     let every = r.every as u64;

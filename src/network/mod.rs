@@ -34,7 +34,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub use connect::{Dense, FixedProb, Weights};
-pub use record::{SpikeRecord, StateRecord};
+pub use record::{CountRecord, SpikeRecord, StateRecord};
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
@@ -359,6 +359,7 @@ enum Exec {
 pub(crate) enum Monitor {
     Spikes(SpikeRecord),
     State(StateRecord),
+    Count(CountRecord),
 }
 
 /// What one step of a compiled network costs, counted from its plan.
@@ -461,6 +462,15 @@ impl Simulation {
         self.monitors_changed()
     }
 
+    /// Counts the spikes (nonzero outputs) of `node` per sample from now on, without keeping
+    /// when they happened.
+    pub fn monitor_count(&mut self, node: NodeId) -> Result<MonitorId> {
+        let n = self.node(node)?;
+        let record = CountRecord::new(&n.name, node.0, self.plan.rows, n.n, self.plan.dt);
+        self.monitors.push(Monitor::Count(record));
+        self.monitors_changed()
+    }
+
     /// Records state variable `var` of `node` every `every` steps from now on.
     pub fn monitor_state(&mut self, node: NodeId, var: &str, every: usize) -> Result<MonitorId> {
         let n = self.node(node)?;
@@ -500,6 +510,19 @@ impl Simulation {
                 "monitor",
                 id.0,
                 "is not a spike monitor",
+            )),
+        }
+    }
+
+    /// What count monitor `id` counted.
+    pub fn counts(&self, id: MonitorId) -> Result<&CountRecord> {
+        match self.monitors.get(id.0) {
+            Some(Monitor::Count(r)) => Ok(r),
+            _ => Err(Error::invalid(
+                "Simulation",
+                "monitor",
+                id.0,
+                "is not a count monitor",
             )),
         }
     }

@@ -196,6 +196,18 @@ impl Plan {
         init
     }
 
+    /// Whether a projection's source is a spike train: a neuron's emitted output (a model
+    /// that reads current inputs and emits its result). Spike-fed dense projections gather
+    /// their nonzero inputs instead of reading every row of the weights.
+    pub fn is_spike_source(&self, src: Src) -> bool {
+        match src {
+            Src::Arena { offset, .. } => self.nodes.iter().any(|m| {
+                m.emits && m.model.accepts().currents && (m.out..m.out + m.total).contains(&offset)
+            }),
+            _ => false,
+        }
+    }
+
     /// Bytes read and written, and dispatches, per step on a GPU.
     pub fn cost_per_step(&self, monitors: usize) -> (u64, usize) {
         let mut bytes = 0u64;

@@ -307,3 +307,54 @@ impl StateRecord {
         w.write(path)
     }
 }
+
+/// Spike counts of one population per sample, summed over the recorded steps: the cheapest
+/// monitor (one counter per sample, read once per chunk), for firing rates of large networks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CountRecord {
+    /// The population.
+    pub name: String,
+    pub(crate) node: usize,
+    /// Samples (1 without a batch axis).
+    pub rows: usize,
+    /// Neurons per sample.
+    pub n: usize,
+    /// Steps counted.
+    pub steps: u64,
+    /// Spikes per sample.
+    pub counts: Vec<u64>,
+    dt: f64,
+}
+
+impl CountRecord {
+    pub(crate) fn new(name: &str, node: usize, rows: usize, n: usize, dt: f64) -> CountRecord {
+        CountRecord {
+            name: name.to_string(),
+            node,
+            rows,
+            n,
+            steps: 0,
+            counts: vec![0; rows],
+            dt,
+        }
+    }
+
+    /// Adds `steps` steps with these counts per sample.
+    pub(crate) fn add(&mut self, steps: usize, counts: impl IntoIterator<Item = u64>) {
+        self.steps += steps as u64;
+        for (c, add) in self.counts.iter_mut().zip(counts) {
+            *c += add;
+        }
+    }
+
+    /// All spikes counted.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+
+    /// The mean firing rate in Hz over the counted steps, neurons and samples.
+    pub fn rate_hz(&self) -> f64 {
+        let time_s = self.steps as f64 * self.dt * 1e-3;
+        self.total() as f64 / (time_s * (self.rows * self.n) as f64).max(f64::MIN_POSITIVE)
+    }
+}
