@@ -646,7 +646,16 @@ impl Simulation {
 
     /// What one step costs, counted from the plan (for benchmarks).
     pub fn cost_per_step(&self) -> StepCost {
-        let (bytes, per_step) = self.plan.cost_per_step(self.monitors.len());
+        let monitors: Vec<(usize, plan::MonitorKind)> = self
+            .monitors
+            .iter()
+            .map(|m| match m {
+                Monitor::Spikes(r) => (r.node, plan::MonitorKind::Spikes),
+                Monitor::Count(r) => (r.node, plan::MonitorKind::Count),
+                Monitor::State(r) => (r.node, plan::MonitorKind::State(r.every)),
+            })
+            .collect();
+        let (bytes, per_step) = self.plan.cost_per_step(&monitors);
         let (executor, steps_per_dispatch) = self.executor();
         StepCost {
             bytes,

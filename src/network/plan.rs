@@ -208,33 +208,73 @@ impl Plan {
         }
     }
 
-    /// Bytes read and written, and dispatches, per step on a GPU.
-    pub fn cost_per_step(&self, monitors: usize) -> (u64, usize) {
-        let mut bytes = 0u64;
-        let mut dispatches = monitors;
+    /// Bytes of device memory one step reads and writes, and the dispatches it takes on the
+    /// per-step executor, counted from the plan. `monitors` gives, per monitor, its population
+    /// and kind. Counted: every state read and written; outputs written; inputs read where
+    /// they are arrays (a fixed-point sum is read and cleared); conductances read; projection
+    /// sources read, dense weights read once, results written (and read when summed); ring
+    /// stores; monitors. Not counted: the synapses a spike delivers to (4 bytes of target, 4
+    /// of weight when per-synapse, an atomic add each), which depend on the activity.
+    pub fn cost_per_step(&self, monitors: &[(usize, MonitorKind)]) -> (u64, usize) {
         let rows = self.rows as u64;
+        let mut bytes = 0u64;
+        let mut dispatches = monitors.len();
+        let input = |spec: InputSpec, len: u64| -> u64 {
+            match spec {
+                InputSpec::None | InputSpec::Scalar(_) => 0,
+                InputSpec::Acc { .. } => 8 * rows * len,
+                _ => 4 * rows * len,
+            }
+        };
         for s in &self.statements {
             let node = &self.nodes[s.node];
             let total = node.total as u64;
-            // States read and written, output written, x and delta read, channels read.
-            bytes += 4
-                * total
-                * (2 * node.vars as u64 + node.emits as u64 + 2 + s.channels.len() as u64);
+            bytes +=
+                4 * total * (2 * node.vars as u64 + node.emits as u64 + s.channels.len() as u64);
+            bytes += input(s.x, s.x_n as u64) + input(s.delta, node.n as u64);
             dispatches += 1 + s.ops.len() + s.ring.is_some() as usize;
+            if s.ring.is_some() {
+                bytes += 8 * total;
+            }
             for op in &s.ops {
                 bytes += match op {
-                    CommOp::Dense { dense, .. } => {
-                        4 * (rows * (dense.n_in + dense.n_out) as u64
-                            + (dense.n_in * dense.n_out) as u64)
+                    CommOp::Dense {
+                        dense, accumulate, ..
+                    } => {
+                        let (n_in, n_out) = (dense.n_in as u64, dense.n_out as u64);
+                        4 * (rows * n_in + n_in * n_out + rows * n_out * (1 + *accumulate as u64))
                     }
-                    CommOp::Axpy { count, .. } => 4 * rows * 2 * *count as u64,
-                    // Spikes read; each synapse of a spiking neuron: target, weight, atomic.
+                    CommOp::Axpy {
+                        src,
+                        count,
+                        accumulate,
+                        ..
+                    } => {
+                        let read = !matches!(src, Src::Constant(_)) as u64 + *accumulate as u64;
+                        4 * rows * *count as u64 * (1 + read)
+                    }
                     CommOp::Event { conn, .. } => 4 * rows * conn.n_pre as u64,
                 };
             }
         }
+        for (node, kind) in monitors {
+            let total = self.nodes[*node].total as u64;
+            bytes += match kind {
+                MonitorKind::Spikes => 4 * total + total.div_ceil(8),
+                MonitorKind::Count => 4 * total,
+                MonitorKind::State(every) => 8 * total / *every as u64,
+            };
+        }
         (bytes, dispatches)
     }
+}
+
+/// What a monitor reads per step, for [`Plan::cost_per_step`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum MonitorKind {
+    Spikes,
+    Count,
+    State(usize),
 }
 
 struct Builder<'a> {
