@@ -20,11 +20,13 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use super::Monitor;
-use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
+use super::compose::{
+    InputAbi, channel_records, elementwise, f32_lit, input_abi, param_table, sim_literal,
+};
+use super::plan::{CommOp, InputSpec, Plan, Src};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{CLOCK_STRIDE, Dispatch, Gpu, GpuArray, NetworkBindings};
-use crate::module::pack_params;
 use crate::shaders::KernelDef;
 
 use super::exec_gpu::MAX_CHUNK;
@@ -98,11 +100,6 @@ fn f32_bits(x: f64) -> u32 {
     (x as f32).to_bits()
 }
 
-/// An f32 constant, exactly.
-fn f32_lit(x: f64) -> String {
-    format!("bitcast<f32>({:#x}u)", (x as f32).to_bits())
-}
-
 fn per_lane(n: usize) -> usize {
     n.div_ceil(WORKGROUP)
 }
@@ -154,16 +151,7 @@ impl FusedExec {
         let scratch = gpu.alloc("network scratch", scratch_len)?;
 
         // The table (parameters, channel records, weights, event tables) and the code.
-        let mut table: Vec<u32> = Vec::new();
-        let mut params_base = vec![0usize; plan.nodes.len()];
-        for (i, node) in plan.nodes.iter().enumerate() {
-            params_base[i] = table.len();
-            let mut words = pack_params(&node.params);
-            for h in words.iter_mut().take(node.params.len()) {
-                *h += table.len() as u32;
-            }
-            table.extend(words);
-        }
+        let (mut table, params_base) = param_table(&plan);
         // Where a source row starts this step, and whether it is in the scratch.
         let source = |src: Src| -> (String, bool) {
             match src {
@@ -318,60 +306,40 @@ impl FusedExec {
             }
             // The population's Sim, as constants.
             let channels_base = table.len();
-            for (out, at) in &s.channels {
-                let (offset, in_scratch) = match *at {
-                    ChannelSrc::Arena(a) => (a, 0),
-                    ChannelSrc::Scratch(a) => (a, 1),
-                };
-                let mut c = out.channel_words(offset as u32);
-                c[7] = in_scratch;
-                table.extend(c);
-            }
-            let input = |spec: InputSpec| -> (u32, usize, f64, usize, f64) {
+            table.extend(channel_records(s));
+            let input = |spec: InputSpec| -> InputAbi {
                 match spec {
-                    InputSpec::None => (0, 0, 0.0, 0, 1.0),
-                    InputSpec::Scalar(v) => (1, 0, v, 0, 1.0),
-                    InputSpec::Arena { offset, .. } => (4, offset, 0.0, 0, 1.0),
-                    InputSpec::Scratch { offset, .. } => (2, offset, 0.0, 0, 1.0),
-                    InputSpec::Stream { ext, .. } => {
-                        (2, stream_base[ext], 0.0, rows * plan.externals[ext].n, 1.0)
-                    }
+                    InputSpec::Stream { ext, .. } => (
+                        2,
+                        stream_base[ext],
+                        0.0,
+                        (rows * plan.externals[ext].n) as f64,
+                    ),
                     InputSpec::Acc { offset, unit } => match local_base(offset) {
-                        Some(l) => (7, l, 0.0, 0, unit),
-                        None => (6, offset, 0.0, 0, unit),
+                        Some(l) => (7, l, 0.0, unit),
+                        None => (6, offset, 0.0, unit),
                     },
+                    other => input_abi(other),
                 }
             };
-            let (x_mode, x_offset, x_scalar, x_step, _) = input(s.x);
-            let (d_mode, d_offset, d_scalar, _, d_scale) = input(s.delta);
             let update = format!(
-                "        sim = Sim({n}u, {total}u, {total}u, {state}u, {out}u, {channels}u, {x_mode}u, {x_offset}u, {}, {x_n}u, {x_step}u, {d_mode}u, {d_offset}u, {}, {}, {params}u, {channels_base}u, 0u, 0u, 0u);\n        \
+                "        sim = {};\n        \
                  for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            {step}(Elem(row * {n}u + j, j, row));\n        }}\n",
-                f32_lit(x_scalar),
-                f32_lit(d_scalar),
-                f32_lit(d_scale),
+                sim_literal(
+                    &plan,
+                    s,
+                    input(s.x),
+                    input(s.delta),
+                    params_base[s.node],
+                    channels_base
+                ),
                 n = node.n,
-                total = node.total,
-                state = node.state_base,
-                out = node.out,
-                channels = s.channels.len(),
-                x_n = s.x_n,
-                params = params_base[s.node],
                 step = node.model.kernel().step_fn(),
             );
             iterations +=
                 per_lane(node.n) * (1 + s.channels.len() + if s.x_n != node.n { s.x_n } else { 0 });
             // Reads of elements other invocations write need barriers around the update.
-            let aligned = |offset: usize| {
-                plan.nodes.iter().any(|m| {
-                    m.n == node.n
-                        && (m.out == offset
-                            || (0..m.vars).any(|v| m.state_base + v * m.total == offset))
-                })
-            };
-            let crossing = s.x_n != node.n
-                || matches!(s.x, InputSpec::Arena { offset, .. } if !aligned(offset))
-                || matches!(s.delta, InputSpec::Arena { offset, .. } if !aligned(offset));
+            let crossing = !elementwise(&plan, s);
             let mut update = update;
             if let Some(r) = s.ring {
                 let ring = &plan.rings[r];

@@ -3,18 +3,20 @@
 //! into one compute pass and one submission, the step selected by the clock entry's dynamic
 //! offset. Nothing is read back inside a chunk; monitors are read once per chunk.
 
+use std::fmt::Write;
 use std::sync::Arc;
 
 use super::Monitor;
-use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
+use super::compose::{channel_records, elementwise, input_abi, param_table, sim_literal};
+use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src, Statement};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{
     CLOCK_STRIDE, ClockEntry, CommBindings, CommUniform, Dispatch, ElementBindings, Gpu, GpuArray,
-    Grid, SimUniform,
+    Grid, NetworkBindings, SimUniform,
 };
 use crate::module::pack_params;
-use crate::shaders::builtin;
+use crate::shaders::{KernelDef, builtin};
 
 /// Steps recorded into one submission at most (and lavapipe stays responsive).
 pub(crate) const MAX_CHUNK: usize = 1000;
@@ -43,6 +45,8 @@ pub(crate) struct GpuExec {
     streams: Vec<GpuArray>,
     stream_chunk: usize,
     clock: GpuArray,
+    /// The clock entries of composed dispatches (4 words per step), when there are any.
+    composed_clock: Option<GpuArray>,
     /// One step's dispatches, in program order.
     step: Vec<Dispatch>,
     monitors: Vec<MonitorBuf>,
@@ -97,6 +101,128 @@ fn source<'a>(
     }
 }
 
+/// The buffers and tables of composed update dispatches (`shaders/abi/network.wgsl`).
+struct Composed {
+    arena: GpuArray,
+    scratch: GpuArray,
+    acc: GpuArray,
+    table: GpuArray,
+    /// The chunk's clock entries, 4 words per step.
+    clock: GpuArray,
+    /// Per step, at its dynamic offset: the step's index in the chunk, 1 step.
+    range: GpuArray,
+    params_base: Vec<usize>,
+    channels_base: Vec<usize>,
+}
+
+/// Whether a statement's update can share a composed dispatch: element-wise, and no input
+/// stream (streams have their own buffers here).
+fn composable(plan: &Plan, s: &Statement) -> bool {
+    elementwise(plan, s) && !matches!(s.x, InputSpec::Stream { .. })
+}
+
+/// The statements in order, in groups whose updates run in one dispatch: consecutive
+/// composable statements over the same elements, no delay ring before the last, and each
+/// one's projections free to run before the group (they read nothing the group's earlier
+/// updates write).
+fn groups(plan: &Plan) -> Vec<Vec<usize>> {
+    let writes = |si: usize, offset: usize| {
+        let node = &plan.nodes[plan.statements[si].node];
+        let states = node.state_base..node.state_base + node.vars * node.total;
+        states.contains(&offset) || (node.out..node.out + node.total).contains(&offset)
+    };
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (si, s) in plan.statements.iter().enumerate() {
+        let node = &plan.nodes[s.node];
+        let joins = groups.last().is_some_and(|g| {
+            g.iter().all(|&m| {
+                let ms = &plan.statements[m];
+                let mn = &plan.nodes[ms.node];
+                composable(plan, ms)
+                    && ms.ring.is_none()
+                    && mn.n == node.n
+                    && mn.total == node.total
+            }) && composable(plan, s) && s.ops.iter().all(|op| {
+                let read = match op {
+                    CommOp::Axpy { src, .. }
+                    | CommOp::Dense { src, .. }
+                    | CommOp::Event { src, .. } => *src,
+                };
+                !matches!(read, Src::Arena { offset, .. } if g.iter().any(|&m| writes(m, offset)))
+            })
+        });
+        match groups.last_mut() {
+            Some(g) if joins => g.push(si),
+            _ => groups.push(vec![si]),
+        }
+    }
+    groups
+}
+
+/// One dispatch that runs the updates of `group` for every element, in order.
+fn composed_dispatch(gpu: &Gpu, plan: &Plan, group: &[usize], c: &Composed) -> Result<Dispatch> {
+    let mut families: Vec<&str> = Vec::new();
+    let mut body = String::new();
+    for &si in group {
+        let s = &plan.statements[si];
+        let node = &plan.nodes[s.node];
+        let src = node.model.kernel().source();
+        if !families.contains(&src) {
+            families.push(src);
+        }
+        let _ = writeln!(
+            body,
+            "    sim = {};\n    {}(e);",
+            sim_literal(
+                plan,
+                s,
+                input_abi(s.x),
+                input_abi(s.delta),
+                c.params_base[s.node],
+                c.channels_base[si]
+            ),
+            node.model.kernel().step_fn()
+        );
+    }
+    let first = &plan.nodes[plan.statements[group[0]].node];
+    let names: Vec<&str> = group
+        .iter()
+        .map(|&si| plan.nodes[plan.statements[si].node].name.as_str())
+        .collect();
+    let source = format!(
+        "{}\nvar<workgroup> wacc: array<atomic<i32>, 1>;\n\
+         fn take_local(i: u32) -> i32 {{\n    return atomicExchange(&wacc[i], 0);\n}}\n\
+         @compute @workgroup_size(WORKGROUP_SIZE)\n\
+         fn network(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
+         let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;\n    \
+         if (i >= {total}u) {{\n        return;\n    }}\n    \
+         clk = load_clock(4u * range.first);\n    \
+         let row = i / {n}u;\n    \
+         let e = Elem(i, i - row * {n}u, row);\n{body}}}\n",
+        families.join("\n"),
+        total = first.total,
+        n = first.n,
+    );
+    let kernel = KernelDef::network(
+        format!("updates of {}", names.join(", ")),
+        source,
+        "network",
+    );
+    let grid = gpu.grid(kernel.name(), first.total)?;
+    gpu.network_dispatch(
+        &kernel,
+        &NetworkBindings {
+            arena: &c.arena,
+            scratch: &c.scratch,
+            acc: &c.acc,
+            params: &c.table,
+            control: &c.clock,
+            range: &c.range,
+        },
+        grid,
+    )
+}
+
 impl GpuExec {
     pub fn new(gpu: &Gpu, plan: Arc<Plan>) -> Result<GpuExec> {
         let rows = plan.rows;
@@ -134,257 +260,300 @@ impl GpuExec {
         let clock = gpu.alloc_uniform("network clock", MAX_CHUNK * CLOCK_STRIDE as usize);
         let mut keep = Vec::new();
         let mut step = Vec::new();
+        // Consecutive element-wise updates run as one composed dispatch (their projections
+        // first, where that changes nothing they read).
+        let groups = groups(&plan);
+        let (mut table, params_base) = param_table(&plan);
+        let mut channels_base = vec![0; plan.statements.len()];
+        for group in groups.iter().filter(|g| g.len() > 1) {
+            for &si in group {
+                channels_base[si] = table.len();
+                table.extend(channel_records(&plan.statements[si]));
+            }
+        }
+        let composed = Composed {
+            arena: arena.clone(),
+            scratch: scratch.clone(),
+            acc: acc.clone(),
+            table: gpu.upload("network parameter table", &table)?,
+            clock: gpu.alloc("network clock entries", 4 * MAX_CHUNK)?,
+            range: {
+                let stride = CLOCK_STRIDE as usize / 4;
+                let mut words = vec![0u32; MAX_CHUNK * stride];
+                for j in 0..MAX_CHUNK {
+                    words[j * stride] = j as u32;
+                    words[j * stride + 1] = 1;
+                }
+                let range =
+                    gpu.alloc_uniform("network step index", MAX_CHUNK * CLOCK_STRIDE as usize);
+                range.write(0, &words);
+                range
+            },
+            params_base,
+            channels_base,
+        };
         let uniform = |keep: &mut Vec<GpuArray>, what: &str, words: &[u32]| -> GpuArray {
             let u = gpu.alloc_uniform(what, std::mem::size_of_val(words));
             u.write(0, words);
             keep.push(u.clone());
             u
         };
-        for s in &plan.statements {
-            let node = &plan.nodes[s.node];
-            for op in &s.ops {
-                match op {
-                    CommOp::Axpy {
-                        src,
-                        count,
-                        dst,
-                        accumulate,
-                        scale,
-                    } => {
-                        let (buf, base, pitch, loc) = source(*src, &plan, &arena, &rings, &streams);
-                        let constant = match src {
-                            Src::Constant(c) => Some(*c),
-                            _ => None,
-                        };
-                        let mut w = [0u32; 16];
-                        w[..10].copy_from_slice(&[
-                            *count as u32,
-                            rows as u32,
-                            base,
-                            pitch,
-                            *dst as u32,
-                            *accumulate as u32,
-                            f32_bits(*scale),
-                            constant.is_some() as u32,
-                            f32_bits(constant.unwrap_or(0.0)),
-                            *count as u32,
-                        ]);
-                        w[12..15].copy_from_slice(&loc);
-                        let cfg = uniform(&mut keep, "axpy cfg", &w);
-                        step.push(gpu.comm_dispatch(
-                            &builtin::AXPY,
-                            &CommBindings {
-                                cfg: &cfg,
-                                src: buf,
-                                index: None,
-                                weights: None,
-                                dst: Some(&scratch),
-                                acc: None,
-                                clock: &clock,
-                            },
-                            Grid::Flat(count * rows),
-                        )?);
-                    }
-                    CommOp::Dense {
-                        src,
-                        dense,
-                        dst,
-                        accumulate,
-                        scale,
-                    } => {
-                        let (buf, base, pitch, loc) = source(*src, &plan, &arena, &rings, &streams);
-                        let mut table: Vec<f32> = dense.w.iter().map(|&x| x as f32).collect();
-                        if let Some(b) = &dense.bias {
-                            table.extend(b.iter().map(|&x| x as f32));
+        for group in &groups {
+            for &si in group {
+                let s = &plan.statements[si];
+                for op in &s.ops {
+                    match op {
+                        CommOp::Axpy {
+                            src,
+                            count,
+                            dst,
+                            accumulate,
+                            scale,
+                        } => {
+                            let (buf, base, pitch, loc) =
+                                source(*src, &plan, &arena, &rings, &streams);
+                            let constant = match src {
+                                Src::Constant(c) => Some(*c),
+                                _ => None,
+                            };
+                            let mut w = [0u32; 16];
+                            w[..10].copy_from_slice(&[
+                                *count as u32,
+                                rows as u32,
+                                base,
+                                pitch,
+                                *dst as u32,
+                                *accumulate as u32,
+                                f32_bits(*scale),
+                                constant.is_some() as u32,
+                                f32_bits(constant.unwrap_or(0.0)),
+                                *count as u32,
+                            ]);
+                            w[12..15].copy_from_slice(&loc);
+                            let cfg = uniform(&mut keep, "axpy cfg", &w);
+                            step.push(gpu.comm_dispatch(
+                                &builtin::AXPY,
+                                &CommBindings {
+                                    cfg: &cfg,
+                                    src: buf,
+                                    index: None,
+                                    weights: None,
+                                    dst: Some(&scratch),
+                                    acc: None,
+                                    clock: &clock,
+                                },
+                                Grid::Flat(count * rows),
+                            )?);
                         }
-                        gpu.check_words(
-                            &format!("dense weights ({} × {})", dense.n_in, dense.n_out),
-                            table.len(),
-                        )?;
-                        let weights = gpu.upload("dense weights", &table)?;
-                        keep.push(weights.clone());
-                        let mut w = [0u32; 16];
-                        w[..9].copy_from_slice(&[
-                            dense.n_in as u32,
-                            dense.n_out as u32,
-                            rows as u32,
-                            base,
-                            pitch,
-                            *dst as u32,
-                            *accumulate as u32,
-                            f32_bits(*scale),
-                            dense.bias.is_some() as u32,
-                        ]);
-                        w[12..15].copy_from_slice(&loc);
-                        let cfg = uniform(&mut keep, "dense cfg", &w);
-                        let (kernel, grid) = if rows >= TILED_ROWS {
-                            (
-                                &builtin::DENSE_TILED,
-                                Grid::Groups(
-                                    dense.n_out.div_ceil(64) as u32,
-                                    rows.div_ceil(64) as u32,
-                                ),
-                            )
-                        } else {
-                            (&builtin::DENSE, Grid::Flat(dense.n_out * rows))
-                        };
-                        step.push(gpu.comm_dispatch(
-                            kernel,
-                            &CommBindings {
-                                cfg: &cfg,
-                                src: buf,
-                                index: None,
-                                weights: Some(&weights),
-                                dst: Some(&scratch),
-                                acc: None,
-                                clock: &clock,
-                            },
-                            grid,
-                        )?);
-                    }
-                    CommOp::Event {
-                        src,
-                        conn,
-                        acc: at,
-                        scale: unit,
-                    } => {
-                        let (buf, base, pitch, loc) = source(*src, &plan, &arena, &rings, &streams);
-                        // Weights as whole multiples of the plan's fixed-point unit.
-                        let fixed = |x: f64| ((x / unit).round() as i32) as u32;
-                        let mut index: Vec<u32> = conn.targets.to_vec();
-                        let (homogeneous, per_synapse) = match &conn.weights {
-                            super::Weights::Homogeneous(w) => (fixed(*w), false),
-                            super::Weights::PerSynapse(w) => {
-                                index.extend(w.iter().map(|&x| fixed(x)));
-                                (0, true)
+                        CommOp::Dense {
+                            src,
+                            dense,
+                            dst,
+                            accumulate,
+                            scale,
+                        } => {
+                            let (buf, base, pitch, loc) =
+                                source(*src, &plan, &arena, &rings, &streams);
+                            let mut table: Vec<f32> = dense.w.iter().map(|&x| x as f32).collect();
+                            if let Some(b) = &dense.bias {
+                                table.extend(b.iter().map(|&x| x as f32));
                             }
-                        };
-                        gpu.check_words(
-                            &format!("event projection ({} × {} synapses)", conn.n_pre, conn.k),
-                            index.len(),
-                        )?;
-                        let table = gpu.upload("event targets", &index)?;
-                        keep.push(table.clone());
-                        let mut w = [0u32; 16];
-                        w[..9].copy_from_slice(&[
-                            conn.n_pre as u32,
-                            conn.k as u32,
-                            rows as u32,
-                            base,
-                            pitch,
-                            *at as u32,
-                            conn.n_post as u32,
-                            homogeneous,
-                            per_synapse as u32,
-                        ]);
-                        w[12..15].copy_from_slice(&loc);
-                        let cfg = uniform(&mut keep, "event cfg", &w);
-                        step.push(gpu.comm_dispatch(
-                            &builtin::EVENT_FIXED,
-                            &CommBindings {
-                                cfg: &cfg,
-                                src: buf,
-                                index: Some(&table),
-                                weights: None,
-                                dst: None,
-                                acc: Some(&acc),
-                                clock: &clock,
-                            },
-                            Grid::Flat(conn.n_pre * rows),
-                        )?);
+                            gpu.check_words(
+                                &format!("dense weights ({} × {})", dense.n_in, dense.n_out),
+                                table.len(),
+                            )?;
+                            let weights = gpu.upload("dense weights", &table)?;
+                            keep.push(weights.clone());
+                            let mut w = [0u32; 16];
+                            w[..9].copy_from_slice(&[
+                                dense.n_in as u32,
+                                dense.n_out as u32,
+                                rows as u32,
+                                base,
+                                pitch,
+                                *dst as u32,
+                                *accumulate as u32,
+                                f32_bits(*scale),
+                                dense.bias.is_some() as u32,
+                            ]);
+                            w[12..15].copy_from_slice(&loc);
+                            let cfg = uniform(&mut keep, "dense cfg", &w);
+                            let (kernel, grid) = if rows >= TILED_ROWS {
+                                (
+                                    &builtin::DENSE_TILED,
+                                    Grid::Groups(
+                                        dense.n_out.div_ceil(64) as u32,
+                                        rows.div_ceil(64) as u32,
+                                    ),
+                                )
+                            } else {
+                                (&builtin::DENSE, Grid::Flat(dense.n_out * rows))
+                            };
+                            step.push(gpu.comm_dispatch(
+                                kernel,
+                                &CommBindings {
+                                    cfg: &cfg,
+                                    src: buf,
+                                    index: None,
+                                    weights: Some(&weights),
+                                    dst: Some(&scratch),
+                                    acc: None,
+                                    clock: &clock,
+                                },
+                                grid,
+                            )?);
+                        }
+                        CommOp::Event {
+                            src,
+                            conn,
+                            acc: at,
+                            scale: unit,
+                        } => {
+                            let (buf, base, pitch, loc) =
+                                source(*src, &plan, &arena, &rings, &streams);
+                            // Weights as whole multiples of the plan's fixed-point unit.
+                            let fixed = |x: f64| ((x / unit).round() as i32) as u32;
+                            let mut index: Vec<u32> = conn.targets.to_vec();
+                            let (homogeneous, per_synapse) = match &conn.weights {
+                                super::Weights::Homogeneous(w) => (fixed(*w), false),
+                                super::Weights::PerSynapse(w) => {
+                                    index.extend(w.iter().map(|&x| fixed(x)));
+                                    (0, true)
+                                }
+                            };
+                            gpu.check_words(
+                                &format!("event projection ({} × {} synapses)", conn.n_pre, conn.k),
+                                index.len(),
+                            )?;
+                            let table = gpu.upload("event targets", &index)?;
+                            keep.push(table.clone());
+                            let mut w = [0u32; 16];
+                            w[..9].copy_from_slice(&[
+                                conn.n_pre as u32,
+                                conn.k as u32,
+                                rows as u32,
+                                base,
+                                pitch,
+                                *at as u32,
+                                conn.n_post as u32,
+                                homogeneous,
+                                per_synapse as u32,
+                            ]);
+                            w[12..15].copy_from_slice(&loc);
+                            let cfg = uniform(&mut keep, "event cfg", &w);
+                            step.push(gpu.comm_dispatch(
+                                &builtin::EVENT_FIXED,
+                                &CommBindings {
+                                    cfg: &cfg,
+                                    src: buf,
+                                    index: Some(&table),
+                                    weights: None,
+                                    dst: None,
+                                    acc: Some(&acc),
+                                    clock: &clock,
+                                },
+                                Grid::Flat(conn.n_pre * rows),
+                            )?);
+                        }
                     }
                 }
             }
-            // The population's update.
-            let input = |spec: InputSpec| -> (u32, u32, f32, Option<&GpuArray>, u32, f32) {
-                match spec {
-                    InputSpec::None => (0, 0, 0.0, None, 0, 1.0),
-                    InputSpec::Scalar(v) => (1, 0, v as f32, None, 0, 1.0),
-                    InputSpec::Arena { offset, .. } => (4, offset as u32, 0.0, None, 0, 1.0),
-                    InputSpec::Scratch { offset, .. } => {
-                        (2, offset as u32, 0.0, Some(&scratch), 0, 1.0)
-                    }
-                    InputSpec::Stream { ext, .. } => (
-                        2,
-                        0,
-                        0.0,
-                        Some(&streams[ext]),
-                        (rows * plan.externals[ext].n) as u32,
-                        1.0,
-                    ),
-                    InputSpec::Acc { offset, unit } => {
-                        (6, offset as u32, 0.0, None, 0, unit as f32)
-                    }
-                }
-            };
-            let (x_mode, x_offset, x_scalar, x_buf, x_step, _) = input(s.x);
-            let (d_mode, d_offset, d_scalar, mut d_buf, _, d_scale) = input(s.delta);
-            // Conductances computed into the scratch are read through the delta binding, which
-            // is free unless the delta input itself is in the scratch.
-            if s.channels
-                .iter()
-                .any(|(_, at)| matches!(at, ChannelSrc::Scratch(_)))
-            {
-                d_buf = Some(&scratch);
-            }
-            let sim = SimUniform {
-                n: node.n as u32,
-                total: node.total as u32,
-                stride: node.total as u32,
-                state_base: node.state_base as u32,
-                out_offset: node.out as u32,
-                channels: s.channels.len() as u32,
-                x_mode,
-                x_offset,
-                x_scalar,
-                x_n: s.x_n as u32,
-                x_step,
-                d_mode,
-                d_offset,
-                d_scalar,
-                d_scale,
-                params_base: 0,
-                channels_base: 0,
-                _pad: [0; 2],
-            };
-            let sim = uniform(&mut keep, "sim", bytemuck::cast_slice(&[sim]));
-            let params = gpu.upload("parameters", &pack_params(&node.params))?;
-            keep.push(params.clone());
-            let channels = if s.channels.is_empty() {
-                None
+            let s = &plan.statements[*group.last().expect("groups are not empty")];
+            let node = &plan.nodes[s.node];
+            if group.len() > 1 {
+                step.push(composed_dispatch(gpu, &plan, group, &composed)?);
             } else {
-                let words: Vec<u32> = s
-                    .channels
+                // The population's update.
+                let input = |spec: InputSpec| -> (u32, u32, f32, Option<&GpuArray>, u32, f32) {
+                    match spec {
+                        InputSpec::None => (0, 0, 0.0, None, 0, 1.0),
+                        InputSpec::Scalar(v) => (1, 0, v as f32, None, 0, 1.0),
+                        InputSpec::Arena { offset, .. } => (4, offset as u32, 0.0, None, 0, 1.0),
+                        InputSpec::Scratch { offset, .. } => {
+                            (2, offset as u32, 0.0, Some(&scratch), 0, 1.0)
+                        }
+                        InputSpec::Stream { ext, .. } => (
+                            2,
+                            0,
+                            0.0,
+                            Some(&streams[ext]),
+                            (rows * plan.externals[ext].n) as u32,
+                            1.0,
+                        ),
+                        InputSpec::Acc { offset, unit } => {
+                            (6, offset as u32, 0.0, None, 0, unit as f32)
+                        }
+                    }
+                };
+                let (x_mode, x_offset, x_scalar, x_buf, x_step, _) = input(s.x);
+                let (d_mode, d_offset, d_scalar, mut d_buf, _, d_scale) = input(s.delta);
+                // Conductances computed into the scratch are read through the delta binding, which
+                // is free unless the delta input itself is in the scratch.
+                if s.channels
                     .iter()
-                    .flat_map(|(out, at)| {
-                        let (offset, in_scratch) = match *at {
-                            ChannelSrc::Arena(a) => (a, 0),
-                            ChannelSrc::Scratch(a) => (a, 1),
-                        };
-                        let mut w = out.channel_words(offset as u32);
-                        w[7] = in_scratch;
-                        w
-                    })
-                    .collect();
-                let c = gpu.upload("current inputs", &words)?;
-                keep.push(c.clone());
-                Some(c)
-            };
-            step.push(gpu.element_dispatch(
-                node.model.kernel(),
-                &ElementBindings {
-                    sim: &sim,
-                    state: &arena,
-                    params: &params,
-                    x: x_buf,
-                    out: node.emits.then_some(&arena),
-                    delta: d_buf,
-                    acc: matches!(s.delta, InputSpec::Acc { .. }).then_some(&acc),
-                    channels: channels.as_ref(),
-                    clock: &clock,
-                },
-                node.total,
-            )?);
+                    .any(|(_, at)| matches!(at, ChannelSrc::Scratch(_)))
+                {
+                    d_buf = Some(&scratch);
+                }
+                let sim = SimUniform {
+                    n: node.n as u32,
+                    total: node.total as u32,
+                    stride: node.total as u32,
+                    state_base: node.state_base as u32,
+                    out_offset: node.out as u32,
+                    channels: s.channels.len() as u32,
+                    x_mode,
+                    x_offset,
+                    x_scalar,
+                    x_n: s.x_n as u32,
+                    x_step,
+                    d_mode,
+                    d_offset,
+                    d_scalar,
+                    d_scale,
+                    params_base: 0,
+                    channels_base: 0,
+                    _pad: [0; 2],
+                };
+                let sim = uniform(&mut keep, "sim", bytemuck::cast_slice(&[sim]));
+                let params = gpu.upload("parameters", &pack_params(&node.params))?;
+                keep.push(params.clone());
+                let channels = if s.channels.is_empty() {
+                    None
+                } else {
+                    let words: Vec<u32> = s
+                        .channels
+                        .iter()
+                        .flat_map(|(out, at)| {
+                            let (offset, in_scratch) = match *at {
+                                ChannelSrc::Arena(a) => (a, 0),
+                                ChannelSrc::Scratch(a) => (a, 1),
+                            };
+                            let mut w = out.channel_words(offset as u32);
+                            w[7] = in_scratch;
+                            w
+                        })
+                        .collect();
+                    let c = gpu.upload("current inputs", &words)?;
+                    keep.push(c.clone());
+                    Some(c)
+                };
+                step.push(gpu.element_dispatch(
+                    node.model.kernel(),
+                    &ElementBindings {
+                        sim: &sim,
+                        state: &arena,
+                        params: &params,
+                        x: x_buf,
+                        out: node.emits.then_some(&arena),
+                        delta: d_buf,
+                        acc: matches!(s.delta, InputSpec::Acc { .. }).then_some(&acc),
+                        channels: channels.as_ref(),
+                        clock: &clock,
+                    },
+                    node.total,
+                )?);
+            }
             if let Some(r) = s.ring {
                 let ring = &plan.rings[r];
                 let w = [
@@ -429,6 +598,10 @@ impl GpuExec {
             streams,
             stream_chunk,
             clock,
+            composed_clock: groups
+                .iter()
+                .any(|g| g.len() > 1)
+                .then(|| composed.clock.clone()),
             step,
             monitors: Vec::new(),
             monitor_chunk: MAX_CHUNK,
@@ -439,6 +612,11 @@ impl GpuExec {
     /// The most steps one run records into one submission.
     pub fn chunk_len(&self) -> usize {
         self.stream_chunk.min(self.monitor_chunk)
+    }
+
+    /// Dispatches recorded per step, monitors included.
+    pub fn dispatches_per_step(&self) -> usize {
+        self.step.len() + self.monitors.len()
     }
 
     /// Builds the chunk buffers and dispatches of `monitors`.
@@ -575,6 +753,12 @@ impl GpuExec {
             entries[j * stride..j * stride + 4].copy_from_slice(bytemuck::cast_slice(&[e]));
         }
         self.clock.write(0, &entries);
+        if let Some(clock) = &self.composed_clock {
+            let words: Vec<u32> = (0..steps)
+                .flat_map(|j| entries[j * stride..j * stride + 4].iter().copied())
+                .collect();
+            clock.write(0, &words);
+        }
         for (buf, data) in self.streams.iter().zip(streams) {
             let values: Vec<f32> = data.iter().map(|&x| x as f32).collect();
             buf.write(0, &values);

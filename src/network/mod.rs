@@ -23,6 +23,7 @@
 //! pipelines built once; on the host, the f64 reference of the same plan.
 
 pub mod classic;
+mod compose;
 mod connect;
 mod exec_cpu;
 mod exec_fused;
@@ -368,7 +369,8 @@ pub struct StepCost {
     /// Bytes of device memory read and written: every population's states read and written,
     /// its output written, its inputs read; every projection's source, weights and results.
     pub bytes: u64,
-    /// Dispatches per step (a fraction when one dispatch runs many steps).
+    /// Dispatches per step on a GPU (a fraction when one dispatch runs many steps; on the
+    /// f64 executor, one per projection, update and monitor).
     pub dispatches: f64,
     /// `"fused"`, `"per-step"` or `"f64"`.
     pub executor: &'static str,
@@ -659,10 +661,10 @@ impl Simulation {
         let (executor, steps_per_dispatch) = self.executor();
         StepCost {
             bytes,
-            dispatches: if executor == "fused" {
-                1.0 / steps_per_dispatch as f64
-            } else {
-                per_step as f64
+            dispatches: match &self.exec {
+                Exec::Fused(_) => 1.0 / steps_per_dispatch as f64,
+                Exec::Gpu(g) => g.dispatches_per_step() as f64,
+                Exec::Cpu(_) => per_step as f64,
             },
             executor,
             steps_per_dispatch,

@@ -1,0 +1,105 @@
+//! What the composed kernels of both GPU executors share: the parameter table, the channel
+//! records, the `Sim` of a statement as WGSL constants, and when a statement reads only its
+//! own elements (so that it needs no barrier, or can share a dispatch with its neighbours).
+
+use super::plan::{ChannelSrc, InputSpec, Plan, Statement};
+use crate::module::pack_params;
+
+/// An f32 constant in WGSL, exactly.
+pub(super) fn f32_lit(x: f64) -> String {
+    format!("bitcast<f32>({:#x}u)", (x as f32).to_bits())
+}
+
+/// Every population's parameters in one table (headers as `param()` reads them, offsets made
+/// absolute), and where each population's start.
+pub(super) fn param_table(plan: &Plan) -> (Vec<u32>, Vec<usize>) {
+    let mut table = Vec::new();
+    let mut bases = Vec::with_capacity(plan.nodes.len());
+    for node in &plan.nodes {
+        bases.push(table.len());
+        let mut words = pack_params(&node.params);
+        for h in words.iter_mut().take(node.params.len()) {
+            *h += table.len() as u32;
+        }
+        table.extend(words);
+    }
+    (table, bases)
+}
+
+/// A statement's current inputs as `Channel` records (8 words each; word 7 is 1 when the
+/// conductance is in the scratch).
+pub(super) fn channel_records(s: &Statement) -> Vec<u32> {
+    s.channels
+        .iter()
+        .flat_map(|(out, at)| {
+            let (offset, in_scratch) = match *at {
+                ChannelSrc::Arena(a) => (a, 0),
+                ChannelSrc::Scratch(a) => (a, 1),
+            };
+            let mut words = out.channel_words(offset as u32);
+            words[7] = in_scratch;
+            words
+        })
+        .collect()
+}
+
+/// An input as the ABIs read it: mode, offset, scalar, and the per-step offset (x) or the
+/// fixed-point unit (delta).
+pub(super) type InputAbi = (u32, usize, f64, f64);
+
+/// The ABI form of an input that is not an input stream and not a workgroup sum.
+pub(super) fn input_abi(spec: InputSpec) -> InputAbi {
+    match spec {
+        InputSpec::None => (0, 0, 0.0, 0.0),
+        InputSpec::Scalar(v) => (1, 0, v, 0.0),
+        InputSpec::Arena { offset, .. } => (4, offset, 0.0, 0.0),
+        InputSpec::Scratch { offset, .. } => (2, offset, 0.0, 0.0),
+        InputSpec::Acc { offset, unit } => (6, offset, 0.0, unit),
+        InputSpec::Stream { .. } => unreachable!("streams are placed by the executor"),
+    }
+}
+
+/// The statement's `Sim` as a WGSL constructor of constants (`shaders/abi/network.wgsl`).
+pub(super) fn sim_literal(
+    plan: &Plan,
+    s: &Statement,
+    x: InputAbi,
+    d: InputAbi,
+    params_base: usize,
+    channels_base: usize,
+) -> String {
+    let node = &plan.nodes[s.node];
+    format!(
+        "Sim({n}u, {total}u, {total}u, {state}u, {out}u, {channels}u, {}u, {}u, {}, {x_n}u, {}u, {}u, {}u, {}, {}, {params_base}u, {channels_base}u, 0u, 0u, 0u)",
+        x.0,
+        x.1,
+        f32_lit(x.2),
+        x.3 as u64,
+        d.0,
+        d.1,
+        f32_lit(d.2),
+        f32_lit(if d.0 >= 6 { d.3 } else { 1.0 }),
+        n = node.n,
+        total = node.total,
+        state = node.state_base,
+        out = node.out,
+        channels = s.channels.len(),
+        x_n = s.x_n,
+    )
+}
+
+/// Whether the statement's update reads only element `j` of anything element `j` of another
+/// population writes: `x` of its own size, and inputs read in place at the start of a
+/// population's state or output of the same size.
+pub(super) fn elementwise(plan: &Plan, s: &Statement) -> bool {
+    let node = &plan.nodes[s.node];
+    let aligned = |offset: usize| {
+        plan.nodes.iter().any(|m| {
+            m.n == node.n
+                && (m.out == offset || (0..m.vars).any(|v| m.state_base + v * m.total == offset))
+        })
+    };
+    s.x_n == node.n
+        && !matches!(s.x, InputSpec::Arena { offset, .. } if !aligned(offset))
+        && !matches!(s.delta, InputSpec::Arena { offset, .. } if !aligned(offset))
+}
