@@ -16,6 +16,9 @@ use crate::error::{Error, Result};
 /// The element ABI: bindings and accessors of a one-model dispatch.
 pub const PRELUDE: &str = include_str!("../shaders/abi/element.wgsl");
 
+/// What both model ABIs share: `Sim`, `Clock`, `Elem` and the state and parameter accessors.
+pub const ABI_SHARED: &str = include_str!("../shaders/abi/shared.wgsl");
+
 /// The numerics every model kernel shares (`shaders/common.wgsl`).
 pub const COMMON: &str = include_str!("../shaders/common.wgsl");
 
@@ -132,7 +135,7 @@ impl KernelDef {
     pub fn full_source(&self) -> String {
         match self.abi {
             Abi::Element => format!(
-                "{PRELUDE}\n{COMMON}\n{}\n\n@compute @workgroup_size(WORKGROUP_SIZE)\n\
+                "{PRELUDE}\n{ABI_SHARED}\n{COMMON}\n{}\n\n@compute @workgroup_size(WORKGROUP_SIZE)\n\
                  fn {}(@builtin(global_invocation_id) gid: vec3<u32>, \
                  @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
                  let e = element(gid, groups);\n    if (in_range(e)) {{\n        {}(e);\n    }}\n}}\n",
@@ -142,7 +145,7 @@ impl KernelDef {
             ),
             Abi::Comm => format!("{COMM_PRELUDE}\n{}", self.source),
             Abi::Network => format!(
-                "{NETWORK_PRELUDE}\n{COMMON}\n{NETWORK_OPS}\n{}",
+                "{NETWORK_PRELUDE}\n{ABI_SHARED}\n{COMMON}\n{NETWORK_OPS}\n{}",
                 self.source
             ),
         }

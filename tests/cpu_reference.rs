@@ -35,8 +35,9 @@ fn every_model_family_composes_under_the_network_abi() {
         }
     }
     let source = format!(
-        "{}\n{}\n{}\n{LOCAL_SUMS}\n{}\n@compute @workgroup_size(WORKGROUP_SIZE)\nfn network() {{}}\n",
+        "{}\n{}\n{}\n{}\n{LOCAL_SUMS}\n{}\n@compute @workgroup_size(WORKGROUP_SIZE)\nfn network() {{}}\n",
         shaders::NETWORK_PRELUDE,
+        shaders::ABI_SHARED,
         shaders::COMMON,
         shaders::NETWORK_OPS,
         families.join("\n")
@@ -51,15 +52,21 @@ fn every_wgsl_file_is_registered_and_validates_with_naga() {
     wgsl_files(&root, &mut files);
     shaders::validate_wgsl(
         "abi/element",
-        &format!("{}\n{}", shaders::PRELUDE, shaders::COMMON),
+        &format!(
+            "{}\n{}\n{}",
+            shaders::PRELUDE,
+            shaders::ABI_SHARED,
+            shaders::COMMON
+        ),
         None,
     )
     .expect("the element ABI validates with the shared numerics");
     shaders::validate_wgsl(
         "abi/network",
         &format!(
-            "{}\n{}\n{}\n{LOCAL_SUMS}",
+            "{}\n{}\n{}\n{}\n{LOCAL_SUMS}",
             shaders::NETWORK_PRELUDE,
+            shaders::ABI_SHARED,
             shaders::COMMON,
             shaders::NETWORK_OPS
         ),
@@ -79,6 +86,7 @@ fn every_wgsl_file_is_registered_and_validates_with_naga() {
             "common.wgsl"
                 | "comm/common.wgsl"
                 | "abi/element.wgsl"
+                | "abi/shared.wgsl"
                 | "abi/network.wgsl"
                 | "network/ops.wgsl"
         ) {

@@ -15,35 +15,7 @@
 // five buffers instead of one dispatch's bindings, with `sim` and `clk` set per statement and
 // per step.
 
-struct Sim {
-    n: u32,
-    total: u32,
-    stride: u32,
-    state_base: u32,
-    out_offset: u32,
-    channels: u32,
-    x_mode: u32,     // as in element.wgsl; 2/3 read `scratch` (summed inputs and input streams)
-    x_offset: u32,
-    x_scalar: f32,
-    x_n: u32,
-    x_step: u32,
-    d_mode: u32,
-    d_offset: u32,
-    d_scalar: f32,
-    d_scale: f32,
-    params_base: u32,
-    channels_base: u32, // where its channel records start in `params` (8 words each)
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
-}
 
-struct Clock {
-    t: f32,
-    dt: f32,
-    k: u32,
-    local: u32,
-}
 
 // The range of steps of one dispatch: clock entries `first` … `first + count − 1` of `control`.
 struct Range {
@@ -51,11 +23,6 @@ struct Range {
     count: u32,
 }
 
-struct Elem {
-    i: u32,
-    j: u32,
-    b: u32,
-}
 
 // The arena: every population's states and outputs, then the delay rings.
 @group(0) @binding(0) var<storage, read_write> state: array<f32>;
@@ -75,45 +42,8 @@ override WORKGROUP_SIZE: u32 = 256u;
 var<private> sim: Sim;
 var<private> clk: Clock;
 
-fn load_sim(at: u32) -> Sim {
-    return Sim(
-        control[at], control[at + 1u], control[at + 2u], control[at + 3u],
-        control[at + 4u], control[at + 5u], control[at + 6u], control[at + 7u],
-        bitcast<f32>(control[at + 8u]), control[at + 9u], control[at + 10u], control[at + 11u],
-        control[at + 12u], bitcast<f32>(control[at + 13u]), bitcast<f32>(control[at + 14u]),
-        control[at + 15u], control[at + 16u], 0u, 0u, 0u,
-    );
-}
-
 fn load_clock(at: u32) -> Clock {
     return Clock(bitcast<f32>(control[at]), bitcast<f32>(control[at + 1u]), control[at + 2u], control[at + 3u]);
-}
-
-fn state_get(v: u32, e: Elem) -> f32 {
-    return state[sim.state_base + v * sim.stride + e.i];
-}
-
-fn state_set(v: u32, e: Elem, value: f32) {
-    state[sim.state_base + v * sim.stride + e.i] = value;
-}
-
-fn param(p: u32, e: Elem) -> f32 {
-    let h = params[sim.params_base + p];
-    let per_neuron = (h >> 31u) == 1u;
-    return bitcast<f32>(params[(h & 0x7fffffffu) + select(0u, e.j, per_neuron)]);
-}
-
-fn param_at(p: u32, idx: u32) -> f32 {
-    return bitcast<f32>(params[(params[sim.params_base + p] & 0x7fffffffu) + idx]);
-}
-
-fn param_u32(p: u32) -> u32 {
-    return params[params[sim.params_base + p] & 0x7fffffffu];
-}
-
-fn input_index(mode: u32, offset: u32, row: u32, b: u32, idx: u32) -> u32 {
-    let per_sample = mode == 2u || mode == 4u;
-    return offset + select(0u, b * row, per_sample) + idx;
 }
 
 fn input_x_at(e: Elem, idx: u32) -> f32 {

@@ -203,6 +203,18 @@ impl GpuArray {
         Ok(())
     }
 
+    /// Words `at..at + len` of this f32 view, read back as f64.
+    pub(crate) fn read_f64(&self, at: usize, len: usize) -> Result<Vec<f64>> {
+        let v: Vec<f32> = self.view(at, len).read()?;
+        Ok(v.into_iter().map(f64::from).collect())
+    }
+
+    /// Writes `data` (rounded to f32) at word `at`.
+    pub(crate) fn write_f64(&self, at: usize, data: &[f64]) {
+        let v: Vec<f32> = data.iter().map(|&x| x as f32).collect();
+        self.write(at, &v);
+    }
+
     /// Reads the view back to the host (waits for all submitted work).
     pub(crate) fn read<T: bytemuck::Pod>(&self) -> Result<Vec<T>> {
         assert_eq!(std::mem::size_of::<T>(), 4, "GpuArray holds 32-bit words");

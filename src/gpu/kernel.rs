@@ -38,7 +38,7 @@ pub(crate) struct SimUniform {
     pub d_scale: f32,
     pub params_base: u32,
     pub channels_base: u32,
-    pub _pad: [u32; 2],
+    pub _pad: [u32; 3],
 }
 
 /// One `Clock` entry of `shaders/common.wgsl`.

@@ -24,6 +24,7 @@ use super::compose::{
     InputAbi, channel_records, elementwise, f32_lit, input_abi, param_table, sim_literal,
 };
 use super::plan::{CommOp, InputSpec, Plan, Src};
+use super::record::read_back;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{CLOCK_STRIDE, Dispatch, Gpu, GpuArray, NetworkBindings};
@@ -622,8 +623,7 @@ impl FusedExec {
         }
         self.control.write(self.clock_at, &words);
         for (base, data) in self.stream_base.iter().zip(streams) {
-            let values: Vec<f32> = data.iter().map(|&x| x as f32).collect();
-            self.scratch.write(*base, &values);
+            self.scratch.write_f64(*base, data);
         }
         for slot in &self.monitors {
             match slot.sampling {
@@ -663,47 +663,17 @@ impl FusedExec {
             self.acc.write(self.status_at, &vec![0u32; rows]);
         }
         for (slot, record) in self.monitors.iter().zip(monitors.iter_mut()) {
-            match record {
-                Monitor::Spikes(r) => {
-                    let words: Vec<u32> = self.acc.view(slot.at, steps * slot.per_entry).read()?;
-                    r.push_words(&words);
-                }
-                Monitor::Count(r) => {
-                    let counts: Vec<u32> = self.acc.view(slot.at, slot.per_entry).read()?;
-                    r.add(steps, counts.into_iter().map(u64::from));
-                }
-                Monitor::State(r) => {
-                    let every = r.every as u64;
-                    let sampled: Vec<u64> =
-                        (k0..k0 + steps as u64).filter(|k| k % every == 0).collect();
-                    if sampled.is_empty() {
-                        continue;
-                    }
-                    let bits: Vec<u32> = self
-                        .acc
-                        .view(slot.at, sampled.len() * slot.per_entry)
-                        .read()?;
-                    for (s, k) in sampled.iter().enumerate() {
-                        let row: Vec<f64> = bits[s * slot.per_entry..(s + 1) * slot.per_entry]
-                            .iter()
-                            .map(|&b| f32::from_bits(b) as f64)
-                            .collect();
-                        r.push(*k, &row);
-                    }
-                }
-            }
+            read_back(record, &self.acc, slot.at, slot.per_entry, k0, steps)?;
         }
         Ok(())
     }
 
     pub fn read_arena(&self, at: usize, len: usize) -> Result<Vec<f64>> {
-        let v: Vec<f32> = self.arena.view(at, len).read()?;
-        Ok(v.into_iter().map(f64::from).collect())
+        self.arena.read_f64(at, len)
     }
 
     pub fn write_arena(&mut self, at: usize, data: &[f64]) {
-        let v: Vec<f32> = data.iter().map(|&x| x as f32).collect();
-        self.arena.write(at, &v);
+        self.arena.write_f64(at, data);
     }
 
     /// Waits until everything submitted has run.

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::Monitor;
 use super::compose::{channel_records, elementwise, input_abi, param_table, sim_literal};
 use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src, Statement};
+use super::record::read_back;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{
@@ -513,7 +514,7 @@ impl GpuExec {
                     d_scale,
                     params_base: 0,
                     channels_base: 0,
-                    _pad: [0; 2],
+                    _pad: [0; 3],
                 };
                 let sim = uniform(&mut keep, "sim", bytemuck::cast_slice(&[sim]));
                 let params = gpu.upload("parameters", &pack_params(&node.params))?;
@@ -760,8 +761,7 @@ impl GpuExec {
             clock.write(0, &words);
         }
         for (buf, data) in self.streams.iter().zip(streams) {
-            let values: Vec<f32> = data.iter().map(|&x| x as f32).collect();
-            buf.write(0, &values);
+            buf.write_f64(0, data);
         }
         for (m, record) in self.monitors.iter().zip(monitors.iter()) {
             if let Some((cfg, words, every)) = &m.sampling {
@@ -780,44 +780,17 @@ impl GpuExec {
             (0..steps).map(|j| ((j as u64 * CLOCK_STRIDE) as u32, &per_step[..])),
         )?;
         for (m, record) in self.monitors.iter().zip(monitors.iter_mut()) {
-            match record {
-                Monitor::Spikes(r) => {
-                    let words: Vec<u32> = m.buffer.view(0, steps * m.per_entry).read()?;
-                    r.push_words(&words);
-                }
-                Monitor::Count(r) => {
-                    let counts: Vec<u32> = m.buffer.view(0, m.per_entry).read()?;
-                    r.add(steps, counts.into_iter().map(u64::from));
-                }
-                Monitor::State(r) => {
-                    let every = r.every as u64;
-                    let sampled: Vec<u64> =
-                        (k0..k0 + steps as u64).filter(|k| k % every == 0).collect();
-                    if sampled.is_empty() {
-                        continue;
-                    }
-                    let values: Vec<f32> = m.buffer.view(0, sampled.len() * m.per_entry).read()?;
-                    for (s, k) in sampled.iter().enumerate() {
-                        let row: Vec<f64> = values[s * m.per_entry..(s + 1) * m.per_entry]
-                            .iter()
-                            .map(|&x| x as f64)
-                            .collect();
-                        r.push(*k, &row);
-                    }
-                }
-            }
+            read_back(record, &m.buffer, 0, m.per_entry, k0, steps)?;
         }
         Ok(())
     }
 
     pub fn read_arena(&self, at: usize, len: usize) -> Result<Vec<f64>> {
-        let v: Vec<f32> = self.arena.view(at, len).read()?;
-        Ok(v.into_iter().map(f64::from).collect())
+        self.arena.read_f64(at, len)
     }
 
     pub fn write_arena(&mut self, at: usize, data: &[f64]) {
-        let v: Vec<f32> = data.iter().map(|&x| x as f32).collect();
-        self.arena.write(at, &v);
+        self.arena.write_f64(at, data);
     }
 
     /// Waits until everything submitted has run.

@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
+use super::Monitor;
 use crate::error::Result;
+use crate::gpu::GpuArray;
 use crate::npz::{NpyData, NpzWriter};
 
 /// The spikes of one population, step by step: for each recorded step and sample, one bit per
@@ -357,4 +359,37 @@ impl CountRecord {
         let time_s = self.steps as f64 * self.dt * 1e-3;
         self.total() as f64 / (time_s * (self.rows * self.n) as f64).max(f64::MIN_POSITIVE)
     }
+}
+
+/// Reads back what a monitor's device buffer holds after a run of `steps` steps from step
+/// `k0` — spike words, counters, or sampled states as f32 bits — starting `at` words into
+/// `buffer`, `per_entry` words per step or sample, and appends it to the record.
+pub(crate) fn read_back(
+    record: &mut Monitor,
+    buffer: &GpuArray,
+    at: usize,
+    per_entry: usize,
+    k0: u64,
+    steps: usize,
+) -> Result<()> {
+    match record {
+        Monitor::Spikes(r) => r.push_words(&buffer.view(at, steps * per_entry).read::<u32>()?),
+        Monitor::Count(r) => {
+            let counts: Vec<u32> = buffer.view(at, per_entry).read()?;
+            r.add(steps, counts.into_iter().map(u64::from));
+        }
+        Monitor::State(r) => {
+            let every = r.every as u64;
+            let sampled: Vec<u64> = (k0..k0 + steps as u64).filter(|k| k % every == 0).collect();
+            if !sampled.is_empty() {
+                let bits: Vec<u32> = buffer.view(at, sampled.len() * per_entry).read()?;
+                for (k, sample) in sampled.iter().zip(bits.chunks(per_entry)) {
+                    let values: Vec<f64> =
+                        sample.iter().map(|&b| f32::from_bits(b) as f64).collect();
+                    r.push(*k, &values);
+                }
+            }
+        }
+    }
+    Ok(())
 }

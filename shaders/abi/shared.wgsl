@@ -1,0 +1,75 @@
+// What both ABIs (element.wgsl, network.wgsl) share: the `Sim` record of one model's update,
+// the clock entry of a step, the element, and the accessors of states and parameters. Each
+// ABI declares the `sim` and `clk` these read, and the `state` and `params` buffers.
+
+struct Sim {
+    n: u32,          // elements per sample (product of in_size)
+    total: u32,      // batch · n
+    stride: u32,     // distance between two state variables in `state`
+    state_base: u32, // where this model's states start in `state`
+    out_offset: u32, // first element of the output in `out`
+    channels: u32,   // number of current-input channels
+    x_mode: u32,     // 0: none (x = 0), 1: scalar, 2/3: from x_in, 4/5: from state — one row per
+                     // sample (2, 4) or one row for all samples (3, 5)
+    x_offset: u32,   // first element of x
+    x_scalar: f32,   // x when x_mode = 1
+    x_n: u32,        // elements of one row of x (n for element-wise models)
+    x_step: u32,     // added to x_offset per step of a run (inputs uploaded for many steps)
+    d_mode: u32,     // the delta input: as x_mode, plus 6: fixed-point sums in `acc`, 7: in the
+                     // workgroup's sums (network ABI)
+    d_offset: u32,
+    d_scalar: f32,
+    d_scale: f32,    // value of one fixed-point unit (d_mode 6)
+    params_base: u32, // where this model's parameters start in `params`
+    channels_base: u32, // where its channel records start
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+// The step being computed.
+struct Clock {
+    t: f32,      // k·dt in ms, as an f32 product
+    dt: f32,     // ms
+    k: u32,      // step index
+    local: u32,  // step within the recorded run (for per-step input offsets)
+}
+
+// One element: flat index i = b·n + j, neuron index j, sample b.
+struct Elem {
+    i: u32,
+    j: u32,
+    b: u32,
+}
+
+fn state_get(v: u32, e: Elem) -> f32 {
+    return state[sim.state_base + v * sim.stride + e.i];
+}
+
+fn state_set(v: u32, e: Elem, value: f32) {
+    state[sim.state_base + v * sim.stride + e.i] = value;
+}
+
+// Parameter p: header word p holds the offset of its values, with bit 31 set when there is
+// one value per neuron (else one value for all).
+fn param(p: u32, e: Elem) -> f32 {
+    let h = params[sim.params_base + p];
+    let per_neuron = (h >> 31u) == 1u;
+    return bitcast<f32>(params[(h & 0x7fffffffu) + select(0u, e.j, per_neuron)]);
+}
+
+// Value `idx` of parameter p, for parameters that are tables (weights, schedules).
+fn param_at(p: u32, idx: u32) -> f32 {
+    return bitcast<f32>(params[(params[sim.params_base + p] & 0x7fffffffu) + idx]);
+}
+
+// Parameter p's first word as an integer (seeds, counts).
+fn param_u32(p: u32) -> u32 {
+    return params[params[sim.params_base + p] & 0x7fffffffu];
+}
+
+// Where value `idx` of sample b's row is, for an input in `mode`.
+fn input_index(mode: u32, offset: u32, row: u32, b: u32, idx: u32) -> u32 {
+    let per_sample = mode == 2u || mode == 4u;
+    return offset + select(0u, b * row, per_sample) + idx;
+}
