@@ -131,15 +131,20 @@ fn op_dense_staged(lane: u32, base: u32, in_scratch: bool, n_in: u32, n_out: u32
 // sums. The targets (pre-major) and then the per-synapse weights start at `table` in `params`.
 fn op_event(lane: u32, base: u32, in_scratch: bool, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
     for (var pre = lane; pre < n_pre; pre = pre + WORKGROUP_SIZE) {
-        if (source_value(in_scratch, base + pre) != 0.0) {
-            let first = table + pre * k;
-            for (var t = 0u; t < k; t = t + 1u) {
-                var wt = weight;
-                if (per_synapse) {
-                    wt = bitcast<i32>(params[first + n_pre * k + t]);
-                }
-                atomicAdd(&acc[sums + params[first + t]], wt);
+        deliver(pre, base, in_scratch, n_pre, k, sums, weight, per_synapse, table);
+    }
+}
+
+// One presynaptic neuron of op_event: if it spiked, its synapses' weights into the sums.
+fn deliver(pre: u32, base: u32, in_scratch: bool, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
+    if (source_value(in_scratch, base + pre) != 0.0) {
+        let first = table + pre * k;
+        for (var t = 0u; t < k; t = t + 1u) {
+            var wt = weight;
+            if (per_synapse) {
+                wt = bitcast<i32>(params[first + n_pre * k + t]);
             }
+            atomicAdd(&acc[sums + params[first + t]], wt);
         }
     }
 }

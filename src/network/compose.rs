@@ -5,6 +5,11 @@
 use super::plan::{ChannelSrc, InputSpec, Plan, Statement};
 use crate::module::pack_params;
 
+/// A weight as a whole number of fixed-point units (an event projection's sums are integers).
+pub(super) fn fixed_point(x: f64, unit: f64) -> i32 {
+    (x / unit).round() as i32
+}
+
 /// An f32 constant in WGSL, exactly.
 pub(super) fn f32_lit(x: f64) -> String {
     format!("bitcast<f32>({:#x}u)", (x as f32).to_bits())

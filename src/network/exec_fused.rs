@@ -21,7 +21,8 @@ use std::sync::Arc;
 
 use super::Monitor;
 use super::compose::{
-    InputAbi, channel_records, elementwise, f32_lit, input_abi, param_table, sim_literal,
+    InputAbi, channel_records, elementwise, f32_lit, fixed_point, input_abi, param_table,
+    sim_literal,
 };
 use super::plan::{CommOp, InputSpec, Plan, Src};
 use super::record::read_back;
@@ -280,7 +281,7 @@ impl FusedExec {
                         scale: unit,
                     } => {
                         let (base, in_scratch) = source(*src);
-                        let fixed = |x: f64| (x / unit).round() as i32;
+                        let fixed = |x: f64| fixed_point(x, *unit);
                         let start = table.len();
                         table.extend(conn.targets.iter().copied());
                         let (weight, per_synapse) = match &conn.weights {

@@ -7,7 +7,9 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use super::Monitor;
-use super::compose::{channel_records, elementwise, input_abi, param_table, sim_literal};
+use super::compose::{
+    channel_records, elementwise, fixed_point, input_abi, param_table, sim_literal,
+};
 use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src, Statement};
 use super::record::read_back;
 use crate::clock::Clock;
@@ -224,6 +226,72 @@ fn composed_dispatch(gpu: &Gpu, plan: &Plan, group: &[usize], c: &Composed) -> R
     )
 }
 
+/// One dispatch for a run of event projections from the arena: one invocation per sample and
+/// presynaptic neuron of each, the projections one after another.
+fn events_dispatch(
+    gpu: &Gpu,
+    plan: &Plan,
+    run: &[(usize, usize)],
+    tables: &std::collections::HashMap<(usize, usize), usize>,
+    c: &Composed,
+) -> Result<Dispatch> {
+    let rows = plan.rows;
+    let mut body = String::new();
+    let mut start = 0;
+    for &(si, oi) in run {
+        let CommOp::Event {
+            src: Src::Arena { offset, pitch },
+            conn,
+            acc,
+            scale: unit,
+        } = &plan.statements[si].ops[oi]
+        else {
+            unreachable!("a run holds event projections from the arena")
+        };
+        let (weight, per_synapse) = match &conn.weights {
+            super::Weights::Homogeneous(w) => (fixed_point(*w, *unit), false),
+            super::Weights::PerSynapse(_) => (0, true),
+        };
+        let end = start + rows * conn.n_pre;
+        let _ = writeln!(
+            body,
+            "    if (i >= {start}u && i < {end}u) {{\n        let row = (i - {start}u) / {n_pre}u;\n        \
+             deliver(i - {start}u - row * {n_pre}u, {offset}u + row * {pitch}u, false, {n_pre}u, {k}u, {acc}u + row * {n_post}u, {weight}i, {per_synapse}, {table}u);\n    }}",
+            n_pre = conn.n_pre,
+            k = conn.k,
+            n_post = conn.n_post,
+            table = tables[&(si, oi)],
+        );
+        start = end;
+    }
+    let source = format!(
+        "var<workgroup> wacc: array<atomic<i32>, 1>;\n\
+         fn take_local(i: u32) -> i32 {{\n    return atomicExchange(&wacc[i], 0);\n}}\n\
+         @compute @workgroup_size(WORKGROUP_SIZE)\n\
+         fn network(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
+         let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;\n    \
+         clk = load_clock(4u * range.first);\n{body}}}\n"
+    );
+    let kernel = KernelDef::network(
+        format!("{} event projections", run.len()),
+        source,
+        "network",
+    );
+    let grid = gpu.grid(kernel.name(), start)?;
+    gpu.network_dispatch(
+        &kernel,
+        &NetworkBindings {
+            arena: &c.arena,
+            scratch: &c.scratch,
+            acc: &c.acc,
+            params: &c.table,
+            control: &c.clock,
+            range: &c.range,
+        },
+        grid,
+    )
+}
+
 impl GpuExec {
     pub fn new(gpu: &Gpu, plan: Arc<Plan>) -> Result<GpuExec> {
         let rows = plan.rows;
@@ -272,6 +340,42 @@ impl GpuExec {
                 table.extend(channel_records(&plan.statements[si]));
             }
         }
+        // Runs of two or more event projections that move ahead of a group together, from the
+        // arena: one dispatch each, their tables in the composed table.
+        let mut event_runs: Vec<Vec<(usize, usize)>> = Vec::new();
+        let mut event_tables = std::collections::HashMap::new();
+        let arena_event = |&(si, oi): &(usize, usize)| {
+            matches!(
+                plan.statements[si].ops[oi],
+                CommOp::Event {
+                    src: Src::Arena { .. },
+                    ..
+                }
+            )
+        };
+        for group in &groups {
+            let ops: Vec<(usize, usize)> = group
+                .iter()
+                .flat_map(|&si| (0..plan.statements[si].ops.len()).map(move |oi| (si, oi)))
+                .collect();
+            for run in ops.chunk_by(|a, b| arena_event(a) == arena_event(b)) {
+                if run.len() > 1 && arena_event(&run[0]) {
+                    event_runs.push(run.to_vec());
+                }
+            }
+        }
+        for &(si, oi) in event_runs.iter().flatten() {
+            if let CommOp::Event {
+                conn, scale: unit, ..
+            } = &plan.statements[si].ops[oi]
+            {
+                event_tables.insert((si, oi), table.len());
+                table.extend(conn.targets.iter().copied());
+                if let super::Weights::PerSynapse(w) = &conn.weights {
+                    table.extend(w.iter().map(|&x| fixed_point(x, *unit) as u32));
+                }
+            }
+        }
         let composed = Composed {
             arena: arena.clone(),
             scratch: scratch.clone(),
@@ -300,9 +404,22 @@ impl GpuExec {
             u
         };
         for group in &groups {
-            for &si in group {
-                let s = &plan.statements[si];
-                for op in &s.ops {
+            // The group's projections, in order; runs of event projections share a dispatch.
+            let hoisted: Vec<(usize, usize)> = group
+                .iter()
+                .flat_map(|&si| (0..plan.statements[si].ops.len()).map(move |oi| (si, oi)))
+                .collect();
+            let mut h = 0;
+            while h < hoisted.len() {
+                if let Some(run) = event_runs.iter().find(|r| r.first() == Some(&hoisted[h])) {
+                    step.push(events_dispatch(gpu, &plan, run, &event_tables, &composed)?);
+                    h += run.len();
+                    continue;
+                }
+                let (si, oi) = hoisted[h];
+                h += 1;
+                let op = &plan.statements[si].ops[oi];
+                {
                     match op {
                         CommOp::Axpy {
                             src,
@@ -413,7 +530,7 @@ impl GpuExec {
                             let (buf, base, pitch, loc) =
                                 source(*src, &plan, &arena, &rings, &streams);
                             // Weights as whole multiples of the plan's fixed-point unit.
-                            let fixed = |x: f64| ((x / unit).round() as i32) as u32;
+                            let fixed = |x: f64| fixed_point(x, *unit) as u32;
                             let mut index: Vec<u32> = conn.targets.to_vec();
                             let (homogeneous, per_synapse) = match &conn.weights {
                                 super::Weights::Homogeneous(w) => (fixed(*w), false),
