@@ -25,6 +25,17 @@ fn op_axpy(lane: u32, base: u32, in_scratch: bool, count: u32, dst: u32, accumul
     }
 }
 
+// Output j of a dense projection from its sum y: + b[j], times scale, written over or added to
+// dst[j].
+fn dense_output(j: u32, sum: f32, n_in: u32, n_out: u32, dst: u32, accumulate: bool, scale: f32, bias: bool, w: u32) {
+    var y = sum;
+    if (bias) {
+        y = y + bitcast<f32>(params[w + n_in * n_out + j]);
+    }
+    y = scale * y;
+    scratch[dst + j] = select(y, scratch[dst + j] + y, accumulate);
+}
+
 // y = scale·(x @ W + b) written over or added to dst, skipping inputs that are exactly 0.
 // W (row-major, f32 bits) and then b start at `w` in `params`.
 fn op_dense(lane: u32, base: u32, in_scratch: bool, n_in: u32, n_out: u32, dst: u32, accumulate: bool, scale: f32, bias: bool, w: u32) {
@@ -36,11 +47,7 @@ fn op_dense(lane: u32, base: u32, in_scratch: bool, n_in: u32, n_out: u32, dst: 
                 y = y + x * bitcast<f32>(params[w + q * n_out + j]);
             }
         }
-        if (bias) {
-            y = y + bitcast<f32>(params[w + n_in * n_out + j]);
-        }
-        y = scale * y;
-        scratch[dst + j] = select(y, scratch[dst + j] + y, accumulate);
+        dense_output(j, y, n_in, n_out, dst, accumulate, scale, bias, w);
     }
 }
 
@@ -93,11 +100,7 @@ fn op_dense_sparse(lane: u32, base: u32, in_scratch: bool, n_in: u32, n_out: u32
             let q = gathered[a];
             y = y + source_value(in_scratch, base + q) * bitcast<f32>(params[w + q * n_out + j]);
         }
-        if (bias) {
-            y = y + bitcast<f32>(params[w + n_in * n_out + j]);
-        }
-        y = scale * y;
-        scratch[dst + j] = select(y, scratch[dst + j] + y, accumulate);
+        dense_output(j, y, n_in, n_out, dst, accumulate, scale, bias, w);
     }
     workgroupBarrier();
 }
@@ -118,11 +121,7 @@ fn op_dense_staged(lane: u32, base: u32, in_scratch: bool, n_in: u32, n_out: u32
                 y = y + x * bitcast<f32>(params[w + q * n_out + j]);
             }
         }
-        if (bias) {
-            y = y + bitcast<f32>(params[w + n_in * n_out + j]);
-        }
-        y = scale * y;
-        scratch[dst + j] = select(y, scratch[dst + j] + y, accumulate);
+        dense_output(j, y, n_in, n_out, dst, accumulate, scale, bias, w);
     }
     workgroupBarrier();
 }

@@ -78,6 +78,19 @@ pub struct Report {
     pub detail: String,
 }
 
+impl Report {
+    /// A passing report on `case`, before anything is compared.
+    fn new(case: &str) -> Report {
+        Report {
+            case: case.to_string(),
+            passed: true,
+            worst: 0.0,
+            worst_where: String::new(),
+            detail: String::new(),
+        }
+    }
+}
+
 fn format_err(case: &Case, reason: impl Into<String>) -> Error {
     Error::Format {
         path: case.npz.path().to_path_buf(),
@@ -876,13 +889,7 @@ impl Case {
     /// Compares `got` with the file: every trace within [`F64_TOL`] of its scale.
     pub fn compare_f64(&self, got: &Traces) -> Result<Report> {
         let want = self.golden()?;
-        let mut report = Report {
-            case: self.name.clone(),
-            passed: true,
-            worst: 0.0,
-            worst_where: String::new(),
-            detail: String::new(),
-        };
+        let mut report = Report::new(&self.name);
         let spikes = if self.is_neuron() {
             want.get("out")
         } else {
@@ -931,13 +938,7 @@ impl Case {
                 return Err(format_err(self, format!("no computed trace `{key}`")));
             }
         }
-        let mut report = Report {
-            case: self.name.clone(),
-            passed: true,
-            worst: 0.0,
-            worst_where: String::new(),
-            detail: String::new(),
-        };
+        let mut report = Report::new(&self.name);
         // The elementwise files judged trace by trace; per-model runs as one F32Case.
         if !self.is_per_model() {
             for (key, w) in &want {

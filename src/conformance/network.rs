@@ -351,13 +351,7 @@ impl Case {
                 .max(f64::MIN_POSITIVE)
         };
         let per_row = |key: &str| want[key].len() / (steps * rows);
-        let mut report = Report {
-            case: self.name.clone(),
-            passed: true,
-            worst: 0.0,
-            worst_where: String::new(),
-            detail: String::new(),
-        };
+        let mut report = Report::new(&self.name);
         let mut notes = Vec::new();
         for row in 0..rows {
             let at = |key: &str, k: usize, j: usize| (k * rows + row) * per_row(key) + j;

@@ -2,12 +2,51 @@
 //! records, the `Sim` of a statement as WGSL constants, and when a statement reads only its
 //! own elements (so that it needs no barrier, or can share a dispatch with its neighbours).
 
+use super::connect::{Dense, FixedProb, Weights};
 use super::plan::{ChannelSrc, InputSpec, Plan, Statement};
+use crate::clock::Clock;
 use crate::module::pack_params;
 
 /// A weight as a whole number of fixed-point units (an event projection's sums are integers).
 pub(super) fn fixed_point(x: f64, unit: f64) -> i32 {
     (x / unit).round() as i32
+}
+
+/// An event projection's table as the kernels read it — the targets (pre-major), then, for
+/// per-synapse weights, each synapse's weight in fixed-point units — with the homogeneous
+/// weight (0 when per-synapse) and whether the weights are per synapse.
+pub(super) fn event_table(conn: &FixedProb, unit: f64) -> (Vec<u32>, i32, bool) {
+    let mut table = conn.targets.to_vec();
+    match &conn.weights {
+        Weights::Homogeneous(w) => (table, fixed_point(*w, unit), false),
+        Weights::PerSynapse(w) => {
+            table.extend(w.iter().map(|&x| fixed_point(x, unit) as u32));
+            (table, 0, true)
+        }
+    }
+}
+
+/// A dense projection's weights as the kernels read them: `W` row-major, then the bias.
+pub(super) fn dense_table(dense: &Dense) -> Vec<f32> {
+    let bias = dense.bias.iter().flat_map(|b| b.iter());
+    dense.w.iter().chain(bias).map(|&x| x as f32).collect()
+}
+
+/// The clock entries (`t`, `dt`, `k`, step within the run) of `steps` steps from `clock`'s.
+pub(super) fn clock_entries(clock: &Clock, steps: usize) -> Vec<[u32; 4]> {
+    let mut c = clock.clone();
+    let k0 = clock.step();
+    (0..steps)
+        .map(|j| {
+            c.set_step(k0 + j as u64);
+            [
+                c.t_ms_f32().to_bits(),
+                (c.dt_ms() as f32).to_bits(),
+                c.step() as u32,
+                j as u32,
+            ]
+        })
+        .collect()
 }
 
 /// An f32 constant in WGSL, exactly.

@@ -21,8 +21,8 @@ use std::sync::Arc;
 
 use super::Monitor;
 use super::compose::{
-    InputAbi, channel_records, elementwise, f32_lit, fixed_point, input_abi, param_table,
-    sim_literal,
+    InputAbi, channel_records, clock_entries, dense_table, elementwise, event_table, f32_lit,
+    input_abi, param_table, sim_literal,
 };
 use super::plan::{CommOp, InputSpec, Plan, Src};
 use super::record::read_back;
@@ -96,10 +96,6 @@ struct Statement {
     update: String,
     crossing: bool,
     iterations: usize,
-}
-
-fn f32_bits(x: f64) -> u32 {
-    (x as f32).to_bits()
 }
 
 fn per_lane(n: usize) -> usize {
@@ -223,10 +219,7 @@ impl FusedExec {
                         scale,
                     } => {
                         let (base, in_scratch) = source(*src);
-                        let constant = match src {
-                            Src::Constant(c) => Some(*c),
-                            _ => None,
-                        };
+                        let constant = src.constant();
                         ops.push(format!(
                             "op_axpy(lane, {base}, {in_scratch}, {count}u, {dst}u + row * {count}u, {accumulate}, {}, {}, {});",
                             f32_lit(*scale),
@@ -244,10 +237,7 @@ impl FusedExec {
                     } => {
                         let (base, in_scratch) = source(*src);
                         let at = table.len();
-                        table.extend(dense.w.iter().map(|&x| f32_bits(x)));
-                        if let Some(b) = &dense.bias {
-                            table.extend(b.iter().map(|&x| f32_bits(x)));
-                        }
+                        table.extend(dense_table(dense).iter().map(|x| x.to_bits()));
                         let sparse = plan.is_spike_source(*src) && dense.n_in <= GATHER_MAX;
                         ops.push(format!(
                             "{}(lane, {base}, {in_scratch}, {}u, {}u, {dst}u + row * {}u, {accumulate}, {}, {}, {at}u);",
@@ -281,16 +271,9 @@ impl FusedExec {
                         scale: unit,
                     } => {
                         let (base, in_scratch) = source(*src);
-                        let fixed = |x: f64| fixed_point(x, *unit);
                         let start = table.len();
-                        table.extend(conn.targets.iter().copied());
-                        let (weight, per_synapse) = match &conn.weights {
-                            super::Weights::Homogeneous(x) => (fixed(*x), false),
-                            super::Weights::PerSynapse(x) => {
-                                table.extend(x.iter().map(|&v| fixed(v) as u32));
-                                (0, true)
-                            }
-                        };
+                        let (words, weight, per_synapse) = event_table(conn, *unit);
+                        table.extend(words);
                         ops.push(match local_base(*at) {
                             Some(l) => format!(
                                 "op_event_local(lane, {base}, {in_scratch}, {}u, {}u, {l}u, {weight}i, {per_synapse}, {start}u);",
@@ -611,18 +594,8 @@ impl FusedExec {
             return Ok(());
         }
         let k0 = clock.step();
-        let mut c = clock.clone();
-        let mut words = Vec::with_capacity(4 * steps);
-        for j in 0..steps {
-            c.set_step(k0 + j as u64);
-            words.extend([
-                c.t_ms_f32().to_bits(),
-                (c.dt_ms() as f32).to_bits(),
-                c.step() as u32,
-                j as u32,
-            ]);
-        }
-        self.control.write(self.clock_at, &words);
+        self.control
+            .write(self.clock_at, clock_entries(clock, steps).as_flattened());
         for (base, data) in self.stream_base.iter().zip(streams) {
             self.scratch.write_f64(*base, data);
         }

@@ -8,15 +8,16 @@ use std::sync::Arc;
 
 use super::Monitor;
 use super::compose::{
-    channel_records, elementwise, fixed_point, input_abi, param_table, sim_literal,
+    channel_records, clock_entries, dense_table, elementwise, event_table, input_abi, param_table,
+    sim_literal,
 };
 use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src, Statement};
 use super::record::read_back;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{
-    CLOCK_STRIDE, ClockEntry, CommBindings, CommUniform, Dispatch, ElementBindings, Gpu, GpuArray,
-    Grid, NetworkBindings, SimUniform,
+    CLOCK_STRIDE, CommBindings, CommUniform, Dispatch, ElementBindings, Gpu, GpuArray, Grid,
+    NetworkBindings, SimUniform,
 };
 use crate::module::pack_params;
 use crate::shaders::{KernelDef, builtin};
@@ -104,11 +105,13 @@ fn source<'a>(
     }
 }
 
-/// The buffers and tables of composed update dispatches (`shaders/abi/network.wgsl`).
+/// The buffers and tables of composed dispatches (`shaders/abi/network.wgsl`): grouped
+/// updates and runs of event projections.
 struct Composed {
     arena: GpuArray,
     scratch: GpuArray,
     acc: GpuArray,
+    /// Every population's parameters, and the channel records of grouped updates.
     table: GpuArray,
     /// The chunk's clock entries, 4 words per step.
     clock: GpuArray,
@@ -116,6 +119,71 @@ struct Composed {
     range: GpuArray,
     params_base: Vec<usize>,
     channels_base: Vec<usize>,
+}
+
+impl Composed {
+    fn new(
+        gpu: &Gpu,
+        plan: &Plan,
+        groups: &[Vec<usize>],
+        buffers: [&GpuArray; 3],
+    ) -> Result<Composed> {
+        let (mut table, params_base) = param_table(plan);
+        let mut channels_base = vec![0; plan.statements.len()];
+        for group in groups.iter().filter(|g| g.len() > 1) {
+            for &si in group {
+                channels_base[si] = table.len();
+                table.extend(channel_records(&plan.statements[si]));
+            }
+        }
+        let stride = CLOCK_STRIDE as usize / 4;
+        let mut steps = vec![0u32; MAX_CHUNK * stride];
+        for j in 0..MAX_CHUNK {
+            steps[j * stride] = j as u32;
+            steps[j * stride + 1] = 1;
+        }
+        let range = gpu.alloc_uniform("network step index", MAX_CHUNK * CLOCK_STRIDE as usize);
+        range.write(0, &steps);
+        let [arena, scratch, acc] = buffers.map(GpuArray::clone);
+        Ok(Composed {
+            arena,
+            scratch,
+            acc,
+            table: gpu.upload("network parameter table", &table)?,
+            clock: gpu.alloc("network clock entries", 4 * MAX_CHUNK)?,
+            range,
+            params_base,
+            channels_base,
+        })
+    }
+}
+
+fn is_arena_event(plan: &Plan, (si, oi): (usize, usize)) -> bool {
+    matches!(
+        plan.statements[si].ops[oi],
+        CommOp::Event {
+            src: Src::Arena { .. },
+            ..
+        }
+    )
+}
+
+/// Whether `run` (of a group's projections) is two or more event projections from the arena,
+/// which share one composed dispatch.
+fn is_event_run(plan: &Plan, run: &[(usize, usize)]) -> bool {
+    run.len() > 1 && is_arena_event(plan, run[0])
+}
+
+/// A group's projections as (statement, op), in order, split into runs of arena event
+/// projections and runs of the others.
+fn projection_runs(plan: &Plan, group: &[usize]) -> Vec<Vec<(usize, usize)>> {
+    let ops: Vec<(usize, usize)> = group
+        .iter()
+        .flat_map(|&si| (0..plan.statements[si].ops.len()).map(move |oi| (si, oi)))
+        .collect();
+    ops.chunk_by(|&a, &b| is_arena_event(plan, a) == is_arena_event(plan, b))
+        .map(<[_]>::to_vec)
+        .collect()
 }
 
 /// Whether a statement's update can share a composed dispatch: element-wise, and no input
@@ -146,12 +214,7 @@ fn groups(plan: &Plan) -> Vec<Vec<usize>> {
                     && mn.n == node.n
                     && mn.total == node.total
             }) && composable(plan, s) && s.ops.iter().all(|op| {
-                let read = match op {
-                    CommOp::Axpy { src, .. }
-                    | CommOp::Dense { src, .. }
-                    | CommOp::Event { src, .. } => *src,
-                };
-                !matches!(read, Src::Arena { offset, .. } if g.iter().any(|&m| writes(m, offset)))
+                !matches!(op.src(), Src::Arena { offset, .. } if g.iter().any(|&m| writes(m, offset)))
             })
         });
         match groups.last_mut() {
@@ -227,16 +290,16 @@ fn composed_dispatch(gpu: &Gpu, plan: &Plan, group: &[usize], c: &Composed) -> R
 }
 
 /// One dispatch for a run of event projections from the arena: one invocation per sample and
-/// presynaptic neuron of each, the projections one after another.
+/// presynaptic neuron of each, the projections one after another, their tables in one buffer.
 fn events_dispatch(
     gpu: &Gpu,
     plan: &Plan,
     run: &[(usize, usize)],
-    tables: &std::collections::HashMap<(usize, usize), usize>,
     c: &Composed,
 ) -> Result<Dispatch> {
     let rows = plan.rows;
     let mut body = String::new();
+    let mut tables: Vec<u32> = Vec::new();
     let mut start = 0;
     for &(si, oi) in run {
         let CommOp::Event {
@@ -248,22 +311,25 @@ fn events_dispatch(
         else {
             unreachable!("a run holds event projections from the arena")
         };
-        let (weight, per_synapse) = match &conn.weights {
-            super::Weights::Homogeneous(w) => (fixed_point(*w, *unit), false),
-            super::Weights::PerSynapse(_) => (0, true),
-        };
+        let (table, weight, per_synapse) = event_table(conn, *unit);
         let end = start + rows * conn.n_pre;
         let _ = writeln!(
             body,
             "    if (i >= {start}u && i < {end}u) {{\n        let row = (i - {start}u) / {n_pre}u;\n        \
-             deliver(i - {start}u - row * {n_pre}u, {offset}u + row * {pitch}u, false, {n_pre}u, {k}u, {acc}u + row * {n_post}u, {weight}i, {per_synapse}, {table}u);\n    }}",
+             deliver(i - {start}u - row * {n_pre}u, {offset}u + row * {pitch}u, false, {n_pre}u, {k}u, {acc}u + row * {n_post}u, {weight}i, {per_synapse}, {at}u);\n    }}",
             n_pre = conn.n_pre,
             k = conn.k,
             n_post = conn.n_post,
-            table = tables[&(si, oi)],
+            at = tables.len(),
         );
+        tables.extend(table);
         start = end;
     }
+    gpu.check_words(
+        "the event projections' tables (one storage buffer)",
+        tables.len(),
+    )?;
+    let tables = gpu.upload("event tables", &tables)?;
     let source = format!(
         "var<workgroup> wacc: array<atomic<i32>, 1>;\n\
          fn take_local(i: u32) -> i32 {{\n    return atomicExchange(&wacc[i], 0);\n}}\n\
@@ -284,7 +350,7 @@ fn events_dispatch(
             arena: &c.arena,
             scratch: &c.scratch,
             acc: &c.acc,
-            params: &c.table,
+            params: &tables,
             control: &c.clock,
             range: &c.range,
         },
@@ -330,72 +396,22 @@ impl GpuExec {
         let mut keep = Vec::new();
         let mut step = Vec::new();
         // Consecutive element-wise updates run as one composed dispatch (their projections
-        // first, where that changes nothing they read).
+        // first, where that changes nothing they read), runs of event projections as another.
         let groups = groups(&plan);
-        let (mut table, params_base) = param_table(&plan);
-        let mut channels_base = vec![0; plan.statements.len()];
-        for group in groups.iter().filter(|g| g.len() > 1) {
-            for &si in group {
-                channels_base[si] = table.len();
-                table.extend(channel_records(&plan.statements[si]));
-            }
-        }
-        // Runs of two or more event projections that move ahead of a group together, from the
-        // arena: one dispatch each, their tables in the composed table.
-        let mut event_runs: Vec<Vec<(usize, usize)>> = Vec::new();
-        let mut event_tables = std::collections::HashMap::new();
-        let arena_event = |&(si, oi): &(usize, usize)| {
-            matches!(
-                plan.statements[si].ops[oi],
-                CommOp::Event {
-                    src: Src::Arena { .. },
-                    ..
-                }
-            )
-        };
-        for group in &groups {
-            let ops: Vec<(usize, usize)> = group
-                .iter()
-                .flat_map(|&si| (0..plan.statements[si].ops.len()).map(move |oi| (si, oi)))
-                .collect();
-            for run in ops.chunk_by(|a, b| arena_event(a) == arena_event(b)) {
-                if run.len() > 1 && arena_event(&run[0]) {
-                    event_runs.push(run.to_vec());
-                }
-            }
-        }
-        for &(si, oi) in event_runs.iter().flatten() {
-            if let CommOp::Event {
-                conn, scale: unit, ..
-            } = &plan.statements[si].ops[oi]
-            {
-                event_tables.insert((si, oi), table.len());
-                table.extend(conn.targets.iter().copied());
-                if let super::Weights::PerSynapse(w) = &conn.weights {
-                    table.extend(w.iter().map(|&x| fixed_point(x, *unit) as u32));
-                }
-            }
-        }
-        let composed = Composed {
-            arena: arena.clone(),
-            scratch: scratch.clone(),
-            acc: acc.clone(),
-            table: gpu.upload("network parameter table", &table)?,
-            clock: gpu.alloc("network clock entries", 4 * MAX_CHUNK)?,
-            range: {
-                let stride = CLOCK_STRIDE as usize / 4;
-                let mut words = vec![0u32; MAX_CHUNK * stride];
-                for j in 0..MAX_CHUNK {
-                    words[j * stride] = j as u32;
-                    words[j * stride + 1] = 1;
-                }
-                let range =
-                    gpu.alloc_uniform("network step index", MAX_CHUNK * CLOCK_STRIDE as usize);
-                range.write(0, &words);
-                range
-            },
-            params_base,
-            channels_base,
+        let composes = groups.iter().any(|g| {
+            g.len() > 1
+                || projection_runs(&plan, g)
+                    .iter()
+                    .any(|r| is_event_run(&plan, r))
+        });
+        let composed = match composes {
+            true => Some(Composed::new(
+                gpu,
+                &plan,
+                &groups,
+                [&arena, &scratch, &acc],
+            )?),
+            false => None,
         };
         let uniform = |keep: &mut Vec<GpuArray>, what: &str, words: &[u32]| -> GpuArray {
             let u = gpu.alloc_uniform(what, std::mem::size_of_val(words));
@@ -405,21 +421,14 @@ impl GpuExec {
         };
         for group in &groups {
             // The group's projections, in order; runs of event projections share a dispatch.
-            let hoisted: Vec<(usize, usize)> = group
-                .iter()
-                .flat_map(|&si| (0..plan.statements[si].ops.len()).map(move |oi| (si, oi)))
-                .collect();
-            let mut h = 0;
-            while h < hoisted.len() {
-                if let Some(run) = event_runs.iter().find(|r| r.first() == Some(&hoisted[h])) {
-                    step.push(events_dispatch(gpu, &plan, run, &event_tables, &composed)?);
-                    h += run.len();
+            for run in projection_runs(&plan, group) {
+                if is_event_run(&plan, &run) {
+                    let c = composed.as_ref().expect("built for the event runs");
+                    step.push(events_dispatch(gpu, &plan, &run, c)?);
                     continue;
                 }
-                let (si, oi) = hoisted[h];
-                h += 1;
-                let op = &plan.statements[si].ops[oi];
-                {
+                for (si, oi) in run {
+                    let op = &plan.statements[si].ops[oi];
                     match op {
                         CommOp::Axpy {
                             src,
@@ -430,10 +439,7 @@ impl GpuExec {
                         } => {
                             let (buf, base, pitch, loc) =
                                 source(*src, &plan, &arena, &rings, &streams);
-                            let constant = match src {
-                                Src::Constant(c) => Some(*c),
-                                _ => None,
-                            };
+                            let constant = src.constant();
                             let mut w = [0u32; 16];
                             w[..10].copy_from_slice(&[
                                 *count as u32,
@@ -472,10 +478,7 @@ impl GpuExec {
                         } => {
                             let (buf, base, pitch, loc) =
                                 source(*src, &plan, &arena, &rings, &streams);
-                            let mut table: Vec<f32> = dense.w.iter().map(|&x| x as f32).collect();
-                            if let Some(b) = &dense.bias {
-                                table.extend(b.iter().map(|&x| x as f32));
-                            }
+                            let table = dense_table(dense);
                             gpu.check_words(
                                 &format!("dense weights ({} × {})", dense.n_in, dense.n_out),
                                 table.len(),
@@ -529,16 +532,7 @@ impl GpuExec {
                         } => {
                             let (buf, base, pitch, loc) =
                                 source(*src, &plan, &arena, &rings, &streams);
-                            // Weights as whole multiples of the plan's fixed-point unit.
-                            let fixed = |x: f64| fixed_point(x, *unit) as u32;
-                            let mut index: Vec<u32> = conn.targets.to_vec();
-                            let (homogeneous, per_synapse) = match &conn.weights {
-                                super::Weights::Homogeneous(w) => (fixed(*w), false),
-                                super::Weights::PerSynapse(w) => {
-                                    index.extend(w.iter().map(|&x| fixed(x)));
-                                    (0, true)
-                                }
-                            };
+                            let (index, homogeneous, per_synapse) = event_table(conn, *unit);
                             gpu.check_words(
                                 &format!("event projection ({} × {} synapses)", conn.n_pre, conn.k),
                                 index.len(),
@@ -554,7 +548,7 @@ impl GpuExec {
                                 pitch,
                                 *at as u32,
                                 conn.n_post as u32,
-                                homogeneous,
+                                homogeneous as u32,
                                 per_synapse as u32,
                             ]);
                             w[12..15].copy_from_slice(&loc);
@@ -579,7 +573,8 @@ impl GpuExec {
             let s = &plan.statements[*group.last().expect("groups are not empty")];
             let node = &plan.nodes[s.node];
             if group.len() > 1 {
-                step.push(composed_dispatch(gpu, &plan, group, &composed)?);
+                let c = composed.as_ref().expect("built for the groups");
+                step.push(composed_dispatch(gpu, &plan, group, c)?);
             } else {
                 // The population's update.
                 let input = |spec: InputSpec| -> (u32, u32, f32, Option<&GpuArray>, u32, f32) {
@@ -639,19 +634,7 @@ impl GpuExec {
                 let channels = if s.channels.is_empty() {
                     None
                 } else {
-                    let words: Vec<u32> = s
-                        .channels
-                        .iter()
-                        .flat_map(|(out, at)| {
-                            let (offset, in_scratch) = match *at {
-                                ChannelSrc::Arena(a) => (a, 0),
-                                ChannelSrc::Scratch(a) => (a, 1),
-                            };
-                            let mut w = out.channel_words(offset as u32);
-                            w[7] = in_scratch;
-                            w
-                        })
-                        .collect();
+                    let words = channel_records(s);
                     let c = gpu.upload("current inputs", &words)?;
                     keep.push(c.clone());
                     Some(c)
@@ -716,10 +699,7 @@ impl GpuExec {
             streams,
             stream_chunk,
             clock,
-            composed_clock: groups
-                .iter()
-                .any(|g| g.len() > 1)
-                .then(|| composed.clock.clone()),
+            composed_clock: composed.map(|c| c.clock),
             step,
             monitors: Vec::new(),
             monitor_chunk: MAX_CHUNK,
@@ -857,25 +837,15 @@ impl GpuExec {
             return Ok(());
         }
         let k0 = clock.step();
-        let mut c = clock.clone();
+        let ticks = clock_entries(clock, steps);
         let stride = CLOCK_STRIDE as usize / 4;
         let mut entries = vec![0u32; steps * stride];
-        for j in 0..steps {
-            c.set_step(k0 + j as u64);
-            let e = ClockEntry {
-                t: c.t_ms_f32(),
-                dt: c.dt_ms() as f32,
-                k: c.step() as u32,
-                local: j as u32,
-            };
-            entries[j * stride..j * stride + 4].copy_from_slice(bytemuck::cast_slice(&[e]));
+        for (j, tick) in ticks.iter().enumerate() {
+            entries[j * stride..j * stride + 4].copy_from_slice(tick);
         }
         self.clock.write(0, &entries);
-        if let Some(clock) = &self.composed_clock {
-            let words: Vec<u32> = (0..steps)
-                .flat_map(|j| entries[j * stride..j * stride + 4].iter().copied())
-                .collect();
-            clock.write(0, &words);
+        if let Some(composed) = &self.composed_clock {
+            composed.write(0, ticks.as_flattened());
         }
         for (buf, data) in self.streams.iter().zip(streams) {
             buf.write_f64(0, data);

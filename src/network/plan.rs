@@ -116,6 +116,27 @@ pub(crate) enum CommOp {
     },
 }
 
+impl Src {
+    /// The constant, for a constant source.
+    pub fn constant(self) -> Option<f64> {
+        match self {
+            Src::Constant(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+impl CommOp {
+    /// What the projection reads.
+    pub fn src(&self) -> Src {
+        match self {
+            CommOp::Dense { src, .. } | CommOp::Axpy { src, .. } | CommOp::Event { src, .. } => {
+                *src
+            }
+        }
+    }
+}
+
 /// How a population's `x` or delta input reaches it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum InputSpec {
@@ -472,37 +493,28 @@ impl Builder<'_> {
         {
             let own =
                 matches!(&t.source, Source::Output(id) | Source::State(id, _) if id.0 == target);
-            match (&t.source, t.delay) {
+            let readable = match (&t.source, t.delay) {
                 (Source::Constant(c), _) => return Ok(InputSpec::Scalar(*c)),
-                (Source::External(_), _) if !delta => {
-                    let (src, n) = self.source(t, what)?;
-                    if n != len {
-                        return Err(Error::shape(
-                            what,
-                            format!("{len} values per sample"),
-                            format!("{n}"),
-                        ));
-                    }
-                    if let Src::Stream { ext, pitch } = src {
-                        return Ok(InputSpec::Stream { ext, pitch });
-                    }
+                (Source::External(_), _) => !delta,
+                (Source::Output(_) | Source::State(..), 0) => !own,
+                _ => false,
+            };
+            if readable {
+                let (src, n) = self.source(t, what)?;
+                if n != len {
+                    return Err(Error::shape(
+                        what,
+                        format!("{len} values per sample"),
+                        format!("{n}"),
+                    ));
                 }
-                (Source::Output(_) | Source::State(..), 0) if !own => {
-                    let (src, n) = self.source(t, what)?;
-                    if n != len {
-                        return Err(Error::shape(
-                            what,
-                            format!("{len} values per sample"),
-                            format!("{n}"),
-                        ));
-                    }
-                    if let Src::Arena { offset, pitch } = src
-                        && (pitch == len || self.rows == 1)
-                    {
+                match src {
+                    Src::Stream { ext, pitch } => return Ok(InputSpec::Stream { ext, pitch }),
+                    Src::Arena { offset, pitch } if pitch == len || self.rows == 1 => {
                         return Ok(InputSpec::Arena { offset, pitch: len });
                     }
+                    _ => {}
                 }
-                _ => {}
             }
         }
         let dst = self.scratch(self.rows * len);
