@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 /// The element ABI: bindings and accessors of a one-model dispatch.
 pub const PRELUDE: &str = include_str!("../shaders/abi/element.wgsl");
 
-/// What both model ABIs share: `Sim`, `Clock`, `Elem` and the state and parameter accessors.
+/// What both model ABIs share: `Sim`, `Clock`, `Elem` and the parameter accessors.
 pub const ABI_SHARED: &str = include_str!("../shaders/abi/shared.wgsl");
 
 /// The numerics every model kernel shares (`shaders/common.wgsl`).
@@ -24,6 +24,11 @@ pub const COMMON: &str = include_str!("../shaders/common.wgsl");
 
 /// The network ABI of composed kernels (`shaders/abi/network.wgsl`).
 pub const NETWORK_PRELUDE: &str = include_str!("../shaders/abi/network.wgsl");
+
+/// The plain hooks of a composed kernel that keeps every value in its buffer
+/// (`shaders/abi/network_memory.wgsl`): what a composed kernel declares besides its entry point
+/// unless it places values elsewhere.
+pub const NETWORK_MEMORY: &str = include_str!("../shaders/abi/network_memory.wgsl");
 
 /// The projections of composed kernels (`shaders/network/ops.wgsl`).
 pub const NETWORK_OPS: &str = include_str!("../shaders/network/ops.wgsl");

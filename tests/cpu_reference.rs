@@ -20,10 +20,6 @@ fn wgsl_files(dir: &Path, out: &mut Vec<String>) {
     }
 }
 
-/// What a composed kernel declares for the network ABI: its workgroup sums.
-const LOCAL_SUMS: &str = "var<workgroup> wacc: array<atomic<i32>, 1>;\n\
-    fn take_local(i: u32) -> i32 { return atomicExchange(&wacc[i], 0); }\n";
-
 /// A network's composed kernel concatenates the family files of its models: every family must
 /// coexist with every other one under the network ABI (no clashing names).
 #[test]
@@ -35,11 +31,12 @@ fn every_model_family_composes_under_the_network_abi() {
         }
     }
     let source = format!(
-        "{}\n{}\n{}\n{}\n{LOCAL_SUMS}\n{}\n@compute @workgroup_size(WORKGROUP_SIZE)\nfn network() {{}}\n",
+        "{}\n{}\n{}\n{}\n{}\n{}\n@compute @workgroup_size(WORKGROUP_SIZE)\nfn network() {{}}\n",
         shaders::NETWORK_PRELUDE,
         shaders::ABI_SHARED,
         shaders::COMMON,
         shaders::NETWORK_OPS,
+        shaders::NETWORK_MEMORY,
         families.join("\n")
     );
     shaders::validate_wgsl("all families", &source, Some("network")).unwrap();
@@ -64,11 +61,12 @@ fn every_wgsl_file_is_registered_and_validates_with_naga() {
     shaders::validate_wgsl(
         "abi/network",
         &format!(
-            "{}\n{}\n{}\n{}\n{LOCAL_SUMS}",
+            "{}\n{}\n{}\n{}\n{}",
             shaders::NETWORK_PRELUDE,
             shaders::ABI_SHARED,
             shaders::COMMON,
-            shaders::NETWORK_OPS
+            shaders::NETWORK_OPS,
+            shaders::NETWORK_MEMORY
         ),
         None,
     )
@@ -88,6 +86,7 @@ fn every_wgsl_file_is_registered_and_validates_with_naga() {
                 | "abi/element.wgsl"
                 | "abi/shared.wgsl"
                 | "abi/network.wgsl"
+                | "abi/network_memory.wgsl"
                 | "network/ops.wgsl"
         ) {
             continue;

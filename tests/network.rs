@@ -356,6 +356,46 @@ fn repeated_runs_give_identical_spikes() {
     }
 }
 
+/// The fused executor keeps V, t_last, gE and gI in registers within a dispatch: states set
+/// and read between runs of odd lengths, with and without a spike monitor, give exactly what
+/// the per-step executor (which keeps everything in memory) gives.
+#[test]
+fn states_kept_in_registers_meet_the_host_between_runs() {
+    let Some(gpu) = common::gpu() else { return };
+    let run = |executor: Executor| {
+        let net = Coba::new(300).build().unwrap();
+        let mut sim = net
+            .network
+            .compile_with(&gpu, Some(2), 0.1 * ms, executor)
+            .unwrap();
+        let mut seen = Vec::new();
+        sim.run(37).unwrap();
+        seen.push(sim.state(net.neurons, "V").unwrap());
+        let v: Vec<f64> = (0..600).map(|i| -60.0 + 0.017 * i as f64).collect();
+        sim.set_state(net.neurons, "V", &v).unwrap();
+        sim.set_state(net.g_inh, "g", &vec![0.05; 600]).unwrap();
+        let m = sim.monitor_spikes(net.neurons).unwrap();
+        sim.run(55).unwrap();
+        seen.push(sim.state(net.g_exc, "g").unwrap());
+        seen.push(sim.state(net.g_inh, "g").unwrap());
+        seen.push(sim.output(net.neurons).unwrap());
+        let spikes = sim.spikes(m).unwrap().dense();
+        sim.run(1).unwrap();
+        seen.push(sim.state(net.neurons, "V").unwrap());
+        seen.push(sim.state(net.neurons, "last_spike_time").unwrap());
+        (seen, spikes, sim.cost_per_step().registers)
+    };
+    let (fused, fused_spikes, registers) = run(Executor::Fused);
+    let (per_step, per_step_spikes, _) = run(Executor::PerStep);
+    assert!(
+        registers > 0,
+        "the fused executor keeps states in registers"
+    );
+    assert!(fused_spikes.contains(&1), "the network fires");
+    assert_eq!(fused_spikes, per_step_spikes);
+    assert_eq!(fused, per_step);
+}
+
 #[test]
 fn coba_fires_irregularly_at_about_twenty_hertz() {
     // The f64 reference, 2000 neurons for 400 ms (the GPU runs the 4000-neuron example).
@@ -667,7 +707,20 @@ fn the_executor_is_chosen_by_size() {
     let small = Coba::new(1000).build().unwrap();
     let sim = small.network.compile(&gpu, None, 0.1 * ms).unwrap();
     assert_eq!(sim.executor().0, "fused");
-    assert!(sim.cost_per_step().dispatches < 1.0);
+    let fused = sim.cost_per_step();
+    assert!(fused.dispatches < 1.0);
+    // V and t_last of the neurons, gE and gI stay in registers (4 elements per invocation
+    // each); the spikes, which the projections read, do not.
+    assert_eq!(fused.registers, 16);
+    let per_step = small
+        .network
+        .compile_with(&gpu, None, 0.1 * ms, Executor::PerStep)
+        .unwrap()
+        .cost_per_step();
+    assert_eq!(per_step.registers, 0);
+    // Each step the registers save 8 bytes per neuron of each of the four states, and the
+    // neurons' reads of gE and gI.
+    assert_eq!(per_step.bytes - fused.bytes, 1000 * (4 * 8 + 2 * 4));
     let large = Coba::new(20_000).build().unwrap();
     let sim = large.network.compile(&gpu, None, 0.1 * ms).unwrap();
     assert_eq!(sim.executor(), ("per-step", 1));

@@ -43,6 +43,15 @@ struct Channel {
 override WORKGROUP_SIZE: u32 = 256u;
 
 
+// State variable v of element e.
+fn state_get(v: u32, e: Elem) -> f32 {
+    return state[sim.state_base + v * sim.stride + e.i];
+}
+
+fn state_set(v: u32, e: Elem, value: f32) {
+    state[sim.state_base + v * sim.stride + e.i] = value;
+}
+
 // The element of this invocation; the grid may be 2-D when there are more than 65 535 groups.
 fn element(gid: vec3<u32>, groups: vec3<u32>) -> Elem {
     let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;

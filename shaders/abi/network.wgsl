@@ -6,9 +6,15 @@
 // reads another's element j (its output, its conductance) needs no barrier; projections, which
 // read whole rows, are fenced by barriers on both sides.
 //
-// Event projections whose sums fit in workgroup memory accumulate there (`wacc`, with
-// `take_local(i)` reading and clearing sum i): the composed kernel declares both, sized for
-// its rows' sums.
+// Each composed kernel declares five hooks (`shaders/abi/network_memory.wgsl` has the plain
+// ones, which keep everything in the buffers):
+// - `wacc` and `take_local(i)`: event sums accumulated in workgroup memory, and reading and
+//   clearing sum i (for rows whose sums fit there);
+// - `arena_read(base, e)` and `arena_write(base, e, value)`: element e of the arena row that
+//   starts at `base` (a population's state variable or output). The fused kernel keeps rows
+//   that only their own elements touch in registers across the steps of a dispatch, indexed by
+//   the constant `base` and the element's `reg_slot`;
+// - `channel_word(at)`: word `at` of the channel records (in `params`, or constants).
 //
 // The models' step functions run unchanged: this file provides the same accessors as
 // `element.wgsl` (`state_get`, `param`, `input_x`, `input_delta`, `current_at`, `emit` …) over
@@ -41,6 +47,17 @@ override WORKGROUP_SIZE: u32 = 256u;
 
 var<private> sim: Sim;
 var<private> clk: Clock;
+// Which of its elements an invocation is updating (element j = lane + reg_slot·WORKGROUP_SIZE
+// of the fused kernel's row), for the rows it keeps in registers.
+var<private> reg_slot: u32;
+
+fn state_get(v: u32, e: Elem) -> f32 {
+    return arena_read(sim.state_base + v * sim.stride, e);
+}
+
+fn state_set(v: u32, e: Elem, value: f32) {
+    arena_write(sim.state_base + v * sim.stride, e, value);
+}
 
 fn load_clock(at: u32) -> Clock {
     return Clock(bitcast<f32>(control[at]), bitcast<f32>(control[at + 1u]), control[at + 2u], control[at + 3u]);
@@ -74,7 +91,7 @@ fn input_delta(e: Elem) -> f32 {
 }
 
 fn emit(e: Elem, value: f32) {
-    state[sim.out_offset + e.i] = value;
+    arena_write(sim.out_offset, e, value);
 }
 
 // Channel record c: kind, offset, p0 … p4 (f32 bits), and 1 when the conductance is in the
@@ -83,18 +100,18 @@ fn current_at(e: Elem, v: f32) -> vec2<f32> {
     var i = vec2<f32>(input_x(e), 0.0);
     for (var c = 0u; c < sim.channels; c = c + 1u) {
         let at = sim.channels_base + 8u * c;
-        let offset = params[at + 1u] + e.i;
+        let row = channel_word(at + 1u);
         var g: f32;
-        if (params[at + 7u] == 1u) {
-            g = scratch[offset];
+        if (channel_word(at + 7u) == 1u) {
+            g = scratch[row + e.i];
         } else {
-            g = state[offset];
+            g = arena_read(row, e);
         }
         let p = vec4<f32>(
-            bitcast<f32>(params[at + 2u]), bitcast<f32>(params[at + 3u]),
-            bitcast<f32>(params[at + 4u]), bitcast<f32>(params[at + 5u]),
+            bitcast<f32>(channel_word(at + 2u)), bitcast<f32>(channel_word(at + 3u)),
+            bitcast<f32>(channel_word(at + 4u)), bitcast<f32>(channel_word(at + 5u)),
         );
-        i = i + channel_current(params[at], p, bitcast<f32>(params[at + 6u]), g, v);
+        i = i + channel_current(channel_word(at), p, bitcast<f32>(channel_word(at + 6u)), g, v);
     }
     return i;
 }

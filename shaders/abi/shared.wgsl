@@ -1,6 +1,7 @@
 // What both ABIs (element.wgsl, network.wgsl) share: the `Sim` record of one model's update,
-// the clock entry of a step, the element, and the accessors of states and parameters. Each
-// ABI declares the `sim` and `clk` these read, and the `state` and `params` buffers.
+// the clock entry of a step, the element, and the accessors of parameters. Each ABI declares
+// the `sim` and `clk` these read, the `state` and `params` buffers, and its own `state_get` and
+// `state_set` (the network ABI may keep states in registers).
 
 struct Sim {
     n: u32,          // elements per sample (product of in_size)
@@ -40,14 +41,6 @@ struct Elem {
     i: u32,
     j: u32,
     b: u32,
-}
-
-fn state_get(v: u32, e: Elem) -> f32 {
-    return state[sim.state_base + v * sim.stride + e.i];
-}
-
-fn state_set(v: u32, e: Elem, value: f32) {
-    state[sim.state_base + v * sim.stride + e.i] = value;
 }
 
 // Parameter p: header word p holds the offset of its values, with bit 31 set when there is

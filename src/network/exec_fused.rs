@@ -24,7 +24,7 @@ use super::compose::{
     InputAbi, channel_records, clock_entries, dense_table, elementwise, event_table, f32_lit,
     input_abi, param_table, sim_literal,
 };
-use super::plan::{CommOp, InputSpec, Plan, Src};
+use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
 use super::record::read_back;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
@@ -75,6 +75,8 @@ pub(crate) struct FusedExec {
     /// The statements' code (projections and updates with their constants), written once;
     /// the monitors' code is added per statement when they change.
     statements: Vec<Statement>,
+    /// The statements' channel records (`channel_word` of the kernel).
+    channel_words: Vec<u32>,
     /// Words of fixed-point sums each workgroup keeps in workgroup memory (0: none).
     local_sums: usize,
     /// Where each input stream starts in `scratch`, and the steps a stream chunk holds.
@@ -82,6 +84,8 @@ pub(crate) struct FusedExec {
     stream_chunk: usize,
     /// Built with the monitors.
     dispatch: Option<Dispatch>,
+    /// The rows kept in registers (built with the monitors, which decide some).
+    resident: Vec<Resident>,
     monitors: Vec<MonitorSlot>,
     clock_at: usize,
     status_at: usize,
@@ -100,6 +104,158 @@ struct Statement {
 
 fn per_lane(n: usize) -> usize {
     n.div_ceil(WORKGROUP)
+}
+
+/// Populations of at most this many elements per invocation are updated by straight-line code,
+/// one call per element, so that their rows can live in registers.
+const MAX_UNROLL: usize = 16;
+
+/// The most registers per invocation that hold arena rows across steps.
+const MAX_RESIDENT: usize = 64;
+
+fn unrolled(n: usize) -> bool {
+    per_lane(n) <= MAX_UNROLL
+}
+
+/// An arena row (a state variable or output of one population, `n` per batch row) that the
+/// fused kernel keeps in registers across the steps of a dispatch: loaded at the start, written
+/// back at the end, and read and written in between only by its own element.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Resident {
+    base: usize,
+    n: usize,
+    /// A state variable (read and written each step), or an emitted output (written).
+    state: bool,
+    /// Its first register.
+    reg: usize,
+}
+
+/// The rows that can live in registers: rows of unrolled populations that nothing reads as a
+/// whole row (projections, `x` or delta inputs from the arena, delay rings, monitors) and that
+/// are read elsewhere only as the conductance of a current input of the same size (the same
+/// element, so the same invocation and slot). In population order, while registers last.
+fn residents(plan: &Plan, monitors: &[Monitor]) -> Vec<Resident> {
+    let rows = plan.rows;
+    // Arena ranges read as whole rows, and rows read element by element (base, size).
+    let mut shared: Vec<(usize, usize)> = Vec::new();
+    let mut aligned: Vec<(usize, usize)> = Vec::new();
+    for s in &plan.statements {
+        let node = &plan.nodes[s.node];
+        // `len` values from `offset`, in rows `pitch` apart.
+        let extent =
+            |offset: usize, pitch: usize, len: usize| (offset, offset + (rows - 1) * pitch + len);
+        for op in &s.ops {
+            if let Src::Arena { offset, pitch } = op.src() {
+                let len = match op {
+                    CommOp::Dense { dense, .. } => dense.n_in,
+                    CommOp::Axpy { count, .. } => *count,
+                    CommOp::Event { conn, .. } => conn.n_pre,
+                };
+                shared.push(extent(offset, pitch, len));
+            }
+        }
+        for (spec, len) in [(s.x, s.x_n), (s.delta, node.n)] {
+            if let InputSpec::Arena { offset, pitch } = spec {
+                shared.push(extent(offset, pitch, len));
+            }
+        }
+        if s.ring.is_some() {
+            shared.push((node.out, node.out + node.total));
+        }
+        for (_, at) in &s.channels {
+            if let ChannelSrc::Arena(a) = *at {
+                aligned.push((a, node.n));
+            }
+        }
+    }
+    for m in monitors {
+        let (node, var) = match m {
+            Monitor::State(r) => (&plan.nodes[r.node], Some(r.var_index)),
+            Monitor::Spikes(r) => (&plan.nodes[r.node], None),
+            Monitor::Count(r) => (&plan.nodes[r.node], None),
+        };
+        let base = var.map_or(node.out, |v| node.state_base + v * node.total);
+        shared.push((base, base + node.total));
+    }
+    let mut out = Vec::new();
+    let mut regs = 0;
+    for node in plan.nodes.iter().filter(|n| unrolled(n.n)) {
+        let mut bases: Vec<(usize, bool)> = (0..node.vars)
+            .map(|v| (node.state_base + v * node.total, true))
+            .collect();
+        if node.emits {
+            bases.push((node.out, false));
+        }
+        for (base, state) in bases {
+            let end = base + node.total;
+            let whole = shared.iter().any(|&(a, b)| a < end && base < b);
+            let misaligned = aligned.iter().any(|&(a, n)| {
+                (a == base && n != node.n) || (a != base && a < end && base < a + n * rows)
+            });
+            if whole || misaligned || regs + per_lane(node.n) > MAX_RESIDENT {
+                continue;
+            }
+            out.push(Resident {
+                base,
+                n: node.n,
+                state,
+                reg: regs,
+            });
+            regs += per_lane(node.n);
+        }
+    }
+    out
+}
+
+/// The kernel's `arena_read`/`arena_write` hooks over the resident rows (a `switch` on the
+/// row's constant base, which the compiler resolves), its register array, and the code that
+/// loads the rows at the start of a dispatch and stores them at the end.
+fn resident_code(rows: &[Resident]) -> (String, String, String) {
+    let regs: usize = rows.iter().map(|r| per_lane(r.n)).sum();
+    let (mut read, mut write) = (String::new(), String::new());
+    let (mut load, mut store) = (String::new(), String::new());
+    for r in rows {
+        let _ = writeln!(
+            read,
+            "        case {}u: {{ return regs[{}u + reg_slot]; }}",
+            r.base, r.reg
+        );
+        let _ = writeln!(
+            write,
+            "        case {}u: {{ regs[{}u + reg_slot] = value; }}",
+            r.base, r.reg
+        );
+        for slot in 0..per_lane(r.n) {
+            let j = format!("lane + {}u", slot * WORKGROUP);
+            let at = format!("{}u + row * {}u + {j}", r.base, r.n);
+            let guard = if (slot + 1) * WORKGROUP <= r.n {
+                String::new()
+            } else {
+                format!("if ({j} < {}u) ", r.n)
+            };
+            let reg = r.reg + slot;
+            let _ = writeln!(load, "    {guard}{{ regs[{reg}u] = state[{at}]; }}");
+            let _ = writeln!(store, "    {guard}{{ state[{at}] = regs[{reg}u]; }}");
+        }
+    }
+    let hooks = format!(
+        "var<private> regs: array<f32, {}>;\n\
+         fn arena_read(base: u32, e: Elem) -> f32 {{\n    switch base {{\n{read}        default: {{ return state[base + e.i]; }}\n    }}\n}}\n\
+         fn arena_write(base: u32, e: Elem, value: f32) {{\n    switch base {{\n{write}        default: {{ state[base + e.i] = value; }}\n    }}\n}}\n",
+        regs.max(1)
+    );
+    (hooks, load, store)
+}
+
+/// The kernel's `channel_word` hook: the channel records as constants.
+fn channel_code(words: &[u32]) -> String {
+    let mut cases = String::new();
+    for (at, w) in words.iter().enumerate() {
+        let _ = writeln!(cases, "        case {at}u: {{ return {w}u; }}");
+    }
+    format!(
+        "fn channel_word(at: u32) -> u32 {{\n    switch at {{\n{cases}        default: {{ return 0u; }}\n    }}\n}}\n"
+    )
 }
 
 impl FusedExec {
@@ -183,6 +339,8 @@ impl FusedExec {
                 Src::Constant(_) => ("0u".into(), false),
             }
         };
+        // Channel records, as constants of the kernel.
+        let mut channel_words = Vec::new();
         // Event sums in workgroup memory when the row's sums fit beside the gather arrays.
         let mut local: Vec<(usize, usize)> = Vec::new();
         let mut local_sums = 0;
@@ -290,8 +448,8 @@ impl FusedExec {
                 }
             }
             // The population's Sim, as constants.
-            let channels_base = table.len();
-            table.extend(channel_records(s));
+            let channels_base = channel_words.len();
+            channel_words.extend(channel_records(s));
             let input = |spec: InputSpec| -> InputAbi {
                 match spec {
                     InputSpec::Stream { ext, .. } => (
@@ -307,9 +465,8 @@ impl FusedExec {
                     other => input_abi(other),
                 }
             };
-            let update = format!(
-                "        sim = {};\n        \
-                 for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            {step}(Elem(row * {n}u + j, j, row));\n        }}\n",
+            let mut update = format!(
+                "        sim = {};\n",
                 sim_literal(
                     &plan,
                     s,
@@ -318,14 +475,32 @@ impl FusedExec {
                     params_base[s.node],
                     channels_base
                 ),
-                n = node.n,
-                step = node.model.kernel().step_fn(),
             );
+            let (n, step) = (node.n, node.model.kernel().step_fn());
+            if unrolled(n) {
+                // One call per element of the invocation, each with its register slot.
+                for slot in 0..per_lane(n) {
+                    let j = format!("lane + {}u", slot * WORKGROUP);
+                    let call = format!("{step}(Elem(row * {n}u + {j}, {j}, row));");
+                    if (slot + 1) * WORKGROUP <= n {
+                        let _ = writeln!(update, "        reg_slot = {slot}u;\n        {call}");
+                    } else {
+                        let _ = writeln!(
+                            update,
+                            "        reg_slot = {slot}u;\n        if ({j} < {n}u) {{\n            {call}\n        }}"
+                        );
+                    }
+                }
+            } else {
+                let _ = writeln!(
+                    update,
+                    "        for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            {step}(Elem(row * {n}u + j, j, row));\n        }}"
+                );
+            }
             iterations +=
                 per_lane(node.n) * (1 + s.channels.len() + if s.x_n != node.n { s.x_n } else { 0 });
             // Reads of elements other invocations write need barriers around the update.
             let crossing = !elementwise(&plan, s);
-            let mut update = update;
             if let Some(r) = s.ring {
                 let ring = &plan.rings[r];
                 let _ = writeln!(
@@ -364,10 +539,12 @@ impl FusedExec {
             control: gpu.alloc("network control", 1)?,
             range,
             statements,
+            channel_words,
             local_sums,
             stream_base,
             stream_chunk,
             dispatch: None,
+            resident: Vec::new(),
             monitors: Vec::new(),
             clock_at: 0,
             status_at: 0,
@@ -518,12 +695,15 @@ impl FusedExec {
                 at = slot.at
             );
         }
+        let resident = residents(&plan, monitors);
+        let (hooks, load, store) = resident_code(&resident);
         let mut source = families.join("\n");
         let _ = write!(
             source,
             "\nvar<workgroup> wacc: array<atomic<i32>, {}>;\n\
-             fn take_local(i: u32) -> i32 {{\n    return atomicExchange(&wacc[i], 0);\n}}\n",
-            self.local_sums.max(1)
+             fn take_local(i: u32) -> i32 {{\n    return atomicExchange(&wacc[i], 0);\n}}\n{hooks}{}",
+            self.local_sums.max(1),
+            channel_code(&self.channel_words),
         );
         if self.local_sums > 0 {
             let _ = writeln!(
@@ -541,10 +721,11 @@ impl FusedExec {
              if (row >= {rows}u) {{\n        return;\n    }}\n    \
              let lane = lid.x;\n    \
              var done = 0u;\n\
-             {counters}    \
+             {counters}{load}    \
              for (var s = 0u; s < range.count; s = s + 1u) {{\n        \
              clk = load_clock({clock_at}u + 4u * (range.first + s));\n\
-             {body}        done = done + 1u;\n    }}\n    \
+             {body}        done = done + 1u;\n    }}\n\
+             {store}    \
              atomicAdd(&acc[{status_at}u + row], i32(done));\n\
              {totals}}}\n"
         );
@@ -572,6 +753,7 @@ impl FusedExec {
             MAX_CHUNK
         };
         self.dispatch = Some(dispatch);
+        self.resident = resident;
         self.acc = acc;
         self.control = control;
         self.monitors = slots;
@@ -658,5 +840,30 @@ impl FusedExec {
     /// Steps one dispatch runs.
     pub fn steps_per_dispatch(&self) -> usize {
         self.steps_per_dispatch
+    }
+
+    /// Values each invocation keeps in registers across steps.
+    pub fn registers(&self) -> usize {
+        self.resident.iter().map(|r| per_lane(r.n)).sum()
+    }
+
+    /// The device-memory bytes per step that [`Plan::cost_per_step`] counts for the resident
+    /// rows and this executor does not move: a state's read and write, an output's write, and
+    /// each read of a row as a conductance.
+    pub fn register_bytes_per_step(&self) -> u64 {
+        let plan = &self.plan;
+        self.resident
+            .iter()
+            .map(|r| {
+                let total = (plan.rows * r.n) as u64;
+                let readers = plan
+                    .statements
+                    .iter()
+                    .flat_map(|s| &s.channels)
+                    .filter(|(_, at)| *at == ChannelSrc::Arena(r.base))
+                    .count() as u64;
+                4 * total * (1 + r.state as u64 + readers)
+            })
+            .sum()
     }
 }

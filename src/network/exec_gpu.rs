@@ -20,7 +20,7 @@ use crate::gpu::{
     NetworkBindings, SimUniform,
 };
 use crate::module::pack_params;
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::{KernelDef, NETWORK_MEMORY, builtin};
 
 /// Steps recorded into one submission at most (and lavapipe stays responsive).
 pub(crate) const MAX_CHUNK: usize = 1000;
@@ -256,8 +256,7 @@ fn composed_dispatch(gpu: &Gpu, plan: &Plan, group: &[usize], c: &Composed) -> R
         .map(|&si| plan.nodes[plan.statements[si].node].name.as_str())
         .collect();
     let source = format!(
-        "{}\nvar<workgroup> wacc: array<atomic<i32>, 1>;\n\
-         fn take_local(i: u32) -> i32 {{\n    return atomicExchange(&wacc[i], 0);\n}}\n\
+        "{}\n{NETWORK_MEMORY}\n\
          @compute @workgroup_size(WORKGROUP_SIZE)\n\
          fn network(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
          let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;\n    \
@@ -331,8 +330,7 @@ fn events_dispatch(
     )?;
     let tables = gpu.upload("event tables", &tables)?;
     let source = format!(
-        "var<workgroup> wacc: array<atomic<i32>, 1>;\n\
-         fn take_local(i: u32) -> i32 {{\n    return atomicExchange(&wacc[i], 0);\n}}\n\
+        "{NETWORK_MEMORY}\n\
          @compute @workgroup_size(WORKGROUP_SIZE)\n\
          fn network(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
          let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;\n    \

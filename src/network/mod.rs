@@ -376,6 +376,10 @@ pub struct StepCost {
     pub executor: &'static str,
     /// Steps one dispatch runs.
     pub steps_per_dispatch: usize,
+    /// Values each invocation keeps in registers across the steps of a dispatch (fused
+    /// executor: states and outputs only their own element touches); their reads and writes
+    /// are not in `bytes`.
+    pub registers: usize,
 }
 
 /// A compiled network: its states on a device, a clock, and monitors.
@@ -659,8 +663,13 @@ impl Simulation {
             .collect();
         let (bytes, per_step) = self.plan.cost_per_step(&monitors);
         let (executor, steps_per_dispatch) = self.executor();
+        let (registers, in_registers) = match &self.exec {
+            Exec::Fused(f) => (f.registers(), f.register_bytes_per_step()),
+            _ => (0, 0),
+        };
         StepCost {
-            bytes,
+            bytes: bytes - in_registers,
+            registers,
             dispatches: match &self.exec {
                 Exec::Fused(_) => 1.0 / steps_per_dispatch as f64,
                 Exec::Gpu(g) => g.dispatches_per_step() as f64,

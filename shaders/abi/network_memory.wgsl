@@ -1,0 +1,21 @@
+// The plain hooks of a composed network kernel (`shaders/abi/network.wgsl`): every value stays
+// in its buffer. The per-step executor's composed dispatches use these; the fused kernel writes
+// its own (event sums in workgroup memory, rows in registers, channel records as constants).
+
+var<workgroup> wacc: array<atomic<i32>, 1>;
+
+fn take_local(i: u32) -> i32 {
+    return atomicExchange(&wacc[i], 0);
+}
+
+fn arena_read(base: u32, e: Elem) -> f32 {
+    return state[base + e.i];
+}
+
+fn arena_write(base: u32, e: Elem, value: f32) {
+    state[base + e.i] = value;
+}
+
+fn channel_word(at: u32) -> u32 {
+    return params[at];
+}
