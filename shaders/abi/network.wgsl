@@ -6,10 +6,11 @@
 // reads another's element j (its output, its conductance) needs no barrier; projections, which
 // read whole rows, are fenced by barriers on both sides.
 //
-// Each composed kernel declares five hooks (`shaders/abi/network_memory.wgsl` has the plain
+// Each composed kernel declares these hooks (`shaders/abi/network_memory.wgsl` has the plain
 // ones, which keep everything in the buffers):
 // - `wacc` and `take_local(i)`: event sums accumulated in workgroup memory, and reading and
-//   clearing sum i (for rows whose sums fit there);
+//   clearing sum i (for rows whose sums fit there); `wbits`: spikes kept as bits in workgroup
+//   memory (outputs that only event projections and spike monitors read);
 // - `arena_read(base, e)` and `arena_write(base, e, value)`: element e of the arena row that
 //   starts at `base` (a population's state variable or output). The fused kernel keeps rows
 //   that only their own elements touch in registers across the steps of a dispatch, indexed by

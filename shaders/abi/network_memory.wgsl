@@ -1,8 +1,10 @@
 // The plain hooks of a composed network kernel (`shaders/abi/network.wgsl`): every value stays
 // in its buffer. The per-step executor's composed dispatches use these; the fused kernel writes
-// its own (event sums in workgroup memory, rows in registers, channel records as constants).
+// its own (event sums and spike bits in workgroup memory, rows in registers, channel records as
+// constants).
 
 var<workgroup> wacc: array<atomic<i32>, 1>;
+var<workgroup> wbits: array<atomic<u32>, 1>;
 
 fn take_local(i: u32) -> i32 {
     return atomicExchange(&wacc[i], 0);

@@ -137,13 +137,24 @@ fn op_event(lane: u32, base: u32, in_scratch: bool, n_pre: u32, k: u32, sums: u3
 // One presynaptic neuron of op_event: if it spiked, its synapses' weights into the sums.
 fn deliver(pre: u32, base: u32, in_scratch: bool, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
     if (source_value(in_scratch, base + pre) != 0.0) {
-        let first = table + pre * k;
-        for (var t = 0u; t < k; t = t + 1u) {
-            var wt = weight;
-            if (per_synapse) {
-                wt = bitcast<i32>(params[first + n_pre * k + t]);
-            }
-            atomicAdd(&acc[sums + params[first + t]], wt);
+        deliver_spike(pre, n_pre, k, sums, weight, per_synapse, table, false);
+    }
+}
+
+// A spike of presynaptic neuron `pre`: its synapses' weights into the device-memory sums from
+// `sums` in `acc`, or (`local`) into the workgroup's sums from `sums` in `wacc`.
+fn deliver_spike(pre: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32, local: bool) {
+    let first = table + pre * k;
+    for (var t = 0u; t < k; t = t + 1u) {
+        var wt = weight;
+        if (per_synapse) {
+            wt = bitcast<i32>(params[first + n_pre * k + t]);
+        }
+        let post = sums + params[first + t];
+        if (local) {
+            atomicAdd(&wacc[post], wt);
+        } else {
+            atomicAdd(&acc[post], wt);
         }
     }
 }
@@ -154,14 +165,46 @@ fn deliver(pre: u32, base: u32, in_scratch: bool, n_pre: u32, k: u32, sums: u32,
 fn op_event_local(lane: u32, base: u32, in_scratch: bool, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
     for (var pre = lane; pre < n_pre; pre = pre + WORKGROUP_SIZE) {
         if (source_value(in_scratch, base + pre) != 0.0) {
-            let first = table + pre * k;
-            for (var t = 0u; t < k; t = t + 1u) {
-                var wt = weight;
-                if (per_synapse) {
-                    wt = bitcast<i32>(params[first + n_pre * k + t]);
-                }
-                atomicAdd(&wacc[sums + params[first + t]], wt);
-            }
+            deliver_spike(pre, n_pre, k, sums, weight, per_synapse, table, true);
         }
     }
+}
+
+// op_event from spikes kept as bits in workgroup memory (`wbits`, declared by the composed
+// kernel): the sources are bits `first` … `first + n_pre − 1` of the words from `words`. Each
+// invocation takes a word (32 sources) and delivers the set bits; integer sums make the order
+// of delivery irrelevant, so the sums equal op_event's exactly.
+fn op_event_bits(lane: u32, words: u32, first: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32, local: bool) {
+    let end = first + n_pre;
+    for (var w = first / 32u + lane; w < (end + 31u) / 32u; w = w + WORKGROUP_SIZE) {
+        let lo = w * 32u;
+        var word = atomicLoad(&wbits[words + w]);
+        if (lo < first) {
+            word = word & (0xffffffffu << (first - lo));
+        }
+        if (lo + 32u > end) {
+            word = word & ((1u << (end - lo)) - 1u);
+        }
+        while (word != 0u) {
+            let pre = lo + firstTrailingBit(word) - first;
+            word = word & (word - 1u);
+            deliver_spike(pre, n_pre, k, sums, weight, per_synapse, table, local);
+        }
+    }
+}
+
+// Sets (value ≠ 0) or clears bit j of the spike words from `words` (an output kept as bits).
+fn set_spike_bit(words: u32, j: u32, value: f32) {
+    let bit = 1u << (j % 32u);
+    let at = words + j / 32u;
+    if (value != 0.0) {
+        atomicOr(&wbits[at], bit);
+    } else if ((atomicLoad(&wbits[at]) & bit) != 0u) {
+        atomicAnd(&wbits[at], ~bit);
+    }
+}
+
+// Whether bit j of the spike words from `words` is set.
+fn spike_bit(words: u32, j: u32) -> bool {
+    return ((atomicLoad(&wbits[words + j / 32u]) >> (j % 32u)) & 1u) != 0u;
 }

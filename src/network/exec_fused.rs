@@ -77,6 +77,10 @@ pub(crate) struct FusedExec {
     statements: Vec<Statement>,
     /// The statements' channel records (`channel_word` of the kernel).
     channel_words: Vec<u32>,
+    /// The outputs kept as spike bits in workgroup memory.
+    bits: Vec<BitRow>,
+    /// `step_barrier()`, the barrier between statements, with the memory it orders.
+    barrier: String,
     /// Words of fixed-point sums each workgroup keeps in workgroup memory (0: none).
     local_sums: usize,
     /// Where each input stream starts in `scratch`, and the steps a stream chunk holds.
@@ -86,6 +90,10 @@ pub(crate) struct FusedExec {
     dispatch: Option<Dispatch>,
     /// The rows kept in registers (built with the monitors, which decide some).
     resident: Vec<Resident>,
+    /// Bytes per step counted by the plan that stay on chip (with the monitors).
+    on_chip: u64,
+    /// Bytes per step of event sums read from workgroup memory instead of device memory.
+    local_bytes: u64,
     monitors: Vec<MonitorSlot>,
     clock_at: usize,
     status_at: usize,
@@ -210,10 +218,28 @@ fn residents(plan: &Plan, monitors: &[Monitor]) -> Vec<Resident> {
 /// The kernel's `arena_read`/`arena_write` hooks over the resident rows (a `switch` on the
 /// row's constant base, which the compiler resolves), its register array, and the code that
 /// loads the rows at the start of a dispatch and stores them at the end.
-fn resident_code(rows: &[Resident]) -> (String, String, String) {
+fn resident_code(rows: &[Resident], bits: &[BitRow]) -> (String, String, String) {
     let regs: usize = rows.iter().map(|r| per_lane(r.n)).sum();
     let (mut read, mut write) = (String::new(), String::new());
     let (mut load, mut store) = (String::new(), String::new());
+    for b in bits {
+        let _ = writeln!(
+            write,
+            "        case {}u: {{\n            set_spike_bit({}u, e.j, value);\n            if (last_step) {{\n                state[base + e.i] = value;\n            }}\n        }}",
+            b.out, b.word
+        );
+        let _ = writeln!(
+            load,
+            "    for (var w = lane; w < {words}u; w = w + WORKGROUP_SIZE) {{\n        var word = 0u;\n        for (var j = w * 32u; j < min(w * 32u + 32u, {n}u); j = j + 1u) {{\n            word = word | select(0u, 1u << (j % 32u), state[{out}u + row * {n}u + j] != 0.0);\n        }}\n        atomicStore(&wbits[{at}u + w], word);\n    }}",
+            words = b.n.div_ceil(32),
+            n = b.n,
+            out = b.out,
+            at = b.word,
+        );
+    }
+    if !bits.is_empty() {
+        load.push_str("    workgroupBarrier();\n");
+    }
     for r in rows {
         let _ = writeln!(
             read,
@@ -239,12 +265,78 @@ fn resident_code(rows: &[Resident]) -> (String, String, String) {
         }
     }
     let hooks = format!(
-        "var<private> regs: array<f32, {}>;\n\
+        "var<private> regs: array<f32, {}>;\nvar<private> last_step: bool;\nvar<workgroup> wbits: array<atomic<u32>, {}>;\n\
          fn arena_read(base: u32, e: Elem) -> f32 {{\n    switch base {{\n{read}        default: {{ return state[base + e.i]; }}\n    }}\n}}\n\
          fn arena_write(base: u32, e: Elem, value: f32) {{\n    switch base {{\n{write}        default: {{ state[base + e.i] = value; }}\n    }}\n}}\n",
-        regs.max(1)
+        regs.max(1),
+        bits.iter().map(|b| b.n.div_ceil(32)).sum::<usize>().max(1),
     );
     (hooks, load, store)
+}
+
+/// An emitted output kept as bits in workgroup memory (`wbits`): the spikes of a population
+/// that only event projections read. Its values reach the arena on the last step of a dispatch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct BitRow {
+    node: usize,
+    out: usize,
+    n: usize,
+    /// Its first word in `wbits`.
+    word: usize,
+}
+
+/// The outputs that event projections read and nothing else reads (no dense or copy
+/// projection, arena input, conductance or delay ring), while `room` words last.
+fn bit_rows(plan: &Plan, room: usize) -> Vec<BitRow> {
+    let rows = plan.rows;
+    let mut out = Vec::new();
+    let mut words = 0;
+    for (ni, node) in plan.nodes.iter().enumerate().filter(|(_, n)| n.emits) {
+        let (start, end) = (node.out, node.out + node.total);
+        let hits = |a: usize, b: usize| a < end && start < b;
+        let mut events = 0;
+        let mut other = false;
+        for s in &plan.statements {
+            let reader = &plan.nodes[s.node];
+            for op in &s.ops {
+                let Src::Arena { offset, pitch } = op.src() else {
+                    continue;
+                };
+                match op {
+                    CommOp::Event { conn, .. }
+                        if offset >= start
+                            && offset + conn.n_pre <= start + node.n
+                            && (pitch == node.n || rows == 1) =>
+                    {
+                        events += 1
+                    }
+                    _ => other |= hits(offset, offset + rows * pitch.max(1) + node.total),
+                }
+            }
+            for spec in [s.x, s.delta] {
+                if let InputSpec::Arena { offset, pitch } = spec {
+                    other |= hits(offset, offset + rows * pitch.max(1) + reader.total);
+                }
+            }
+            for (_, at) in &s.channels {
+                if let ChannelSrc::Arena(a) = *at {
+                    other |= hits(a, a + reader.total);
+                }
+            }
+            other |= s.node == ni && s.ring.is_some();
+        }
+        let need = node.n.div_ceil(32);
+        if events > 0 && !other && words + need <= room {
+            out.push(BitRow {
+                node: ni,
+                out: node.out,
+                n: node.n,
+                word: words,
+            });
+            words += need;
+        }
+    }
+    out
 }
 
 /// The kernel's `channel_word` hook: the channel records as constants.
@@ -362,6 +454,12 @@ impl FusedExec {
             local_sums = 0;
         }
         let local_base = |offset: usize| local.iter().find(|(o, _)| *o == offset).map(|(_, b)| *b);
+        // Spikes as bits in what workgroup memory is left.
+        let bits = bit_rows(&plan, (budget - 4 * local_sums - gather_bytes) / 4);
+        let bit_row = |offset: usize| {
+            bits.iter()
+                .find(|b| offset >= b.out && offset < b.out + b.n)
+        };
         let mut statements = Vec::new();
         for s in &plan.statements {
             let node = &plan.nodes[s.node];
@@ -432,6 +530,28 @@ impl FusedExec {
                         let start = table.len();
                         let (words, weight, per_synapse) = event_table(conn, *unit);
                         table.extend(words);
+                        let bit_source = match *src {
+                            Src::Arena { offset, .. } => bit_row(offset).map(|b| (b, offset)),
+                            _ => None,
+                        };
+                        if let Some((b, offset)) = bit_source {
+                            let (sums, local) = match local_base(*at) {
+                                Some(l) => (format!("{l}u"), true),
+                                None => (format!("{at}u + row * {}u", conn.n_post), false),
+                            };
+                            ops.push(format!(
+                                "op_event_bits(lane, {}u, {}u, {}u, {}u, {sums}, {weight}i, {per_synapse}, {start}u, {local});",
+                                b.word,
+                                offset - b.out,
+                                conn.n_pre,
+                                conn.k,
+                            ));
+                            // A quarter of each word's 32 sources spiking at most.
+                            let words =
+                                (offset - b.out + conn.n_pre).div_ceil(32) - (offset - b.out) / 32;
+                            iterations += per_lane(words) * (1 + 8 * (1 + conn.k));
+                            continue;
+                        }
                         ops.push(match local_base(*at) {
                             Some(l) => format!(
                                 "op_event_local(lane, {base}, {in_scratch}, {}u, {}u, {l}u, {weight}i, {per_synapse}, {start}u);",
@@ -521,6 +641,33 @@ impl FusedExec {
                 iterations,
             });
         }
+        // What the barriers between statements must make visible: device memory, unless every
+        // value that crosses invocations is in workgroup memory (event sums and spike bits,
+        // between event projections and the updates that read them).
+        let device_sync = statements.iter().any(|st| st.crossing)
+            || plan.statements.iter().any(|s| {
+                s.ring.is_some()
+                    || matches!(s.delta, InputSpec::Acc { offset, .. } if local_base(offset).is_none())
+                    || s.ops.iter().any(|op| match op {
+                        CommOp::Event { src: Src::Arena { offset, .. }, acc, .. } => {
+                            bit_row(*offset).is_none() || local_base(*acc).is_none()
+                        }
+                        _ => true,
+                    })
+            });
+        let barrier = format!(
+            "fn step_barrier() {{\n{}{}}}\n",
+            if device_sync {
+                "    storageBarrier();\n"
+            } else {
+                ""
+            },
+            if local_sums > 0 || !bits.is_empty() {
+                "    workgroupBarrier();\n"
+            } else {
+                ""
+            },
+        );
         gpu.check_words(
             "the network's parameters, weights and connectivity (one storage buffer)",
             table.len(),
@@ -540,11 +687,16 @@ impl FusedExec {
             range,
             statements,
             channel_words,
+            bits,
+            barrier,
             local_sums,
             stream_base,
             stream_chunk,
             dispatch: None,
             resident: Vec::new(),
+            on_chip: 0,
+            // Each sum read and cleared (8 bytes in the plan's count).
+            local_bytes: 8 * (rows * local_sums) as u64,
             monitors: Vec::new(),
             clock_at: 0,
             status_at: 0,
@@ -623,6 +775,15 @@ impl FusedExec {
         }
         let mut body = String::new();
         let mut iterations = 1usize;
+        // Whether element j of a population's output is a spike (nonzero).
+        let spiked = |node: usize| match self.bits.iter().find(|b| b.node == node) {
+            Some(b) => format!("spike_bit({}u, j)", b.word),
+            None => format!(
+                "state[{}u + row * {n}u + j] != 0.0",
+                plan.nodes[node].out,
+                n = plan.nodes[node].n
+            ),
+        };
         for (si, (s, st)) in plan.statements.iter().zip(&self.statements).enumerate() {
             let node = &plan.nodes[s.node];
             let _ = writeln!(
@@ -632,18 +793,18 @@ impl FusedExec {
                 node.name
             );
             if !st.ops.is_empty() {
-                body.push_str("        storageBarrier();\n");
+                body.push_str("        step_barrier();\n");
                 for op in &st.ops {
                     let _ = writeln!(body, "        {op}");
                 }
-                body.push_str("        storageBarrier();\n");
+                body.push_str("        step_barrier();\n");
             }
             if st.crossing {
-                body.push_str("        storageBarrier();\n");
+                body.push_str("        step_barrier();\n");
             }
             body.push_str(&st.update);
             if st.crossing {
-                body.push_str("        storageBarrier();\n");
+                body.push_str("        step_barrier();\n");
             }
             iterations += st.iterations;
             for (m, slot) in monitors.iter().zip(&slots) {
@@ -652,9 +813,9 @@ impl FusedExec {
                         let words = r.words_per_row();
                         let _ = writeln!(
                             body,
-                            "        for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            if (state[{out}u + row * {n}u + j] != 0.0) {{\n                atomicOr(&acc[{at}u + clk.local * {step}u + row * {words}u + j / 32u], bitcast<i32>(1u << (j % 32u)));\n            }}\n        }}",
+                            "        for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            if ({spiked}) {{\n                atomicOr(&acc[{at}u + clk.local * {step}u + row * {words}u + j / 32u], bitcast<i32>(1u << (j % 32u)));\n            }}\n        }}",
                             n = node.n,
-                            out = node.out,
+                            spiked = spiked(s.node),
                             at = slot.at,
                             step = rows * words,
                         );
@@ -663,9 +824,9 @@ impl FusedExec {
                     Monitor::Count(r) if r.node == s.node => {
                         let _ = writeln!(
                             body,
-                            "        for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            count_{slot} = count_{slot} + select(0u, 1u, state[{out}u + row * {n}u + j] != 0.0);\n        }}",
+                            "        for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            count_{slot} = count_{slot} + select(0u, 1u, {spiked});\n        }}",
                             n = node.n,
-                            out = node.out,
+                            spiked = spiked(s.node),
                             slot = slot.at,
                         );
                         iterations += per_lane(node.n);
@@ -696,14 +857,15 @@ impl FusedExec {
             );
         }
         let resident = residents(&plan, monitors);
-        let (hooks, load, store) = resident_code(&resident);
+        let (hooks, load, store) = resident_code(&resident, &self.bits);
         let mut source = families.join("\n");
         let _ = write!(
             source,
             "\nvar<workgroup> wacc: array<atomic<i32>, {}>;\n\
-             fn take_local(i: u32) -> i32 {{\n    return atomicExchange(&wacc[i], 0);\n}}\n{hooks}{}",
+             fn take_local(i: u32) -> i32 {{\n    return atomicExchange(&wacc[i], 0);\n}}\n{hooks}{}{}",
             self.local_sums.max(1),
             channel_code(&self.channel_words),
+            self.barrier,
         );
         if self.local_sums > 0 {
             let _ = writeln!(
@@ -723,7 +885,8 @@ impl FusedExec {
              var done = 0u;\n\
              {counters}{load}    \
              for (var s = 0u; s < range.count; s = s + 1u) {{\n        \
-             clk = load_clock({clock_at}u + 4u * (range.first + s));\n\
+             clk = load_clock({clock_at}u + 4u * (range.first + s));\n        \
+             last_step = s + 1u == range.count;\n\
              {body}        done = done + 1u;\n    }}\n\
              {store}    \
              atomicAdd(&acc[{status_at}u + row], i32(done));\n\
@@ -753,6 +916,7 @@ impl FusedExec {
             MAX_CHUNK
         };
         self.dispatch = Some(dispatch);
+        self.on_chip = self.on_chip_bytes(&resident, monitors);
         self.resident = resident;
         self.acc = acc;
         self.control = control;
@@ -847,23 +1011,59 @@ impl FusedExec {
         self.resident.iter().map(|r| per_lane(r.n)).sum()
     }
 
-    /// The device-memory bytes per step that [`Plan::cost_per_step`] counts for the resident
-    /// rows and this executor does not move: a state's read and write, an output's write, and
-    /// each read of a row as a conductance.
-    pub fn register_bytes_per_step(&self) -> u64 {
+    /// The bytes per step that [`Plan::cost_per_step`] counts and this executor keeps on chip:
+    /// [`Self::on_chip_bytes`] of the monitors it was built with.
+    pub fn on_chip_bytes_per_step(&self) -> u64 {
+        self.on_chip
+    }
+
+    /// What [`Plan::cost_per_step`] counts as device-memory traffic and this kernel keeps in
+    /// registers or workgroup memory: the resident rows' reads and writes (a state's read and
+    /// write, an output's write, each read as a conductance); the spike bits' writes and their
+    /// reads by event projections and monitors; event sums accumulated in workgroup memory.
+    fn on_chip_bytes(&self, resident: &[Resident], monitors: &[Monitor]) -> u64 {
         let plan = &self.plan;
-        self.resident
+        let rows = plan.rows as u64;
+        let registers: u64 = resident
             .iter()
             .map(|r| {
-                let total = (plan.rows * r.n) as u64;
                 let readers = plan
                     .statements
                     .iter()
                     .flat_map(|s| &s.channels)
                     .filter(|(_, at)| *at == ChannelSrc::Arena(r.base))
                     .count() as u64;
-                4 * total * (1 + r.state as u64 + readers)
+                4 * rows * r.n as u64 * (1 + r.state as u64 + readers)
             })
-            .sum()
+            .sum();
+        let bits: u64 = self
+            .bits
+            .iter()
+            .map(|b| {
+                let events: u64 = plan
+                    .statements
+                    .iter()
+                    .flat_map(|s| &s.ops)
+                    .map(|op| match op {
+                        CommOp::Event {
+                            src: Src::Arena { offset, .. },
+                            conn,
+                            ..
+                        } if (b.out..b.out + b.n).contains(offset) => conn.n_pre as u64,
+                        _ => 0,
+                    })
+                    .sum();
+                let monitors = monitors
+                    .iter()
+                    .filter(|m| match m {
+                        Monitor::Spikes(r) => r.node == b.node,
+                        Monitor::Count(r) => r.node == b.node,
+                        Monitor::State(_) => false,
+                    })
+                    .count() as u64;
+                4 * rows * (b.n as u64 * (1 + monitors) + events)
+            })
+            .sum();
+        registers + bits + self.local_bytes
     }
 }

@@ -377,8 +377,9 @@ pub struct StepCost {
     /// Steps one dispatch runs.
     pub steps_per_dispatch: usize,
     /// Values each invocation keeps in registers across the steps of a dispatch (fused
-    /// executor: states and outputs only their own element touches); their reads and writes
-    /// are not in `bytes`.
+    /// executor: states and outputs only their own element touches). What the fused executor
+    /// keeps on chip — these registers, spikes as bits and event sums in workgroup memory —
+    /// is not in `bytes`.
     pub registers: usize,
 }
 
@@ -664,7 +665,7 @@ impl Simulation {
         let (bytes, per_step) = self.plan.cost_per_step(&monitors);
         let (executor, steps_per_dispatch) = self.executor();
         let (registers, in_registers) = match &self.exec {
-            Exec::Fused(f) => (f.registers(), f.register_bytes_per_step()),
+            Exec::Fused(f) => (f.registers(), f.on_chip_bytes_per_step()),
             _ => (0, 0),
         };
         StepCost {
