@@ -43,6 +43,11 @@ struct Channel {
 override WORKGROUP_SIZE: u32 = 256u;
 
 
+// Word `at` of the parameters.
+fn param_word(at: u32) -> u32 {
+    return params[at];
+}
+
 // State variable v of element e.
 fn state_get(v: u32, e: Elem) -> f32 {
     return state[sim.state_base + v * sim.stride + e.i];

@@ -15,7 +15,8 @@
 //   starts at `base` (a population's state variable or output). The fused kernel keeps rows
 //   that only their own elements touch in registers across the steps of a dispatch, indexed by
 //   the constant `base` and the element's `reg_slot`;
-// - `channel_word(at)`: word `at` of the channel records (in `params`, or constants).
+// - `channel_word(at)` and `param_word(at)`: word `at` of the channel records and of the
+//   parameter headers and single values (in `params`, or constants of the kernel).
 //
 // The models' step functions run unchanged: this file provides the same accessors as
 // `element.wgsl` (`state_get`, `param`, `input_x`, `input_delta`, `current_at`, `emit` …) over

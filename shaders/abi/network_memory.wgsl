@@ -21,3 +21,7 @@ fn arena_write(base: u32, e: Elem, value: f32) {
 fn channel_word(at: u32) -> u32 {
     return params[at];
 }
+
+fn param_word(at: u32) -> u32 {
+    return params[at];
+}

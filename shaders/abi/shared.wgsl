@@ -1,7 +1,7 @@
 // What both ABIs (element.wgsl, network.wgsl) share: the `Sim` record of one model's update,
 // the clock entry of a step, the element, and the accessors of parameters. Each ABI declares
-// the `sim` and `clk` these read, the `state` and `params` buffers, and its own `state_get` and
-// `state_set` (the network ABI may keep states in registers).
+// the `sim` and `clk` these read, the `state` and `params` buffers, `param_word(at)`, and its own
+// `state_get` and `state_set` (the network ABI may keep states in registers).
 
 struct Sim {
     n: u32,          // elements per sample (product of in_size)
@@ -44,21 +44,25 @@ struct Elem {
 }
 
 // Parameter p: header word p holds the offset of its values, with bit 31 set when there is
-// one value per neuron (else one value for all).
+// one value per neuron (else one value for all). Headers and single values are read through
+// the ABI's `param_word(at)` (a composed kernel may hold them as constants); per-neuron values
+// and tables from `params`.
 fn param(p: u32, e: Elem) -> f32 {
-    let h = params[sim.params_base + p];
-    let per_neuron = (h >> 31u) == 1u;
-    return bitcast<f32>(params[(h & 0x7fffffffu) + select(0u, e.j, per_neuron)]);
+    let h = param_word(sim.params_base + p);
+    if ((h >> 31u) == 1u) {
+        return bitcast<f32>(params[(h & 0x7fffffffu) + e.j]);
+    }
+    return bitcast<f32>(param_word(h));
 }
 
 // Value `idx` of parameter p, for parameters that are tables (weights, schedules).
 fn param_at(p: u32, idx: u32) -> f32 {
-    return bitcast<f32>(params[(params[sim.params_base + p] & 0x7fffffffu) + idx]);
+    return bitcast<f32>(params[(param_word(sim.params_base + p) & 0x7fffffffu) + idx]);
 }
 
 // Parameter p's first word as an integer (seeds, counts).
 fn param_u32(p: u32) -> u32 {
-    return params[params[sim.params_base + p] & 0x7fffffffu];
+    return param_word(param_word(sim.params_base + p) & 0x7fffffffu);
 }
 
 // Where value `idx` of sample b's row is, for an input in `mode`.

@@ -29,6 +29,7 @@ use super::record::read_back;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{CLOCK_STRIDE, Dispatch, Gpu, GpuArray, NetworkBindings};
+use crate::model::ParamValue;
 use crate::shaders::KernelDef;
 
 use super::exec_gpu::MAX_CHUNK;
@@ -81,6 +82,8 @@ pub(crate) struct FusedExec {
     bits: Vec<BitRow>,
     /// `step_barrier()`, the barrier between statements, with the memory it orders.
     barrier: String,
+    /// The `param_word` hook: parameter headers and single values as constants.
+    param_words: String,
     /// Words of fixed-point sums each workgroup keeps in workgroup memory (0: none).
     local_sums: usize,
     /// Where each input stream starts in `scratch`, and the steps a stream chunk holds.
@@ -339,15 +342,33 @@ fn bit_rows(plan: &Plan, room: usize) -> Vec<BitRow> {
     out
 }
 
-/// The kernel's `channel_word` hook: the channel records as constants.
-fn channel_code(words: &[u32]) -> String {
+/// A hook `fn {name}(at: u32) -> u32` that returns the given words as constants (a `switch`
+/// the compiler resolves where `at` is constant) and reads any other word from `fallback`.
+fn constant_words(name: &str, words: &[(usize, u32)], fallback: &str) -> String {
     let mut cases = String::new();
-    for (at, w) in words.iter().enumerate() {
+    for (at, w) in words {
         let _ = writeln!(cases, "        case {at}u: {{ return {w}u; }}");
     }
     format!(
-        "fn channel_word(at: u32) -> u32 {{\n    switch at {{\n{cases}        default: {{ return 0u; }}\n    }}\n}}\n"
+        "fn {name}(at: u32) -> u32 {{\n    switch at {{\n{cases}        default: {{ return {fallback}; }}\n    }}\n}}\n"
     )
+}
+
+/// The words of the parameter table that `param_word` reads — every population's headers
+/// and its single values (scalars and words) — with their values.
+fn constant_params(plan: &Plan, table: &[u32], bases: &[usize]) -> Vec<(usize, u32)> {
+    let mut words = Vec::new();
+    for (node, &base) in plan.nodes.iter().zip(bases) {
+        for (p, value) in node.params.iter().enumerate() {
+            let header = table[base + p];
+            words.push((base + p, header));
+            if matches!(value, ParamValue::Scalar(_) | ParamValue::Word(_)) {
+                let at = (header & 0x7fff_ffff) as usize;
+                words.push((at, table[at]));
+            }
+        }
+    }
+    words
 }
 
 impl FusedExec {
@@ -675,6 +696,11 @@ impl FusedExec {
         if table.is_empty() {
             table.push(0);
         }
+        let param_words = constant_words(
+            "param_word",
+            &constant_params(&plan, &table, &params_base),
+            "params[at]",
+        );
         let params = gpu.upload("network tables", &table)?;
         let range = gpu.alloc_uniform("network step ranges", MAX_CHUNK * CLOCK_STRIDE as usize);
         let mut exec = FusedExec {
@@ -689,6 +715,7 @@ impl FusedExec {
             channel_words,
             bits,
             barrier,
+            param_words,
             local_sums,
             stream_base,
             stream_chunk,
@@ -862,10 +889,20 @@ impl FusedExec {
         let _ = write!(
             source,
             "\nvar<workgroup> wacc: array<atomic<i32>, {}>;\n\
-             fn take_local(i: u32) -> i32 {{\n    return atomicExchange(&wacc[i], 0);\n}}\n{hooks}{}{}",
+             fn take_local(i: u32) -> i32 {{\n    return atomicExchange(&wacc[i], 0);\n}}\n{hooks}{}{}{}",
             self.local_sums.max(1),
-            channel_code(&self.channel_words),
+            constant_words(
+                "channel_word",
+                &self
+                    .channel_words
+                    .iter()
+                    .copied()
+                    .enumerate()
+                    .collect::<Vec<_>>(),
+                "0u"
+            ),
             self.barrier,
+            self.param_words,
         );
         if self.local_sums > 0 {
             let _ = writeln!(
