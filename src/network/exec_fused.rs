@@ -886,10 +886,12 @@ impl FusedExec {
         let resident = residents(&plan, monitors);
         let (hooks, load, store) = resident_code(&resident, &self.bits);
         let mut source = families.join("\n");
+        // A sum is read and cleared by its own element's invocation between the barriers that
+        // fence the event projections, so plain atomic loads and stores suffice.
         let _ = write!(
             source,
             "\nvar<workgroup> wacc: array<atomic<i32>, {}>;\n\
-             fn take_local(i: u32) -> i32 {{\n    return atomicExchange(&wacc[i], 0);\n}}\n{hooks}{}{}{}",
+             fn take_local(i: u32) -> i32 {{\n    let sum = atomicLoad(&wacc[i]);\n    atomicStore(&wacc[i], 0);\n    return sum;\n}}\n{hooks}{}{}{}",
             self.local_sums.max(1),
             constant_words(
                 "channel_word",
