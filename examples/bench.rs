@@ -80,6 +80,9 @@ struct Row {
     rate_hz: f64,
     bytes: u64,
     dispatches: f64,
+    /// Fused executor: values per invocation in registers, barriers per step.
+    registers: usize,
+    barriers: usize,
     build_s: f64,
 }
 
@@ -132,6 +135,8 @@ fn measure(
         rate_hz: spikes as f64 / (neuron_steps * dt * 1e-3).max(f64::MIN_POSITIVE),
         bytes: cost.bytes,
         dispatches: cost.dispatches,
+        registers: cost.registers,
+        barriers: cost.barriers,
         build_s,
     })
 }
@@ -234,7 +239,8 @@ fn main() -> ExitCode {
                     "sample_steps_per_s": steps_s * r.samples as f64,
                     "realtime_factor": r.ms_per_step / 0.1, "rate_hz": r.rate_hz,
                     "bytes_per_step": r.bytes, "achieved_gb_s": gbs, "copy_gb_s": copy / 1e9,
-                    "dispatches_per_step": r.dispatches, "build_s": r.build_s, "commit": commit,
+                    "dispatches_per_step": r.dispatches, "registers": r.registers,
+                    "barriers_per_step": r.barriers, "build_s": r.build_s, "commit": commit,
                 }));
             }
             Err(e) => {

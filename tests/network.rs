@@ -723,6 +723,8 @@ fn the_executor_is_chosen_by_size() {
     // synapses' targets, which are not counted, a step moves nothing through device memory.
     assert_eq!(fused.bytes, 0);
     assert_eq!(per_step.bytes, 64_000);
+    // Both event projections between one pair of barriers, then the three updates.
+    assert_eq!(fused.barriers, 2);
     let large = Coba::new(20_000).build().unwrap();
     let sim = large.network.compile(&gpu, None, 0.1 * ms).unwrap();
     assert_eq!(sim.executor(), ("per-step", 1));

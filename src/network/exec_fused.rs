@@ -95,6 +95,8 @@ pub(crate) struct FusedExec {
     resident: Vec<Resident>,
     /// Bytes per step counted by the plan that stay on chip (with the monitors).
     on_chip: u64,
+    /// Barriers between statements per step.
+    barriers: usize,
     /// Bytes per step of event sums read from workgroup memory instead of device memory.
     local_bytes: u64,
     monitors: Vec<MonitorSlot>,
@@ -340,6 +342,61 @@ fn bit_rows(plan: &Plan, room: usize) -> Vec<BitRow> {
         }
     }
     out
+}
+
+/// Where each statement's projections run: the projections of later statements join an
+/// earlier statement's (one pair of barriers for all) when they read nothing that the updates
+/// in between write — a population's states and output, its delay ring. Entry `i` lists the
+/// statements whose projections run just before update `i`. (A statement's projections write
+/// only its own inputs, which no other update reads.)
+fn op_regions(plan: &Plan) -> Vec<Vec<usize>> {
+    let rows = plan.rows;
+    let mut regions = vec![Vec::new(); plan.statements.len()];
+    let mut i = 0;
+    while i < plan.statements.len() {
+        if plan.statements[i].ops.is_empty() {
+            i += 1;
+            continue;
+        }
+        regions[i].push(i);
+        // Arena ranges and rings the updates from statement i on write.
+        let mut rows_written: Vec<(usize, usize)> = Vec::new();
+        let mut rings_written: Vec<usize> = Vec::new();
+        let mut t = i;
+        loop {
+            let s = &plan.statements[t];
+            let node = &plan.nodes[s.node];
+            rows_written.push((node.state_base, node.state_base + node.vars * node.total));
+            rows_written.push((node.out, node.out + node.total));
+            rings_written.extend(s.ring);
+            t += 1;
+            let Some(next) = plan.statements.get(t) else {
+                break;
+            };
+            if next.ops.is_empty() {
+                continue;
+            }
+            let conflict = next.ops.iter().any(|op| match op.src() {
+                Src::Arena { offset, pitch } => {
+                    let len = match op {
+                        CommOp::Dense { dense, .. } => dense.n_in,
+                        CommOp::Axpy { count, .. } => *count,
+                        CommOp::Event { conn, .. } => conn.n_pre,
+                    };
+                    let end = offset + (rows - 1) * pitch + len;
+                    rows_written.iter().any(|&(a, b)| offset < b && a < end)
+                }
+                Src::Ring { ring, .. } => rings_written.contains(&ring),
+                Src::Stream { .. } | Src::Constant(_) => false,
+            });
+            if conflict {
+                break;
+            }
+            regions[i].push(t);
+        }
+        i = t;
+    }
+    regions
 }
 
 /// A hook `fn {name}(at: u32) -> u32` that returns the given words as constants (a `switch`
@@ -722,6 +779,7 @@ impl FusedExec {
             dispatch: None,
             resident: Vec::new(),
             on_chip: 0,
+            barriers: 0,
             // Each sum read and cleared (8 bytes in the plan's count).
             local_bytes: 8 * (rows * local_sums) as u64,
             monitors: Vec::new(),
@@ -811,27 +869,41 @@ impl FusedExec {
                 n = plan.nodes[node].n
             ),
         };
-        for (si, (s, st)) in plan.statements.iter().zip(&self.statements).enumerate() {
+        // A barrier, unless the code just before is one.
+        let fence = |body: &mut String| {
+            if !body.ends_with("step_barrier();\n") {
+                body.push_str("        step_barrier();\n");
+            }
+        };
+        for (si, ((s, st), region)) in plan
+            .statements
+            .iter()
+            .zip(&self.statements)
+            .zip(op_regions(&plan))
+            .enumerate()
+        {
             let node = &plan.nodes[s.node];
+            if !region.is_empty() {
+                fence(&mut body);
+                for t in region {
+                    for op in &self.statements[t].ops {
+                        let _ = writeln!(body, "        {op}");
+                    }
+                }
+                fence(&mut body);
+            }
             let _ = writeln!(
                 body,
                 "        // statement {si}: {} `{}`",
                 node.model.kind(),
                 node.name
             );
-            if !st.ops.is_empty() {
-                body.push_str("        step_barrier();\n");
-                for op in &st.ops {
-                    let _ = writeln!(body, "        {op}");
-                }
-                body.push_str("        step_barrier();\n");
-            }
             if st.crossing {
-                body.push_str("        step_barrier();\n");
+                fence(&mut body);
             }
             body.push_str(&st.update);
             if st.crossing {
-                body.push_str("        step_barrier();\n");
+                fence(&mut body);
             }
             iterations += st.iterations;
             for (m, slot) in monitors.iter().zip(&slots) {
@@ -883,6 +955,7 @@ impl FusedExec {
                 at = slot.at
             );
         }
+        self.barriers = body.matches("step_barrier();").count();
         let resident = residents(&plan, monitors);
         let (hooks, load, store) = resident_code(&resident, &self.bits);
         let mut source = families.join("\n");
@@ -1043,6 +1116,11 @@ impl FusedExec {
     /// Steps one dispatch runs.
     pub fn steps_per_dispatch(&self) -> usize {
         self.steps_per_dispatch
+    }
+
+    /// Workgroup barriers between statements per step.
+    pub fn barriers_per_step(&self) -> usize {
+        self.barriers
     }
 
     /// Values each invocation keeps in registers across steps.

@@ -381,6 +381,9 @@ pub struct StepCost {
     /// keeps on chip — these registers, spikes as bits and event sums in workgroup memory —
     /// is not in `bytes`.
     pub registers: usize,
+    /// Workgroup barriers per step between the statements of the fused kernel (0 for the
+    /// other executors, which synchronise by dispatches).
+    pub barriers: usize,
 }
 
 /// A compiled network: its states on a device, a clock, and monitors.
@@ -664,13 +667,18 @@ impl Simulation {
             .collect();
         let (bytes, per_step) = self.plan.cost_per_step(&monitors);
         let (executor, steps_per_dispatch) = self.executor();
-        let (registers, in_registers) = match &self.exec {
-            Exec::Fused(f) => (f.registers(), f.on_chip_bytes_per_step()),
-            _ => (0, 0),
+        let (registers, on_chip, barriers) = match &self.exec {
+            Exec::Fused(f) => (
+                f.registers(),
+                f.on_chip_bytes_per_step(),
+                f.barriers_per_step(),
+            ),
+            _ => (0, 0, 0),
         };
         StepCost {
-            bytes: bytes - in_registers,
+            bytes: bytes - on_chip,
             registers,
+            barriers,
             dispatches: match &self.exec {
                 Exec::Fused(_) => 1.0 / steps_per_dispatch as f64,
                 Exec::Gpu(g) => g.dispatches_per_step() as f64,
