@@ -722,14 +722,18 @@ fn the_executor_is_chosen_by_size() {
     // The spikes are bits and the event sums are in workgroup memory: apart from the
     // synapses' targets, which are not counted, a step moves nothing through device memory.
     assert_eq!(fused.bytes, 0);
-    assert_eq!(per_step.bytes, 64_000);
+    // Per step, per neuron: V and t_last read and written, the spike written, gE and gI read
+    // and written and read as conductances, their sums read and cleared (the neurons deliver
+    // their spikes as they emit them, so no projection reads the spikes back).
+    assert_eq!(per_step.bytes, 1000 * (16 + 4 + 2 * 12 + 2 * 8));
     // Both event projections between one pair of barriers, then the three updates.
     assert_eq!(fused.barriers, 2);
     let large = Coba::new(20_000).build().unwrap();
     let sim = large.network.compile(&gpu, None, 0.1 * ms).unwrap();
     assert_eq!(sim.executor(), ("per-step", 1));
-    // Both event projections in one dispatch, then gE, gI and the neurons in another.
-    assert_eq!(sim.cost_per_step().dispatches, 2.0);
+    // One dispatch: gE, gI and the neurons, whose update delivers each spike into the next
+    // step's sums of gE or gI (no projection dispatch reads the spikes back).
+    assert_eq!(sim.cost_per_step().dispatches, 1.0);
     let cpu = small.network.compile(&Device::Cpu, None, 0.1 * ms).unwrap();
     assert_eq!(cpu.executor().0, "f64");
 }

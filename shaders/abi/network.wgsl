@@ -88,6 +88,9 @@ fn input_delta(e: Elem) -> f32 {
         case 6u: { return f32(atomicExchange(&acc[sim.d_offset + e.i], 0)) * sim.d_scale; }
         // Fixed-point sums the workgroup accumulated for its row in workgroup memory.
         case 7u: { return f32(take_local(sim.d_offset + e.j)) * sim.d_scale; }
+        // Sums that the source populations' updates delivered during the previous step, into
+        // the set of this step's parity.
+        case 8u: { return f32(atomicExchange(&acc[sim.d_offset + (clk.k % 2u) * sim.d_flip + e.i], 0)) * sim.d_scale; }
         default: { return 0.0; }
     }
 }

@@ -17,13 +17,14 @@ struct Sim {
     x_n: u32,        // elements of one row of x (n for element-wise models)
     x_step: u32,     // added to x_offset per step of a run (inputs uploaded for many steps)
     d_mode: u32,     // the delta input: as x_mode, plus 6: fixed-point sums in `acc`, 7: in the
-                     // workgroup's sums (network ABI)
+                     // workgroup's sums, 8: in `acc`, one set for even and one for odd steps
+                     // (network ABI)
     d_offset: u32,
     d_scalar: f32,
     d_scale: f32,    // value of one fixed-point unit (d_mode 6)
     params_base: u32, // where this model's parameters start in `params`
     channels_base: u32, // where its channel records start
-    _pad0: u32,
+    d_flip: u32,     // d_mode 8: the distance between the sums of even and odd steps
     _pad1: u32,
     _pad2: u32,
 }

@@ -111,10 +111,11 @@ pub(super) fn sim_literal(
     d: InputAbi,
     params_base: usize,
     channels_base: usize,
+    d_flip: usize,
 ) -> String {
     let node = &plan.nodes[s.node];
     format!(
-        "Sim({n}u, {total}u, {total}u, {state}u, {out}u, {channels}u, {}u, {}u, {}, {x_n}u, {}u, {}u, {}u, {}, {}, {params_base}u, {channels_base}u, 0u, 0u, 0u)",
+        "Sim({n}u, {total}u, {total}u, {state}u, {out}u, {channels}u, {}u, {}u, {}, {x_n}u, {}u, {}u, {}u, {}, {}, {params_base}u, {channels_base}u, {d_flip}u, 0u, 0u)",
         x.0,
         x.1,
         f32_lit(x.2),

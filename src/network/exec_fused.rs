@@ -671,7 +671,8 @@ impl FusedExec {
                     input(s.x),
                     input(s.delta),
                     params_base[s.node],
-                    channels_base
+                    channels_base,
+                    0
                 ),
             );
             let (n, step) = (node.n, node.model.kernel().step_fn());

@@ -55,6 +55,9 @@ pub(crate) struct GpuExec {
     step: Vec<Dispatch>,
     monitors: Vec<MonitorBuf>,
     monitor_chunk: usize,
+    /// Bytes per step the plan counts for reading the spikes of pushed event projections,
+    /// which their sources deliver as they emit them.
+    pushed_bytes: u64,
     // Buffers only the dispatches' bind groups refer to, kept with them.
     _keep: Vec<GpuArray>,
 }
@@ -105,6 +108,80 @@ fn source<'a>(
     }
 }
 
+/// An event projection that the update of its source population delivers ("pushes") as
+/// each spike is emitted, instead of a projection dispatch reading the spikes in the next
+/// step: op `oi` of statement `si`, whose source is element `slice` on of the output of the
+/// population that statement `source` updates. The source's update comes after statement `si`
+/// in program order (so the projection reads the previous step's spikes), and the sums it
+/// fills are filled by pushes alone. Sums come in two sets, for even and odd steps: an update
+/// pushes into the next step's set while the consumers of this step read and clear theirs.
+/// Integer sums make the order of delivery irrelevant, so results are those of the pull.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Push {
+    si: usize,
+    oi: usize,
+    source: usize,
+    slice: usize,
+}
+
+/// The event projections that can be pushed (both statements compose into network kernels).
+fn pushes(plan: &Plan) -> Vec<Push> {
+    let statement_of = |node: usize| plan.statements.iter().position(|s| s.node == node);
+    let mut out: Vec<Push> = Vec::new();
+    for (si, s) in plan.statements.iter().enumerate() {
+        for (oi, op) in s.ops.iter().enumerate() {
+            let CommOp::Event {
+                src: Src::Arena { offset, pitch },
+                conn,
+                acc,
+                ..
+            } = op
+            else {
+                continue;
+            };
+            let source = plan.nodes.iter().enumerate().find(|(_, m)| {
+                m.emits
+                    && (m.out..m.out + m.n).contains(offset)
+                    && offset + conn.n_pre <= m.out + m.n
+                    && (*pitch == m.n || plan.rows == 1)
+            });
+            let Some((node, m)) = source else { continue };
+            let Some(source) = statement_of(node) else {
+                continue;
+            };
+            if source > si
+                && composable(plan, s)
+                && composable(plan, &plan.statements[source])
+                && matches!(s.delta, InputSpec::Acc { offset, .. } if offset == *acc)
+            {
+                out.push(Push {
+                    si,
+                    oi,
+                    source,
+                    slice: offset - m.out,
+                });
+            }
+        }
+    }
+    // Sums that a projection left to pull also fills stay pulled.
+    let pulled: Vec<usize> = plan
+        .statements
+        .iter()
+        .enumerate()
+        .flat_map(|(si, s)| s.ops.iter().enumerate().map(move |(oi, op)| (si, oi, op)))
+        .filter(|&(si, oi, _)| !out.iter().any(|p| p.si == si && p.oi == oi))
+        .filter_map(|(_, _, op)| match op {
+            CommOp::Event { acc, .. } => Some(*acc),
+            _ => None,
+        })
+        .collect();
+    out.retain(|p| match &plan.statements[p.si].ops[p.oi] {
+        CommOp::Event { acc, .. } => !pulled.contains(acc),
+        _ => false,
+    });
+    out
+}
+
 /// The buffers and tables of composed dispatches (`shaders/abi/network.wgsl`): grouped
 /// updates and runs of event projections.
 struct Composed {
@@ -119,23 +196,40 @@ struct Composed {
     range: GpuArray,
     params_base: Vec<usize>,
     channels_base: Vec<usize>,
+    /// The pushed event projections, where each one's event table starts in `table`, and the
+    /// distance from the even steps' sums to the odd steps' in `acc`.
+    pushes: Vec<(Push, usize)>,
+    flip: usize,
 }
 
 impl Composed {
     fn new(
         gpu: &Gpu,
         plan: &Plan,
-        groups: &[Vec<usize>],
+        groups: &[&Vec<usize>],
+        pushes: &[Push],
         buffers: [&GpuArray; 3],
     ) -> Result<Composed> {
         let (mut table, params_base) = param_table(plan);
         let mut channels_base = vec![0; plan.statements.len()];
-        for group in groups.iter().filter(|g| g.len() > 1) {
-            for &si in group {
+        for group in groups {
+            for &si in group.iter() {
                 channels_base[si] = table.len();
                 table.extend(channel_records(&plan.statements[si]));
             }
         }
+        let mut placed = Vec::new();
+        for p in pushes {
+            let CommOp::Event { conn, scale, .. } = &plan.statements[p.si].ops[p.oi] else {
+                unreachable!("pushes are event projections")
+            };
+            placed.push((*p, table.len()));
+            table.extend(event_table(conn, *scale).0);
+        }
+        gpu.check_words(
+            "the parameters and pushed event tables of composed updates (one storage buffer)",
+            table.len(),
+        )?;
         let stride = CLOCK_STRIDE as usize / 4;
         let mut steps = vec![0u32; MAX_CHUNK * stride];
         for j in 0..MAX_CHUNK {
@@ -154,6 +248,8 @@ impl Composed {
             range,
             params_base,
             channels_base,
+            pushes: placed,
+            flip: plan.acc_len,
         })
     }
 }
@@ -175,11 +271,12 @@ fn is_event_run(plan: &Plan, run: &[(usize, usize)]) -> bool {
 }
 
 /// A group's projections as (statement, op), in order, split into runs of arena event
-/// projections and runs of the others.
-fn projection_runs(plan: &Plan, group: &[usize]) -> Vec<Vec<(usize, usize)>> {
+/// projections and runs of the others; pushed projections are left out.
+fn projection_runs(plan: &Plan, group: &[usize], pushes: &[Push]) -> Vec<Vec<(usize, usize)>> {
     let ops: Vec<(usize, usize)> = group
         .iter()
         .flat_map(|&si| (0..plan.statements[si].ops.len()).map(move |oi| (si, oi)))
+        .filter(|&(si, oi)| !pushes.iter().any(|p| p.si == si && p.oi == oi))
         .collect();
     ops.chunk_by(|&a, &b| is_arena_event(plan, a) == is_arena_event(plan, b))
         .map(<[_]>::to_vec)
@@ -236,6 +333,11 @@ fn composed_dispatch(gpu: &Gpu, plan: &Plan, group: &[usize], c: &Composed) -> R
         if !families.contains(&src) {
             families.push(src);
         }
+        // Sums filled by pushes are read from this step's set.
+        let mut delta = input_abi(s.delta);
+        if c.pushes.iter().any(|(p, _)| p.si == si) {
+            delta.0 = 8;
+        }
         let _ = writeln!(
             body,
             "    sim = {};\n    {}(e);",
@@ -243,12 +345,38 @@ fn composed_dispatch(gpu: &Gpu, plan: &Plan, group: &[usize], c: &Composed) -> R
                 plan,
                 s,
                 input_abi(s.x),
-                input_abi(s.delta),
+                delta,
                 c.params_base[s.node],
-                c.channels_base[si]
+                c.channels_base[si],
+                c.flip
             ),
             node.model.kernel().step_fn()
         );
+        // Spikes just emitted, delivered into the next step's sums.
+        for (p, at) in c.pushes.iter().filter(|(p, _)| p.source == si) {
+            let CommOp::Event {
+                conn,
+                acc,
+                scale: unit,
+                ..
+            } = &plan.statements[p.si].ops[p.oi]
+            else {
+                unreachable!("pushes are event projections")
+            };
+            let (_, weight, per_synapse) = event_table(conn, *unit);
+            let _ = writeln!(
+                body,
+                "    if (state[{out}u + e.i] != 0.0 && e.j >= {lo}u && e.j < {hi}u) {{\n        \
+                 deliver_spike(e.j - {lo}u, {n_pre}u, {k}u, {acc}u + ((clk.k + 1u) % 2u) * {flip}u + e.b * {n_post}u, {weight}i, {per_synapse}, {at}u, false);\n    }}",
+                out = node.out,
+                lo = p.slice,
+                hi = p.slice + conn.n_pre,
+                n_pre = conn.n_pre,
+                k = conn.k,
+                flip = c.flip,
+                n_post = conn.n_post,
+            );
+        }
     }
     let first = &plan.nodes[plan.statements[group[0]].node];
     let names: Vec<&str> = group
@@ -366,7 +494,10 @@ impl GpuExec {
         )?;
         let arena = gpu.upload("network arena", &init)?;
         let scratch = gpu.alloc("network scratch (summed inputs)", plan.scratch_len)?;
-        let acc = gpu.alloc("network fixed-point accumulators", plan.acc_len)?;
+        // Event projections delivered by their sources' updates need a second set of sums.
+        let pushes = pushes(&plan);
+        let sum_sets = if pushes.is_empty() { 1 } else { 2 };
+        let acc = gpu.alloc("network fixed-point accumulators", sum_sets * plan.acc_len)?;
         let rings = gpu.alloc("network delay rings", plan.ring_len)?;
         // Streams: as many steps per chunk as the budget and the binding limit allow.
         let stream_step_bytes: u64 = plan.externals.iter().map(|e| (4 * rows * e.n) as u64).sum();
@@ -396,9 +527,17 @@ impl GpuExec {
         // Consecutive element-wise updates run as one composed dispatch (their projections
         // first, where that changes nothing they read), runs of event projections as another.
         let groups = groups(&plan);
-        let composes = groups.iter().any(|g| {
+        // Groups updated by a composed dispatch: more than one update, or a push to deliver or
+        // to read.
+        let composed_group = |g: &Vec<usize>| {
             g.len() > 1
-                || projection_runs(&plan, g)
+                || pushes
+                    .iter()
+                    .any(|p| g.contains(&p.si) || g.contains(&p.source))
+        };
+        let composes = groups.iter().any(|g| {
+            composed_group(g)
+                || projection_runs(&plan, g, &pushes)
                     .iter()
                     .any(|r| is_event_run(&plan, r))
         });
@@ -406,7 +545,11 @@ impl GpuExec {
             true => Some(Composed::new(
                 gpu,
                 &plan,
-                &groups,
+                &groups
+                    .iter()
+                    .filter(|g| composed_group(g))
+                    .collect::<Vec<_>>(),
+                &pushes,
                 [&arena, &scratch, &acc],
             )?),
             false => None,
@@ -419,7 +562,7 @@ impl GpuExec {
         };
         for group in &groups {
             // The group's projections, in order; runs of event projections share a dispatch.
-            for run in projection_runs(&plan, group) {
+            for run in projection_runs(&plan, group, &pushes) {
                 if is_event_run(&plan, &run) {
                     let c = composed.as_ref().expect("built for the event runs");
                     step.push(events_dispatch(gpu, &plan, &run, c)?);
@@ -570,7 +713,7 @@ impl GpuExec {
             }
             let s = &plan.statements[*group.last().expect("groups are not empty")];
             let node = &plan.nodes[s.node];
-            if group.len() > 1 {
+            if composed_group(group) {
                 let c = composed.as_ref().expect("built for the groups");
                 step.push(composed_dispatch(gpu, &plan, group, c)?);
             } else {
@@ -690,8 +833,16 @@ impl GpuExec {
             }
         }
         keep.extend([scratch, acc, rings]);
+        let pushed_bytes = pushes
+            .iter()
+            .map(|p| match &plan.statements[p.si].ops[p.oi] {
+                CommOp::Event { conn, .. } => 4 * (rows * conn.n_pre) as u64,
+                _ => 0,
+            })
+            .sum();
         Ok(GpuExec {
             gpu: gpu.clone(),
+            pushed_bytes,
             plan,
             arena,
             streams,
@@ -708,6 +859,12 @@ impl GpuExec {
     /// The most steps one run records into one submission.
     pub fn chunk_len(&self) -> usize {
         self.stream_chunk.min(self.monitor_chunk)
+    }
+
+    /// Bytes per step the plan counts and this executor does not move: the spike reads of
+    /// pushed event projections.
+    pub fn pushed_bytes_per_step(&self) -> u64 {
+        self.pushed_bytes
     }
 
     /// Dispatches recorded per step, monitors included.

@@ -367,7 +367,8 @@ pub(crate) enum Monitor {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StepCost {
     /// Bytes of device memory read and written: every population's states read and written,
-    /// its output written, its inputs read; every projection's source, weights and results.
+    /// its output written, its inputs read; every projection's source, weights and results —
+    /// less what the executor keeps on chip or never reads back (see `registers`).
     pub bytes: u64,
     /// Dispatches per step on a GPU (a fraction when one dispatch runs many steps; on the
     /// f64 executor, one per projection, update and monitor).
@@ -667,16 +668,17 @@ impl Simulation {
             .collect();
         let (bytes, per_step) = self.plan.cost_per_step(&monitors);
         let (executor, steps_per_dispatch) = self.executor();
-        let (registers, on_chip, barriers) = match &self.exec {
+        let (registers, not_moved, barriers) = match &self.exec {
             Exec::Fused(f) => (
                 f.registers(),
                 f.on_chip_bytes_per_step(),
                 f.barriers_per_step(),
             ),
-            _ => (0, 0, 0),
+            Exec::Gpu(g) => (0, g.pushed_bytes_per_step(), 0),
+            Exec::Cpu(_) => (0, 0, 0),
         };
         StepCost {
-            bytes: bytes - on_chip,
+            bytes: bytes - not_moved,
             registers,
             barriers,
             dispatches: match &self.exec {
