@@ -70,7 +70,13 @@ fn input_x_at(e: Elem, idx: u32) -> f32 {
     switch sim.x_mode {
         case 1u: { return sim.x_scalar; }
         case 2u, 3u: { return scratch[at]; }
-        case 4u, 5u: { return state[at]; }
+        case 4u, 5u: {
+            // This element's own value of a row of the same size: through the arena hook.
+            if (sim.x_mode == 4u && sim.x_n == sim.n && idx == e.j) {
+                return arena_read(sim.x_offset, e);
+            }
+            return state[at];
+        }
         default: { return 0.0; }
     }
 }
@@ -84,7 +90,8 @@ fn input_delta(e: Elem) -> f32 {
     switch sim.d_mode {
         case 1u: { return sim.d_scalar; }
         case 2u, 3u: { return scratch[at]; }
-        case 4u, 5u: { return state[at]; }
+        case 4u: { return arena_read(sim.d_offset, e); }
+        case 5u: { return state[at]; }
         case 6u: { return f32(atomicExchange(&acc[sim.d_offset + e.i], 0)) * sim.d_scale; }
         // Fixed-point sums the workgroup accumulated for its row in workgroup memory.
         case 7u: { return f32(take_local(sim.d_offset + e.j)) * sim.d_scale; }

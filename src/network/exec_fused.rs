@@ -169,7 +169,12 @@ fn residents(plan: &Plan, monitors: &[Monitor]) -> Vec<Resident> {
         }
         for (spec, len) in [(s.x, s.x_n), (s.delta, node.n)] {
             if let InputSpec::Arena { offset, pitch } = spec {
-                shared.push(extent(offset, pitch, len));
+                // A row of the statement's own size is read element by element (`arena_read`).
+                if len == node.n && pitch == node.n {
+                    aligned.push((offset, node.n));
+                } else {
+                    shared.push(extent(offset, pitch, len));
+                }
             }
         }
         if s.ring.is_some() {
@@ -1145,13 +1150,22 @@ impl FusedExec {
         let registers: u64 = resident
             .iter()
             .map(|r| {
-                let readers = plan
+                let readers: usize = plan
                     .statements
                     .iter()
-                    .flat_map(|s| &s.channels)
-                    .filter(|(_, at)| *at == ChannelSrc::Arena(r.base))
-                    .count() as u64;
-                4 * rows * r.n as u64 * (1 + r.state as u64 + readers)
+                    .map(|s| {
+                        let input = |spec: InputSpec| {
+                            matches!(spec, InputSpec::Arena { offset, .. } if offset == r.base)
+                        };
+                        s.channels
+                            .iter()
+                            .filter(|(_, at)| *at == ChannelSrc::Arena(r.base))
+                            .count()
+                            + input(s.x) as usize
+                            + input(s.delta) as usize
+                    })
+                    .sum();
+                4 * rows * r.n as u64 * (1 + r.state as u64 + readers as u64)
             })
             .sum();
         let bits: u64 = self
