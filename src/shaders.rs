@@ -25,10 +25,14 @@ pub const COMMON: &str = include_str!("../shaders/common.wgsl");
 /// The network ABI of composed kernels (`shaders/abi/network.wgsl`).
 pub const NETWORK_PRELUDE: &str = include_str!("../shaders/abi/network.wgsl");
 
-/// The plain hooks of a composed kernel that keeps every value in its buffer
+/// The plain memory hooks of a composed kernel that keeps every value in its buffer
 /// (`shaders/abi/network_memory.wgsl`): what a composed kernel declares besides its entry point
-/// unless it places values elsewhere.
+/// and table hooks unless it places values elsewhere.
 pub const NETWORK_MEMORY: &str = include_str!("../shaders/abi/network_memory.wgsl");
+
+/// The plain table hooks of a composed kernel (`shaders/abi/network_tables.wgsl`):
+/// parameters and channel records read from their buffer.
+pub const NETWORK_TABLES: &str = include_str!("../shaders/abi/network_tables.wgsl");
 
 /// The projections of composed kernels (`shaders/network/ops.wgsl`).
 pub const NETWORK_OPS: &str = include_str!("../shaders/network/ops.wgsl");

@@ -31,12 +31,13 @@ fn every_model_family_composes_under_the_network_abi() {
         }
     }
     let source = format!(
-        "{}\n{}\n{}\n{}\n{}\n{}\n@compute @workgroup_size(WORKGROUP_SIZE)\nfn network() {{}}\n",
+        "{}\n{}\n{}\n{}\n{}\n{}\n{}\n@compute @workgroup_size(WORKGROUP_SIZE)\nfn network() {{}}\n",
         shaders::NETWORK_PRELUDE,
         shaders::ABI_SHARED,
         shaders::COMMON,
         shaders::NETWORK_OPS,
         shaders::NETWORK_MEMORY,
+        shaders::NETWORK_TABLES,
         families.join("\n")
     );
     shaders::validate_wgsl("all families", &source, Some("network")).unwrap();
@@ -61,12 +62,13 @@ fn every_wgsl_file_is_registered_and_validates_with_naga() {
     shaders::validate_wgsl(
         "abi/network",
         &format!(
-            "{}\n{}\n{}\n{}\n{}",
+            "{}\n{}\n{}\n{}\n{}\n{}",
             shaders::NETWORK_PRELUDE,
             shaders::ABI_SHARED,
             shaders::COMMON,
             shaders::NETWORK_OPS,
-            shaders::NETWORK_MEMORY
+            shaders::NETWORK_MEMORY,
+            shaders::NETWORK_TABLES
         ),
         None,
     )
@@ -87,6 +89,7 @@ fn every_wgsl_file_is_registered_and_validates_with_naga() {
                 | "abi/shared.wgsl"
                 | "abi/network.wgsl"
                 | "abi/network_memory.wgsl"
+                | "abi/network_tables.wgsl"
                 | "network/ops.wgsl"
         ) {
             continue;

@@ -1,7 +1,6 @@
-// The plain hooks of a composed network kernel (`shaders/abi/network.wgsl`): every value stays
-// in its buffer. The per-step executor's composed dispatches use these; the fused kernel writes
-// its own (event sums and spike bits in workgroup memory, rows in registers, channel records as
-// constants).
+// The plain memory hooks of a composed network kernel (`shaders/abi/network.wgsl`): every value
+// stays in its buffer. The per-step executor's composed dispatches use these; the fused kernel
+// writes its own (event sums and spike bits in workgroup memory, rows in registers).
 
 var<workgroup> wacc: array<atomic<i32>, 1>;
 var<workgroup> wbits: array<atomic<u32>, 1>;
@@ -16,12 +15,4 @@ fn arena_read(base: u32, e: Elem) -> f32 {
 
 fn arena_write(base: u32, e: Elem, value: f32) {
     state[base + e.i] = value;
-}
-
-fn channel_word(at: u32) -> u32 {
-    return params[at];
-}
-
-fn param_word(at: u32) -> u32 {
-    return params[at];
 }

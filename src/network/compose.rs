@@ -5,6 +5,9 @@
 use super::connect::{Dense, FixedProb, Weights};
 use super::plan::{ChannelSrc, InputSpec, Plan, Statement};
 use crate::clock::Clock;
+use std::fmt::Write;
+
+use crate::model::ParamValue;
 use crate::module::pack_params;
 
 /// A weight as a whole number of fixed-point units (an event projection's sums are integers).
@@ -147,4 +150,39 @@ pub(super) fn elementwise(plan: &Plan, s: &Statement) -> bool {
     s.x_n == node.n
         && !matches!(s.x, InputSpec::Arena { offset, .. } if !aligned(offset))
         && !matches!(s.delta, InputSpec::Arena { offset, .. } if !aligned(offset))
+}
+
+/// A hook `fn {name}(at: u32) -> u32` that returns the given words as constants (a `switch`
+/// the compiler resolves where `at` is constant) and reads any other word from `fallback`.
+pub(super) fn constant_words(name: &str, words: &[(usize, u32)], fallback: &str) -> String {
+    let mut cases = String::new();
+    for (at, w) in words {
+        let _ = writeln!(cases, "        case {at}u: {{ return {w}u; }}");
+    }
+    format!(
+        "fn {name}(at: u32) -> u32 {{\n    switch at {{\n{cases}        default: {{ return {fallback}; }}\n    }}\n}}\n"
+    )
+}
+
+/// The words of the parameter table that `param_word` reads for the populations `nodes` —
+/// their headers and single values (scalars and words) — with their values.
+pub(super) fn constant_params(
+    plan: &Plan,
+    nodes: impl Iterator<Item = usize>,
+    table: &[u32],
+    bases: &[usize],
+) -> Vec<(usize, u32)> {
+    let mut words = Vec::new();
+    for ni in nodes {
+        let (node, base) = (&plan.nodes[ni], bases[ni]);
+        for (p, value) in node.params.iter().enumerate() {
+            let header = table[base + p];
+            words.push((base + p, header));
+            if matches!(value, ParamValue::Scalar(_) | ParamValue::Word(_)) {
+                let at = (header & 0x7fff_ffff) as usize;
+                words.push((at, table[at]));
+            }
+        }
+    }
+    words
 }

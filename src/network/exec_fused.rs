@@ -21,15 +21,14 @@ use std::sync::Arc;
 
 use super::Monitor;
 use super::compose::{
-    InputAbi, channel_records, clock_entries, dense_table, elementwise, event_table, f32_lit,
-    input_abi, param_table, sim_literal,
+    InputAbi, channel_records, clock_entries, constant_params, constant_words, dense_table,
+    elementwise, event_table, f32_lit, input_abi, param_table, sim_literal,
 };
 use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
 use super::record::read_back;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{CLOCK_STRIDE, Dispatch, Gpu, GpuArray, NetworkBindings};
-use crate::model::ParamValue;
 use crate::shaders::KernelDef;
 
 use super::exec_gpu::MAX_CHUNK;
@@ -404,35 +403,6 @@ fn op_regions(plan: &Plan) -> Vec<Vec<usize>> {
     regions
 }
 
-/// A hook `fn {name}(at: u32) -> u32` that returns the given words as constants (a `switch`
-/// the compiler resolves where `at` is constant) and reads any other word from `fallback`.
-fn constant_words(name: &str, words: &[(usize, u32)], fallback: &str) -> String {
-    let mut cases = String::new();
-    for (at, w) in words {
-        let _ = writeln!(cases, "        case {at}u: {{ return {w}u; }}");
-    }
-    format!(
-        "fn {name}(at: u32) -> u32 {{\n    switch at {{\n{cases}        default: {{ return {fallback}; }}\n    }}\n}}\n"
-    )
-}
-
-/// The words of the parameter table that `param_word` reads — every population's headers
-/// and its single values (scalars and words) — with their values.
-fn constant_params(plan: &Plan, table: &[u32], bases: &[usize]) -> Vec<(usize, u32)> {
-    let mut words = Vec::new();
-    for (node, &base) in plan.nodes.iter().zip(bases) {
-        for (p, value) in node.params.iter().enumerate() {
-            let header = table[base + p];
-            words.push((base + p, header));
-            if matches!(value, ParamValue::Scalar(_) | ParamValue::Word(_)) {
-                let at = (header & 0x7fff_ffff) as usize;
-                words.push((at, table[at]));
-            }
-        }
-    }
-    words
-}
-
 impl FusedExec {
     /// Whether `plan` suits this executor by default: few enough elements per instance that
     /// one workgroup per instance keeps the device busy without per-step dispatches, and no
@@ -761,7 +731,7 @@ impl FusedExec {
         }
         let param_words = constant_words(
             "param_word",
-            &constant_params(&plan, &table, &params_base),
+            &constant_params(&plan, 0..plan.nodes.len(), &table, &params_base),
             "params[at]",
         );
         let params = gpu.upload("network tables", &table)?;

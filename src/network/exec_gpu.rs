@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use super::Monitor;
 use super::compose::{
-    channel_records, clock_entries, dense_table, elementwise, event_table, input_abi, param_table,
-    sim_literal,
+    channel_records, clock_entries, constant_params, constant_words, dense_table, elementwise,
+    event_table, input_abi, param_table, sim_literal,
 };
 use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src, Statement};
 use super::record::read_back;
@@ -20,7 +20,7 @@ use crate::gpu::{
     NetworkBindings, SimUniform,
 };
 use crate::module::pack_params;
-use crate::shaders::{KernelDef, NETWORK_MEMORY, builtin};
+use crate::shaders::{KernelDef, NETWORK_MEMORY, NETWORK_TABLES, builtin};
 
 /// Steps recorded into one submission at most (and lavapipe stays responsive).
 pub(crate) const MAX_CHUNK: usize = 1000;
@@ -196,6 +196,8 @@ struct Composed {
     range: GpuArray,
     params_base: Vec<usize>,
     channels_base: Vec<usize>,
+    /// The table's words, for the constants of composed kernels.
+    words: Vec<u32>,
     /// The pushed event projections, where each one's event table starts in `table`, and the
     /// distance from the even steps' sums to the odd steps' in `acc`.
     pushes: Vec<(Push, usize)>,
@@ -244,6 +246,7 @@ impl Composed {
             scratch,
             acc,
             table: gpu.upload("network parameter table", &table)?,
+            words: table,
             clock: gpu.alloc("network clock entries", 4 * MAX_CHUNK)?,
             range,
             params_base,
@@ -378,13 +381,21 @@ fn composed_dispatch(gpu: &Gpu, plan: &Plan, group: &[usize], c: &Composed) -> R
             );
         }
     }
+    // The group's channel records, as constants.
+    let channel_words: Vec<(usize, u32)> = group
+        .iter()
+        .flat_map(|&si| {
+            let at = c.channels_base[si];
+            (at..at + 8 * plan.statements[si].channels.len()).map(|w| (w, c.words[w]))
+        })
+        .collect();
     let first = &plan.nodes[plan.statements[group[0]].node];
     let names: Vec<&str> = group
         .iter()
         .map(|&si| plan.nodes[plan.statements[si].node].name.as_str())
         .collect();
     let source = format!(
-        "{}\n{NETWORK_MEMORY}\n\
+        "{}\n{NETWORK_MEMORY}\n{}{}\n\
          @compute @workgroup_size(WORKGROUP_SIZE)\n\
          fn network(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
          let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;\n    \
@@ -393,6 +404,17 @@ fn composed_dispatch(gpu: &Gpu, plan: &Plan, group: &[usize], c: &Composed) -> R
          let row = i / {n}u;\n    \
          let e = Elem(i, i - row * {n}u, row);\n{body}}}\n",
         families.join("\n"),
+        constant_words(
+            "param_word",
+            &constant_params(
+                plan,
+                group.iter().map(|&si| plan.statements[si].node),
+                &c.words,
+                &c.params_base
+            ),
+            "params[at]"
+        ),
+        constant_words("channel_word", &channel_words, "params[at]"),
         total = first.total,
         n = first.n,
     );
@@ -458,7 +480,7 @@ fn events_dispatch(
     )?;
     let tables = gpu.upload("event tables", &tables)?;
     let source = format!(
-        "{NETWORK_MEMORY}\n\
+        "{NETWORK_MEMORY}\n{NETWORK_TABLES}\n\
          @compute @workgroup_size(WORKGROUP_SIZE)\n\
          fn network(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
          let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;\n    \
