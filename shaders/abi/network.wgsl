@@ -10,7 +10,8 @@
 // ones, which keep everything in the buffers):
 // - `wacc` and `take_local(i)`: event sums accumulated in workgroup memory, and reading and
 //   clearing sum i (for rows whose sums fit there); `wbits`: spikes kept as bits in workgroup
-//   memory (outputs that only event projections and spike monitors read);
+//   memory (outputs that only event projections and spike monitors read); `wrows`: outputs kept
+//   in workgroup memory (outputs that only the workgroup's projections and elements read);
 // - `arena_read(base, e)` and `arena_write(base, e, value)`: element e of the arena row that
 //   starts at `base` (a population's state variable or output). The fused kernel keeps rows
 //   that only their own elements touch in registers across the steps of a dispatch, indexed by

@@ -1,24 +1,27 @@
 // The projections of a composed network kernel (`shaders/abi/network.wgsl`), one function per
 // kind, each run by the whole workgroup over one batch row. The generated kernel calls them
 // with constants (sizes, offsets, weights' place, the scale as f32 bits), so the compiler
-// specialises each call. `base` is where the source row starts this step (in the arena, or in
-// the scratch for an input stream), `dst` and `sums` where the row's results go.
-// The arithmetic is that of the per-step kernels in `shaders/comm/`, operation for operation,
-// so both executors compute the same sums in the same order.
+// specialises each call. `space` and `base` say where the source row starts this step: in the
+// arena (0), in the scratch for an input stream (1), or among the workgroup's rows (2, `wrows`,
+// declared by the composed kernel: outputs that only the workgroup reads); `dst` and `sums`
+// where the row's results go. The arithmetic is that of the per-step kernels in
+// `shaders/comm/`, operation for operation, so both executors compute the same sums in the
+// same order.
 
-fn source_value(in_scratch: bool, at: u32) -> f32 {
-    if (in_scratch) {
-        return scratch[at];
+fn source_value(space: u32, at: u32) -> f32 {
+    switch space {
+        case 1u: { return scratch[at]; }
+        case 2u: { return wrows[at]; }
+        default: { return state[at]; }
     }
-    return state[at];
 }
 
 // dst[q] = (accumulate ? dst[q] : 0) + scale·src[q] (or scale·value when `constant`).
-fn op_axpy(lane: u32, base: u32, in_scratch: bool, count: u32, dst: u32, accumulate: bool, scale: f32, constant: bool, value: f32) {
+fn op_axpy(lane: u32, base: u32, space: u32, count: u32, dst: u32, accumulate: bool, scale: f32, constant: bool, value: f32) {
     for (var q = lane; q < count; q = q + WORKGROUP_SIZE) {
         var v = value;
         if (!constant) {
-            v = source_value(in_scratch, base + q);
+            v = source_value(space, base + q);
         }
         v = scale * v;
         scratch[dst + q] = select(v, scratch[dst + q] + v, accumulate);
@@ -38,11 +41,11 @@ fn dense_output(j: u32, sum: f32, n_in: u32, n_out: u32, dst: u32, accumulate: b
 
 // y = scale·(x @ W + b) written over or added to dst, skipping inputs that are exactly 0.
 // W (row-major, f32 bits) and then b start at `w` in `params`.
-fn op_dense(lane: u32, base: u32, in_scratch: bool, n_in: u32, n_out: u32, dst: u32, accumulate: bool, scale: f32, bias: bool, w: u32) {
+fn op_dense(lane: u32, base: u32, space: u32, n_in: u32, n_out: u32, dst: u32, accumulate: bool, scale: f32, bias: bool, w: u32) {
     for (var j = lane; j < n_out; j = j + WORKGROUP_SIZE) {
         var y = 0.0;
         for (var q = 0u; q < n_in; q = q + 1u) {
-            let x = source_value(in_scratch, base + q);
+            let x = source_value(space, base + q);
             if (x != 0.0) {
                 y = y + x * bitcast<f32>(params[w + q * n_out + j]);
             }
@@ -59,13 +62,13 @@ const GATHER_MAX: u32 = 4096u;
 var<workgroup> gathered: array<u32, 4096>;
 var<workgroup> shares: array<u32, 256>;
 
-fn gather_nonzero(lane: u32, base: u32, in_scratch: bool, n_in: u32) -> u32 {
+fn gather_nonzero(lane: u32, base: u32, space: u32, n_in: u32) -> u32 {
     let per = (n_in + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE;
     let start = min(lane * per, n_in);
     let end = min(start + per, n_in);
     var count = 0u;
     for (var q = start; q < end; q = q + 1u) {
-        count = count + select(0u, 1u, source_value(in_scratch, base + q) != 0.0);
+        count = count + select(0u, 1u, source_value(space, base + q) != 0.0);
     }
     shares[lane] = count;
     workgroupBarrier();
@@ -81,7 +84,7 @@ fn gather_nonzero(lane: u32, base: u32, in_scratch: bool, n_in: u32) -> u32 {
     }
     var at = shares[lane] - count;
     for (var q = start; q < end; q = q + 1u) {
-        if (source_value(in_scratch, base + q) != 0.0) {
+        if (source_value(space, base + q) != 0.0) {
             gathered[at] = q;
             at = at + 1u;
         }
@@ -92,13 +95,13 @@ fn gather_nonzero(lane: u32, base: u32, in_scratch: bool, n_in: u32) -> u32 {
 }
 
 // op_dense for spiking input (at most GATHER_MAX inputs): only the nonzero rows of W are read.
-fn op_dense_sparse(lane: u32, base: u32, in_scratch: bool, n_in: u32, n_out: u32, dst: u32, accumulate: bool, scale: f32, bias: bool, w: u32) {
-    let count = gather_nonzero(lane, base, in_scratch, n_in);
+fn op_dense_sparse(lane: u32, base: u32, space: u32, n_in: u32, n_out: u32, dst: u32, accumulate: bool, scale: f32, bias: bool, w: u32) {
+    let count = gather_nonzero(lane, base, space, n_in);
     for (var j = lane; j < n_out; j = j + WORKGROUP_SIZE) {
         var y = 0.0;
         for (var a = 0u; a < count; a = a + 1u) {
             let q = gathered[a];
-            y = y + source_value(in_scratch, base + q) * bitcast<f32>(params[w + q * n_out + j]);
+            y = y + source_value(space, base + q) * bitcast<f32>(params[w + q * n_out + j]);
         }
         dense_output(j, y, n_in, n_out, dst, accumulate, scale, bias, w);
     }
@@ -108,9 +111,9 @@ fn op_dense_sparse(lane: u32, base: u32, in_scratch: bool, n_in: u32, n_out: u32
 // op_dense with the source row staged in workgroup memory first (at most GATHER_MAX inputs):
 // every output reads the same row, so it is loaded once per workgroup instead of once per
 // output.
-fn op_dense_staged(lane: u32, base: u32, in_scratch: bool, n_in: u32, n_out: u32, dst: u32, accumulate: bool, scale: f32, bias: bool, w: u32) {
+fn op_dense_staged(lane: u32, base: u32, space: u32, n_in: u32, n_out: u32, dst: u32, accumulate: bool, scale: f32, bias: bool, w: u32) {
     for (var q = lane; q < n_in; q = q + WORKGROUP_SIZE) {
-        gathered[q] = bitcast<u32>(source_value(in_scratch, base + q));
+        gathered[q] = bitcast<u32>(source_value(space, base + q));
     }
     workgroupBarrier();
     for (var j = lane; j < n_out; j = j + WORKGROUP_SIZE) {
@@ -128,15 +131,15 @@ fn op_dense_staged(lane: u32, base: u32, in_scratch: bool, n_in: u32, n_out: u32
 
 // Each nonzero source value (a spike) adds its synapses' fixed-point weights to its targets'
 // sums. The targets (pre-major) and then the per-synapse weights start at `table` in `params`.
-fn op_event(lane: u32, base: u32, in_scratch: bool, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
+fn op_event(lane: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
     for (var pre = lane; pre < n_pre; pre = pre + WORKGROUP_SIZE) {
-        deliver(pre, base, in_scratch, n_pre, k, sums, weight, per_synapse, table);
+        deliver(pre, base, space, n_pre, k, sums, weight, per_synapse, table);
     }
 }
 
 // One presynaptic neuron of op_event: if it spiked, its synapses' weights into the sums.
-fn deliver(pre: u32, base: u32, in_scratch: bool, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
-    if (source_value(in_scratch, base + pre) != 0.0) {
+fn deliver(pre: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
+    if (source_value(space, base + pre) != 0.0) {
         deliver_spike(pre, n_pre, k, sums, weight, per_synapse, table, false);
     }
 }
@@ -162,9 +165,9 @@ fn deliver_spike(pre: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synap
 // op_event into the workgroup's own sums (`wacc`, declared by the composed kernel): workgroup
 // atomics instead of device-memory ones, for rows whose sums fit in workgroup memory. `sums`
 // is where this projection's sums start in `wacc`.
-fn op_event_local(lane: u32, base: u32, in_scratch: bool, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
+fn op_event_local(lane: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
     for (var pre = lane; pre < n_pre; pre = pre + WORKGROUP_SIZE) {
-        if (source_value(in_scratch, base + pre) != 0.0) {
+        if (source_value(space, base + pre) != 0.0) {
             deliver_spike(pre, n_pre, k, sums, weight, per_synapse, table, true);
         }
     }

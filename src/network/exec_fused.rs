@@ -77,8 +77,9 @@ pub(crate) struct FusedExec {
     statements: Vec<Statement>,
     /// The statements' channel records (`channel_word` of the kernel).
     channel_words: Vec<u32>,
-    /// The outputs kept as spike bits in workgroup memory.
+    /// The outputs kept as spike bits, and as values, in workgroup memory.
     bits: Vec<BitRow>,
+    wrows: Vec<WorkgroupRow>,
     /// `step_barrier()`, the barrier between statements, with the memory it orders.
     barrier: String,
     /// The `param_word` hook: parameter headers and single values as constants.
@@ -224,13 +225,113 @@ fn residents(plan: &Plan, monitors: &[Monitor]) -> Vec<Resident> {
     out
 }
 
+/// An emitted output kept as values in workgroup memory (`wrows`): read only by the
+/// workgroup's projections (from its own batch row), by elements of the same size (their own
+/// value) and by spike monitors. Its values reach the arena on the last step of a dispatch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct WorkgroupRow {
+    node: usize,
+    out: usize,
+    n: usize,
+    /// Where it starts in `wrows`.
+    at: usize,
+}
+
+/// The outputs, other than spike bits, that projections read and that nothing reads as a
+/// whole from memory (a delay ring, an arena input of another size, another batch row), while
+/// `room` words last.
+fn workgroup_rows(plan: &Plan, bits: &[BitRow], room: usize) -> Vec<WorkgroupRow> {
+    let rows = plan.rows;
+    let mut out = Vec::new();
+    let mut words = 0;
+    for (ni, node) in plan.nodes.iter().enumerate() {
+        if !node.emits || bits.iter().any(|b| b.node == ni) {
+            continue;
+        }
+        let (start, end) = (node.out, node.out + node.total);
+        let hits = |a: usize, b: usize| a < end && start < b;
+        let own_row = |offset: usize, len: usize, pitch: usize| {
+            offset >= start && offset + len <= start + node.n && (pitch == node.n || rows == 1)
+        };
+        let mut projections = 0;
+        let mut other = false;
+        for s in &plan.statements {
+            let reader = &plan.nodes[s.node];
+            for op in &s.ops {
+                match op.src() {
+                    Src::Arena { offset, pitch } => {
+                        let len = match op {
+                            CommOp::Dense { dense, .. } => dense.n_in,
+                            CommOp::Axpy { count, .. } => *count,
+                            CommOp::Event { conn, .. } => conn.n_pre,
+                        };
+                        if own_row(offset, len, pitch) {
+                            projections += 1;
+                        } else {
+                            other |= hits(offset, offset + (rows - 1) * pitch + len);
+                        }
+                    }
+                    Src::Ring { ring, .. } => other |= plan.rings[ring].node == ni,
+                    Src::Stream { .. } | Src::Constant(_) => {}
+                }
+            }
+            for (spec, len) in [(s.x, s.x_n), (s.delta, reader.n)] {
+                if let InputSpec::Arena { offset, pitch } = spec {
+                    let aligned = offset == start && len == node.n && reader.n == node.n;
+                    other |= !aligned && hits(offset, offset + (rows - 1) * pitch + len);
+                    other |= aligned && pitch != node.n && rows > 1;
+                }
+            }
+            for (_, at) in &s.channels {
+                if let ChannelSrc::Arena(a) = *at {
+                    other |= hits(a, a + reader.total) && (a != start || reader.n != node.n);
+                }
+            }
+            other |= s.node == ni && s.ring.is_some();
+        }
+        if projections > 0 && !other && words + node.n <= room {
+            out.push(WorkgroupRow {
+                node: ni,
+                out: node.out,
+                n: node.n,
+                at: words,
+            });
+            words += node.n;
+        }
+    }
+    out
+}
+
 /// The kernel's `arena_read`/`arena_write` hooks over the resident rows (a `switch` on the
 /// row's constant base, which the compiler resolves), its register array, and the code that
 /// loads the rows at the start of a dispatch and stores them at the end.
-fn resident_code(rows: &[Resident], bits: &[BitRow]) -> (String, String, String) {
+fn resident_code(
+    rows: &[Resident],
+    bits: &[BitRow],
+    wrows: &[WorkgroupRow],
+) -> (String, String, String) {
     let regs: usize = rows.iter().map(|r| per_lane(r.n)).sum();
     let (mut read, mut write) = (String::new(), String::new());
     let (mut load, mut store) = (String::new(), String::new());
+    for w in wrows {
+        let _ = writeln!(
+            read,
+            "        case {}u: {{ return wrows[{}u + e.j]; }}",
+            w.out, w.at
+        );
+        let _ = writeln!(
+            write,
+            "        case {}u: {{\n            wrows[{}u + e.j] = value;\n            if (last_step) {{\n                state[base + e.i] = value;\n            }}\n        }}",
+            w.out, w.at
+        );
+        let _ = writeln!(
+            load,
+            "    for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n        wrows[{at}u + j] = state[{out}u + row * {n}u + j];\n    }}",
+            n = w.n,
+            at = w.at,
+            out = w.out,
+        );
+    }
     for b in bits {
         let _ = writeln!(
             write,
@@ -246,7 +347,7 @@ fn resident_code(rows: &[Resident], bits: &[BitRow]) -> (String, String, String)
             at = b.word,
         );
     }
-    if !bits.is_empty() {
+    if !bits.is_empty() || !wrows.is_empty() {
         load.push_str("    workgroupBarrier();\n");
     }
     for r in rows {
@@ -274,11 +375,12 @@ fn resident_code(rows: &[Resident], bits: &[BitRow]) -> (String, String, String)
         }
     }
     let hooks = format!(
-        "var<private> regs: array<f32, {}>;\nvar<private> last_step: bool;\nvar<workgroup> wbits: array<atomic<u32>, {}>;\n\
+        "var<private> regs: array<f32, {}>;\nvar<private> last_step: bool;\nvar<workgroup> wbits: array<atomic<u32>, {}>;\nvar<workgroup> wrows: array<f32, {}>;\n\
          fn arena_read(base: u32, e: Elem) -> f32 {{\n    switch base {{\n{read}        default: {{ return state[base + e.i]; }}\n    }}\n}}\n\
          fn arena_write(base: u32, e: Elem, value: f32) {{\n    switch base {{\n{write}        default: {{ state[base + e.i] = value; }}\n    }}\n}}\n",
         regs.max(1),
         bits.iter().map(|b| b.n.div_ceil(32)).sum::<usize>().max(1),
+        wrows.iter().map(|w| w.n).sum::<usize>().max(1),
     );
     (hooks, load, store)
 }
@@ -452,38 +554,6 @@ impl FusedExec {
         // The table (parameters, channel records, weights, event tables) and the code.
         let (mut table, params_base) = param_table(&plan);
         // Where a source row starts this step, and whether it is in the scratch.
-        let source = |src: Src| -> (String, bool) {
-            match src {
-                Src::Arena { offset, pitch } => (format!("{offset}u + row * {pitch}u"), false),
-                Src::Ring {
-                    ring,
-                    delay,
-                    offset,
-                    pitch,
-                } => {
-                    let r = &plan.rings[ring];
-                    (
-                        format!(
-                            "{}u + ((clk.k + {}u) % {}u) * {}u + row * {pitch}u",
-                            ring_base + r.base + offset,
-                            r.depth - delay,
-                            r.depth,
-                            r.len
-                        ),
-                        false,
-                    )
-                }
-                Src::Stream { ext, pitch } => (
-                    format!(
-                        "{}u + clk.local * {}u + row * {pitch}u",
-                        stream_base[ext],
-                        rows * plan.externals[ext].n
-                    ),
-                    true,
-                ),
-                Src::Constant(_) => ("0u".into(), false),
-            }
-        };
         // Channel records, as constants of the kernel.
         let mut channel_words = Vec::new();
         // Event sums in workgroup memory when the row's sums fit beside the gather arrays.
@@ -513,6 +583,53 @@ impl FusedExec {
             bits.iter()
                 .find(|b| offset >= b.out && offset < b.out + b.n)
         };
+        // Other outputs that only this workgroup reads, as values in what is left.
+        let bit_words: usize = bits.iter().map(|b| b.n.div_ceil(32)).sum();
+        let wrows = workgroup_rows(
+            &plan,
+            &bits,
+            (budget - 4 * local_sums - gather_bytes) / 4 - bit_words,
+        );
+        let wrow = |offset: usize| {
+            wrows
+                .iter()
+                .find(|w| offset >= w.out && offset < w.out + w.n)
+        };
+        let source = |src: Src| -> (String, u32) {
+            match src {
+                Src::Arena { offset, pitch } => match wrow(offset) {
+                    Some(w) => (format!("{}u", w.at + offset - w.out), 2),
+                    None => (format!("{offset}u + row * {pitch}u"), 0),
+                },
+                Src::Ring {
+                    ring,
+                    delay,
+                    offset,
+                    pitch,
+                } => {
+                    let r = &plan.rings[ring];
+                    (
+                        format!(
+                            "{}u + ((clk.k + {}u) % {}u) * {}u + row * {pitch}u",
+                            ring_base + r.base + offset,
+                            r.depth - delay,
+                            r.depth,
+                            r.len
+                        ),
+                        0,
+                    )
+                }
+                Src::Stream { ext, pitch } => (
+                    format!(
+                        "{}u + clk.local * {}u + row * {pitch}u",
+                        stream_base[ext],
+                        rows * plan.externals[ext].n
+                    ),
+                    1,
+                ),
+                Src::Constant(_) => ("0u".into(), 0),
+            }
+        };
         let mut statements = Vec::new();
         for s in &plan.statements {
             let node = &plan.nodes[s.node];
@@ -527,10 +644,10 @@ impl FusedExec {
                         accumulate,
                         scale,
                     } => {
-                        let (base, in_scratch) = source(*src);
+                        let (base, space) = source(*src);
                         let constant = src.constant();
                         ops.push(format!(
-                            "op_axpy(lane, {base}, {in_scratch}, {count}u, {dst}u + row * {count}u, {accumulate}, {}, {}, {});",
+                            "op_axpy(lane, {base}, {space}u, {count}u, {dst}u + row * {count}u, {accumulate}, {}, {}, {});",
                             f32_lit(*scale),
                             constant.is_some(),
                             f32_lit(constant.unwrap_or(0.0))
@@ -544,12 +661,12 @@ impl FusedExec {
                         accumulate,
                         scale,
                     } => {
-                        let (base, in_scratch) = source(*src);
+                        let (base, space) = source(*src);
                         let at = table.len();
                         table.extend(dense_table(dense).iter().map(|x| x.to_bits()));
                         let sparse = plan.is_spike_source(*src) && dense.n_in <= GATHER_MAX;
                         ops.push(format!(
-                            "{}(lane, {base}, {in_scratch}, {}u, {}u, {dst}u + row * {}u, {accumulate}, {}, {}, {at}u);",
+                            "{}(lane, {base}, {space}u, {}u, {}u, {dst}u + row * {}u, {accumulate}, {}, {}, {at}u);",
                             if sparse {
                                 "op_dense_sparse"
                             } else if dense.n_in <= GATHER_MAX {
@@ -579,7 +696,7 @@ impl FusedExec {
                         acc: at,
                         scale: unit,
                     } => {
-                        let (base, in_scratch) = source(*src);
+                        let (base, space) = source(*src);
                         let start = table.len();
                         let (words, weight, per_synapse) = event_table(conn, *unit);
                         table.extend(words);
@@ -607,11 +724,11 @@ impl FusedExec {
                         }
                         ops.push(match local_base(*at) {
                             Some(l) => format!(
-                                "op_event_local(lane, {base}, {in_scratch}, {}u, {}u, {l}u, {weight}i, {per_synapse}, {start}u);",
+                                "op_event_local(lane, {base}, {space}u, {}u, {}u, {l}u, {weight}i, {per_synapse}, {start}u);",
                                 conn.n_pre, conn.k,
                             ),
                             None => format!(
-                                "op_event(lane, {base}, {in_scratch}, {}u, {}u, {at}u + row * {}u, {weight}i, {per_synapse}, {start}u);",
+                                "op_event(lane, {base}, {space}u, {}u, {}u, {at}u + row * {}u, {weight}i, {per_synapse}, {start}u);",
                                 conn.n_pre, conn.k, conn.n_post,
                             ),
                         });
@@ -704,7 +821,8 @@ impl FusedExec {
                     || matches!(s.delta, InputSpec::Acc { offset, .. } if local_base(offset).is_none())
                     || s.ops.iter().any(|op| match op {
                         CommOp::Event { src: Src::Arena { offset, .. }, acc, .. } => {
-                            bit_row(*offset).is_none() || local_base(*acc).is_none()
+                            (bit_row(*offset).is_none() && wrow(*offset).is_none())
+                                || local_base(*acc).is_none()
                         }
                         _ => true,
                     })
@@ -716,7 +834,7 @@ impl FusedExec {
             } else {
                 ""
             },
-            if local_sums > 0 || !bits.is_empty() {
+            if local_sums > 0 || !bits.is_empty() || !wrows.is_empty() {
                 "    workgroupBarrier();\n"
             } else {
                 ""
@@ -747,6 +865,7 @@ impl FusedExec {
             statements,
             channel_words,
             bits,
+            wrows,
             barrier,
             param_words,
             local_sums,
@@ -837,8 +956,12 @@ impl FusedExec {
         let mut body = String::new();
         let mut iterations = 1usize;
         // Whether element j of a population's output is a spike (nonzero).
+        let wrow = |node: usize| self.wrows.iter().find(|w| w.node == node);
         let spiked = |node: usize| match self.bits.iter().find(|b| b.node == node) {
             Some(b) => format!("spike_bit({}u, j)", b.word),
+            None if wrow(node).is_some() => {
+                format!("wrows[{}u + j] != 0.0", wrow(node).map_or(0, |w| w.at))
+            }
             None => format!(
                 "state[{}u + row * {n}u + j] != 0.0",
                 plan.nodes[node].out,
@@ -933,7 +1056,7 @@ impl FusedExec {
         }
         self.barriers = body.matches("step_barrier();").count();
         let resident = residents(&plan, monitors);
-        let (hooks, load, store) = resident_code(&resident, &self.bits);
+        let (hooks, load, store) = resident_code(&resident, &self.bits, &self.wrows);
         let mut source = families.join("\n");
         // A sum is read and cleared by its own element's invocation between the barriers that
         // fence the event projections, so plain atomic loads and stores suffice.
@@ -1112,8 +1235,9 @@ impl FusedExec {
 
     /// What [`Plan::cost_per_step`] counts as device-memory traffic and this kernel keeps in
     /// registers or workgroup memory: the resident rows' reads and writes (a state's read and
-    /// write, an output's write, each read as a conductance); the spike bits' writes and their
-    /// reads by event projections and monitors; event sums accumulated in workgroup memory.
+    /// write, an output's write, each read as a conductance); the spike bits' and workgroup
+    /// rows' writes and their reads by projections, elements and monitors; event sums
+    /// accumulated in workgroup memory.
     fn on_chip_bytes(&self, resident: &[Resident], monitors: &[Monitor]) -> u64 {
         let plan = &self.plan;
         let rows = plan.rows as u64;
@@ -1166,6 +1290,60 @@ impl FusedExec {
                 4 * rows * (b.n as u64 * (1 + monitors) + events)
             })
             .sum();
-        registers + bits + self.local_bytes
+        let wrows: u64 = self
+            .wrows
+            .iter()
+            .map(|w| {
+                let (start, end) = (w.out, w.out + w.n);
+                let sources: usize = plan
+                    .statements
+                    .iter()
+                    .flat_map(|s| &s.ops)
+                    .map(|op| match (op.src(), op) {
+                        (Src::Arena { offset, .. }, CommOp::Dense { dense, .. })
+                            if (start..end).contains(&offset) =>
+                        {
+                            dense.n_in
+                        }
+                        (Src::Arena { offset, .. }, CommOp::Axpy { count, .. })
+                            if (start..end).contains(&offset) =>
+                        {
+                            *count
+                        }
+                        (Src::Arena { offset, .. }, CommOp::Event { conn, .. })
+                            if (start..end).contains(&offset) =>
+                        {
+                            conn.n_pre
+                        }
+                        _ => 0,
+                    })
+                    .sum();
+                let elements: usize = plan
+                    .statements
+                    .iter()
+                    .map(|s| {
+                        let input = |spec: InputSpec| {
+                            matches!(spec, InputSpec::Arena { offset, .. } if offset == w.out)
+                        };
+                        s.channels
+                            .iter()
+                            .filter(|(_, at)| *at == ChannelSrc::Arena(w.out))
+                            .count()
+                            + input(s.x) as usize
+                            + input(s.delta) as usize
+                    })
+                    .sum();
+                let monitors = monitors
+                    .iter()
+                    .filter(|m| match m {
+                        Monitor::Spikes(r) => r.node == w.node,
+                        Monitor::Count(r) => r.node == w.node,
+                        Monitor::State(_) => false,
+                    })
+                    .count();
+                4 * rows * (w.n * (1 + elements + monitors) + sources) as u64
+            })
+            .sum();
+        registers + bits + wrows + self.local_bytes
     }
 }

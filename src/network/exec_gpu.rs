@@ -465,7 +465,7 @@ fn events_dispatch(
         let _ = writeln!(
             body,
             "    if (i >= {start}u && i < {end}u) {{\n        let row = (i - {start}u) / {n_pre}u;\n        \
-             deliver(i - {start}u - row * {n_pre}u, {offset}u + row * {pitch}u, false, {n_pre}u, {k}u, {acc}u + row * {n_post}u, {weight}i, {per_synapse}, {at}u);\n    }}",
+             deliver(i - {start}u - row * {n_pre}u, {offset}u + row * {pitch}u, 0u, {n_pre}u, {k}u, {acc}u + row * {n_post}u, {weight}i, {per_synapse}, {at}u);\n    }}",
             n_pre = conn.n_pre,
             k = conn.k,
             n_post = conn.n_post,
