@@ -734,11 +734,16 @@ fn the_executor_is_chosen_by_size() {
     // Both event projections between one pair of barriers, then the three updates.
     assert_eq!(fused.barriers, 2);
     let large = Coba::new(20_000).build().unwrap();
-    let sim = large.network.compile(&gpu, None, 0.1 * ms).unwrap();
+    let mut sim = large.network.compile(&gpu, None, 0.1 * ms).unwrap();
     assert_eq!(sim.executor(), ("per-step", 1));
     // One dispatch: gE, gI and the neurons, whose update delivers each spike into the next
-    // step's sums of gE or gI (no projection dispatch reads the spikes back).
+    // step's sums of gE or gI (no projection dispatch reads the spikes back) and counts it
+    // (a count monitor adds no dispatch; a spike monitor does).
     assert_eq!(sim.cost_per_step().dispatches, 1.0);
+    sim.monitor_count(large.neurons).unwrap();
+    assert_eq!(sim.cost_per_step().dispatches, 1.0);
+    sim.monitor_spikes(large.neurons).unwrap();
+    assert_eq!(sim.cost_per_step().dispatches, 2.0);
     let cpu = small.network.compile(&Device::Cpu, None, 0.1 * ms).unwrap();
     assert_eq!(cpu.executor().0, "f64");
 }

@@ -31,6 +31,10 @@ const CHUNK_BUDGET: u64 = 256 << 20;
 /// Batches at least this large use the tiled dense kernel (64 × 64 output blocks).
 const TILED_ROWS: usize = 16;
 
+/// Spike counters per sample of a population counted inside its composed update (spread so
+/// that a step's spikes do not all add to one address).
+const COUNTERS: usize = 32;
+
 /// A monitor's chunk buffer and how to read it.
 struct MonitorBuf {
     buffer: GpuArray,
@@ -38,7 +42,10 @@ struct MonitorBuf {
     per_entry: usize,
     /// For state monitors: the cfg uniform whose w4 is set before each run, and `every`.
     sampling: Option<(GpuArray, CommUniform, usize)>,
-    dispatch: Dispatch,
+    /// The monitor's own dispatch, or, for a count monitor of a population whose composed
+    /// update counts its spikes, where its counters start in `acc`.
+    dispatch: Option<Dispatch>,
+    counters: Option<usize>,
 }
 
 pub(crate) struct GpuExec {
@@ -58,6 +65,12 @@ pub(crate) struct GpuExec {
     /// Bytes per step the plan counts for reading the spikes of pushed event projections,
     /// which their sources deliver as they emit them.
     pushed_bytes: u64,
+    /// The fixed-point sums (and spike counters), and where each population whose composed
+    /// update counts its spikes has its counters (`COUNTERS` per sample).
+    acc: GpuArray,
+    counters: Vec<(usize, usize)>,
+    /// Bytes per step the plan counts for the count monitors that the updates serve.
+    counted_bytes: u64,
     // Buffers only the dispatches' bind groups refer to, kept with them.
     _keep: Vec<GpuArray>,
 }
@@ -202,6 +215,8 @@ struct Composed {
     /// distance from the even steps' sums to the odd steps' in `acc`.
     pushes: Vec<(Push, usize)>,
     flip: usize,
+    /// (population, first counter in `acc`) of the populations whose updates count spikes.
+    counters: Vec<(usize, usize)>,
 }
 
 impl Composed {
@@ -210,6 +225,7 @@ impl Composed {
         plan: &Plan,
         groups: &[&Vec<usize>],
         pushes: &[Push],
+        counters: &[(usize, usize)],
         buffers: [&GpuArray; 3],
     ) -> Result<Composed> {
         let (mut table, params_base) = param_table(plan);
@@ -253,6 +269,7 @@ impl Composed {
             channels_base,
             pushes: placed,
             flip: plan.acc_len,
+            counters: counters.to_vec(),
         })
     }
 }
@@ -355,6 +372,14 @@ fn composed_dispatch(gpu: &Gpu, plan: &Plan, group: &[usize], c: &Composed) -> R
             ),
             node.model.kernel().step_fn()
         );
+        // Spikes counted for count monitors.
+        if let Some((_, at)) = c.counters.iter().find(|(node, _)| *node == s.node) {
+            let _ = writeln!(
+                body,
+                "    if (state[{}u + e.i] != 0.0) {{\n        atomicAdd(&acc[{at}u + e.b * {COUNTERS}u + e.j % {COUNTERS}u], 1);\n    }}",
+                node.out
+            );
+        }
         // Spikes just emitted, delivered into the next step's sums.
         for (p, at) in c.pushes.iter().filter(|(p, _)| p.source == si) {
             let CommOp::Event {
@@ -519,7 +544,28 @@ impl GpuExec {
         // Event projections delivered by their sources' updates need a second set of sums.
         let pushes = pushes(&plan);
         let sum_sets = if pushes.is_empty() { 1 } else { 2 };
-        let acc = gpu.alloc("network fixed-point accumulators", sum_sets * plan.acc_len)?;
+        // Neurons whose updates compose count their spikes as they emit them, so that a count
+        // monitor needs no dispatch of its own.
+        let groups = groups(&plan);
+        let counted = |si: usize| {
+            let s = &plan.statements[si];
+            let node = &plan.nodes[s.node];
+            composable(&plan, s)
+                && plan.is_spike_source(Src::Arena {
+                    offset: node.out,
+                    pitch: node.n,
+                })
+        };
+        let mut counters = Vec::new();
+        let mut acc_len = sum_sets * plan.acc_len;
+        for si in groups.iter().flatten().copied().filter(|&si| counted(si)) {
+            counters.push((plan.statements[si].node, acc_len));
+            acc_len += rows * COUNTERS;
+        }
+        let acc = gpu.alloc(
+            "network fixed-point accumulators and spike counters",
+            acc_len,
+        )?;
         let rings = gpu.alloc("network delay rings", plan.ring_len)?;
         // Streams: as many steps per chunk as the budget and the binding limit allow.
         let stream_step_bytes: u64 = plan.externals.iter().map(|e| (4 * rows * e.n) as u64).sum();
@@ -548,14 +594,14 @@ impl GpuExec {
         let mut step = Vec::new();
         // Consecutive element-wise updates run as one composed dispatch (their projections
         // first, where that changes nothing they read), runs of event projections as another.
-        let groups = groups(&plan);
-        // Groups updated by a composed dispatch: more than one update, or a push to deliver or
-        // to read.
+        // Groups updated by a composed dispatch: more than one update, a push to deliver or to
+        // read, or spikes to count.
         let composed_group = |g: &Vec<usize>| {
             g.len() > 1
                 || pushes
                     .iter()
                     .any(|p| g.contains(&p.si) || g.contains(&p.source))
+                || g.iter().any(|&si| counted(si))
         };
         let composes = groups.iter().any(|g| {
             composed_group(g)
@@ -572,6 +618,7 @@ impl GpuExec {
                     .filter(|g| composed_group(g))
                     .collect::<Vec<_>>(),
                 &pushes,
+                &counters,
                 [&arena, &scratch, &acc],
             )?),
             false => None,
@@ -854,7 +901,7 @@ impl GpuExec {
                 )?);
             }
         }
-        keep.extend([scratch, acc, rings]);
+        keep.extend([scratch, rings]);
         let pushed_bytes = pushes
             .iter()
             .map(|p| match &plan.statements[p.si].ops[p.oi] {
@@ -865,6 +912,9 @@ impl GpuExec {
         Ok(GpuExec {
             gpu: gpu.clone(),
             pushed_bytes,
+            acc,
+            counters,
+            counted_bytes: 0,
             plan,
             arena,
             streams,
@@ -884,14 +934,19 @@ impl GpuExec {
     }
 
     /// Bytes per step the plan counts and this executor does not move: the spike reads of
-    /// pushed event projections.
-    pub fn pushed_bytes_per_step(&self) -> u64 {
-        self.pushed_bytes
+    /// pushed event projections and of count monitors counted by the updates.
+    pub fn unmoved_bytes_per_step(&self) -> u64 {
+        self.pushed_bytes + self.counted_bytes
     }
 
     /// Dispatches recorded per step, monitors included.
     pub fn dispatches_per_step(&self) -> usize {
-        self.step.len() + self.monitors.len()
+        self.step.len()
+            + self
+                .monitors
+                .iter()
+                .filter(|m| m.dispatch.is_some())
+                .count()
     }
 
     /// Builds the chunk buffers and dispatches of `monitors`.
@@ -931,8 +986,22 @@ impl GpuExec {
             });
         }
         let mut bufs = Vec::with_capacity(monitors.len());
+        let mut counted_bytes = 0;
         for m in monitors {
             let (words, every) = per_step(m);
+            if let Monitor::Count(r) = m
+                && let Some(&(_, at)) = self.counters.iter().find(|(node, _)| *node == r.node)
+            {
+                counted_bytes += 4 * plan.nodes[r.node].total as u64;
+                bufs.push(MonitorBuf {
+                    buffer: self.acc.clone(),
+                    per_entry: words,
+                    sampling: None,
+                    dispatch: None,
+                    counters: Some(at),
+                });
+                continue;
+            }
             let entries = if every == usize::MAX {
                 1
             } else {
@@ -992,10 +1061,12 @@ impl GpuExec {
                 buffer,
                 per_entry: words,
                 sampling: sampling.then_some((cfg, CommUniform { words: cfg_words }, every)),
-                dispatch,
+                dispatch: Some(dispatch),
+                counters: None,
             });
         }
         self.monitors = bufs;
+        self.counted_bytes = counted_bytes;
         self.monitor_chunk = chunk;
         Ok(())
     }
@@ -1033,18 +1104,32 @@ impl GpuExec {
                 w[4] = k0.div_ceil(*every as u64) as u32;
                 cfg.write(0, &w);
             }
-            if matches!(record, Monitor::Count(_)) {
-                m.buffer.write(0, &vec![0u32; m.per_entry]);
+            match (record, m.counters) {
+                (Monitor::Count(_), Some(at)) => {
+                    m.buffer.write(at, &vec![0u32; m.per_entry * COUNTERS])
+                }
+                (Monitor::Count(_), None) => m.buffer.write(0, &vec![0u32; m.per_entry]),
+                _ => {}
             }
         }
         let mut per_step: Vec<&Dispatch> = self.step.iter().collect();
-        per_step.extend(self.monitors.iter().map(|m| &m.dispatch));
+        per_step.extend(self.monitors.iter().filter_map(|m| m.dispatch.as_ref()));
         self.gpu.run(
             &[],
             (0..steps).map(|j| ((j as u64 * CLOCK_STRIDE) as u32, &per_step[..])),
         )?;
         for (m, record) in self.monitors.iter().zip(monitors.iter_mut()) {
-            read_back(record, &m.buffer, 0, m.per_entry, k0, steps)?;
+            match (record, m.counters) {
+                (Monitor::Count(r), Some(at)) => {
+                    let counters: Vec<u32> = m.buffer.view(at, m.per_entry * COUNTERS).read()?;
+                    let per_row = counters.chunks(COUNTERS);
+                    r.add(
+                        steps,
+                        per_row.map(|c| c.iter().map(|&x| u64::from(x)).sum()),
+                    );
+                }
+                (record, _) => read_back(record, &m.buffer, 0, m.per_entry, k0, steps)?,
+            }
         }
         Ok(())
     }

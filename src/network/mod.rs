@@ -674,7 +674,7 @@ impl Simulation {
                 f.on_chip_bytes_per_step(),
                 f.barriers_per_step(),
             ),
-            Exec::Gpu(g) => (0, g.pushed_bytes_per_step(), 0),
+            Exec::Gpu(g) => (0, g.unmoved_bytes_per_step(), 0),
             Exec::Cpu(_) => (0, 0, 0),
         };
         StepCost {
