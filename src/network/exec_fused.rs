@@ -159,12 +159,7 @@ fn residents(plan: &Plan, monitors: &[Monitor]) -> Vec<Resident> {
             |offset: usize, pitch: usize, len: usize| (offset, offset + (rows - 1) * pitch + len);
         for op in &s.ops {
             if let Src::Arena { offset, pitch } = op.src() {
-                let len = match op {
-                    CommOp::Dense { dense, .. } => dense.n_in,
-                    CommOp::Axpy { count, .. } => *count,
-                    CommOp::Event { conn, .. } => conn.n_pre,
-                };
-                shared.push(extent(offset, pitch, len));
+                shared.push(extent(offset, pitch, op.src_len()));
             }
         }
         for (spec, len) in [(s.x, s.x_n), (s.delta, node.n)] {
@@ -241,55 +236,16 @@ struct WorkgroupRow {
 /// whole from memory (a delay ring, an arena input of another size, another batch row), while
 /// `room` words last.
 fn workgroup_rows(plan: &Plan, bits: &[BitRow], room: usize) -> Vec<WorkgroupRow> {
-    let rows = plan.rows;
     let mut out = Vec::new();
     let mut words = 0;
-    for (ni, node) in plan.nodes.iter().enumerate() {
-        if !node.emits || bits.iter().any(|b| b.node == ni) {
+    for (ni, node) in plan.nodes.iter().enumerate().filter(|(_, n)| n.emits) {
+        if bits.iter().any(|b| b.node == ni) {
             continue;
         }
-        let (start, end) = (node.out, node.out + node.total);
-        let hits = |a: usize, b: usize| a < end && start < b;
-        let own_row = |offset: usize, len: usize, pitch: usize| {
-            offset >= start && offset + len <= start + node.n && (pitch == node.n || rows == 1)
-        };
-        let mut projections = 0;
-        let mut other = false;
-        for s in &plan.statements {
-            let reader = &plan.nodes[s.node];
-            for op in &s.ops {
-                match op.src() {
-                    Src::Arena { offset, pitch } => {
-                        let len = match op {
-                            CommOp::Dense { dense, .. } => dense.n_in,
-                            CommOp::Axpy { count, .. } => *count,
-                            CommOp::Event { conn, .. } => conn.n_pre,
-                        };
-                        if own_row(offset, len, pitch) {
-                            projections += 1;
-                        } else {
-                            other |= hits(offset, offset + (rows - 1) * pitch + len);
-                        }
-                    }
-                    Src::Ring { ring, .. } => other |= plan.rings[ring].node == ni,
-                    Src::Stream { .. } | Src::Constant(_) => {}
-                }
-            }
-            for (spec, len) in [(s.x, s.x_n), (s.delta, reader.n)] {
-                if let InputSpec::Arena { offset, pitch } = spec {
-                    let aligned = offset == start && len == node.n && reader.n == node.n;
-                    other |= !aligned && hits(offset, offset + (rows - 1) * pitch + len);
-                    other |= aligned && pitch != node.n && rows > 1;
-                }
-            }
-            for (_, at) in &s.channels {
-                if let ChannelSrc::Arena(a) = *at {
-                    other |= hits(a, a + reader.total) && (a != start || reader.n != node.n);
-                }
-            }
-            other |= s.node == ni && s.ring.is_some();
-        }
-        if projections > 0 && !other && words + node.n <= room {
+        if let Some((events, others, _)) = output_readers(plan, ni)
+            && events + others > 0
+            && words + node.n <= room
+        {
             out.push(WorkgroupRow {
                 node: ni,
                 out: node.out,
@@ -396,48 +352,76 @@ struct BitRow {
     word: usize,
 }
 
-/// The outputs that event projections read and nothing else reads (no dense or copy
-/// projection, arena input, conductance or delay ring), while `room` words last.
-fn bit_rows(plan: &Plan, room: usize) -> Vec<BitRow> {
+/// Who reads population `ni`'s emitted output: event projections and other projections of
+/// the reading workgroup's own batch row, and elements of the same size reading their own
+/// value (`arena_read`) — or `None` when something reads it from memory as a whole (a delay
+/// ring, an input of another size, another batch row's values).
+fn output_readers(plan: &Plan, ni: usize) -> Option<(usize, usize, bool)> {
     let rows = plan.rows;
+    let node = &plan.nodes[ni];
+    let (start, end) = (node.out, node.out + node.total);
+    let hits = |a: usize, b: usize| a < end && start < b;
+    let (mut events, mut others, mut elements) = (0, 0, false);
+    for s in &plan.statements {
+        if s.node == ni && s.ring.is_some() {
+            return None;
+        }
+        let reader = &plan.nodes[s.node];
+        for op in &s.ops {
+            match op.src() {
+                Src::Arena { offset, pitch } => {
+                    let len = op.src_len();
+                    let own = offset >= start
+                        && offset + len <= start + node.n
+                        && (pitch == node.n || rows == 1);
+                    match op {
+                        _ if !own && hits(offset, offset + (rows - 1) * pitch + len) => {
+                            return None;
+                        }
+                        _ if !own => {}
+                        CommOp::Event { .. } => events += 1,
+                        _ => others += 1,
+                    }
+                }
+                Src::Ring { ring, .. } if plan.rings[ring].node == ni => return None,
+                _ => {}
+            }
+        }
+        let aligned = |a: usize, len: usize, pitch: usize| {
+            a == start && len == node.n && reader.n == node.n && (pitch == node.n || rows == 1)
+        };
+        for (spec, len) in [(s.x, s.x_n), (s.delta, reader.n)] {
+            if let InputSpec::Arena { offset, pitch } = spec {
+                if aligned(offset, len, pitch) {
+                    elements = true;
+                } else if hits(offset, offset + (rows - 1) * pitch + len) {
+                    return None;
+                }
+            }
+        }
+        for (_, at) in &s.channels {
+            if let ChannelSrc::Arena(a) = *at {
+                if aligned(a, reader.n, reader.n) {
+                    elements = true;
+                } else if hits(a, a + reader.total) {
+                    return None;
+                }
+            }
+        }
+    }
+    Some((events, others, elements))
+}
+
+/// The outputs that only event projections read, while `room` words last.
+fn bit_rows(plan: &Plan, room: usize) -> Vec<BitRow> {
     let mut out = Vec::new();
     let mut words = 0;
     for (ni, node) in plan.nodes.iter().enumerate().filter(|(_, n)| n.emits) {
-        let (start, end) = (node.out, node.out + node.total);
-        let hits = |a: usize, b: usize| a < end && start < b;
-        let mut events = 0;
-        let mut other = false;
-        for s in &plan.statements {
-            let reader = &plan.nodes[s.node];
-            for op in &s.ops {
-                let Src::Arena { offset, pitch } = op.src() else {
-                    continue;
-                };
-                match op {
-                    CommOp::Event { conn, .. }
-                        if offset >= start
-                            && offset + conn.n_pre <= start + node.n
-                            && (pitch == node.n || rows == 1) =>
-                    {
-                        events += 1
-                    }
-                    _ => other |= hits(offset, offset + rows * pitch.max(1) + node.total),
-                }
-            }
-            for spec in [s.x, s.delta] {
-                if let InputSpec::Arena { offset, pitch } = spec {
-                    other |= hits(offset, offset + rows * pitch.max(1) + reader.total);
-                }
-            }
-            for (_, at) in &s.channels {
-                if let ChannelSrc::Arena(a) = *at {
-                    other |= hits(a, a + reader.total);
-                }
-            }
-            other |= s.node == ni && s.ring.is_some();
-        }
         let need = node.n.div_ceil(32);
-        if events > 0 && !other && words + need <= room {
+        if let Some((events, 0, false)) = output_readers(plan, ni)
+            && events > 0
+            && words + need <= room
+        {
             out.push(BitRow {
                 node: ni,
                 out: node.out,
@@ -484,12 +468,7 @@ fn op_regions(plan: &Plan) -> Vec<Vec<usize>> {
             }
             let conflict = next.ops.iter().any(|op| match op.src() {
                 Src::Arena { offset, pitch } => {
-                    let len = match op {
-                        CommOp::Dense { dense, .. } => dense.n_in,
-                        CommOp::Axpy { count, .. } => *count,
-                        CommOp::Event { conn, .. } => conn.n_pre,
-                    };
-                    let end = offset + (rows - 1) * pitch + len;
+                    let end = offset + (rows - 1) * pitch + op.src_len();
                     rows_written.iter().any(|&(a, b)| offset < b && a < end)
                 }
                 Src::Ring { ring, .. } => rings_written.contains(&ring),
@@ -1240,110 +1219,58 @@ impl FusedExec {
     /// accumulated in workgroup memory.
     fn on_chip_bytes(&self, resident: &[Resident], monitors: &[Monitor]) -> u64 {
         let plan = &self.plan;
-        let rows = plan.rows as u64;
-        let registers: u64 = resident
+        let rows = plan.rows;
+        // Reads of the row at `base` by elements of the same size (conductances, inputs).
+        let element_reads = |base: usize| -> usize {
+            plan.statements
+                .iter()
+                .map(|s| {
+                    let input =
+                        |spec| matches!(spec, InputSpec::Arena { offset, .. } if offset == base);
+                    s.channels
+                        .iter()
+                        .filter(|(_, at)| *at == ChannelSrc::Arena(base))
+                        .count()
+                        + input(s.x) as usize
+                        + input(s.delta) as usize
+                })
+                .sum()
+        };
+        // Values the projections read from `n` values at `start`, per batch row.
+        let projection_reads = |start: usize, n: usize| -> usize {
+            plan.statements
+                .iter()
+                .flat_map(|s| &s.ops)
+                .filter(|op| {
+                    matches!(op.src(), Src::Arena { offset, .. } if (start..start + n).contains(&offset))
+                })
+                .map(CommOp::src_len)
+                .sum()
+        };
+        let spike_monitors = |node: usize| {
+            monitors
+                .iter()
+                .filter(|m| match m {
+                    Monitor::Spikes(r) => r.node == node,
+                    Monitor::Count(r) => r.node == node,
+                    Monitor::State(_) => false,
+                })
+                .count()
+        };
+        let registers: usize = resident
             .iter()
-            .map(|r| {
-                let readers: usize = plan
-                    .statements
-                    .iter()
-                    .map(|s| {
-                        let input = |spec: InputSpec| {
-                            matches!(spec, InputSpec::Arena { offset, .. } if offset == r.base)
-                        };
-                        s.channels
-                            .iter()
-                            .filter(|(_, at)| *at == ChannelSrc::Arena(r.base))
-                            .count()
-                            + input(s.x) as usize
-                            + input(s.delta) as usize
-                    })
-                    .sum();
-                4 * rows * r.n as u64 * (1 + r.state as u64 + readers as u64)
-            })
+            .map(|r| r.n * (1 + r.state as usize + element_reads(r.base)))
             .sum();
-        let bits: u64 = self
+        // An output on chip: its write, its readers, its monitors.
+        let outputs: usize = self
             .bits
             .iter()
-            .map(|b| {
-                let events: u64 = plan
-                    .statements
-                    .iter()
-                    .flat_map(|s| &s.ops)
-                    .map(|op| match op {
-                        CommOp::Event {
-                            src: Src::Arena { offset, .. },
-                            conn,
-                            ..
-                        } if (b.out..b.out + b.n).contains(offset) => conn.n_pre as u64,
-                        _ => 0,
-                    })
-                    .sum();
-                let monitors = monitors
-                    .iter()
-                    .filter(|m| match m {
-                        Monitor::Spikes(r) => r.node == b.node,
-                        Monitor::Count(r) => r.node == b.node,
-                        Monitor::State(_) => false,
-                    })
-                    .count() as u64;
-                4 * rows * (b.n as u64 * (1 + monitors) + events)
+            .map(|b| (b.node, b.out, b.n))
+            .chain(self.wrows.iter().map(|w| (w.node, w.out, w.n)))
+            .map(|(node, out, n)| {
+                n * (1 + element_reads(out) + spike_monitors(node)) + projection_reads(out, n)
             })
             .sum();
-        let wrows: u64 = self
-            .wrows
-            .iter()
-            .map(|w| {
-                let (start, end) = (w.out, w.out + w.n);
-                let sources: usize = plan
-                    .statements
-                    .iter()
-                    .flat_map(|s| &s.ops)
-                    .map(|op| match (op.src(), op) {
-                        (Src::Arena { offset, .. }, CommOp::Dense { dense, .. })
-                            if (start..end).contains(&offset) =>
-                        {
-                            dense.n_in
-                        }
-                        (Src::Arena { offset, .. }, CommOp::Axpy { count, .. })
-                            if (start..end).contains(&offset) =>
-                        {
-                            *count
-                        }
-                        (Src::Arena { offset, .. }, CommOp::Event { conn, .. })
-                            if (start..end).contains(&offset) =>
-                        {
-                            conn.n_pre
-                        }
-                        _ => 0,
-                    })
-                    .sum();
-                let elements: usize = plan
-                    .statements
-                    .iter()
-                    .map(|s| {
-                        let input = |spec: InputSpec| {
-                            matches!(spec, InputSpec::Arena { offset, .. } if offset == w.out)
-                        };
-                        s.channels
-                            .iter()
-                            .filter(|(_, at)| *at == ChannelSrc::Arena(w.out))
-                            .count()
-                            + input(s.x) as usize
-                            + input(s.delta) as usize
-                    })
-                    .sum();
-                let monitors = monitors
-                    .iter()
-                    .filter(|m| match m {
-                        Monitor::Spikes(r) => r.node == w.node,
-                        Monitor::Count(r) => r.node == w.node,
-                        Monitor::State(_) => false,
-                    })
-                    .count();
-                4 * rows * (w.n * (1 + elements + monitors) + sources) as u64
-            })
-            .sum();
-        registers + bits + wrows + self.local_bytes
+        4 * (rows * (registers + outputs)) as u64 + self.local_bytes
     }
 }

@@ -135,6 +135,15 @@ impl CommOp {
             }
         }
     }
+
+    /// How many values of each row of its source it reads.
+    pub fn src_len(&self) -> usize {
+        match self {
+            CommOp::Dense { dense, .. } => dense.n_in,
+            CommOp::Axpy { count, .. } => *count,
+            CommOp::Event { conn, .. } => conn.n_pre,
+        }
+    }
 }
 
 /// How a population's `x` or delta input reaches it.
