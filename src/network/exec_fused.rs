@@ -557,18 +557,15 @@ impl FusedExec {
         }
         let local_base = |offset: usize| local.iter().find(|(o, _)| *o == offset).map(|(_, b)| *b);
         // Spikes as bits in what workgroup memory is left.
-        let bits = bit_rows(&plan, (budget - 4 * local_sums - gather_bytes) / 4);
+        let room = budget.saturating_sub(4 * local_sums + gather_bytes) / 4;
+        let bits = bit_rows(&plan, room);
         let bit_row = |offset: usize| {
             bits.iter()
                 .find(|b| offset >= b.out && offset < b.out + b.n)
         };
         // Other outputs that only this workgroup reads, as values in what is left.
         let bit_words: usize = bits.iter().map(|b| b.n.div_ceil(32)).sum();
-        let wrows = workgroup_rows(
-            &plan,
-            &bits,
-            (budget - 4 * local_sums - gather_bytes) / 4 - bit_words,
-        );
+        let wrows = workgroup_rows(&plan, &bits, room - bit_words);
         let wrow = |offset: usize| {
             wrows
                 .iter()
