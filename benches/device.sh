@@ -5,8 +5,9 @@
 #   sh benches/device.sh prepare        here: build the bench and gather it, the Vulkan loader,
 #                                       BrainPy's benchmark and its wheels into .gpubin/
 #   sh benches/device.sh run [ARGS]     there, with `.gpubin` carried: our table (ARGS go to the
-#                                       bench example), then BrainPy's on the same card; both
-#                                       JSON files land in $OUT
+#                                       bench example), the fused cases at other workgroup
+#                                       sizes, then BrainPy's on the same card; the JSON files
+#                                       land in $OUT (at most 8 come back)
 set -eu
 
 shared=${SHARED:-../shared}
@@ -37,7 +38,16 @@ run)
     fi
     echo "commit: $(cat .gpubin/COMMIT)"
     nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,memory.total --format=csv,noheader || true
-    WGPU_BACKEND=vulkan .gpubin/bench --json "$out/bench.json" "$@"
+    WGPU_BACKEND=vulkan .gpubin/bench --json "$out/bench.json" "$@" || echo "bench: exit $?"
+    # The fused cases again with 1024 and 128 invocations per workgroup (256 is the default).
+    for wg in 1024 128; do
+        for case in "coba 4000" "ff batch"; do
+            name=$(echo "$case" | cut -d' ' -f1)
+            WGPU_BACKEND=vulkan .gpubin/bench --case "$case" --executor "fused:$wg" \
+                --seconds "${WG_SECONDS:-0.5}" --json "$out/bench-$name-wg$wg.json" "$@" |
+                grep -E "fused|refused" || true
+        done
+    done
     if python3 -c "import jax" 2>/dev/null; then
         python3 -m pip install -q --no-index --no-deps --target /tmp/site .gpubin/wheels/*.whl
         PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1 python3 .gpubin/bench_brainpy.py --mode gpu \

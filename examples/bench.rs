@@ -3,8 +3,11 @@
 //!
 //! ```text
 //! cargo run --release --example bench -- [--quick] [--json FILE] [--case NAME]
-//!                                         [--executor auto|fused|per-step] [--seconds S]
+//!                                         [--executor auto|fused|fused:N|per-step] [--seconds S]
 //! ```
+//!
+//! `fused:N` runs the cases that the automatic choice runs fused with N invocations per
+//! workgroup (a tuning sweep); the others as usual.
 //!
 //! Columns: ms per step; steps/s; sample·steps/s (batch × steps per second); the real-time
 //! factor (wall time / simulated time, < 1 is faster than real time); the mean firing rate
@@ -58,6 +61,10 @@ fn parse() -> Result<Options, String> {
                 o.executor = match args.next().as_deref() {
                     Some("auto") => Executor::Auto,
                     Some("fused") => Executor::Fused,
+                    Some(f) if f.starts_with("fused:") => f[6..]
+                        .parse()
+                        .map(Executor::FusedWorkgroup)
+                        .map_err(|_| "--executor fused:N needs a number of invocations")?,
                     Some("per-step") => Executor::PerStep,
                     _ => return Err("--executor is auto, fused or per-step".into()),
                 }
@@ -94,7 +101,17 @@ fn measure(
     let dt = 0.1;
     let start = Instant::now();
     let (net, pops) = case.build()?;
-    let mut sim = net.compile_with(device, case.batch, dt * ms, o.executor)?;
+    // fused:N re-sizes the workgroups of the cases the automatic choice runs fused.
+    let mut sim = match o.executor {
+        Executor::FusedWorkgroup(_) => {
+            let auto = net.compile_with(device, case.batch, dt * ms, Executor::Auto)?;
+            match auto.executor().0 {
+                "fused" => net.compile_with(device, case.batch, dt * ms, o.executor)?,
+                _ => auto,
+            }
+        }
+        chosen => net.compile_with(device, case.batch, dt * ms, chosen)?,
+    };
     let counters = pops
         .iter()
         .map(|&p| sim.monitor_count(p))
@@ -128,7 +145,10 @@ fn measure(
     Ok(Row {
         case: case.name.to_string(),
         size: case.size.clone(),
-        executor: cost.executor.to_string(),
+        executor: match (cost.executor, o.executor) {
+            ("fused", Executor::FusedWorkgroup(n)) => format!("fused:{n}"),
+            (name, _) => name.to_string(),
+        },
         steps,
         ms_per_step: 1e3 * wall / steps as f64,
         samples: sim.rows(),
@@ -149,7 +169,7 @@ fn main() -> ExitCode {
                 eprintln!("{e}");
             }
             eprintln!(
-                "usage: bench [--quick] [--json FILE] [--case NAME] [--executor auto|fused|per-step] [--seconds S]"
+                "usage: bench [--quick] [--json FILE] [--case NAME] [--executor auto|fused|fused:N|per-step] [--seconds S]"
             );
             return ExitCode::from(2);
         }
@@ -189,7 +209,7 @@ fn main() -> ExitCode {
         .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
         .unwrap_or_default();
     println!(
-        "\n{:<5} {:>14} {:>9} {:>11} {:>10} {:>14} {:>9} {:>8} {:>10} {:>8} {:>6} {:>10}",
+        "\n{:<5} {:>14} {:>10} {:>11} {:>10} {:>14} {:>9} {:>8} {:>10} {:>8} {:>6} {:>10}",
         "case",
         "size",
         "executor",
@@ -219,7 +239,7 @@ fn main() -> ExitCode {
                 let steps_s = 1e3 / r.ms_per_step;
                 let gbs = r.bytes as f64 / (r.ms_per_step * 1e-3) / 1e9;
                 println!(
-                    "{:<5} {:>14} {:>9} {:>11.4} {:>10.0} {:>14.0} {:>9.3} {:>8.1} {:>10.3} {:>8.2} {:>6.1} {:>10.3}",
+                    "{:<5} {:>14} {:>10} {:>11.4} {:>10.0} {:>14.0} {:>9.3} {:>8.1} {:>10.3} {:>8.2} {:>6.1} {:>10.3}",
                     r.case,
                     r.size,
                     r.executor,

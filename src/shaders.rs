@@ -41,6 +41,9 @@ pub const NETWORK_OPS: &str = include_str!("../shaders/network/ops.wgsl");
 /// (`shaders/comm/common.wgsl`).
 pub const COMM_PRELUDE: &str = include_str!("../shaders/comm/common.wgsl");
 
+/// Invocations per workgroup of every kernel unless it says otherwise.
+pub const DEFAULT_WORKGROUP: u32 = 256;
+
 /// Which ABI a kernel is written against (and is prepended to it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Abi {
@@ -61,6 +64,8 @@ pub struct KernelDef {
     source: Cow<'static, str>,
     entry: Cow<'static, str>,
     abi: Abi,
+    /// Invocations per workgroup (the WGSL `override WORKGROUP_SIZE`).
+    workgroup: u32,
 }
 
 impl KernelDef {
@@ -71,6 +76,7 @@ impl KernelDef {
             source: Cow::Borrowed(source),
             entry: Cow::Borrowed(entry),
             abi: Abi::Element,
+            workgroup: DEFAULT_WORKGROUP,
         }
     }
 
@@ -85,6 +91,7 @@ impl KernelDef {
             source: Cow::Borrowed(source),
             entry: Cow::Borrowed(entry),
             abi: Abi::Comm,
+            workgroup: DEFAULT_WORKGROUP,
         }
     }
 
@@ -95,7 +102,19 @@ impl KernelDef {
             source: Cow::Owned(source),
             entry: Cow::Borrowed(entry),
             abi: Abi::Network,
+            workgroup: DEFAULT_WORKGROUP,
         }
+    }
+
+    /// The same kernel with `n` invocations per workgroup.
+    pub(crate) fn with_workgroup(mut self, n: u32) -> Self {
+        self.workgroup = n;
+        self
+    }
+
+    /// Invocations per workgroup.
+    pub fn workgroup(&self) -> u32 {
+        self.workgroup
     }
 
     /// A model kernel from source text (user-defined models): `source` defines
@@ -110,6 +129,7 @@ impl KernelDef {
             source: Cow::Owned(source.into()),
             entry: Cow::Owned(entry.into()),
             abi: Abi::Element,
+            workgroup: DEFAULT_WORKGROUP,
         }
     }
 

@@ -257,7 +257,12 @@ fn every_kind_of_wiring_matches_the_f64_plan_on_both_gpu_executors() {
             want.spikes_a.contains(&1) && want.spikes_b.contains(&1),
             "the network is silent"
         );
-        for executor in [Executor::PerStep, Executor::Fused] {
+        // The gathers' scan over 1024 shares too.
+        for executor in [
+            Executor::PerStep,
+            Executor::Fused,
+            Executor::FusedWorkgroup(1024),
+        ] {
             let got = run_sink(&gpu, executor, batch, &PARTS);
             let what = format!("batch {batch:?}, {executor:?}");
             assert_eq!(got.spikes_a, want.spikes_a, "spikes of A, {what}");
@@ -391,15 +396,19 @@ fn on_chip_values_meet_the_host_between_runs() {
         seen.push(sim.state(net.neurons, "last_spike_time").unwrap());
         (seen, spikes, sim.cost_per_step().registers)
     };
-    let (fused, fused_spikes, registers) = run(Executor::Fused);
     let (per_step, per_step_spikes, _) = run(Executor::PerStep);
-    assert!(
-        registers > 0,
-        "the fused executor keeps states in registers"
-    );
-    assert!(fused_spikes.contains(&1), "the network fires");
-    assert_eq!(fused_spikes, per_step_spikes);
-    assert_eq!(fused, per_step);
+    // 256 invocations (2 elements each), 32 (10 each), 1024 (1 each, most idle).
+    for executor in [
+        Executor::Fused,
+        Executor::FusedWorkgroup(32),
+        Executor::FusedWorkgroup(1024),
+    ] {
+        let (fused, fused_spikes, registers) = run(executor);
+        assert!(registers > 0, "{executor:?} keeps states in registers");
+        assert!(fused_spikes.contains(&1), "the network fires");
+        assert_eq!(fused_spikes, per_step_spikes, "{executor:?}");
+        assert_eq!(fused, per_step, "{executor:?}");
+    }
 }
 
 #[test]
@@ -620,6 +629,23 @@ fn runs_reject_missing_or_malformed_inputs() {
     let m: MonitorId = sim.monitor_spikes(a).unwrap();
     assert!(sim.samples(m).is_err());
     assert!(sim.set_state(a, "V", &[0.0; 3]).is_err());
+}
+
+#[test]
+fn a_fused_workgroup_size_the_device_cannot_run_is_refused() {
+    let Some(gpu) = common::gpu() else { return };
+    let net = Coba::new(100).build().unwrap();
+    for n in [0, 16, 100, 1 << 20] {
+        let err = match net
+            .network
+            .compile_with(&gpu, None, 0.1 * ms, Executor::FusedWorkgroup(n))
+        {
+            Ok(_) => panic!("{n} invocations per workgroup accepted"),
+            Err(e) => e,
+        };
+        assert!(matches!(err, Error::InvalidParameter { .. }), "{err}");
+        assert!(err.to_string().contains("invocations"), "{err}");
+    }
 }
 
 #[test]

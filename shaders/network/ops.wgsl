@@ -60,7 +60,8 @@ fn op_dense(lane: u32, base: u32, space: u32, n_in: u32, n_out: u32, dst: u32, a
 // The order is that of the plain loop, so a sum over the list equals the plain sum bit for bit.
 const GATHER_MAX: u32 = 4096u;
 var<workgroup> gathered: array<u32, 4096>;
-var<workgroup> shares: array<u32, 256>;
+// One share per invocation, for workgroups of up to 1024.
+var<workgroup> shares: array<u32, 1024>;
 
 fn gather_nonzero(lane: u32, base: u32, space: u32, n_in: u32) -> u32 {
     let per = (n_in + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE;
@@ -72,8 +73,8 @@ fn gather_nonzero(lane: u32, base: u32, space: u32, n_in: u32) -> u32 {
     }
     shares[lane] = count;
     workgroupBarrier();
-    // Inclusive scan (Hillis–Steele) over the 256 shares.
-    for (var d = 1u; d < 256u; d = d * 2u) {
+    // Inclusive scan (Hillis–Steele) over the shares.
+    for (var d = 1u; d < WORKGROUP_SIZE; d = d * 2u) {
         var add = 0u;
         if (lane >= d) {
             add = shares[lane - d];
@@ -89,7 +90,7 @@ fn gather_nonzero(lane: u32, base: u32, space: u32, n_in: u32) -> u32 {
             at = at + 1u;
         }
     }
-    let total = shares[255];
+    let total = shares[WORKGROUP_SIZE - 1u];
     workgroupBarrier();
     return total;
 }

@@ -342,6 +342,14 @@ impl Gpu {
         self.inner.limits.max_storage_buffer_binding_size
     }
 
+    /// The most invocations one workgroup may have (`max_compute_invocations_per_workgroup`,
+    /// bounded by `max_compute_workgroup_size_x`).
+    pub fn max_workgroup_invocations(&self) -> u32 {
+        let l = &self.inner.limits;
+        l.max_compute_invocations_per_workgroup
+            .min(l.max_compute_workgroup_size_x)
+    }
+
     /// The workgroup memory one workgroup may use, in bytes
     /// (`max_compute_workgroup_storage_size`).
     pub fn max_workgroup_storage(&self) -> u64 {

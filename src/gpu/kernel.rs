@@ -11,8 +11,9 @@ use super::{Gpu, GpuArray};
 use crate::error::{Error, Result};
 use crate::shaders::{Abi, KernelDef};
 
-/// Threads per workgroup of every element kernel (the WGSL `override WORKGROUP_SIZE`).
-pub(crate) const WORKGROUP_SIZE: u32 = 256;
+/// Threads per workgroup of every element and communication kernel (the WGSL `override
+/// WORKGROUP_SIZE`).
+pub(crate) const WORKGROUP_SIZE: u32 = crate::shaders::DEFAULT_WORKGROUP;
 
 /// Bytes between two clock entries (WebGPU's largest uniform-offset alignment).
 pub(crate) const CLOCK_STRIDE: u64 = 256;
@@ -237,7 +238,7 @@ impl Gpu {
             module: &module,
             entry_point: Some(kernel.entry()),
             compilation_options: wgpu::PipelineCompilationOptions {
-                constants: &[("WORKGROUP_SIZE", WORKGROUP_SIZE as f64)],
+                constants: &[("WORKGROUP_SIZE", kernel.workgroup() as f64)],
                 zero_initialize_workgroup_memory: false,
             },
             cache: None,

@@ -33,9 +33,6 @@ use crate::shaders::KernelDef;
 
 use super::exec_gpu::MAX_CHUNK;
 
-/// Invocations per workgroup of the composed kernel.
-const WORKGROUP: usize = 256;
-
 /// Loop iterations one invocation may run per dispatch on a software adapter (lavapipe cuts
 /// every loop after 65 535).
 const SOFTWARE_LOOP_BUDGET: usize = 40_000;
@@ -43,7 +40,7 @@ const SOFTWARE_LOOP_BUDGET: usize = 40_000;
 /// The most inputs a spike-fed dense projection gathers (`GATHER_MAX` in ops.wgsl), and the
 /// workgroup memory its arrays take.
 const GATHER_MAX: usize = 4096;
-const GATHER_BYTES: usize = 4 * (GATHER_MAX + WORKGROUP);
+const GATHER_BYTES: usize = 4 * (GATHER_MAX + 1024);
 
 /// Populations of at most this many elements per row in all run fused by default (above it,
 /// one workgroup per instance is too little parallelism and the per-step executor is faster).
@@ -93,6 +90,8 @@ pub(crate) struct FusedExec {
     dispatch: Option<Dispatch>,
     /// The rows kept in registers (built with the monitors, which decide some).
     resident: Vec<Resident>,
+    /// Invocations per workgroup.
+    lanes: Lanes,
     /// Bytes per step counted by the plan that stay on chip (with the monitors).
     on_chip: u64,
     /// Barriers between statements per step.
@@ -115,8 +114,21 @@ struct Statement {
     iterations: usize,
 }
 
-fn per_lane(n: usize) -> usize {
-    n.div_ceil(WORKGROUP)
+/// The invocations of a workgroup: element `j` of every population belongs to invocation
+/// `j mod size`, its slot is `j / size`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Lanes(usize);
+
+impl Lanes {
+    /// Elements of a population of `n` per invocation.
+    fn per(self, n: usize) -> usize {
+        n.div_ceil(self.0)
+    }
+
+    /// Whether a population of `n` is updated by straight-line code, one call per element.
+    fn unrolled(self, n: usize) -> bool {
+        self.per(n) <= MAX_UNROLL
+    }
 }
 
 /// Populations of at most this many elements per invocation are updated by straight-line code,
@@ -125,10 +137,6 @@ const MAX_UNROLL: usize = 16;
 
 /// The most registers per invocation that hold arena rows across steps.
 const MAX_RESIDENT: usize = 64;
-
-fn unrolled(n: usize) -> bool {
-    per_lane(n) <= MAX_UNROLL
-}
 
 /// An arena row (a state variable or output of one population, `n` per batch row) that the
 /// fused kernel keeps in registers across the steps of a dispatch: loaded at the start, written
@@ -147,7 +155,7 @@ struct Resident {
 /// whole row (projections, `x` or delta inputs from the arena, delay rings, monitors) and that
 /// are read elsewhere only as the conductance of a current input of the same size (the same
 /// element, so the same invocation and slot). In population order, while registers last.
-fn residents(plan: &Plan, monitors: &[Monitor]) -> Vec<Resident> {
+fn residents(plan: &Plan, monitors: &[Monitor], lanes: Lanes) -> Vec<Resident> {
     let rows = plan.rows;
     // Arena ranges read as whole rows, and rows read element by element (base, size).
     let mut shared: Vec<(usize, usize)> = Vec::new();
@@ -192,7 +200,7 @@ fn residents(plan: &Plan, monitors: &[Monitor]) -> Vec<Resident> {
     }
     let mut out = Vec::new();
     let mut regs = 0;
-    for node in plan.nodes.iter().filter(|n| unrolled(n.n)) {
+    for node in plan.nodes.iter().filter(|n| lanes.unrolled(n.n)) {
         let mut bases: Vec<(usize, bool)> = (0..node.vars)
             .map(|v| (node.state_base + v * node.total, true))
             .collect();
@@ -205,7 +213,7 @@ fn residents(plan: &Plan, monitors: &[Monitor]) -> Vec<Resident> {
             let misaligned = aligned.iter().any(|&(a, n)| {
                 (a == base && n != node.n) || (a != base && a < end && base < a + n * rows)
             });
-            if whole || misaligned || regs + per_lane(node.n) > MAX_RESIDENT {
+            if whole || misaligned || regs + lanes.per(node.n) > MAX_RESIDENT {
                 continue;
             }
             out.push(Resident {
@@ -214,7 +222,7 @@ fn residents(plan: &Plan, monitors: &[Monitor]) -> Vec<Resident> {
                 state,
                 reg: regs,
             });
-            regs += per_lane(node.n);
+            regs += lanes.per(node.n);
         }
     }
     out
@@ -265,8 +273,9 @@ fn resident_code(
     rows: &[Resident],
     bits: &[BitRow],
     wrows: &[WorkgroupRow],
+    lanes: Lanes,
 ) -> (String, String, String) {
-    let regs: usize = rows.iter().map(|r| per_lane(r.n)).sum();
+    let regs: usize = rows.iter().map(|r| lanes.per(r.n)).sum();
     let (mut read, mut write) = (String::new(), String::new());
     let (mut load, mut store) = (String::new(), String::new());
     for w in wrows {
@@ -317,10 +326,10 @@ fn resident_code(
             "        case {}u: {{ regs[{}u + reg_slot] = value; }}",
             r.base, r.reg
         );
-        for slot in 0..per_lane(r.n) {
-            let j = format!("lane + {}u", slot * WORKGROUP);
+        for slot in 0..lanes.per(r.n) {
+            let j = format!("lane + {}u", slot * lanes.0);
             let at = format!("{}u + row * {}u + {j}", r.base, r.n);
-            let guard = if (slot + 1) * WORKGROUP <= r.n {
+            let guard = if (slot + 1) * lanes.0 <= r.n {
                 String::new()
             } else {
                 format!("if ({j} < {}u) ", r.n)
@@ -500,8 +509,11 @@ impl FusedExec {
             && !(dense_matmul && plan.rows >= DENSE_BATCH)
     }
 
-    pub fn new(gpu: &Gpu, plan: Arc<Plan>) -> Result<FusedExec> {
+    /// The executor of `plan` with `workgroup` invocations per workgroup (a power of two the
+    /// caller has checked against the device).
+    pub fn new(gpu: &Gpu, plan: Arc<Plan>, workgroup: u32) -> Result<FusedExec> {
         let rows = plan.rows;
+        let lanes = Lanes(workgroup as usize);
         // The arena and the rings after it.
         let ring_base = plan.arena_len;
         let mut init = plan.initial_arena_f32();
@@ -628,7 +640,7 @@ impl FusedExec {
                             constant.is_some(),
                             f32_lit(constant.unwrap_or(0.0))
                         ));
-                        iterations += per_lane(*count);
+                        iterations += lanes.per(*count);
                     }
                     CommOp::Dense {
                         src,
@@ -659,11 +671,11 @@ impl FusedExec {
                         // A sparse one loops over its share of the inputs twice, the scan,
                         // and (for a quarter of the inputs spiking at most) the active rows.
                         iterations += if sparse {
-                            2 * per_lane(dense.n_in)
+                            2 * lanes.per(dense.n_in)
                                 + 8
-                                + per_lane(dense.n_out) * (dense.n_in / 4 + 1)
+                                + lanes.per(dense.n_out) * (dense.n_in / 4 + 1)
                         } else {
-                            per_lane(dense.n_out) * (dense.n_in + 1)
+                            lanes.per(dense.n_out) * (dense.n_in + 1)
                         };
                     }
                     CommOp::Event {
@@ -695,7 +707,7 @@ impl FusedExec {
                             // A quarter of each word's 32 sources spiking at most.
                             let words =
                                 (offset - b.out + conn.n_pre).div_ceil(32) - (offset - b.out) / 32;
-                            iterations += per_lane(words) * (1 + 8 * (1 + conn.k));
+                            iterations += lanes.per(words) * (1 + 8 * (1 + conn.k));
                             continue;
                         }
                         ops.push(match local_base(*at) {
@@ -709,7 +721,7 @@ impl FusedExec {
                             ),
                         });
                         // Assumes at most a quarter of the sources spike in one step.
-                        iterations += per_lane(conn.n_pre) * (1 + conn.k / 4);
+                        iterations += lanes.per(conn.n_pre) * (1 + conn.k / 4);
                     }
                 }
             }
@@ -744,12 +756,12 @@ impl FusedExec {
                 ),
             );
             let (n, step) = (node.n, node.model.kernel().step_fn());
-            if unrolled(n) {
+            if lanes.unrolled(n) {
                 // One call per element of the invocation, each with its register slot.
-                for slot in 0..per_lane(n) {
-                    let j = format!("lane + {}u", slot * WORKGROUP);
+                for slot in 0..lanes.per(n) {
+                    let j = format!("lane + {}u", slot * lanes.0);
                     let call = format!("{step}(Elem(row * {n}u + {j}, {j}, row));");
-                    if (slot + 1) * WORKGROUP <= n {
+                    if (slot + 1) * lanes.0 <= n {
                         let _ = writeln!(update, "        reg_slot = {slot}u;\n        {call}");
                     } else {
                         let _ = writeln!(
@@ -764,8 +776,8 @@ impl FusedExec {
                     "        for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            {step}(Elem(row * {n}u + j, j, row));\n        }}"
                 );
             }
-            iterations +=
-                per_lane(node.n) * (1 + s.channels.len() + if s.x_n != node.n { s.x_n } else { 0 });
+            iterations += lanes.per(node.n)
+                * (1 + s.channels.len() + if s.x_n != node.n { s.x_n } else { 0 });
             // Reads of elements other invocations write need barriers around the update.
             let crossing = !elementwise(&plan, s);
             if let Some(r) = s.ring {
@@ -779,7 +791,7 @@ impl FusedExec {
                     len = ring.len,
                     out = node.out
                 );
-                iterations += per_lane(node.n);
+                iterations += lanes.per(node.n);
             }
             statements.push(Statement {
                 ops,
@@ -849,6 +861,7 @@ impl FusedExec {
             stream_chunk,
             dispatch: None,
             resident: Vec::new(),
+            lanes,
             on_chip: 0,
             barriers: 0,
             // Each sum read and cleared (8 bytes in the plan's count).
@@ -873,6 +886,7 @@ impl FusedExec {
     pub fn set_monitors(&mut self, monitors: &[Monitor]) -> Result<()> {
         let plan = self.plan.clone();
         let rows = plan.rows;
+        let lanes = self.lanes;
         // acc: the accumulators, a work counter per row, then the monitors' chunks.
         let status_at = plan.acc_len;
         let mut acc_len = status_at + rows;
@@ -993,7 +1007,7 @@ impl FusedExec {
                             at = slot.at,
                             step = rows * words,
                         );
-                        iterations += per_lane(node.n);
+                        iterations += lanes.per(node.n);
                     }
                     Monitor::Count(r) if r.node == s.node => {
                         let _ = writeln!(
@@ -1003,7 +1017,7 @@ impl FusedExec {
                             spiked = spiked(s.node),
                             slot = slot.at,
                         );
-                        iterations += per_lane(node.n);
+                        iterations += lanes.per(node.n);
                     }
                     Monitor::State(r) if r.node == s.node => {
                         let (first, every) = slot.sampling.expect("a state monitor samples");
@@ -1015,7 +1029,7 @@ impl FusedExec {
                             at = slot.at,
                             var = node.state_base + r.var_index * node.total,
                         );
-                        iterations += per_lane(node.n);
+                        iterations += lanes.per(node.n);
                     }
                     _ => {}
                 }
@@ -1031,8 +1045,8 @@ impl FusedExec {
             );
         }
         self.barriers = body.matches("step_barrier();").count();
-        let resident = residents(&plan, monitors);
-        let (hooks, load, store) = resident_code(&resident, &self.bits, &self.wrows);
+        let resident = residents(&plan, monitors, self.lanes);
+        let (hooks, load, store) = resident_code(&resident, &self.bits, &self.wrows, self.lanes);
         let mut source = families.join("\n");
         // A sum is read and cleared by its own element's invocation between the barriers that
         // fence the event projections, so plain atomic loads and stores suffice.
@@ -1060,7 +1074,7 @@ impl FusedExec {
                 "    for (var i = lane; i < {}u; i = i + WORKGROUP_SIZE) {{\n        atomicStore(&wacc[i], 0);\n    }}\n    workgroupBarrier();",
                 self.local_sums
             );
-            iterations += per_lane(self.local_sums);
+            iterations += lanes.per(self.local_sums);
         }
         let _ = write!(
             source,
@@ -1083,7 +1097,8 @@ impl FusedExec {
             format!("network of {} populations", plan.nodes.len()),
             source,
             "network",
-        );
+        )
+        .with_workgroup(lanes.0 as u32);
         let grid = self.gpu.group_grid(kernel.name(), rows)?;
         let dispatch = self.gpu.network_dispatch(
             &kernel,
@@ -1159,7 +1174,7 @@ impl FusedExec {
         if self.gpu.info().is_software() {
             let rows = self.plan.rows;
             let done: Vec<u32> = self.acc.view(self.status_at, rows).read()?;
-            let want = (WORKGROUP * steps) as u32;
+            let want = (self.lanes.0 * steps) as u32;
             if let Some(row) = done.iter().position(|&d| d != want) {
                 return Err(Error::Gpu(format!(
                     "the software adapter cut the network kernel's loops short (row {row}: {} of {want} invocation-steps ran); \
@@ -1200,7 +1215,7 @@ impl FusedExec {
 
     /// Values each invocation keeps in registers across steps.
     pub fn registers(&self) -> usize {
-        self.resident.iter().map(|r| per_lane(r.n)).sum()
+        self.resident.iter().map(|r| self.lanes.per(r.n)).sum()
     }
 
     /// The bytes per step that [`Plan::cost_per_step`] counts and this executor keeps on chip:

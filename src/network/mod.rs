@@ -41,6 +41,7 @@ use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::model::{DynModel, Model};
 use crate::module::Module;
+use crate::shaders::DEFAULT_WORKGROUP;
 use crate::shape::{Shape, TensorShape};
 use crate::synout::SynOut;
 use crate::tensor::Device;
@@ -309,12 +310,33 @@ impl Network {
         let exec = match device {
             Device::Gpu(gpu) => {
                 let fused = match executor {
-                    Executor::Auto => exec_fused::FusedExec::suits(&plan),
-                    Executor::Fused => true,
-                    Executor::PerStep => false,
+                    Executor::Auto => {
+                        exec_fused::FusedExec::suits(&plan).then_some(DEFAULT_WORKGROUP)
+                    }
+                    Executor::Fused => Some(DEFAULT_WORKGROUP),
+                    Executor::FusedWorkgroup(n) => {
+                        let max = gpu.max_workgroup_invocations();
+                        if !n.is_power_of_two() || n < 32 || n > max {
+                            return Err(Error::invalid(
+                                "Executor::FusedWorkgroup",
+                                "invocations",
+                                n,
+                                format!(
+                                    "must be a power of two from 32 to the device's \
+                                     max_compute_invocations_per_workgroup ({max})"
+                                ),
+                            ));
+                        }
+                        Some(n)
+                    }
+                    Executor::PerStep => None,
                 };
-                if fused {
-                    Exec::Fused(Box::new(exec_fused::FusedExec::new(gpu, plan.clone())?))
+                if let Some(workgroup) = fused {
+                    Exec::Fused(Box::new(exec_fused::FusedExec::new(
+                        gpu,
+                        plan.clone(),
+                        workgroup,
+                    )?))
                 } else {
                     Exec::Gpu(Box::new(exec_gpu::GpuExec::new(gpu, plan.clone())?))
                 }
@@ -347,6 +369,10 @@ pub enum Executor {
     /// The whole network composed into one kernel, one workgroup per instance looping over
     /// the steps of a chunk inside one dispatch: for small networks and large batches of them.
     Fused,
+    /// [`Executor::Fused`] with this many invocations per workgroup instead of 256: a power of
+    /// two from 32 to the device's `max_compute_invocations_per_workgroup` (for tuning on a
+    /// given card; more invocations mean fewer elements each).
+    FusedWorkgroup(u32),
 }
 
 enum Exec {
