@@ -8,8 +8,14 @@
 //! intermediate value in the same invocation or the workgroup.
 //!
 //! It runs the same [`Plan`] as the per-step executor, with the same arithmetic in the same
-//! order; only the buffers differ: the delay rings follow the arena, the input streams follow
-//! the scratch, and parameters, channel records, weights and event tables share one table.
+//! order; only where values live differs. The delay rings follow the arena, the input streams
+//! follow the scratch, and weights and event tables share one table. Through the network ABI's
+//! hooks the kernel keeps, for the whole dispatch: rows that only their own element touches in
+//! registers ([`Resident`]); outputs that only event projections read as bits in workgroup
+//! memory ([`BitRow`]), and other outputs that only the workgroup reads as values there
+//! ([`WorkgroupRow`]), both stored to the arena on the last step; event sums in workgroup
+//! memory; parameter headers, single values and channel records as constants. Projections that
+//! do not depend on the updates between them share one pair of barriers ([`op_regions`]).
 //!
 //! lavapipe (the software adapter) stops every loop of an invocation once 65 535 loop
 //! iterations have run in one dispatch (shared/gpu/WGPU-NOTES.md). On a software adapter the

@@ -1,7 +1,11 @@
-//! The GPU executor of a plan: one dispatch per communication op, population update, delay
-//! ring store and monitor, built once with their bind groups; a run records a chunk of steps
-//! into one compute pass and one submission, the step selected by the clock entry's dynamic
-//! offset. Nothing is read back inside a chunk; monitors are read once per chunk.
+//! The per-step GPU executor of a plan: per step, dispatches for the projections, the
+//! population updates (consecutive element-wise ones composed into one), delay ring stores and
+//! monitors, built once with their bind groups; a run records a chunk of steps into one
+//! compute pass and one submission, the step selected by the clock entry's dynamic offset.
+//! Event projections that read the previous step's spikes are pushed by the source's update
+//! instead ([`Push`]), and composed neuron updates count their spikes for count monitors, so a
+//! network like COBA takes one dispatch per step. Nothing is read back inside a chunk;
+//! monitors are read once per chunk.
 
 use std::fmt::Write;
 use std::sync::Arc;
