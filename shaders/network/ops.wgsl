@@ -58,10 +58,14 @@ fn op_dense(lane: u32, base: u32, space: u32, n_in: u32, n_out: u32, dst: u32, a
 // counts the nonzeros of its contiguous share of the inputs, an exclusive scan over the counts
 // gives each share its place, and the shares are copied in order. Returns how many there are.
 // The order is that of the plain loop, so a sum over the list equals the plain sum bit for bit.
+// The scan is in two levels to take few barriers: the first invocation of each group of
+// SCAN_GROUP sums its group's counts in order, then the first invocation sums the groups.
 const GATHER_MAX: u32 = 4096u;
+const SCAN_GROUP: u32 = 32u;
 var<workgroup> gathered: array<u32, 4096>;
-// One share per invocation, for workgroups of up to 1024.
+// One share per invocation, for workgroups of up to 1024, and one offset per group.
 var<workgroup> shares: array<u32, 1024>;
+var<workgroup> group_base: array<u32, 32>;
 
 fn gather_nonzero(lane: u32, base: u32, space: u32, n_in: u32) -> u32 {
     let per = (n_in + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE;
@@ -73,24 +77,35 @@ fn gather_nonzero(lane: u32, base: u32, space: u32, n_in: u32) -> u32 {
     }
     shares[lane] = count;
     workgroupBarrier();
-    // Inclusive scan (Hillis–Steele) over the shares.
-    for (var d = 1u; d < WORKGROUP_SIZE; d = d * 2u) {
-        var add = 0u;
-        if (lane >= d) {
-            add = shares[lane - d];
+    // Inclusive sums within each group, and each group's total.
+    if (lane % SCAN_GROUP == 0u) {
+        var sum = 0u;
+        for (var i = lane; i < min(lane + SCAN_GROUP, WORKGROUP_SIZE); i = i + 1u) {
+            sum = sum + shares[i];
+            shares[i] = sum;
         }
-        workgroupBarrier();
-        shares[lane] = shares[lane] + add;
-        workgroupBarrier();
+        group_base[lane / SCAN_GROUP] = sum;
     }
-    var at = shares[lane] - count;
+    workgroupBarrier();
+    // Exclusive sums of the group totals.
+    if (lane == 0u) {
+        var sum = 0u;
+        for (var g = 0u; g < (WORKGROUP_SIZE + SCAN_GROUP - 1u) / SCAN_GROUP; g = g + 1u) {
+            let total = group_base[g];
+            group_base[g] = sum;
+            sum = sum + total;
+        }
+    }
+    workgroupBarrier();
+    var at = group_base[lane / SCAN_GROUP] + shares[lane] - count;
     for (var q = start; q < end; q = q + 1u) {
         if (source_value(space, base + q) != 0.0) {
             gathered[at] = q;
             at = at + 1u;
         }
     }
-    let total = shares[WORKGROUP_SIZE - 1u];
+    let last = WORKGROUP_SIZE - 1u;
+    let total = group_base[last / SCAN_GROUP] + shares[last];
     workgroupBarrier();
     return total;
 }

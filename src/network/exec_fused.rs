@@ -46,7 +46,7 @@ const SOFTWARE_LOOP_BUDGET: usize = 40_000;
 /// The most inputs a spike-fed dense projection gathers (`GATHER_MAX` in ops.wgsl), and the
 /// workgroup memory its arrays take.
 const GATHER_MAX: usize = 4096;
-const GATHER_BYTES: usize = 4 * (GATHER_MAX + 1024);
+const GATHER_BYTES: usize = 4 * (GATHER_MAX + 1024 + 32);
 
 /// Populations of at most this many elements per row in all run fused by default (above it,
 /// one workgroup per instance is too little parallelism and the per-step executor is faster).
@@ -674,11 +674,12 @@ impl FusedExec {
                             f32_lit(*scale),
                             dense.bias.is_some(),
                         ));
-                        // A sparse one loops over its share of the inputs twice, the scan,
-                        // and (for a quarter of the inputs spiking at most) the active rows.
+                        // A sparse one loops over its share of the inputs twice, the scan
+                        // (a group of 32 shares, then up to 32 groups), and (for a quarter of
+                        // the inputs spiking at most) the active rows.
                         iterations += if sparse {
                             2 * lanes.per(dense.n_in)
-                                + 8
+                                + 64
                                 + lanes.per(dense.n_out) * (dense.n_in / 4 + 1)
                         } else {
                             lanes.per(dense.n_out) * (dense.n_in + 1)
