@@ -12,6 +12,8 @@
 //   clearing sum i (for rows whose sums fit there); `wbits`: spikes kept as bits in workgroup
 //   memory (outputs that only event projections and spike monitors read); `wrows`: outputs kept
 //   in workgroup memory (outputs that only the workgroup's projections and elements read);
+//   `wscr`: projections' results that only the workgroup's updates read (x_mode 6, d_mode 9,
+//   channel word 7 = 2);
 // - `arena_read(base, e)` and `arena_write(base, e, value)`: element e of the arena row that
 //   starts at `base` (a population's state variable or output). The fused kernel keeps rows
 //   that only their own elements touch in registers across the steps of a dispatch, indexed by
@@ -71,6 +73,8 @@ fn input_x_at(e: Elem, idx: u32) -> f32 {
     switch sim.x_mode {
         case 1u: { return sim.x_scalar; }
         case 2u, 3u: { return scratch[at]; }
+        // This row's values summed in workgroup memory (`wscr`) by the statement's projections.
+        case 6u: { return wscr[sim.x_offset + idx]; }
         case 4u, 5u: {
             // This element's own value of a row of the same size: through the arena hook.
             if (sim.x_mode == 4u && sim.x_n == sim.n && idx == e.j) {
@@ -99,6 +103,7 @@ fn input_delta(e: Elem) -> f32 {
         // Sums that the source populations' updates delivered during the previous step, into
         // the set of this step's parity.
         case 8u: { return f32(atomicExchange(&acc[sim.d_offset + (clk.k % 2u) * sim.d_flip + e.i], 0)) * sim.d_scale; }
+        case 9u: { return wscr[sim.d_offset + e.j]; }
         default: { return 0.0; }
     }
 }
@@ -107,18 +112,19 @@ fn emit(e: Elem, value: f32) {
     arena_write(sim.out_offset, e, value);
 }
 
-// Channel record c: kind, offset, p0 … p4 (f32 bits), and 1 when the conductance is in the
-// scratch (a projection computed this step) rather than in the arena.
+// Channel record c: kind, offset, p0 … p4 (f32 bits), and where the conductance is: 0 in the
+// arena, 1 in the scratch (a projection computed this step), 2 in `wscr` (likewise, in
+// workgroup memory).
 fn current_at(e: Elem, v: f32) -> vec2<f32> {
     var i = vec2<f32>(input_x(e), 0.0);
     for (var c = 0u; c < sim.channels; c = c + 1u) {
         let at = sim.channels_base + 8u * c;
         let row = channel_word(at + 1u);
         var g: f32;
-        if (channel_word(at + 7u) == 1u) {
-            g = scratch[row + e.i];
-        } else {
-            g = arena_read(row, e);
+        switch channel_word(at + 7u) {
+            case 1u: { g = scratch[row + e.i]; }
+            case 2u: { g = wscr[row + e.j]; }
+            default: { g = arena_read(row, e); }
         }
         let p = vec4<f32>(
             bitcast<f32>(channel_word(at + 2u)), bitcast<f32>(channel_word(at + 3u)),

@@ -5,6 +5,7 @@
 var<workgroup> wacc: array<atomic<i32>, 1>;
 var<workgroup> wbits: array<atomic<u32>, 1>;
 var<workgroup> wrows: array<f32, 1>;
+var<workgroup> wscr: array<f32, 1>;
 
 fn take_local(i: u32) -> i32 {
     return atomicExchange(&wacc[i], 0);

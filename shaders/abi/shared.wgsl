@@ -11,14 +11,15 @@ struct Sim {
     out_offset: u32, // first element of the output in `out`
     channels: u32,   // number of current-input channels
     x_mode: u32,     // 0: none (x = 0), 1: scalar, 2/3: from x_in, 4/5: from state — one row per
-                     // sample (2, 4) or one row for all samples (3, 5)
+                     // sample (2, 4) or one row for all samples (3, 5); network ABI: 6, the
+                     // workgroup's summed inputs (`wscr`)
     x_offset: u32,   // first element of x
     x_scalar: f32,   // x when x_mode = 1
     x_n: u32,        // elements of one row of x (n for element-wise models)
     x_step: u32,     // added to x_offset per step of a run (inputs uploaded for many steps)
     d_mode: u32,     // the delta input: as x_mode, plus 6: fixed-point sums in `acc`, 7: in the
-                     // workgroup's sums, 8: in `acc`, one set for even and one for odd steps
-                     // (network ABI)
+                     // workgroup's sums, 8: in `acc`, one set for even and one for odd steps,
+                     // 9: the workgroup's summed inputs (network ABI)
     d_offset: u32,
     d_scalar: f32,
     d_scale: f32,    // value of one fixed-point unit (d_mode 6)

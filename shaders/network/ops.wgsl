@@ -16,6 +16,20 @@ fn source_value(space: u32, at: u32) -> f32 {
     }
 }
 
+// Where a projection's results go: `dst` in the scratch, or, with bit 31 set, in the
+// workgroup's own inputs (`wscr`, declared by the composed kernel: summed inputs that only
+// this workgroup's updates read, within the step).
+const IN_WORKGROUP: u32 = 0x80000000u;
+
+fn store_result(dst: u32, value: f32, accumulate: bool) {
+    if ((dst & IN_WORKGROUP) != 0u) {
+        let at = dst & ~IN_WORKGROUP;
+        wscr[at] = select(value, wscr[at] + value, accumulate);
+    } else {
+        scratch[dst] = select(value, scratch[dst] + value, accumulate);
+    }
+}
+
 // dst[q] = (accumulate ? dst[q] : 0) + scale·src[q] (or scale·value when `constant`).
 fn op_axpy(lane: u32, base: u32, space: u32, count: u32, dst: u32, accumulate: bool, scale: f32, constant: bool, value: f32) {
     for (var q = lane; q < count; q = q + WORKGROUP_SIZE) {
@@ -24,7 +38,7 @@ fn op_axpy(lane: u32, base: u32, space: u32, count: u32, dst: u32, accumulate: b
             v = source_value(space, base + q);
         }
         v = scale * v;
-        scratch[dst + q] = select(v, scratch[dst + q] + v, accumulate);
+        store_result(dst + q, v, accumulate);
     }
 }
 
@@ -36,7 +50,7 @@ fn dense_output(j: u32, sum: f32, n_in: u32, n_out: u32, dst: u32, accumulate: b
         y = y + bitcast<f32>(params[w + n_in * n_out + j]);
     }
     y = scale * y;
-    scratch[dst + j] = select(y, scratch[dst + j] + y, accumulate);
+    store_result(dst + j, y, accumulate);
 }
 
 // y = scale·(x @ W + b) written over or added to dst, skipping inputs that are exactly 0.

@@ -83,6 +83,8 @@ pub(crate) struct FusedExec {
     /// The outputs kept as spike bits, and as values, in workgroup memory.
     bits: Vec<BitRow>,
     wrows: Vec<WorkgroupRow>,
+    /// The projections' results kept in workgroup memory (scratch offset, per row, place).
+    wscr: Vec<(usize, usize, usize)>,
     /// `step_barrier()`, the barrier between statements, with the memory it orders.
     barrier: String,
     /// The `param_word` hook: parameter headers and single values as constants.
@@ -267,6 +269,50 @@ fn workgroup_rows(plan: &Plan, bits: &[BitRow], room: usize) -> Vec<WorkgroupRow
                 at: words,
             });
             words += node.n;
+        }
+    }
+    out
+}
+
+/// The projections' results that can live in workgroup memory (`wscr`): each statement's
+/// scratch rows that its projections write and only its own update reads (as `x`, delta or a
+/// conductance), while `room` words last — (scratch offset, values per row, place in `wscr`).
+/// They live only within a step, so nothing is loaded or stored.
+fn workgroup_inputs(plan: &Plan, room: usize) -> Vec<(usize, usize, usize)> {
+    let mut out: Vec<(usize, usize, usize)> = Vec::new();
+    let mut words = 0;
+    for (si, s) in plan.statements.iter().enumerate() {
+        for op in &s.ops {
+            let (dst, len) = match op {
+                CommOp::Dense { dst, dense, .. } => (*dst, dense.n_out),
+                CommOp::Axpy { dst, count, .. } => (*dst, *count),
+                CommOp::Event { .. } => continue,
+            };
+            if out.iter().any(|&(o, _, _)| o == dst) {
+                continue;
+            }
+            // Read by this statement alone, and written only by its projections.
+            let reads = |t: &super::plan::Statement| {
+                let input =
+                    |spec| matches!(spec, InputSpec::Scratch { offset, .. } if offset == dst);
+                input(t.x)
+                    || input(t.delta)
+                    || t.channels
+                        .iter()
+                        .any(|(_, at)| *at == ChannelSrc::Scratch(dst))
+            };
+            let elsewhere = plan.statements.iter().enumerate().any(|(ti, t)| {
+                ti != si
+                    && (reads(t)
+                        || t.ops.iter().any(|o| match o {
+                            CommOp::Dense { dst: d, .. } | CommOp::Axpy { dst: d, .. } => *d == dst,
+                            CommOp::Event { .. } => false,
+                        }))
+            });
+            if !elsewhere && reads(s) && words + len <= room {
+                out.push((dst, len, words));
+                words += len;
+            }
         }
     }
     out
@@ -589,6 +635,20 @@ impl FusedExec {
                 .iter()
                 .find(|w| offset >= w.out && offset < w.out + w.n)
         };
+        // The projections' results, which only their own statement's update reads within the
+        // step, in what is left: (scratch offset, values per row, place in `wscr`).
+        let wrow_words: usize = wrows.iter().map(|w| w.n).sum();
+        let wscr = workgroup_inputs(&plan, room - bit_words - wrow_words);
+        let in_wscr = |offset: usize| {
+            wscr.iter()
+                .find(|&&(o, _, _)| o == offset)
+                .map(|&(_, _, at)| at)
+        };
+        // Where a projection writes: its scratch row, or its place in `wscr` (bit 31 set).
+        let destination = |dst: usize, n: usize| match in_wscr(dst) {
+            Some(at) => format!("{}u", at as u32 | 0x8000_0000),
+            None => format!("{dst}u + row * {n}u"),
+        };
         let source = |src: Src| -> (String, u32) {
             match src {
                 Src::Arena { offset, pitch } => match wrow(offset) {
@@ -641,7 +701,8 @@ impl FusedExec {
                         let (base, space) = source(*src);
                         let constant = src.constant();
                         ops.push(format!(
-                            "op_axpy(lane, {base}, {space}u, {count}u, {dst}u + row * {count}u, {accumulate}, {}, {}, {});",
+                            "op_axpy(lane, {base}, {space}u, {count}u, {}, {accumulate}, {}, {}, {});",
+                            destination(*dst, *count),
                             f32_lit(*scale),
                             constant.is_some(),
                             f32_lit(constant.unwrap_or(0.0))
@@ -660,7 +721,7 @@ impl FusedExec {
                         table.extend(dense_table(dense).iter().map(|x| x.to_bits()));
                         let sparse = plan.is_spike_source(*src) && dense.n_in <= GATHER_MAX;
                         ops.push(format!(
-                            "{}(lane, {base}, {space}u, {}u, {}u, {dst}u + row * {}u, {accumulate}, {}, {}, {at}u);",
+                            "{}(lane, {base}, {space}u, {}u, {}u, {}, {accumulate}, {}, {}, {at}u);",
                             if sparse {
                                 "op_dense_sparse"
                             } else if dense.n_in <= GATHER_MAX {
@@ -670,7 +731,7 @@ impl FusedExec {
                             },
                             dense.n_in,
                             dense.n_out,
-                            dense.n_out,
+                            destination(*dst, dense.n_out),
                             f32_lit(*scale),
                             dense.bias.is_some(),
                         ));
@@ -734,9 +795,22 @@ impl FusedExec {
             }
             // The population's Sim, as constants.
             let channels_base = channel_words.len();
-            channel_words.extend(channel_records(s));
-            let input = |spec: InputSpec| -> InputAbi {
+            let mut records = channel_records(s);
+            for (c, (_, at)) in s.channels.iter().enumerate() {
+                if let ChannelSrc::Scratch(a) = *at
+                    && let Some(w) = in_wscr(a)
+                {
+                    records[8 * c + 1] = w as u32;
+                    records[8 * c + 7] = 2;
+                }
+            }
+            channel_words.extend(records);
+            // `mode` is the ABI's mode for the workgroup's summed inputs (x: 6, delta: 9).
+            let input = |spec: InputSpec, mode: u32| -> InputAbi {
                 match spec {
+                    InputSpec::Scratch { offset, .. } if in_wscr(offset).is_some() => {
+                        (mode, in_wscr(offset).unwrap_or(0), 0.0, 0.0)
+                    }
                     InputSpec::Stream { ext, .. } => (
                         2,
                         stream_base[ext],
@@ -755,8 +829,8 @@ impl FusedExec {
                 sim_literal(
                     &plan,
                     s,
-                    input(s.x),
-                    input(s.delta),
+                    input(s.x, 6),
+                    input(s.delta, 9),
                     params_base[s.node],
                     channels_base,
                     0
@@ -814,12 +888,22 @@ impl FusedExec {
             || plan.statements.iter().any(|s| {
                 s.ring.is_some()
                     || matches!(s.delta, InputSpec::Acc { offset, .. } if local_base(offset).is_none())
-                    || s.ops.iter().any(|op| match op {
-                        CommOp::Event { src: Src::Arena { offset, .. }, acc, .. } => {
-                            (bit_row(*offset).is_none() && wrow(*offset).is_none())
-                                || local_base(*acc).is_none()
-                        }
-                        _ => true,
+                    || s.ops.iter().any(|op| {
+                        // Sources in workgroup memory or written only by the host.
+                        let on_chip = match op.src() {
+                            Src::Arena { offset, .. } => {
+                                bit_row(offset).is_some() || wrow(offset).is_some()
+                            }
+                            Src::Stream { .. } | Src::Constant(_) => true,
+                            Src::Ring { .. } => false,
+                        };
+                        let results_on_chip = match op {
+                            CommOp::Event { acc, .. } => local_base(*acc).is_some(),
+                            CommOp::Dense { dst, .. } | CommOp::Axpy { dst, .. } => {
+                                in_wscr(*dst).is_some()
+                            }
+                        };
+                        !(on_chip && results_on_chip)
                     })
             });
         let barrier = format!(
@@ -829,7 +913,7 @@ impl FusedExec {
             } else {
                 ""
             },
-            if local_sums > 0 || !bits.is_empty() || !wrows.is_empty() {
+            if local_sums > 0 || !bits.is_empty() || !wrows.is_empty() || !wscr.is_empty() {
                 "    workgroupBarrier();\n"
             } else {
                 ""
@@ -861,6 +945,7 @@ impl FusedExec {
             channel_words,
             bits,
             wrows,
+            wscr,
             barrier,
             param_words,
             local_sums,
@@ -1060,8 +1145,10 @@ impl FusedExec {
         let _ = write!(
             source,
             "\nvar<workgroup> wacc: array<atomic<i32>, {}>;\n\
-             fn take_local(i: u32) -> i32 {{\n    let sum = atomicLoad(&wacc[i]);\n    atomicStore(&wacc[i], 0);\n    return sum;\n}}\n{hooks}{}{}{}",
+             fn take_local(i: u32) -> i32 {{\n    let sum = atomicLoad(&wacc[i]);\n    atomicStore(&wacc[i], 0);\n    return sum;\n}}\n\
+             var<workgroup> wscr: array<f32, {}>;\n{hooks}{}{}{}",
             self.local_sums.max(1),
+            self.wscr.iter().map(|w| w.1).sum::<usize>().max(1),
             constant_words(
                 "channel_word",
                 &self
@@ -1290,6 +1377,47 @@ impl FusedExec {
                 n * (1 + element_reads(out) + spike_monitors(node)) + projection_reads(out, n)
             })
             .sum();
-        4 * (rows * (registers + outputs)) as u64 + self.local_bytes
+        // A projection's results in workgroup memory: written (and read when summed) by the
+        // projections, read by the update.
+        let inputs: usize = self
+            .wscr
+            .iter()
+            .map(|&(dst, n, _)| {
+                let written: usize = plan
+                    .statements
+                    .iter()
+                    .flat_map(|s| &s.ops)
+                    .map(|op| match op {
+                        CommOp::Dense {
+                            dst: d, accumulate, ..
+                        }
+                        | CommOp::Axpy {
+                            dst: d, accumulate, ..
+                        } if *d == dst => n * (1 + *accumulate as usize),
+                        _ => 0,
+                    })
+                    .sum();
+                let read: usize = plan
+                    .statements
+                    .iter()
+                    .map(|s| {
+                        let node_n = plan.nodes[s.node].n;
+                        let input = |spec, len| match spec {
+                            InputSpec::Scratch { offset, .. } if offset == dst => len,
+                            _ => 0,
+                        };
+                        input(s.x, s.x_n)
+                            + input(s.delta, node_n)
+                            + node_n
+                                * s.channels
+                                    .iter()
+                                    .filter(|(_, at)| *at == ChannelSrc::Scratch(dst))
+                                    .count()
+                    })
+                    .sum();
+                written + read
+            })
+            .sum();
+        4 * (rows * (registers + outputs + inputs)) as u64 + self.local_bytes
     }
 }
