@@ -631,6 +631,42 @@ fn runs_reject_missing_or_malformed_inputs() {
     assert!(sim.set_state(a, "V", &[0.0; 3]).is_err());
 }
 
+/// A dense projection with more inputs than the fused kernel gathers in workgroup memory
+/// (4096) reads them where they are, and still sums in the plain loop's order.
+#[test]
+fn wide_dense_projections_run_fused() {
+    let Some(gpu) = common::gpu() else { return };
+    let n_in = 5000;
+    let run = |device: &Device| {
+        let mut net = Network::new();
+        let x = net.external("x", n_in).unwrap();
+        let p = net
+            .add(Expon::new(n_in).with_name("P").tau(2.0 * ms))
+            .unwrap();
+        let a = net
+            .add(LIF::new(3).with_name("A").tau(10.0 * ms).r(1.0).v_th(50.0))
+            .unwrap();
+        let w: Vec<f64> = (0..n_in * 3)
+            .map(|i| ((i * 7 % 13) as f64 - 6.0) * 0.1)
+            .collect();
+        net.update(p, Wiring::new().x(Term::external(x)));
+        net.update(
+            a,
+            Wiring::new().x(Term::output(p).dense(Dense::new(n_in, 3, w))),
+        );
+        let mut sim = net
+            .compile_with(device, Some(2), 0.1 * ms, Executor::Fused)
+            .unwrap();
+        let input: Vec<f64> = (0..5 * 2 * n_in).map(|i| (i % 5) as f64 * 0.5).collect();
+        sim.feed(x, &input).unwrap();
+        sim.run(5).unwrap();
+        sim.state(a, "V").unwrap()
+    };
+    let want = run(&Device::Cpu);
+    assert!(want.iter().any(|&v| v.abs() > 0.1), "{want:?}");
+    assert_close("V", &run(&gpu), &want);
+}
+
 #[test]
 fn a_fused_workgroup_size_the_device_cannot_run_is_refused() {
     let Some(gpu) = common::gpu() else { return };

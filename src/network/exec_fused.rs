@@ -608,12 +608,14 @@ impl FusedExec {
                 local_sums += plan.nodes[s.node].n;
             }
         }
-        let gathers = plan
-            .statements
-            .iter()
-            .flat_map(|s| &s.ops)
-            .any(|op| matches!(op, CommOp::Dense { dense, .. } if dense.n_in <= GATHER_MAX));
+        // Dense projections gather or stage their inputs in workgroup memory where it holds
+        // the arrays (else they read every input from where it is).
         let budget = gpu.max_workgroup_storage() as usize;
+        let gathers =
+            GATHER_BYTES <= budget
+                && plan.statements.iter().flat_map(|s| &s.ops).any(
+                    |op| matches!(op, CommOp::Dense { dense, .. } if dense.n_in <= GATHER_MAX),
+                );
         let gather_bytes = if gathers { GATHER_BYTES } else { 0 };
         if local_sums == 0 || 4 * local_sums + gather_bytes > budget {
             local.clear();
@@ -719,12 +721,13 @@ impl FusedExec {
                         let (base, space) = source(*src);
                         let at = table.len();
                         table.extend(dense_table(dense).iter().map(|x| x.to_bits()));
-                        let sparse = plan.is_spike_source(*src) && dense.n_in <= GATHER_MAX;
+                        let staged = gathers && dense.n_in <= GATHER_MAX;
+                        let sparse = staged && plan.is_spike_source(*src);
                         ops.push(format!(
                             "{}(lane, {base}, {space}u, {}u, {}u, {}, {accumulate}, {}, {}, {at}u);",
                             if sparse {
                                 "op_dense_sparse"
-                            } else if dense.n_in <= GATHER_MAX {
+                            } else if staged {
                                 "op_dense_staged"
                             } else {
                                 "op_dense"
