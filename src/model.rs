@@ -353,7 +353,7 @@ impl<D: Dimension> From<f64> for Init<D> {
 
 /// Builder methods on a built-in model type (an alias of `Module<Params>`) that set one
 /// parameter each and keep the module's states. An entry `name: Type => path.to.field` sets a
-/// nested field. (Models defined outside the crate set theirs with [`Module::configure`]
+/// nested field. (Models defined outside the crate set theirs with [`Module::configure`](crate::module::Module::configure)
 /// (crate::Module::configure).)
 macro_rules! setters {
     ($ty:ident { $($(#[$doc:meta])* $name:ident : $t:ty $(=> $($path:ident).+)?),* $(,)? }) => {

@@ -3,7 +3,7 @@
 //! connectivity, initial values and inputs stored in each file, run as whole networks (one
 //! compiled plan, monitors), and compared trace by trace.
 //!
-//! The f64 reference must match every trace to [`F64_TOL`] and every spike exactly. On an f32
+//! The f64 reference must match every trace to [`F64_TOL`](crate::compare::F64_TOL) and every spike exactly. On an f32
 //! device the whole network is one coupled system, so the rule is per batch row (rows are
 //! independent instances): every trace within [`F32_TOL`] of its scale and every spike equal
 //! up to the row's first disagreement; that first disagreement must have a legitimate f32
