@@ -86,14 +86,7 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
         coba.targets,
         o.batch.map_or("none".to_string(), |b| b.to_string())
     );
-    let cost = sim.cost_per_step();
-    println!(
-        "plan:        {} executor, {} steps per dispatch, {:.3} dispatches and {:.2} MB of memory traffic per step",
-        cost.executor,
-        cost.steps_per_dispatch,
-        cost.dispatches,
-        cost.bytes as f64 / 1e6
-    );
+    println!("plan:        {}", sim.cost_per_step());
     println!("build:       {build:.3} s");
 
     let start = Instant::now();

@@ -282,12 +282,7 @@ fn workgroup_inputs(plan: &Plan, room: usize) -> Vec<(usize, usize, usize)> {
     let mut out: Vec<(usize, usize, usize)> = Vec::new();
     let mut words = 0;
     for (si, s) in plan.statements.iter().enumerate() {
-        for op in &s.ops {
-            let (dst, len) = match op {
-                CommOp::Dense { dst, dense, .. } => (*dst, dense.n_out),
-                CommOp::Axpy { dst, count, .. } => (*dst, *count),
-                CommOp::Event { .. } => continue,
-            };
+        for (dst, len) in s.ops.iter().filter_map(CommOp::results) {
             if out.iter().any(|&(o, _, _)| o == dst) {
                 continue;
             }
@@ -304,10 +299,9 @@ fn workgroup_inputs(plan: &Plan, room: usize) -> Vec<(usize, usize, usize)> {
             let elsewhere = plan.statements.iter().enumerate().any(|(ti, t)| {
                 ti != si
                     && (reads(t)
-                        || t.ops.iter().any(|o| match o {
-                            CommOp::Dense { dst: d, .. } | CommOp::Axpy { dst: d, .. } => *d == dst,
-                            CommOp::Event { .. } => false,
-                        }))
+                        || t.ops
+                            .iter()
+                            .any(|o| o.results().is_some_and(|(d, _)| d == dst)))
             });
             if !elsewhere && reads(s) && words + len <= room {
                 out.push((dst, len, words));
@@ -330,15 +324,24 @@ fn resident_code(
     let regs: usize = rows.iter().map(|r| lanes.per(r.n)).sum();
     let (mut read, mut write) = (String::new(), String::new());
     let (mut load, mut store) = (String::new(), String::new());
+    // An output kept on chip: `keep` stores the value there; it reaches the arena on the
+    // dispatch's last step.
+    let mut on_chip = |out: usize, keep: String| {
+        let _ = writeln!(
+            write,
+            "        case {out}u: {{\n            {keep}\n            if (last_step) {{\n                state[base + e.i] = value;\n            }}\n        }}"
+        );
+    };
+    for w in wrows {
+        on_chip(w.out, format!("wrows[{}u + e.j] = value;", w.at));
+    }
+    for b in bits {
+        on_chip(b.out, format!("set_spike_bit({}u, e.j, value);", b.word));
+    }
     for w in wrows {
         let _ = writeln!(
             read,
             "        case {}u: {{ return wrows[{}u + e.j]; }}",
-            w.out, w.at
-        );
-        let _ = writeln!(
-            write,
-            "        case {}u: {{\n            wrows[{}u + e.j] = value;\n            if (last_step) {{\n                state[base + e.i] = value;\n            }}\n        }}",
             w.out, w.at
         );
         let _ = writeln!(
@@ -350,11 +353,6 @@ fn resident_code(
         );
     }
     for b in bits {
-        let _ = writeln!(
-            write,
-            "        case {}u: {{\n            set_spike_bit({}u, e.j, value);\n            if (last_step) {{\n                state[base + e.i] = value;\n            }}\n        }}",
-            b.out, b.word
-        );
         let _ = writeln!(
             load,
             "    for (var w = lane; w < {words}u; w = w + WORKGROUP_SIZE) {{\n        var word = 0u;\n        for (var j = w * 32u; j < min(w * 32u + 32u, {n}u); j = j + 1u) {{\n            word = word | select(0u, 1u << (j % 32u), state[{out}u + row * {n}u + j] != 0.0);\n        }}\n        atomicStore(&wbits[{at}u + w], word);\n    }}",

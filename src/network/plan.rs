@@ -136,6 +136,16 @@ impl CommOp {
         }
     }
 
+    /// Where a dense or copy projection writes its results in the scratch, and how many per
+    /// row (`None` for an event projection, which adds to fixed-point sums).
+    pub fn results(&self) -> Option<(usize, usize)> {
+        match self {
+            CommOp::Dense { dst, dense, .. } => Some((*dst, dense.n_out)),
+            CommOp::Axpy { dst, count, .. } => Some((*dst, *count)),
+            CommOp::Event { .. } => None,
+        }
+    }
+
     /// How many values of each row of its source it reads.
     pub fn src_len(&self) -> usize {
         match self {
