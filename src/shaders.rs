@@ -25,10 +25,13 @@ pub const COMMON: &str = include_str!("../shaders/common.wgsl");
 /// The network ABI of composed kernels (`shaders/abi/network.wgsl`).
 pub const NETWORK_PRELUDE: &str = include_str!("../shaders/abi/network.wgsl");
 
-/// The plain memory hooks of a composed kernel that keeps every value in its buffer
-/// (`shaders/abi/network_memory.wgsl`): what a composed kernel declares besides its entry point
-/// and table hooks unless it places values elsewhere.
+/// The plain workgroup-memory hooks of a composed kernel that keeps nothing in workgroup
+/// memory (`shaders/abi/network_memory.wgsl`).
 pub const NETWORK_MEMORY: &str = include_str!("../shaders/abi/network_memory.wgsl");
+
+/// The plain arena hooks of a composed kernel that reads and writes every row in place
+/// (`shaders/abi/network_arena.wgsl`).
+pub const NETWORK_ARENA: &str = include_str!("../shaders/abi/network_arena.wgsl");
 
 /// The plain table hooks of a composed kernel (`shaders/abi/network_tables.wgsl`):
 /// parameters and channel records read from their buffer.

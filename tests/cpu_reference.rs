@@ -31,12 +31,13 @@ fn every_model_family_composes_under_the_network_abi() {
         }
     }
     let source = format!(
-        "{}\n{}\n{}\n{}\n{}\n{}\n{}\n@compute @workgroup_size(WORKGROUP_SIZE)\nfn network() {{}}\n",
+        "{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n@compute @workgroup_size(WORKGROUP_SIZE)\nfn network() {{}}\n",
         shaders::NETWORK_PRELUDE,
         shaders::ABI_SHARED,
         shaders::COMMON,
         shaders::NETWORK_OPS,
         shaders::NETWORK_MEMORY,
+        shaders::NETWORK_ARENA,
         shaders::NETWORK_TABLES,
         families.join("\n")
     );
@@ -62,12 +63,13 @@ fn every_wgsl_file_is_registered_and_validates_with_naga() {
     shaders::validate_wgsl(
         "abi/network",
         &format!(
-            "{}\n{}\n{}\n{}\n{}\n{}",
+            "{}\n{}\n{}\n{}\n{}\n{}\n{}",
             shaders::NETWORK_PRELUDE,
             shaders::ABI_SHARED,
             shaders::COMMON,
             shaders::NETWORK_OPS,
             shaders::NETWORK_MEMORY,
+            shaders::NETWORK_ARENA,
             shaders::NETWORK_TABLES
         ),
         None,
@@ -89,6 +91,7 @@ fn every_wgsl_file_is_registered_and_validates_with_naga() {
                 | "abi/shared.wgsl"
                 | "abi/network.wgsl"
                 | "abi/network_memory.wgsl"
+                | "abi/network_arena.wgsl"
                 | "abi/network_tables.wgsl"
                 | "network/ops.wgsl"
         ) {

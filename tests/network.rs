@@ -188,13 +188,18 @@ struct Recorded {
     g_steps: Vec<u64>,
     v_b: Vec<f64>,
     v_f: Vec<f64>,
+    /// The outputs of A and B after the last run.
+    outputs: Vec<f64>,
 }
 
+/// Runs the kitchen sink; `watch_spikes` monitors the spikes of A and B (monitors that read
+/// outputs from the arena every step), otherwise their spikes are left empty.
 fn run_sink(
     device: &Device,
     executor: Executor,
     batch: Option<usize>,
     parts: &[usize],
+    watch_spikes: bool,
 ) -> Recorded {
     let s = sink();
     let mut sim = s
@@ -211,8 +216,12 @@ fn run_sink(
         .collect();
     sim.feed(s.drive, &drive).unwrap();
     sim.feed(s.kicks, &kicks).unwrap();
-    let ma = sim.monitor_spikes(s.a).unwrap();
-    let mb = sim.monitor_spikes(s.b).unwrap();
+    let watched = watch_spikes.then(|| {
+        (
+            sim.monitor_spikes(s.a).unwrap(),
+            sim.monitor_spikes(s.b).unwrap(),
+        )
+    });
     let mg = sim.monitor_state(s.sa, "g", 3).unwrap();
     let mv = sim.monitor_state(s.b, "V", 1).unwrap();
     for &n in parts {
@@ -220,9 +229,14 @@ fn run_sink(
     }
     let g = sim.samples(mg).unwrap();
     assert_eq!(sim.clock().step(), steps as u64);
+    let spikes = |m| sim.spikes(m).unwrap().dense();
+    let (spikes_a, spikes_b) = watched.map_or((Vec::new(), Vec::new()), |(ma, mb)| {
+        (spikes(ma), spikes(mb))
+    });
     Recorded {
-        spikes_a: sim.spikes(ma).unwrap().dense(),
-        spikes_b: sim.spikes(mb).unwrap().dense(),
+        spikes_a,
+        spikes_b,
+        outputs: [sim.output(s.a).unwrap(), sim.output(s.b).unwrap()].concat(),
         g: g.values.clone(),
         g_steps: g.steps.clone(),
         v_b: sim.samples(mv).unwrap().values.clone(),
@@ -252,21 +266,27 @@ fn every_kind_of_wiring_matches_the_f64_plan_on_both_gpu_executors() {
     // split unevenly so that sampling every 3 steps straddles the runs, and several short runs
     // make the fused kernel reload what it keeps on chip often.
     for batch in [None, Some(3), Some(17)] {
-        let want = run_sink(&Device::Cpu, Executor::Auto, batch, &PARTS);
+        let want = run_sink(&Device::Cpu, Executor::Auto, batch, &PARTS, true);
         assert!(
             want.spikes_a.contains(&1) && want.spikes_b.contains(&1),
             "the network is silent"
         );
-        // The gathers' scan over 1024 shares too.
-        for executor in [
-            Executor::PerStep,
-            Executor::Fused,
-            Executor::FusedWorkgroup(1024),
+        // The gathers' scan over 1024 shares too; without spike monitors, the per-step
+        // executor's composed updates may keep outputs to themselves (the delay ring and the
+        // dense projection read B's and A's).
+        for (executor, watch) in [
+            (Executor::PerStep, true),
+            (Executor::PerStep, false),
+            (Executor::Fused, true),
+            (Executor::FusedWorkgroup(1024), true),
         ] {
-            let got = run_sink(&gpu, executor, batch, &PARTS);
-            let what = format!("batch {batch:?}, {executor:?}");
-            assert_eq!(got.spikes_a, want.spikes_a, "spikes of A, {what}");
-            assert_eq!(got.spikes_b, want.spikes_b, "spikes of B, {what}");
+            let got = run_sink(&gpu, executor, batch, &PARTS, watch);
+            let what = format!("batch {batch:?}, {executor:?}, spikes watched: {watch}");
+            if watch {
+                assert_eq!(got.spikes_a, want.spikes_a, "spikes of A, {what}");
+                assert_eq!(got.spikes_b, want.spikes_b, "spikes of B, {what}");
+            }
+            assert_eq!(got.outputs, want.outputs, "outputs of A and B, {what}");
             assert_eq!(got.g_steps, (0..32).step_by(3).collect::<Vec<u64>>());
             assert_eq!(got.g_steps, want.g_steps);
             assert_close(&format!("g of SA, {what}"), &got.g, &want.g);
@@ -409,6 +429,43 @@ fn on_chip_values_meet_the_host_between_runs() {
         assert_eq!(fused_spikes, per_step_spikes, "{executor:?}");
         assert_eq!(fused, per_step, "{executor:?}");
     }
+}
+
+/// The per-step executor's composed update keeps each element's rows in private variables
+/// within a step, and stores COBA's spikes (which only the neurons' own deliveries read) at the
+/// end of a run, or every step once a monitor reads them: outputs after runs of any length,
+/// and the monitored spikes, are exactly the fused executor's.
+#[test]
+fn deferred_outputs_reach_the_arena_at_the_end_of_every_run() {
+    let Some(gpu) = common::gpu() else { return };
+    let run = |executor: Executor| {
+        let net = Coba::new(300).build().unwrap();
+        let mut sim = net
+            .network
+            .compile_with(&gpu, Some(2), 0.1 * ms, executor)
+            .unwrap();
+        let mut seen = Vec::new();
+        for steps in [1, 1, 4, 2, 7, 1, 30, 3, 3] {
+            sim.run(steps).unwrap();
+            seen.push(sim.output(net.neurons).unwrap());
+        }
+        let m = sim.monitor_spikes(net.neurons).unwrap();
+        for steps in [1, 5, 2] {
+            sim.run(steps).unwrap();
+            seen.push(sim.output(net.neurons).unwrap());
+        }
+        seen.push(sim.state(net.neurons, "last_spike_time").unwrap());
+        (seen, sim.spikes(m).unwrap().dense())
+    };
+    let (per_step, per_step_spikes) = run(Executor::PerStep);
+    let (fused, fused_spikes) = run(Executor::Fused);
+    let ends_with_spikes = per_step.iter().filter(|o| o.contains(&1.0)).count();
+    assert!(
+        ends_with_spikes > 2,
+        "{ends_with_spikes} runs end with a spike"
+    );
+    assert_eq!(per_step_spikes, fused_spikes);
+    assert_eq!(per_step, fused);
 }
 
 #[test]
@@ -789,10 +846,11 @@ fn the_executor_is_chosen_by_size() {
     // The spikes are bits and the event sums are in workgroup memory: apart from the
     // synapses' targets, which are not counted, a step moves nothing through device memory.
     assert_eq!(fused.bytes, 0);
-    // Per step, per neuron: V and t_last read and written, the spike written, gE and gI read
-    // and written and read as conductances, their sums read and cleared (the neurons deliver
-    // their spikes as they emit them, so no projection reads the spikes back).
-    assert_eq!(per_step.bytes, 1000 * (16 + 4 + 2 * 12 + 2 * 8));
+    // Per step, per neuron: V and t_last read and written, gE and gI read and written (the
+    // neurons read them as conductances from the step's cache), their sums read (and cleared
+    // only where a spike filled them). The neurons deliver their spikes as they emit them, so
+    // no projection reads the spikes back, and the spike row reaches the arena at a run's end.
+    assert_eq!(per_step.bytes, 1000 * (16 + 2 * 8 + 2 * 4));
     // Both event projections between one pair of barriers, then the three updates.
     assert_eq!(fused.barriers, 2);
     let large = Coba::new(20_000).build().unwrap();
@@ -802,10 +860,17 @@ fn the_executor_is_chosen_by_size() {
     // step's sums of gE or gI (no projection dispatch reads the spikes back) and counts it
     // (a count monitor adds no dispatch; a spike monitor does).
     assert_eq!(sim.cost_per_step().dispatches, 1.0);
+    assert_eq!(sim.cost_per_step().bytes, 20_000 * (16 + 2 * 8 + 2 * 4));
     sim.monitor_count(large.neurons).unwrap();
     assert_eq!(sim.cost_per_step().dispatches, 1.0);
+    assert_eq!(sim.cost_per_step().bytes, 20_000 * (16 + 2 * 8 + 2 * 4));
+    // The monitor reads the spikes from the arena: the update stores them every step.
     sim.monitor_spikes(large.neurons).unwrap();
     assert_eq!(sim.cost_per_step().dispatches, 2.0);
+    assert_eq!(
+        sim.cost_per_step().bytes,
+        20_000 * (16 + 2 * 8 + 2 * 4 + 4 + 4) + 20_000 / 8
+    );
     let cpu = small.network.compile(&Device::Cpu, None, 0.1 * ms).unwrap();
     assert_eq!(cpu.executor().0, "f64");
 }

@@ -92,7 +92,7 @@ fn input_delta(e: Elem) -> f32 {
         case 1u: { return sim.d_scalar; }
         case 2u, 3u: { return delta_in[at]; }
         case 4u, 5u: { return state[at]; }
-        case 6u: { return f32(atomicExchange(&acc[sim.d_offset + e.i], 0)) * sim.d_scale; }
+        case 6u: { return f32(take_sum(sim.d_offset + e.i)) * sim.d_scale; }
         default: { return 0.0; }
     }
 }

@@ -6,8 +6,9 @@
 // reads another's element j (its output, its conductance) needs no barrier; projections, which
 // read whole rows, are fenced by barriers on both sides.
 //
-// Each composed kernel declares these hooks (`shaders/abi/network_memory.wgsl` has the plain
-// ones, which keep everything in the buffers):
+// Each composed kernel declares these hooks (`shaders/abi/network_memory.wgsl`,
+// `network_arena.wgsl` and `network_tables.wgsl` have the plain ones, which keep everything in
+// the buffers):
 // - `wacc` and `take_local(i)`: event sums accumulated in workgroup memory, and reading and
 //   clearing sum i (for rows whose sums fit there); `wbits`: spikes kept as bits in workgroup
 //   memory (outputs that only event projections and spike monitors read); `wrows`: outputs kept
@@ -17,7 +18,9 @@
 // - `arena_read(base, e)` and `arena_write(base, e, value)`: element e of the arena row that
 //   starts at `base` (a population's state variable or output). The fused kernel keeps rows
 //   that only their own elements touch in registers across the steps of a dispatch, indexed by
-//   the constant `base` and the element's `reg_slot`;
+//   the constant `base` and the element's `reg_slot`; the per-step executor's composed updates
+//   keep each element's rows of their populations for the step (loaded once, stored once if
+//   changed, outputs nobody else reads only when `range.store_outputs` asks);
 // - `channel_word(at)` and `param_word(at)`: word `at` of the channel records and of the
 //   parameter headers and single values (in `params`, or constants of the kernel).
 //
@@ -29,9 +32,12 @@
 
 
 // The range of steps of one dispatch: clock entries `first` … `first + count − 1` of `control`.
+// `store_outputs` (per-step composed updates): whether outputs that the dispatch keeps to
+// itself must reach the arena this step (a run's last step, or every step a monitor reads them).
 struct Range {
     first: u32,
     count: u32,
+    store_outputs: u32,
 }
 
 
@@ -97,12 +103,12 @@ fn input_delta(e: Elem) -> f32 {
         case 2u, 3u: { return scratch[at]; }
         case 4u: { return arena_read(sim.d_offset, e); }
         case 5u: { return state[at]; }
-        case 6u: { return f32(atomicExchange(&acc[sim.d_offset + e.i], 0)) * sim.d_scale; }
+        case 6u: { return f32(take_sum(sim.d_offset + e.i)) * sim.d_scale; }
         // Fixed-point sums the workgroup accumulated for its row in workgroup memory.
         case 7u: { return f32(take_local(sim.d_offset + e.j)) * sim.d_scale; }
         // Sums that the source populations' updates delivered during the previous step, into
         // the set of this step's parity.
-        case 8u: { return f32(atomicExchange(&acc[sim.d_offset + (clk.k % 2u) * sim.d_flip + e.i], 0)) * sim.d_scale; }
+        case 8u: { return f32(take_sum(sim.d_offset + (clk.k % 2u) * sim.d_flip + e.i)) * sim.d_scale; }
         case 9u: { return wscr[sim.d_offset + e.j]; }
         default: { return 0.0; }
     }

@@ -1,7 +1,7 @@
 // What both ABIs (element.wgsl, network.wgsl) share: the `Sim` record of one model's update,
 // the clock entry of a step, the element, and the accessors of parameters. Each ABI declares
-// the `sim` and `clk` these read, the `state` and `params` buffers, `param_word(at)`, and its own
-// `state_get` and `state_set` (the network ABI may keep states in registers).
+// the `sim` and `clk` these read, the `state`, `params` and `acc` buffers, `param_word(at)`, and
+// its own `state_get` and `state_set` (the network ABI may keep states in registers).
 
 struct Sim {
     n: u32,          // elements per sample (product of in_size)
@@ -71,4 +71,15 @@ fn param_u32(p: u32) -> u32 {
 fn input_index(mode: u32, offset: u32, row: u32, b: u32, idx: u32) -> u32 {
     let per_sample = mode == 2u || mode == 4u;
     return offset + select(0u, b * row, per_sample) + idx;
+}
+
+// Reads fixed-point sum `at` and clears it. Nothing else writes the sum while it is read (its
+// projections ran before, or fill the other parity's set), so a plain load suffices and only
+// sums that a spike filled are written back: most steps, most sums stay untouched.
+fn take_sum(at: u32) -> i32 {
+    let v = atomicLoad(&acc[at]);
+    if (v != 0) {
+        atomicStore(&acc[at], 0);
+    }
+    return v;
 }

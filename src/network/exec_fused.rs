@@ -957,8 +957,8 @@ impl FusedExec {
             lanes,
             on_chip: 0,
             barriers: 0,
-            // Each sum read and cleared (8 bytes in the plan's count).
-            local_bytes: 8 * (rows * local_sums) as u64,
+            // Each sum read (4 bytes in the plan's count).
+            local_bytes: 4 * (rows * local_sums) as u64,
             monitors: Vec::new(),
             clock_at: 0,
             status_at: 0,

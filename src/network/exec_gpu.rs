@@ -24,7 +24,7 @@ use crate::gpu::{
     NetworkBindings, SimUniform,
 };
 use crate::module::pack_params;
-use crate::shaders::{KernelDef, NETWORK_MEMORY, NETWORK_TABLES, builtin};
+use crate::shaders::{KernelDef, NETWORK_ARENA, NETWORK_MEMORY, NETWORK_TABLES, builtin};
 
 /// Steps recorded into one submission at most (and lavapipe stays responsive).
 pub(crate) const MAX_CHUNK: usize = 1000;
@@ -60,8 +60,10 @@ pub(crate) struct GpuExec {
     streams: Vec<GpuArray>,
     stream_chunk: usize,
     clock: GpuArray,
-    /// The clock entries of composed dispatches (4 words per step), when there are any.
-    composed_clock: Option<GpuArray>,
+    /// The clock entries and step ranges of composed dispatches, when there are any.
+    outputs: Option<ComposedClock>,
+    /// Bytes per step the plan counts and the composed updates' caches do not move.
+    cached_bytes: u64,
     /// One step's dispatches, in program order.
     step: Vec<Dispatch>,
     monitors: Vec<MonitorBuf>,
@@ -77,6 +79,54 @@ pub(crate) struct GpuExec {
     counted_bytes: u64,
     // Buffers only the dispatches' bind groups refer to, kept with them.
     _keep: Vec<GpuArray>,
+}
+
+/// What a run tells the composed dispatches: the clock entries of its steps (4 words each), and
+/// in the step ranges, the steps on which deferred outputs reach the arena.
+struct ComposedClock {
+    clock: GpuArray,
+    range: GpuArray,
+    /// The populations whose outputs are deferred ([`StepRow`]).
+    deferred: Vec<usize>,
+    /// Whether a monitor reads a deferred output, so every step stores them.
+    every_step: bool,
+    /// The step range whose `store_outputs` is set for the end of a run, if one is.
+    flagged: Option<usize>,
+}
+
+impl ComposedClock {
+    /// Sets `store_outputs` on the steps that must store deferred outputs: every step, or
+    /// the last of a run of `steps`.
+    fn flag(&mut self, steps: usize) {
+        let want = if self.every_step {
+            usize::MAX
+        } else {
+            steps - 1
+        };
+        let word = |j: usize| j * CLOCK_STRIDE as usize / 4 + 2;
+        match self.flagged {
+            Some(j) if j == want => return,
+            Some(j) if j != usize::MAX && want != usize::MAX => {
+                self.range.write(word(j), &[0]);
+                self.range.write(word(want), &[1]);
+            }
+            _ => self
+                .range
+                .write(0, &step_ranges(|j| want == usize::MAX || j == want)),
+        }
+        self.flagged = Some(want);
+    }
+}
+
+/// The step ranges of composed per-step dispatches, one per step at its dynamic offset: the
+/// step's index in the chunk, 1 step, and whether deferred outputs are stored.
+fn step_ranges(store: impl Fn(usize) -> bool) -> Vec<u32> {
+    let stride = CLOCK_STRIDE as usize / 4;
+    let mut words = vec![0u32; MAX_CHUNK * stride];
+    for j in 0..MAX_CHUNK {
+        words[j * stride..j * stride + 3].copy_from_slice(&[j as u32, 1, store(j) as u32]);
+    }
+    words
 }
 
 /// How many items of `per` bytes fit in `budget` bytes (any number when they take none).
@@ -209,7 +259,8 @@ struct Composed {
     table: GpuArray,
     /// The chunk's clock entries, 4 words per step.
     clock: GpuArray,
-    /// Per step, at its dynamic offset: the step's index in the chunk, 1 step.
+    /// Per step, at its dynamic offset: the step's index in the chunk, 1 step, whether
+    /// deferred outputs are stored ([`step_ranges`]).
     range: GpuArray,
     params_base: Vec<usize>,
     channels_base: Vec<usize>,
@@ -252,14 +303,8 @@ impl Composed {
             "the parameters and pushed event tables of composed updates (one storage buffer)",
             table.len(),
         )?;
-        let stride = CLOCK_STRIDE as usize / 4;
-        let mut steps = vec![0u32; MAX_CHUNK * stride];
-        for j in 0..MAX_CHUNK {
-            steps[j * stride] = j as u32;
-            steps[j * stride + 1] = 1;
-        }
         let range = gpu.alloc_uniform("network step index", MAX_CHUNK * CLOCK_STRIDE as usize);
-        range.write(0, &steps);
+        range.write(0, &step_ranges(|_| false));
         let [arena, scratch, acc] = buffers.map(GpuArray::clone);
         Ok(Composed {
             arena,
@@ -346,8 +391,163 @@ fn groups(plan: &Plan) -> Vec<Vec<usize>> {
     groups
 }
 
+/// A row of one of a composed group's populations (a state variable or its output) that each
+/// invocation of the group's dispatch keeps in private variables for the step: loaded at its
+/// first read, stored at the end if it was written and its bits changed (a state that a step
+/// leaves alone, like the time of the last spike, costs no write). An output that nothing
+/// outside the group reads during a run, and no update of the group reads before it is
+/// written, is `deferred`: stored only when `range.store_outputs` asks (a run's last step, or
+/// every step while a monitor reads it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct StepRow {
+    base: usize,
+    /// The statement whose update writes the row, and its place in the group.
+    si: usize,
+    deferred: bool,
+}
+
+/// The rows of `group`'s populations, each output marked deferred where it can be.
+fn step_rows(plan: &Plan, group: &[usize], pushes: &[Push]) -> Vec<StepRow> {
+    let mut out = Vec::new();
+    for (p, &si) in group.iter().enumerate() {
+        let node = &plan.nodes[plan.statements[si].node];
+        for v in 0..node.vars {
+            out.push(StepRow {
+                base: node.state_base + v * node.total,
+                si,
+                deferred: false,
+            });
+        }
+        if node.emits {
+            out.push(StepRow {
+                base: node.out,
+                si,
+                deferred: deferrable(plan, group, p, pushes),
+            });
+        }
+    }
+    out
+}
+
+/// Whether the output of the update at place `p` of `group` is read during a run only by the
+/// group's later updates, element by element (pushed projections read it from the cache).
+fn deferrable(plan: &Plan, group: &[usize], p: usize, pushes: &[Push]) -> bool {
+    let rows = plan.rows;
+    let s = &plan.statements[group[p]];
+    let node = &plan.nodes[s.node];
+    let (start, end) = (node.out, node.out + node.total);
+    let hits = |a: usize, b: usize| a < end && start < b;
+    if s.ring.is_some() {
+        return false;
+    }
+    plan.statements.iter().enumerate().all(|(ti, t)| {
+        let pulled = t.ops.iter().enumerate().any(|(oi, op)| {
+            !pushes.iter().any(|q| q.si == ti && q.oi == oi)
+                && matches!(op.src(), Src::Arena { offset, pitch }
+                    if hits(offset, offset + (rows - 1) * pitch + op.src_len()))
+        });
+        let later = group[p + 1..].contains(&ti);
+        let reader = &plan.nodes[t.node];
+        let inputs = [(t.x, t.x_n), (t.delta, reader.n)]
+            .into_iter()
+            .filter_map(|(spec, len)| match spec {
+                InputSpec::Arena { offset, pitch } => {
+                    Some((offset, offset + (rows - 1) * pitch + len))
+                }
+                _ => None,
+            });
+        let channels = t.channels.iter().filter_map(|(_, at)| match *at {
+            ChannelSrc::Arena(a) => Some((a, a + reader.total)),
+            _ => None,
+        });
+        !pulled
+            && inputs
+                .chain(channels)
+                .all(|(a, b)| !hits(a, b) || (later && a == start))
+    })
+}
+
+/// Bytes per step the plan counts and a composed group's cache does not move: deferred
+/// outputs, and reads of the group's rows that the cache serves (a state row read again as a
+/// conductance or an input, an output read by a later update).
+fn cached_bytes(plan: &Plan, group: &[usize], rows: &[StepRow]) -> u64 {
+    let mut bytes = 0;
+    for (q, &ti) in group.iter().enumerate() {
+        let t = &plan.statements[ti];
+        let total = plan.nodes[t.node].total as u64;
+        let inputs = [t.x, t.delta].into_iter().filter_map(|spec| match spec {
+            InputSpec::Arena { offset, .. } => Some(offset),
+            _ => None,
+        });
+        let channels = t.channels.iter().filter_map(|(_, at)| match *at {
+            ChannelSrc::Arena(a) => Some(a),
+            _ => None,
+        });
+        for at in inputs.chain(channels) {
+            let Some(row) = rows.iter().find(|r| r.base == at) else {
+                continue;
+            };
+            let owner = &plan.nodes[plan.statements[row.si].node];
+            let written_before = group[..q].contains(&row.si);
+            if at != owner.out || written_before {
+                bytes += 4 * total;
+            }
+        }
+    }
+    let deferred = rows.iter().filter(|r| r.deferred);
+    bytes
+        + deferred
+            .map(|r| 4 * plan.nodes[plan.statements[r.si].node].total as u64)
+            .sum::<u64>()
+}
+
+/// The `arena_read`/`arena_write` hooks of a composed update dispatch over `rows` (a `switch`
+/// on the row's constant base, which the compiler resolves; other rows are read and written in
+/// place, as `shaders/abi/network_arena.wgsl` does), and `arena_flush(e)`, which stores the
+/// rows at the end of the dispatch.
+fn arena_hooks(rows: &[StepRow]) -> String {
+    let (mut vars, mut read, mut write, mut flush) =
+        (String::new(), String::new(), String::new(), String::new());
+    // Flags per row: 1 the value is held, 2 it was loaded (`o` is the arena's), 4 written.
+    for (k, r) in rows.iter().enumerate() {
+        let base = r.base;
+        let _ = writeln!(
+            vars,
+            "var<private> c{k}: f32;\nvar<private> o{k}: f32;\nvar<private> f{k}: u32;"
+        );
+        let _ = writeln!(
+            read,
+            "        case {base}u: {{\n            if ((f{k} & 1u) == 0u) {{\n                c{k} = state[{base}u + e.i];\n                o{k} = c{k};\n                f{k} = 3u;\n            }}\n            return c{k};\n        }}"
+        );
+        let _ = writeln!(
+            write,
+            "        case {base}u: {{\n            c{k} = value;\n            f{k} = f{k} | 5u;\n        }}"
+        );
+        let store = if r.deferred {
+            "range.store_outputs != 0u".to_string()
+        } else {
+            format!("((f{k} & 2u) == 0u || bitcast<u32>(c{k}) != bitcast<u32>(o{k}))")
+        };
+        let _ = writeln!(
+            flush,
+            "    if ((f{k} & 4u) != 0u && {store}) {{\n        state[{base}u + e.i] = c{k};\n    }}"
+        );
+    }
+    format!(
+        "{vars}fn arena_read(base: u32, e: Elem) -> f32 {{\n    switch base {{\n{read}        default: {{ return state[base + e.i]; }}\n    }}\n}}\n\
+         fn arena_write(base: u32, e: Elem, value: f32) {{\n    switch base {{\n{write}        default: {{ state[base + e.i] = value; }}\n    }}\n}}\n\
+         fn arena_flush(e: Elem) {{\n{flush}}}\n"
+    )
+}
+
 /// One dispatch that runs the updates of `group` for every element, in order.
-fn composed_dispatch(gpu: &Gpu, plan: &Plan, group: &[usize], c: &Composed) -> Result<Dispatch> {
+fn composed_dispatch(
+    gpu: &Gpu,
+    plan: &Plan,
+    group: &[usize],
+    rows: &[StepRow],
+    c: &Composed,
+) -> Result<Dispatch> {
     let mut families: Vec<&str> = Vec::new();
     let mut body = String::new();
     for &si in group {
@@ -380,7 +580,7 @@ fn composed_dispatch(gpu: &Gpu, plan: &Plan, group: &[usize], c: &Composed) -> R
         if let Some((_, at)) = c.counters.iter().find(|(node, _)| *node == s.node) {
             let _ = writeln!(
                 body,
-                "    if (state[{}u + e.i] != 0.0) {{\n        atomicAdd(&acc[{at}u + e.b * {COUNTERS}u + e.j % {COUNTERS}u], 1);\n    }}",
+                "    if (arena_read({}u, e) != 0.0) {{\n        atomicAdd(&acc[{at}u + e.b * {COUNTERS}u + e.j % {COUNTERS}u], 1);\n    }}",
                 node.out
             );
         }
@@ -398,7 +598,7 @@ fn composed_dispatch(gpu: &Gpu, plan: &Plan, group: &[usize], c: &Composed) -> R
             let (_, weight, per_synapse) = event_table(conn, *unit);
             let _ = writeln!(
                 body,
-                "    if (state[{out}u + e.i] != 0.0 && e.j >= {lo}u && e.j < {hi}u) {{\n        \
+                "    if (arena_read({out}u, e) != 0.0 && e.j >= {lo}u && e.j < {hi}u) {{\n        \
                  deliver_spike(e.j - {lo}u, {n_pre}u, {k}u, {acc}u + ((clk.k + 1u) % 2u) * {flip}u + e.b * {n_post}u, {weight}i, {per_synapse}, {at}u, false);\n    }}",
                 out = node.out,
                 lo = p.slice,
@@ -424,15 +624,16 @@ fn composed_dispatch(gpu: &Gpu, plan: &Plan, group: &[usize], c: &Composed) -> R
         .map(|&si| plan.nodes[plan.statements[si].node].name.as_str())
         .collect();
     let source = format!(
-        "{}\n{NETWORK_MEMORY}\n{}{}\n\
+        "{}\n{NETWORK_MEMORY}\n{}{}{}\n\
          @compute @workgroup_size(WORKGROUP_SIZE)\n\
          fn network(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
          let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;\n    \
          if (i >= {total}u) {{\n        return;\n    }}\n    \
          clk = load_clock(4u * range.first);\n    \
          let row = i / {n}u;\n    \
-         let e = Elem(i, i - row * {n}u, row);\n{body}}}\n",
+         let e = Elem(i, i - row * {n}u, row);\n{body}    arena_flush(e);\n}}\n",
         families.join("\n"),
+        arena_hooks(rows),
         constant_words(
             "param_word",
             &constant_params(
@@ -509,7 +710,7 @@ fn events_dispatch(
     )?;
     let tables = gpu.upload("event tables", &tables)?;
     let source = format!(
-        "{NETWORK_MEMORY}\n{NETWORK_TABLES}\n\
+        "{NETWORK_MEMORY}\n{NETWORK_ARENA}\n{NETWORK_TABLES}\n\
          @compute @workgroup_size(WORKGROUP_SIZE)\n\
          fn network(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
          let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;\n    \
@@ -633,6 +834,7 @@ impl GpuExec {
             keep.push(u.clone());
             u
         };
+        let (mut cached_bytes, mut deferred) = (0, Vec::new());
         for group in &groups {
             // The group's projections, in order; runs of event projections share a dispatch.
             for run in projection_runs(&plan, group, &pushes) {
@@ -788,7 +990,15 @@ impl GpuExec {
             let node = &plan.nodes[s.node];
             if composed_group(group) {
                 let c = composed.as_ref().expect("built for the groups");
-                step.push(composed_dispatch(gpu, &plan, group, c)?);
+                let cached = step_rows(&plan, group, &pushes);
+                cached_bytes += self::cached_bytes(&plan, group, &cached);
+                deferred.extend(
+                    cached
+                        .iter()
+                        .filter(|r| r.deferred)
+                        .map(|r| plan.statements[r.si].node),
+                );
+                step.push(composed_dispatch(gpu, &plan, group, &cached, c)?);
             } else {
                 // The population's update.
                 let input = |spec: InputSpec| -> (u32, u32, f32, Option<&GpuArray>, u32, f32) {
@@ -924,7 +1134,14 @@ impl GpuExec {
             streams,
             stream_chunk,
             clock,
-            composed_clock: composed.map(|c| c.clock),
+            outputs: composed.map(|c| ComposedClock {
+                clock: c.clock,
+                range: c.range,
+                deferred,
+                every_step: false,
+                flagged: None,
+            }),
+            cached_bytes,
             step,
             monitors: Vec::new(),
             monitor_chunk: MAX_CHUNK,
@@ -938,9 +1155,20 @@ impl GpuExec {
     }
 
     /// Bytes per step the plan counts and this executor does not move: the spike reads of
-    /// pushed event projections and of count monitors counted by the updates.
+    /// pushed event projections and of count monitors counted by the updates, and what the
+    /// composed updates' caches serve ([`StepRow`]).
     pub fn unmoved_bytes_per_step(&self) -> u64 {
-        self.pushed_bytes + self.counted_bytes
+        let deferred_read = self.outputs.as_ref().is_some_and(|o| o.every_step);
+        let restored: u64 = match deferred_read {
+            true => self.outputs.as_ref().map_or(0, |o| {
+                o.deferred
+                    .iter()
+                    .map(|&n| 4 * self.plan.nodes[n].total as u64)
+                    .sum()
+            }),
+            false => 0,
+        };
+        self.pushed_bytes + self.counted_bytes + self.cached_bytes - restored
     }
 
     /// Dispatches recorded per step, monitors included.
@@ -1069,6 +1297,17 @@ impl GpuExec {
                 counters: None,
             });
         }
+        // A monitor that reads a deferred output from the arena needs it stored every step.
+        if let Some(o) = &mut self.outputs {
+            o.every_step = monitors.iter().zip(&bufs).any(|(m, b)| {
+                let node = match m {
+                    Monitor::Spikes(r) => r.node,
+                    Monitor::Count(r) => r.node,
+                    Monitor::State(_) => return false,
+                };
+                b.dispatch.is_some() && o.deferred.contains(&node)
+            });
+        }
         self.monitors = bufs;
         self.counted_bytes = counted_bytes;
         self.monitor_chunk = chunk;
@@ -1096,8 +1335,9 @@ impl GpuExec {
             entries[j * stride..j * stride + 4].copy_from_slice(tick);
         }
         self.clock.write(0, &entries);
-        if let Some(composed) = &self.composed_clock {
-            composed.write(0, ticks.as_flattened());
+        if let Some(composed) = &mut self.outputs {
+            composed.clock.write(0, ticks.as_flattened());
+            composed.flag(steps);
         }
         for (buf, data) in self.streams.iter().zip(streams) {
             buf.write_f64(0, data);

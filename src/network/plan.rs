@@ -251,10 +251,11 @@ impl Plan {
     /// Bytes of device memory one step reads and writes, and the dispatches it takes on the
     /// per-step executor, counted from the plan. `monitors` gives, per monitor, its population
     /// and kind. Counted: every state read and written; outputs written; inputs read where
-    /// they are arrays (a fixed-point sum is read and cleared); conductances read; projection
-    /// sources read, dense weights read once, results written (and read when summed); ring
-    /// stores; monitors. Not counted: the synapses a spike delivers to (4 bytes of target, 4
-    /// of weight when per-synapse, an atomic add each), which depend on the activity.
+    /// they are arrays; conductances read; projection sources read, dense weights read once,
+    /// results written (and read when summed); ring stores; monitors. Not counted, as they
+    /// depend on the activity: the synapses a spike delivers to (4 bytes of target, 4 of weight
+    /// when per-synapse, an atomic add each) and the clearing of the fixed-point sums they
+    /// filled (a sum is read each step, written back only when not zero).
     pub fn cost_per_step(&self, monitors: &[(usize, MonitorKind)]) -> (u64, usize) {
         let rows = self.rows as u64;
         let mut bytes = 0u64;
@@ -262,7 +263,6 @@ impl Plan {
         let input = |spec: InputSpec, len: u64| -> u64 {
             match spec {
                 InputSpec::None | InputSpec::Scalar(_) => 0,
-                InputSpec::Acc { .. } => 8 * rows * len,
                 _ => 4 * rows * len,
             }
         };
