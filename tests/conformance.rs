@@ -8,7 +8,7 @@ use brainwgpu::Device;
 use brainwgpu::conformance::Case;
 
 fn per_model_goldens() -> Vec<std::path::PathBuf> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let dir = common::data_dir();
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -10,7 +10,7 @@ use brainwgpu::prelude::*;
 use brainwgpu::{Error, Executor, ExternalId, MonitorId};
 
 fn network_goldens() -> Vec<std::path::PathBuf> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let dir = common::data_dir();
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())

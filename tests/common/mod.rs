@@ -28,17 +28,26 @@ pub fn gpu() -> Option<Device> {
     .map(Device::Gpu)
 }
 
+/// `tests/data`: in the checkout the tests were built from, or, where that is gone (test
+/// binaries carried to another machine, `benches/device.sh`), under the working directory.
+pub fn data_dir() -> PathBuf {
+    let built = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    if built.is_dir() {
+        built
+    } else {
+        PathBuf::from("tests/data")
+    }
+}
+
 /// `tests/data/<name>.npz`.
 pub fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(format!("{name}.npz"))
+    data_dir().join(format!("{name}.npz"))
 }
 
 /// Every golden file in `tests/data` whose name starts with one of `prefixes` followed by
 /// `.` or `__` (so `LIF` takes `LIF__hard` but not `LIFRef`).
 pub fn goldens(prefixes: &[&str]) -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let dir = data_dir();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("tests/data exists")
         .map(|e| e.unwrap().path())
