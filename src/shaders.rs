@@ -337,7 +337,7 @@ pub mod builtin {
         SYNOUT_PROBE = builtin "util/synout.wgsl", "synout_probe";
         /// Dense projection, one output per invocation, skipping silent inputs.
         DENSE = builtin_comm "comm/dense.wgsl", "dense";
-        /// Dense projection in 64 × 64 output blocks, 4 × 4 per invocation (large batches).
+        /// Dense projection in 128 × 128 output blocks, 8 × 8 per invocation (large batches).
         DENSE_TILED = builtin_comm "comm/dense.wgsl", "dense_tiled";
         /// Event-driven projection with a fixed number of targets per presynaptic neuron.
         EVENT_FIXED = builtin_comm "comm/event.wgsl", "event_fixed";

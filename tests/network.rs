@@ -875,13 +875,14 @@ fn the_executor_is_chosen_by_size() {
     assert_eq!(cpu.executor().0, "f64");
 }
 
-/// Dense projections of real values over a batch larger than one 64 × 64 block of the tiled
-/// kernel (and the inputs in more than one 16-input slice) give the f64 plan's results.
+/// Dense projections of real values over a batch and outputs larger than one 128 × 128 block
+/// of the tiled kernel (and the inputs in more than one 16-input slice) give the f64 plan's
+/// results.
 #[test]
 fn tiled_dense_projections_over_a_large_batch_match_the_f64_plan() {
     let Some(gpu) = common::gpu() else { return };
     let run = |device: &Device| {
-        let ei = EiNetwork::benchmark(70, 20, 3).build().unwrap();
+        let ei = EiNetwork::benchmark(70, 140, 3).build().unwrap();
         let mut sim = ei.network.compile(device, Some(130), 0.1 * ms).unwrap();
         let m = sim.monitor_spikes(ei.exc).unwrap();
         let g = sim.monitor_state(ei.g_exc, "g", 10).unwrap();

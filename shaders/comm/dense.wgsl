@@ -32,15 +32,19 @@ fn dense(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
     dst[at] = select(y, dst[at] + y, cfg.w6 != 0u);
 }
 
-// The same for large batches: the output (samples × n_out) in 64 × 64 blocks, one per
-// workgroup of 16 × 16 invocations each computing 4 × 4 outputs; the inputs (x rows) and
-// weights (W rows) pass through workgroup memory 16 inputs at a time, so each weight read
-// from memory serves 64 samples and each input 64 outputs. Each output still sums its inputs
-// in ascending order, as the plain kernel does.
-const TILE: u32 = 64u;
+// The same for large batches: the output (samples × n_out) in 128 × 128 blocks, one per
+// workgroup of 16 × 16 invocations each computing 8 × 8 outputs (samples ty + 16·i, outputs
+// tx + 16·c, so that neighbouring invocations read neighbouring words of workgroup memory and
+// write neighbouring outputs); the inputs (x rows) and weights (W rows) pass through workgroup
+// memory 16 inputs at a time, so each weight read from memory serves 128 samples and each
+// input 128 outputs, and each value read from workgroup memory serves 8 products. Each output
+// still sums its inputs in ascending order, as the plain kernel does.
+const TILE: u32 = 128u;
 const TILE_K: u32 = 16u;
-var<workgroup> tile_x: array<array<f32, 64>, 16>; // [k][sample]
-var<workgroup> tile_w: array<array<f32, 64>, 16>; // [k][output]
+// 16 KiB together, WebGPU's default limit of workgroup storage. Both layouts put the words
+// that neighbouring invocations write, and those they read, in different banks.
+var<workgroup> tile_x: array<array<f32, 16>, 128>; // [sample][k]
+var<workgroup> tile_w: array<array<f32, 128>, 16>; // [k][output]
 
 @compute @workgroup_size(16, 16)
 fn dense_tiled(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
@@ -51,40 +55,46 @@ fn dense_tiled(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_
     let b0 = wid.y * TILE;
     let j0 = wid.x * TILE;
     let flat = lid.y * 16u + lid.x;
-    var acc_: array<array<f32, 4>, 4>;
-    for (var i = 0u; i < 4u; i = i + 1u) {
-        for (var c = 0u; c < 4u; c = c + 1u) {
+    var acc_: array<array<f32, 8>, 8>;
+    for (var i = 0u; i < 8u; i = i + 1u) {
+        for (var c = 0u; c < 8u; c = c + 1u) {
             acc_[i][c] = 0.0;
         }
     }
     let tiles = (n_in + TILE_K - 1u) / TILE_K;
     for (var t = 0u; t < tiles; t = t + 1u) {
-        // 1024 values of each tile, 4 per invocation.
-        for (var l = 0u; l < 4u; l = l + 1u) {
+        // 2048 values of each tile, 8 per invocation: x along its rows (16 consecutive
+        // inputs of a sample), W along its rows (128 consecutive outputs of an input).
+        for (var l = 0u; l < 8u; l = l + 1u) {
             let e = flat + l * 256u;
-            let kk = e / TILE;
-            let m = e % TILE;
-            let q = t * TILE_K + kk;
-            let b = b0 + m;
-            let j = j0 + m;
-            tile_x[kk][m] = select(0.0, src[base + b * cfg.w4 + q], b < rows && q < n_in);
-            tile_w[kk][m] = select(0.0, weights[q * n_out + j], q < n_in && j < n_out);
+            let kx = e % TILE_K;
+            let b = b0 + e / TILE_K;
+            let qx = t * TILE_K + kx;
+            tile_x[e / TILE_K][kx] = select(0.0, src[base + b * cfg.w4 + qx], b < rows && qx < n_in);
+            let kw = e / TILE;
+            let j = j0 + e % TILE;
+            let qw = t * TILE_K + kw;
+            tile_w[kw][e % TILE] = select(0.0, weights[qw * n_out + j], qw < n_in && j < n_out);
         }
         workgroupBarrier();
         for (var kk = 0u; kk < TILE_K; kk = kk + 1u) {
-            for (var i = 0u; i < 4u; i = i + 1u) {
-                let x = tile_x[kk][lid.y * 4u + i];
-                for (var c = 0u; c < 4u; c = c + 1u) {
-                    acc_[i][c] = acc_[i][c] + x * tile_w[kk][lid.x * 4u + c];
+            var w: array<f32, 8>;
+            for (var c = 0u; c < 8u; c = c + 1u) {
+                w[c] = tile_w[kk][lid.x + 16u * c];
+            }
+            for (var i = 0u; i < 8u; i = i + 1u) {
+                let x = tile_x[lid.y + 16u * i][kk];
+                for (var c = 0u; c < 8u; c = c + 1u) {
+                    acc_[i][c] = acc_[i][c] + x * w[c];
                 }
             }
         }
         workgroupBarrier();
     }
-    for (var i = 0u; i < 4u; i = i + 1u) {
-        let b = b0 + lid.y * 4u + i;
-        for (var c = 0u; c < 4u; c = c + 1u) {
-            let j = j0 + lid.x * 4u + c;
+    for (var i = 0u; i < 8u; i = i + 1u) {
+        let b = b0 + lid.y + 16u * i;
+        for (var c = 0u; c < 8u; c = c + 1u) {
+            let j = j0 + lid.x + 16u * c;
             if (b < rows && j < n_out) {
                 var y = acc_[i][c];
                 if (cfg.w8 != 0u) {

@@ -32,7 +32,7 @@ pub(crate) const MAX_CHUNK: usize = 1000;
 /// Bytes that the per-chunk buffers (input streams, monitors) may take together.
 const CHUNK_BUDGET: u64 = 256 << 20;
 
-/// Batches at least this large use the tiled dense kernel (64 × 64 output blocks).
+/// Batches at least this large use the tiled dense kernel (128 × 128 output blocks).
 const TILED_ROWS: usize = 16;
 
 /// Spike counters per sample of a population counted inside its composed update (spread so
@@ -919,8 +919,8 @@ impl GpuExec {
                                 (
                                     &builtin::DENSE_TILED,
                                     Grid::Groups(
-                                        dense.n_out.div_ceil(64) as u32,
-                                        rows.div_ceil(64) as u32,
+                                        dense.n_out.div_ceil(128) as u32,
+                                        rows.div_ceil(128) as u32,
                                     ),
                                 )
                             } else {
