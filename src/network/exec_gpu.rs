@@ -392,17 +392,21 @@ fn groups(plan: &Plan) -> Vec<Vec<usize>> {
 }
 
 /// A row of one of a composed group's populations (a state variable or its output) that each
-/// invocation of the group's dispatch keeps in private variables for the step: loaded at its
-/// first read, stored at the end if it was written and its bits changed (a state that a step
-/// leaves alone, like the time of the last spike, costs no write). An output that nothing
+/// invocation of the group's dispatch keeps in private variables for the step: a state loaded
+/// at the start (all of them at once, so that their loads are in flight together, as a vector
+/// load's would be), an output at its first read; stored at the end if it was written and its
+/// bits changed (a state that a step leaves alone, like the time of the last spike, costs no
+/// write). An output that nothing
 /// outside the group reads during a run, and no update of the group reads before it is
 /// written, is `deferred`: stored only when `range.store_outputs` asks (a run's last step, or
 /// every step while a monitor reads it).
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct StepRow {
     base: usize,
-    /// The statement whose update writes the row, and its place in the group.
+    /// The statement whose update writes the row.
     si: usize,
+    /// A state variable (else an output).
+    state: bool,
     deferred: bool,
 }
 
@@ -415,6 +419,7 @@ fn step_rows(plan: &Plan, group: &[usize], pushes: &[Push]) -> Vec<StepRow> {
             out.push(StepRow {
                 base: node.state_base + v * node.total,
                 si,
+                state: true,
                 deferred: false,
             });
         }
@@ -422,6 +427,7 @@ fn step_rows(plan: &Plan, group: &[usize], pushes: &[Push]) -> Vec<StepRow> {
             out.push(StepRow {
                 base: node.out,
                 si,
+                state: false,
                 deferred: deferrable(plan, group, p, pushes),
             });
         }
@@ -503,11 +509,11 @@ fn cached_bytes(plan: &Plan, group: &[usize], rows: &[StepRow]) -> u64 {
 
 /// The `arena_read`/`arena_write` hooks of a composed update dispatch over `rows` (a `switch`
 /// on the row's constant base, which the compiler resolves; other rows are read and written in
-/// place, as `shaders/abi/network_arena.wgsl` does), and `arena_flush(e)`, which stores the
-/// rows at the end of the dispatch.
+/// place, as `shaders/abi/network_arena.wgsl` does), `arena_prefetch(e)`, which loads the
+/// states at the start of the dispatch, and `arena_flush(e)`, which stores the rows at its end.
 fn arena_hooks(rows: &[StepRow]) -> String {
-    let (mut vars, mut read, mut write, mut flush) =
-        (String::new(), String::new(), String::new(), String::new());
+    let (mut vars, mut read, mut write) = (String::new(), String::new(), String::new());
+    let (mut prefetch, mut flush) = (String::new(), String::new());
     // Flags per row: 1 the value is held, 2 it was loaded (`o` is the arena's), 4 written.
     for (k, r) in rows.iter().enumerate() {
         let base = r.base;
@@ -515,10 +521,17 @@ fn arena_hooks(rows: &[StepRow]) -> String {
             vars,
             "var<private> c{k}: f32;\nvar<private> o{k}: f32;\nvar<private> f{k}: u32;"
         );
-        let _ = writeln!(
-            read,
-            "        case {base}u: {{\n            if ((f{k} & 1u) == 0u) {{\n                c{k} = state[{base}u + e.i];\n                o{k} = c{k};\n                f{k} = 3u;\n            }}\n            return c{k};\n        }}"
-        );
+        let load = format!("c{k} = state[{base}u + e.i];\n    o{k} = c{k};\n    f{k} = 3u;");
+        if r.state {
+            let _ = writeln!(prefetch, "    {load}");
+            let _ = writeln!(read, "        case {base}u: {{ return c{k}; }}");
+        } else {
+            let _ = writeln!(
+                read,
+                "        case {base}u: {{\n            if ((f{k} & 1u) == 0u) {{\n                {}\n            }}\n            return c{k};\n        }}",
+                load.replace("\n    ", "\n                ")
+            );
+        }
         let _ = writeln!(
             write,
             "        case {base}u: {{\n            c{k} = value;\n            f{k} = f{k} | 5u;\n        }}"
@@ -536,6 +549,7 @@ fn arena_hooks(rows: &[StepRow]) -> String {
     format!(
         "{vars}fn arena_read(base: u32, e: Elem) -> f32 {{\n    switch base {{\n{read}        default: {{ return state[base + e.i]; }}\n    }}\n}}\n\
          fn arena_write(base: u32, e: Elem, value: f32) {{\n    switch base {{\n{write}        default: {{ state[base + e.i] = value; }}\n    }}\n}}\n\
+         fn arena_prefetch(e: Elem) {{\n{prefetch}}}\n\
          fn arena_flush(e: Elem) {{\n{flush}}}\n"
     )
 }
@@ -631,7 +645,7 @@ fn composed_dispatch(
          if (i >= {total}u) {{\n        return;\n    }}\n    \
          clk = load_clock(4u * range.first);\n    \
          let row = i / {n}u;\n    \
-         let e = Elem(i, i - row * {n}u, row);\n{body}    arena_flush(e);\n}}\n",
+         let e = Elem(i, i - row * {n}u, row);\n    arena_prefetch(e);\n{body}    arena_flush(e);\n}}\n",
         families.join("\n"),
         arena_hooks(rows),
         constant_words(
