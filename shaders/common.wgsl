@@ -1,6 +1,6 @@
 // Numerics shared by every model kernel, whichever ABI runs it (`shaders/abi/`): the spike
 // function, accurate exp/expm1/exprel/tanh/cosh, the exponential-Euler step, the reset, the
-// refractory test, the synaptic outputs, and the Philox generator.
+// refractory test, the synaptic outputs, and the Threefry generator.
 
 // The forward pass of every surrogate spike function: 1 when x >= 0, else 0 (NaN gives 0).
 fn heaviside(x: f32) -> f32 {
@@ -104,37 +104,45 @@ fn channel_current(kind: u32, p: vec4<f32>, v_offset: f32, g: f32, v: f32) -> ve
     }
 }
 
-// Philox4x32-10 (Salmon et al. 2011), the counter-based generator behind every random input:
-// value (counter, key) is the same on any device and in the Rust twin.
-fn philox_mulhilo(a: u32, b: u32) -> vec2<u32> {
-    let a_lo = a & 0xffffu;
-    let a_hi = a >> 16u;
-    let b_lo = b & 0xffffu;
-    let b_hi = b >> 16u;
-    let p0 = a_lo * b_lo;
-    let p1 = a_lo * b_hi;
-    let p2 = a_hi * b_lo;
-    let p3 = a_hi * b_hi;
-    let mid = (p0 >> 16u) + (p1 & 0xffffu) + (p2 & 0xffffu);
-    let hi = p3 + (p1 >> 16u) + (p2 >> 16u) + (mid >> 16u);
-    return vec2<u32>(hi, a * b);
+// Threefry-2x32-20 (Salmon et al. 2011; the generator JAX uses), the counter-based generator
+// behind every random input: value (counter, key) is the same on any device and in the Rust
+// twin (`src/rng.rs`). Additions, rotations and exclusive ors alone: no 32 × 32 → 64-bit
+// products, which WGSL lacks and Philox needs (emulated, they cost Philox 6 times as many
+// instructions per word).
+fn rotl32(x: u32, r: u32) -> u32 {
+    return (x << r) | (x >> (32u - r));
 }
 
-fn philox(counter: vec4<u32>, key: vec2<u32>) -> vec4<u32> {
-    var c = counter;
-    var k = key;
-    for (var r = 0u; r < 10u; r = r + 1u) {
-        let m0 = philox_mulhilo(0xD2511F53u, c.x);
-        let m1 = philox_mulhilo(0xCD9E8D57u, c.z);
-        c = vec4<u32>(m1.x ^ c.y ^ k.x, m1.y, m0.x ^ c.w ^ k.y, m0.y);
-        k = k + vec2<u32>(0x9E3779B9u, 0xBB67AE85u);
-    }
-    return c;
+// Four rounds with rotations r.
+fn threefry_rounds(x: vec2<u32>, r: vec4<u32>) -> vec2<u32> {
+    var x0 = x.x;
+    var x1 = x.y;
+    x0 = x0 + x1; x1 = rotl32(x1, r.x) ^ x0;
+    x0 = x0 + x1; x1 = rotl32(x1, r.y) ^ x0;
+    x0 = x0 + x1; x1 = rotl32(x1, r.z) ^ x0;
+    x0 = x0 + x1; x1 = rotl32(x1, r.w) ^ x0;
+    return vec2<u32>(x0, x1);
 }
 
-// Four random words for element e at this step, stream `stream` of generator `seed`.
+fn threefry2x32(counter: vec2<u32>, key: vec2<u32>) -> vec2<u32> {
+    let k2 = 0x1BD11BDAu ^ key.x ^ key.y;
+    let ra = vec4<u32>(13u, 15u, 26u, 6u);
+    let rb = vec4<u32>(17u, 29u, 16u, 24u);
+    var x = counter + key;
+    x = threefry_rounds(x, ra) + vec2<u32>(key.y, k2 + 1u);
+    x = threefry_rounds(x, rb) + vec2<u32>(k2, key.x + 2u);
+    x = threefry_rounds(x, ra) + vec2<u32>(key.x, key.y + 3u);
+    x = threefry_rounds(x, rb) + vec2<u32>(key.y, k2 + 4u);
+    x = threefry_rounds(x, ra) + vec2<u32>(k2, key.x + 5u);
+    return x;
+}
+
+// Four random words for element e at this step, stream `stream` of generator `seed`: two
+// Threefry blocks of counter (element, step), keys (seed, 2·stream) and (seed, 2·stream + 1);
+// a model that reads only the first two words computes only the first block.
 fn rand_words(e: Elem, seed: u32, stream: u32) -> vec4<u32> {
-    return philox(vec4<u32>(e.i, clk.k, stream, 0u), vec2<u32>(seed, 0x5eed5eedu));
+    let c = vec2<u32>(e.i, clk.k);
+    return vec4<u32>(threefry2x32(c, vec2<u32>(seed, 2u * stream)), threefry2x32(c, vec2<u32>(seed, 2u * stream + 1u)));
 }
 
 // A word as a uniform number in [0, 1) (24 random bits, exact in f32).

@@ -1,6 +1,6 @@
 // Input generators (brainpy.state.inputs). Each writes its value for this step to the output;
 // the deterministic ones depend only on t = k·dt, the random ones draw from the counter-based
-// Philox generator (counter: element, step, stream; key: seed), so a run is reproducible and
+// Threefry generator (counter: element, step; key: seed, stream), so a run is reproducible and
 // the f64 twin draws the same numbers.
 
 // SectionInput: values[s] for the section s whose cumulative end is the first > t; 0 after.

@@ -2,7 +2,7 @@
 //!
 //! Each is a module whose `update()` returns this step's input (shape `(batch, *in_size)`, or
 //! `in_size` without a batch), computed on the device from `t = k·dt` (deterministic ones) or
-//! from the counter-based Philox generator (random ones: reproducible for a seed, and the f64
+//! from the counter-based Threefry generator (random ones: reproducible for a seed, and the f64
 //! reference draws the same numbers). `poisson_input` adds Poisson counts straight into a state
 //! of another model ([`PoissonInput`]).
 

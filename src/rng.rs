@@ -1,34 +1,39 @@
 //! Reproducible random numbers, all counter-based so that a value depends only on its
 //! counter, never on the order of drawing:
-//! - [`philox4x32`] (Philox4x32-10, Salmon et al. 2011) drives every random input model; the
-//!   WGSL twin in `shaders/common.wgsl` gives the same words on any device;
+//! - [`threefry2x32`] (Threefry-2x32-20, Salmon et al. 2011) drives every random input model;
+//!   the WGSL twin in `shaders/common.wgsl` gives the same words on any device;
 //! - a SplitMix64 hash ([`uniform`], [`normal`], [`Rng`]) for host-side initialisers, tests
 //!   and examples.
 
-/// Philox4x32-10: four random words for `counter` under `key`.
-pub fn philox4x32(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
-    let (mut c, mut k) = (counter, key);
-    for _ in 0..10 {
-        let p0 = 0xD251_1F53u64 * c[0] as u64;
-        let p1 = 0xCD9E_8D57u64 * c[2] as u64;
-        c = [
-            (p1 >> 32) as u32 ^ c[1] ^ k[0],
-            p1 as u32,
-            (p0 >> 32) as u32 ^ c[3] ^ k[1],
-            p0 as u32,
-        ];
-        k = [
-            k[0].wrapping_add(0x9E37_79B9),
-            k[1].wrapping_add(0xBB67_AE85),
-        ];
+/// Threefry-2x32-20 (Salmon et al. 2011, the generator JAX uses): two random words for
+/// `counter` under `key`, by additions, rotations and exclusive ors alone (WGSL has no
+/// 32 × 32 → 64-bit product, which made Philox six times as costly there).
+pub fn threefry2x32(counter: [u32; 2], key: [u32; 2]) -> [u32; 2] {
+    const ROTATIONS: [u32; 8] = [13, 15, 26, 6, 17, 29, 16, 24];
+    let ks = [key[0], key[1], 0x1BD1_1BDA ^ key[0] ^ key[1]];
+    let mut x = [
+        counter[0].wrapping_add(ks[0]),
+        counter[1].wrapping_add(ks[1]),
+    ];
+    for round in 0..20 {
+        x[0] = x[0].wrapping_add(x[1]);
+        x[1] = x[1].rotate_left(ROTATIONS[round % 8]) ^ x[0];
+        if round % 4 == 3 {
+            let s = round / 4 + 1;
+            x[0] = x[0].wrapping_add(ks[s % 3]);
+            x[1] = x[1].wrapping_add(ks[(s + 1) % 3]).wrapping_add(s as u32);
+        }
     }
-    c
+    x
 }
 
 /// The four words the kernels draw for element `i` at step `k`, stream `stream` of generator
-/// `seed` (`rand_words` in WGSL).
+/// `seed` (`rand_words` in WGSL): two Threefry blocks of counter `(i, k)` under keys
+/// `(seed, 2·stream)` and `(seed, 2·stream + 1)`.
 pub fn element_words(seed: u32, stream: u32, i: u32, k: u32) -> [u32; 4] {
-    philox4x32([i, k, stream, 0], [seed, 0x5eed_5eed])
+    let [a, b] = threefry2x32([i, k], [seed, 2 * stream]);
+    let [c, d] = threefry2x32([i, k], [seed, 2 * stream + 1]);
+    [a, b, c, d]
 }
 
 /// A word as a uniform number in `[0, 1)` with 24 bits (`rand_unit` in WGSL; exact in f32).
@@ -131,21 +136,15 @@ mod tests {
     }
 
     #[test]
-    fn philox_matches_the_random123_known_answers() {
+    fn threefry_matches_the_random123_known_answers() {
+        assert_eq!(threefry2x32([0; 2], [0; 2]), [0x6b200159, 0x99ba4efe]);
         assert_eq!(
-            philox4x32([0; 4], [0; 2]),
-            [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]
+            threefry2x32([u32::MAX; 2], [u32::MAX; 2]),
+            [0x1cb996fc, 0xbb002be7]
         );
         assert_eq!(
-            philox4x32([u32::MAX; 4], [u32::MAX; 2]),
-            [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]
-        );
-        assert_eq!(
-            philox4x32(
-                [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
-                [0xa4093822, 0x299f31d0]
-            ),
-            [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]
+            threefry2x32([0x243f6a88, 0x85a308d3], [0x13198a2e, 0x03707344]),
+            [0xc4923a9c, 0x483df7a0]
         );
     }
 
