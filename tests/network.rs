@@ -386,6 +386,19 @@ fn repeated_runs_give_identical_spikes() {
     }
 }
 
+/// COBA with 300 neurons (its inhibitory slice starts mid-word: 240) and a batch of 2.
+fn coba_300(
+    gpu: &Device,
+    executor: Executor,
+) -> (brainwgpu::network::classic::CobaNet, Simulation) {
+    let net = Coba::new(300).build().unwrap();
+    let sim = net
+        .network
+        .compile_with(gpu, Some(2), 0.1 * ms, executor)
+        .unwrap();
+    (net, sim)
+}
+
 /// The fused executor keeps V, t_last, gE and gI in registers and the spikes as bits in
 /// workgroup memory within a dispatch (the inhibitory slice starts mid-word: 240 of 300):
 /// states set and read between runs of odd lengths, outputs, and spikes with and without a
@@ -394,11 +407,7 @@ fn repeated_runs_give_identical_spikes() {
 fn on_chip_values_meet_the_host_between_runs() {
     let Some(gpu) = common::gpu() else { return };
     let run = |executor: Executor| {
-        let net = Coba::new(300).build().unwrap();
-        let mut sim = net
-            .network
-            .compile_with(&gpu, Some(2), 0.1 * ms, executor)
-            .unwrap();
+        let (net, mut sim) = coba_300(&gpu, executor);
         let mut seen = Vec::new();
         sim.run(37).unwrap();
         seen.push(sim.state(net.neurons, "V").unwrap());
@@ -439,11 +448,7 @@ fn on_chip_values_meet_the_host_between_runs() {
 fn deferred_outputs_reach_the_arena_at_the_end_of_every_run() {
     let Some(gpu) = common::gpu() else { return };
     let run = |executor: Executor| {
-        let net = Coba::new(300).build().unwrap();
-        let mut sim = net
-            .network
-            .compile_with(&gpu, Some(2), 0.1 * ms, executor)
-            .unwrap();
+        let (net, mut sim) = coba_300(&gpu, executor);
         let mut seen = Vec::new();
         for steps in [1, 1, 4, 2, 7, 1, 30, 3, 3] {
             sim.run(steps).unwrap();
