@@ -61,7 +61,7 @@ pub(crate) struct GpuExec {
     stream_chunk: usize,
     clock: GpuArray,
     /// The clock entries and step ranges of composed dispatches, when there are any.
-    outputs: Option<ComposedClock>,
+    composed: Option<ComposedClock>,
     /// Bytes per step the plan counts and the composed updates' caches do not move.
     cached_bytes: u64,
     /// One step's dispatches, in program order.
@@ -396,10 +396,9 @@ fn groups(plan: &Plan) -> Vec<Vec<usize>> {
 /// at the start (all of them at once, so that their loads are in flight together, as a vector
 /// load's would be), an output at its first read; stored at the end if it was written and its
 /// bits changed (a state that a step leaves alone, like the time of the last spike, costs no
-/// write). An output that nothing
-/// outside the group reads during a run, and no update of the group reads before it is
-/// written, is `deferred`: stored only when `range.store_outputs` asks (a run's last step, or
-/// every step while a monitor reads it).
+/// write). An output that nothing outside the group reads during a run, and no update of the
+/// group reads before it is written, is `deferred`: stored only when `range.store_outputs`
+/// asks (a run's last step, or every step while a monitor reads it).
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct StepRow {
     base: usize,
@@ -1148,7 +1147,7 @@ impl GpuExec {
             streams,
             stream_chunk,
             clock,
-            outputs: composed.map(|c| ComposedClock {
+            composed: composed.map(|c| ComposedClock {
                 clock: c.clock,
                 range: c.range,
                 deferred,
@@ -1172,16 +1171,14 @@ impl GpuExec {
     /// pushed event projections and of count monitors counted by the updates, and what the
     /// composed updates' caches serve ([`StepRow`]).
     pub fn unmoved_bytes_per_step(&self) -> u64 {
-        let deferred_read = self.outputs.as_ref().is_some_and(|o| o.every_step);
-        let restored: u64 = match deferred_read {
-            true => self.outputs.as_ref().map_or(0, |o| {
-                o.deferred
-                    .iter()
-                    .map(|&n| 4 * self.plan.nodes[n].total as u64)
-                    .sum()
-            }),
-            false => 0,
-        };
+        // Deferred outputs that a monitor makes the updates store every step.
+        let restored: u64 = self
+            .composed
+            .iter()
+            .filter(|c| c.every_step)
+            .flat_map(|c| &c.deferred)
+            .map(|&n| 4 * self.plan.nodes[n].total as u64)
+            .sum();
         self.pushed_bytes + self.counted_bytes + self.cached_bytes - restored
     }
 
@@ -1312,7 +1309,7 @@ impl GpuExec {
             });
         }
         // A monitor that reads a deferred output from the arena needs it stored every step.
-        if let Some(o) = &mut self.outputs {
+        if let Some(o) = &mut self.composed {
             o.every_step = monitors.iter().zip(&bufs).any(|(m, b)| {
                 let node = match m {
                     Monitor::Spikes(r) => r.node,
@@ -1349,7 +1346,7 @@ impl GpuExec {
             entries[j * stride..j * stride + 4].copy_from_slice(tick);
         }
         self.clock.write(0, &entries);
-        if let Some(composed) = &mut self.outputs {
+        if let Some(composed) = &mut self.composed {
             composed.clock.write(0, ticks.as_flattened());
             composed.flag(steps);
         }
