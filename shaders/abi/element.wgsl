@@ -10,8 +10,9 @@
 // arrays, addressed through a small header (see `param`). The step's time comes from `clk`, one
 // entry per step of a run. Names starting with `sim`, `clk`, `state`, `param`, `input_`,
 // `current_`, `emit`, `element`, `in_range`, `heaviside`, `exprel`, `expm1`, `exp_`,
-// `tanh_accurate`, `cosh_accurate`, `reset_v`, `in_refractory`, `crossing`, `threefry`, `rotl32`, `rand_`,
-// `Channel`, `Clock`, `channels`, `acc`, `x_in`, `delta_in` and `out` are reserved here.
+// `tanh_accurate`, `cosh_accurate`, `reset_v`, `in_refractory`, `crossing`, `threefry`,
+// `rotl32`, `rand_`, `take_sum`, `Channel`, `Clock`, `channels`, `acc`, `x_in`, `delta_in` and
+// `out` are reserved here.
 
 
 
