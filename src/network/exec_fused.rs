@@ -113,13 +113,56 @@ pub(crate) struct FusedExec {
     chunk: usize,
 }
 
-/// One statement's WGSL: its projections (between barriers) and its update, and an estimate of
-/// the loop iterations one invocation runs for it per step.
+/// One statement's WGSL: its projections (between barriers), its update (the `Sim` record,
+/// the calls of the step function, then the delay ring's store), and an estimate of the loop
+/// iterations one invocation runs for it per step.
 struct Statement {
     ops: Vec<String>,
-    update: String,
+    sim: String,
+    calls: Calls,
+    ring: String,
     crossing: bool,
     iterations: usize,
+}
+
+/// How a statement's update reaches the elements of an invocation: one straight-line call per
+/// element, each with its register slot, for populations of up to `MAX_UNROLL` elements per
+/// invocation, else a loop.
+struct Calls {
+    step: String,
+    n: usize,
+    lanes: Lanes,
+}
+
+impl Calls {
+    /// The calls, each followed by `after` (WGSL that sees the element as `e`).
+    fn code(&self, after: &str) -> String {
+        let (step, n, lanes) = (&self.step, self.n, self.lanes);
+        let mut code = String::new();
+        if lanes.unrolled(n) {
+            for slot in 0..lanes.per(n) {
+                let j = format!("lane + {}u", slot * lanes.0);
+                let call = format!(
+                    "let e = Elem(row * {n}u + {j}, {j}, row);\n            {step}(e);{after}"
+                );
+                let guard = if (slot + 1) * lanes.0 <= n {
+                    String::new()
+                } else {
+                    format!("if ({j} < {n}u) ")
+                };
+                let _ = writeln!(
+                    code,
+                    "        reg_slot = {slot}u;\n        {guard}{{\n            {call}\n        }}"
+                );
+            }
+        } else {
+            let _ = writeln!(
+                code,
+                "        for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            let e = Elem(row * {n}u + j, j, row);\n            {step}(e);{after}\n        }}"
+            );
+        }
+        code
+    }
 }
 
 /// The invocations of a workgroup: element `j` of every population belongs to invocation
@@ -825,7 +868,7 @@ impl FusedExec {
                     other => input_abi(other),
                 }
             };
-            let mut update = format!(
+            let sim = format!(
                 "        sim = {};\n",
                 sim_literal(
                     &plan,
@@ -837,47 +880,34 @@ impl FusedExec {
                     0
                 ),
             );
-            let (n, step) = (node.n, node.model.kernel().step_fn());
-            if lanes.unrolled(n) {
-                // One call per element of the invocation, each with its register slot.
-                for slot in 0..lanes.per(n) {
-                    let j = format!("lane + {}u", slot * lanes.0);
-                    let call = format!("{step}(Elem(row * {n}u + {j}, {j}, row));");
-                    if (slot + 1) * lanes.0 <= n {
-                        let _ = writeln!(update, "        reg_slot = {slot}u;\n        {call}");
-                    } else {
-                        let _ = writeln!(
-                            update,
-                            "        reg_slot = {slot}u;\n        if ({j} < {n}u) {{\n            {call}\n        }}"
-                        );
-                    }
-                }
-            } else {
-                let _ = writeln!(
-                    update,
-                    "        for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            {step}(Elem(row * {n}u + j, j, row));\n        }}"
-                );
-            }
+            let calls = Calls {
+                step: node.model.kernel().step_fn(),
+                n: node.n,
+                lanes,
+            };
             iterations += lanes.per(node.n)
                 * (1 + s.channels.len() + if s.x_n != node.n { s.x_n } else { 0 });
             // Reads of elements other invocations write need barriers around the update.
             let crossing = !elementwise(&plan, s);
+            let mut ring = String::new();
             if let Some(r) = s.ring {
-                let ring = &plan.rings[r];
+                let r = &plan.rings[r];
                 let _ = writeln!(
-                    update,
+                    ring,
                     "        for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            state[{base}u + (clk.k % {depth}u) * {len}u + row * {n}u + j] = state[{out}u + row * {n}u + j];\n        }}",
                     n = node.n,
-                    base = ring_base + ring.base,
-                    depth = ring.depth,
-                    len = ring.len,
+                    base = ring_base + r.base,
+                    depth = r.depth,
+                    len = r.len,
                     out = node.out
                 );
                 iterations += lanes.per(node.n);
             }
             statements.push(Statement {
                 ops,
-                update,
+                sim,
+                calls,
+                ring,
                 crossing,
                 iterations,
             });
@@ -1038,18 +1068,14 @@ impl FusedExec {
         }
         let mut body = String::new();
         let mut iterations = 1usize;
-        // Whether element j of a population's output is a spike (nonzero).
+        // Whether element `e` of a population's output, just updated, is a spike (nonzero).
         let wrow = |node: usize| self.wrows.iter().find(|w| w.node == node);
         let spiked = |node: usize| match self.bits.iter().find(|b| b.node == node) {
-            Some(b) => format!("spike_bit({}u, j)", b.word),
+            Some(b) => format!("spike_bit({}u, e.j)", b.word),
             None if wrow(node).is_some() => {
-                format!("wrows[{}u + j] != 0.0", wrow(node).map_or(0, |w| w.at))
+                format!("wrows[{}u + e.j] != 0.0", wrow(node).map_or(0, |w| w.at))
             }
-            None => format!(
-                "state[{}u + row * {n}u + j] != 0.0",
-                plan.nodes[node].out,
-                n = plan.nodes[node].n
-            ),
+            None => format!("state[{}u + e.i] != 0.0", plan.nodes[node].out),
         };
         // A barrier, unless the code just before is one.
         let fence = |body: &mut String| {
@@ -1083,35 +1109,40 @@ impl FusedExec {
             if st.crossing {
                 fence(&mut body);
             }
-            body.push_str(&st.update);
+            // Spike and count monitors record each element right after its update.
+            let mut after = String::new();
+            for (m, slot) in monitors.iter().zip(&slots) {
+                match m {
+                    Monitor::Spikes(r) if r.node == s.node => {
+                        let words = r.words_per_row();
+                        let _ = write!(
+                            after,
+                            "\n            if ({spiked}) {{\n                atomicOr(&acc[{at}u + clk.local * {step}u + row * {words}u + e.j / 32u], bitcast<i32>(1u << (e.j % 32u)));\n            }}",
+                            spiked = spiked(s.node),
+                            at = slot.at,
+                            step = rows * words,
+                        );
+                    }
+                    Monitor::Count(r) if r.node == s.node => {
+                        let _ = write!(
+                            after,
+                            "\n            count_{slot} = count_{slot} + select(0u, 1u, {spiked});",
+                            spiked = spiked(s.node),
+                            slot = slot.at,
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            body.push_str(&st.sim);
+            body.push_str(&st.calls.code(&after));
+            body.push_str(&st.ring);
             if st.crossing {
                 fence(&mut body);
             }
             iterations += st.iterations;
             for (m, slot) in monitors.iter().zip(&slots) {
                 match m {
-                    Monitor::Spikes(r) if r.node == s.node => {
-                        let words = r.words_per_row();
-                        let _ = writeln!(
-                            body,
-                            "        for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            if ({spiked}) {{\n                atomicOr(&acc[{at}u + clk.local * {step}u + row * {words}u + j / 32u], bitcast<i32>(1u << (j % 32u)));\n            }}\n        }}",
-                            n = node.n,
-                            spiked = spiked(s.node),
-                            at = slot.at,
-                            step = rows * words,
-                        );
-                        iterations += lanes.per(node.n);
-                    }
-                    Monitor::Count(r) if r.node == s.node => {
-                        let _ = writeln!(
-                            body,
-                            "        for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n            count_{slot} = count_{slot} + select(0u, 1u, {spiked});\n        }}",
-                            n = node.n,
-                            spiked = spiked(s.node),
-                            slot = slot.at,
-                        );
-                        iterations += lanes.per(node.n);
-                    }
                     Monitor::State(r) if r.node == s.node => {
                         let (first, every) = slot.sampling.expect("a state monitor samples");
                         let _ = writeln!(
