@@ -94,7 +94,10 @@ pub(crate) struct FusedExec {
     /// Where each input stream starts in `scratch`, and the steps a stream chunk holds.
     stream_base: Vec<usize>,
     stream_chunk: usize,
-    /// Built with the monitors.
+    /// The kernel and its grid, generated with the monitors; its dispatch (the pipeline, which
+    /// the driver compiles, seconds for a large network on a software adapter) is built at the
+    /// first run after the monitors change, so that adding several monitors compiles once.
+    kernel: Option<(KernelDef, (u32, u32))>,
     dispatch: Option<Dispatch>,
     /// The rows kept in registers (built with the monitors, which decide some).
     resident: Vec<Resident>,
@@ -982,6 +985,7 @@ impl FusedExec {
             local_sums,
             stream_base,
             stream_chunk,
+            kernel: None,
             dispatch: None,
             resident: Vec::new(),
             lanes,
@@ -1226,24 +1230,13 @@ impl FusedExec {
         )
         .with_workgroup(lanes.0 as u32);
         let grid = self.gpu.group_grid(kernel.name(), rows)?;
-        let dispatch = self.gpu.network_dispatch(
-            &kernel,
-            &NetworkBindings {
-                arena: &self.arena,
-                scratch: &self.scratch,
-                acc: &acc,
-                params: &self.params,
-                control: &control,
-                range: &self.range,
-            },
-            grid,
-        )?;
         self.steps_per_dispatch = if self.gpu.info().is_software() {
             (SOFTWARE_LOOP_BUDGET / iterations).clamp(1, MAX_CHUNK)
         } else {
             MAX_CHUNK
         };
-        self.dispatch = Some(dispatch);
+        self.kernel = Some((kernel, grid));
+        self.dispatch = None;
         self.on_chip = self.on_chip_bytes(&resident, monitors);
         self.resident = resident;
         self.acc = acc;
@@ -1291,7 +1284,22 @@ impl FusedExec {
             ranges[d * stride + 1] = spd.min(steps - d * spd) as u32;
         }
         self.range.write(0, &ranges);
-        let dispatch = self.dispatch.as_ref().expect("built with the monitors");
+        if self.dispatch.is_none() {
+            let (kernel, grid) = self.kernel.as_ref().expect("generated with the monitors");
+            self.dispatch = Some(self.gpu.network_dispatch(
+                kernel,
+                &NetworkBindings {
+                    arena: &self.arena,
+                    scratch: &self.scratch,
+                    acc: &self.acc,
+                    params: &self.params,
+                    control: &self.control,
+                    range: &self.range,
+                },
+                *grid,
+            )?);
+        }
+        let dispatch = self.dispatch.as_ref().expect("built above");
         let one = [dispatch];
         self.gpu.run(
             &[],
