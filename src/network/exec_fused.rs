@@ -1284,22 +1284,8 @@ impl FusedExec {
             ranges[d * stride + 1] = spd.min(steps - d * spd) as u32;
         }
         self.range.write(0, &ranges);
-        if self.dispatch.is_none() {
-            let (kernel, grid) = self.kernel.as_ref().expect("generated with the monitors");
-            self.dispatch = Some(self.gpu.network_dispatch(
-                kernel,
-                &NetworkBindings {
-                    arena: &self.arena,
-                    scratch: &self.scratch,
-                    acc: &self.acc,
-                    params: &self.params,
-                    control: &self.control,
-                    range: &self.range,
-                },
-                *grid,
-            )?);
-        }
-        let dispatch = self.dispatch.as_ref().expect("built above");
+        self.prepare()?;
+        let dispatch = self.dispatch.as_ref().expect("built by prepare");
         let one = [dispatch];
         self.gpu.run(
             &[],
@@ -1333,7 +1319,29 @@ impl FusedExec {
     }
 
     /// Waits until everything submitted has run.
-    pub fn synchronize(&self) -> Result<()> {
+    /// Builds the kernel's pipeline if the monitors changed since it was built.
+    pub fn prepare(&mut self) -> Result<()> {
+        if self.dispatch.is_none() {
+            let (kernel, grid) = self.kernel.as_ref().expect("generated with the monitors");
+            self.dispatch = Some(self.gpu.network_dispatch(
+                kernel,
+                &NetworkBindings {
+                    arena: &self.arena,
+                    scratch: &self.scratch,
+                    acc: &self.acc,
+                    params: &self.params,
+                    control: &self.control,
+                    range: &self.range,
+                },
+                *grid,
+            )?);
+        }
+        Ok(())
+    }
+
+    /// Builds what the next run needs and waits until everything submitted has run.
+    pub fn synchronize(&mut self) -> Result<()> {
+        self.prepare()?;
         self.gpu.synchronize()
     }
 

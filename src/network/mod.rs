@@ -677,9 +677,11 @@ impl Simulation {
         Ok(())
     }
 
-    /// Waits until everything submitted to the device has run (for timing).
-    pub fn synchronize(&self) -> Result<()> {
-        match &self.exec {
+    /// Compiles what the next run needs (the fused kernel is compiled at the first run after
+    /// the monitors change) and waits until everything submitted to the device has run: call
+    /// it before timing runs.
+    pub fn synchronize(&mut self) -> Result<()> {
+        match &mut self.exec {
             Exec::Gpu(g) => g.synchronize(),
             Exec::Fused(f) => f.synchronize(),
             Exec::Cpu(_) => Ok(()),
