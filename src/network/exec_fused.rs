@@ -143,16 +143,10 @@ impl Calls {
         let (step, n, lanes) = (&self.step, self.n, self.lanes);
         let mut code = String::new();
         if lanes.unrolled(n) {
-            for slot in 0..lanes.per(n) {
-                let j = format!("lane + {}u", slot * lanes.0);
+            for (slot, j, guard) in lanes.slots(n) {
                 let call = format!(
                     "let e = Elem(row * {n}u + {j}, {j}, row);\n            {step}(e);{after}"
                 );
-                let guard = if (slot + 1) * lanes.0 <= n {
-                    String::new()
-                } else {
-                    format!("if ({j} < {n}u) ")
-                };
                 let _ = writeln!(
                     code,
                     "        reg_slot = {slot}u;\n        {guard}{{\n            {call}\n        }}"
@@ -182,6 +176,21 @@ impl Lanes {
     /// Whether a population of `n` is updated by straight-line code, one call per element.
     fn unrolled(self, n: usize) -> bool {
         self.per(n) <= MAX_UNROLL
+    }
+
+    /// An invocation's elements of a population of `n`, for straight-line code: per slot, the
+    /// element's index (WGSL of `lane`) and the guard that the last slot needs when `n` is not
+    /// a multiple of the lanes (`if (j < n) `, else empty).
+    fn slots(self, n: usize) -> impl Iterator<Item = (usize, String, String)> {
+        (0..self.per(n)).map(move |slot| {
+            let j = format!("lane + {}u", slot * self.0);
+            let guard = if (slot + 1) * self.0 <= n {
+                String::new()
+            } else {
+                format!("if ({j} < {n}u) ")
+            };
+            (slot, j, guard)
+        })
     }
 }
 
@@ -422,14 +431,8 @@ fn resident_code(
             "        case {}u: {{ regs[{}u + reg_slot] = value; }}",
             r.base, r.reg
         );
-        for slot in 0..lanes.per(r.n) {
-            let j = format!("lane + {}u", slot * lanes.0);
+        for (slot, j, guard) in lanes.slots(r.n) {
             let at = format!("{}u + row * {}u + {j}", r.base, r.n);
-            let guard = if (slot + 1) * lanes.0 <= r.n {
-                String::new()
-            } else {
-                format!("if ({j} < {}u) ", r.n)
-            };
             let reg = r.reg + slot;
             let _ = writeln!(load, "    {guard}{{ regs[{reg}u] = state[{at}]; }}");
             let _ = writeln!(store, "    {guard}{{ state[{at}] = regs[{reg}u]; }}");
