@@ -452,24 +452,28 @@ fn deferrable(plan: &Plan, group: &[usize], p: usize, pushes: &[Push]) -> bool {
                     if hits(offset, offset + (rows - 1) * pitch + op.src_len()))
         });
         let later = group[p + 1..].contains(&ti);
-        let reader = &plan.nodes[t.node];
-        let inputs = [(t.x, t.x_n), (t.delta, reader.n)]
+        !pulled && arena_reads(plan, t).all(|(a, b)| !hits(a, b) || (later && a == start))
+    })
+}
+
+/// The arena ranges a statement's update reads, `[start, end)`: its `x` and delta inputs from
+/// the arena and its conductances.
+fn arena_reads<'a>(plan: &'a Plan, t: &'a Statement) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let reader = &plan.nodes[t.node];
+    let inputs =
+        [(t.x, t.x_n), (t.delta, reader.n)]
             .into_iter()
             .filter_map(|(spec, len)| match spec {
                 InputSpec::Arena { offset, pitch } => {
-                    Some((offset, offset + (rows - 1) * pitch + len))
+                    Some((offset, offset + (plan.rows - 1) * pitch + len))
                 }
                 _ => None,
             });
-        let channels = t.channels.iter().filter_map(|(_, at)| match *at {
-            ChannelSrc::Arena(a) => Some((a, a + reader.total)),
-            _ => None,
-        });
-        !pulled
-            && inputs
-                .chain(channels)
-                .all(|(a, b)| !hits(a, b) || (later && a == start))
-    })
+    let channels = t.channels.iter().filter_map(|(_, at)| match *at {
+        ChannelSrc::Arena(a) => Some((a, a + reader.total)),
+        _ => None,
+    });
+    inputs.chain(channels)
 }
 
 /// Bytes per step the plan counts and a composed group's cache does not move: deferred
@@ -480,15 +484,7 @@ fn cached_bytes(plan: &Plan, group: &[usize], rows: &[StepRow]) -> u64 {
     for (q, &ti) in group.iter().enumerate() {
         let t = &plan.statements[ti];
         let total = plan.nodes[t.node].total as u64;
-        let inputs = [t.x, t.delta].into_iter().filter_map(|spec| match spec {
-            InputSpec::Arena { offset, .. } => Some(offset),
-            _ => None,
-        });
-        let channels = t.channels.iter().filter_map(|(_, at)| match *at {
-            ChannelSrc::Arena(a) => Some(a),
-            _ => None,
-        });
-        for at in inputs.chain(channels) {
+        for (at, _) in arena_reads(plan, t) {
             let Some(row) = rows.iter().find(|r| r.base == at) else {
                 continue;
             };
