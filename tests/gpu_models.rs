@@ -382,6 +382,33 @@ fn an_unknown_adapter_name_is_an_error_not_a_panic() {
     }
 }
 
+#[test]
+fn a_binding_limit_below_one_word_is_an_error_not_a_panic() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let opts = GpuOptions {
+        max_storage_binding: Some(3),
+        ..GpuOptions::default()
+    };
+    match Gpu::with_options(&opts) {
+        Err(Error::InvalidParameter { param, .. }) => assert_eq!(param, "max_storage_binding"),
+        other => panic!("{other:?}"),
+    }
+    // A limit above the adapter's is the adapter's.
+    let opts = GpuOptions {
+        max_storage_binding: Some(u64::MAX),
+        ..GpuOptions::from_env().unwrap()
+    };
+    let Device::Gpu(gpu) = common::gpu().unwrap() else {
+        unreachable!()
+    };
+    assert_eq!(
+        Gpu::with_options(&opts).unwrap().max_storage_binding(),
+        gpu.max_storage_binding()
+    );
+}
+
 /// Run by `without_an_adapter_ci_fails_loudly` in a child process.
 #[test]
 #[ignore = "run by without_an_adapter_ci_fails_loudly with an environment that hides every adapter"]

@@ -7,7 +7,7 @@ mod common;
 use brainwgpu::conformance::Case;
 use brainwgpu::network::classic::{Coba, EiNetwork};
 use brainwgpu::prelude::*;
-use brainwgpu::{Error, Executor, ExternalId, MonitorId};
+use brainwgpu::{Error, Executor, ExternalId, GpuOptions, MonitorId};
 
 fn network_goldens() -> Vec<std::path::PathBuf> {
     let dir = common::data_dir();
@@ -764,6 +764,159 @@ fn a_network_too_large_for_one_binding_is_refused_naming_the_limit() {
         Err(e) => panic!("wrong error: {e}"),
         Ok(_) => panic!("a network larger than one binding compiled"),
     }
+}
+
+/// `got == want`, or a failure that says how many of how many values differ and the first.
+fn assert_same<T: PartialEq + std::fmt::Debug>(got: &[T], want: &[T], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: lengths");
+    let differ: Vec<usize> = (0..got.len()).filter(|&i| got[i] != want[i]).collect();
+    if let Some(&i) = differ.first() {
+        panic!(
+            "{what}: {} of {} values differ, first at {i}: {:?} vs {:?}",
+            differ.len(),
+            got.len(),
+            got[i],
+            want[i]
+        );
+    }
+}
+
+/// A device whose storage bindings hold 256 KiB: the GPU tier's adapter opened with that limit.
+fn small_binding_gpu() -> Device {
+    let opts = GpuOptions {
+        max_storage_binding: Some(256 << 10),
+        ..GpuOptions::from_env().unwrap()
+    };
+    let gpu = Gpu::with_options(&opts).unwrap();
+    assert_eq!(gpu.max_storage_binding(), 256 << 10);
+    Device::Gpu(gpu)
+}
+
+/// Event projections whose tables exceed one storage binding run as projections of blocks of
+/// their presynaptic neurons, each table bound on its own: COBA-4000's excitatory table (1 MB)
+/// in four blocks under a 256 KiB limit, which also keeps it from being pushed and the network
+/// from the fused executor, whose tables share one binding. Integer sums make the result
+/// exactly that of the whole tables.
+#[test]
+fn event_tables_larger_than_a_binding_run_in_blocks_of_sources() {
+    let Some(gpu) = common::gpu() else { return };
+    let small = small_binding_gpu();
+    let net = Coba::new(4000).build().unwrap();
+    let run = |device: &Device, executor: Executor| {
+        let mut sim = net
+            .network
+            .compile_with(device, None, 0.1 * ms, executor)
+            .unwrap();
+        let m = sim.monitor_spikes(net.neurons).unwrap();
+        for n in [120, 1, 179] {
+            sim.run(n).unwrap();
+        }
+        let spikes = sim.spikes(m).unwrap().dense();
+        let g = [
+            sim.state(net.g_exc, "g").unwrap(),
+            sim.state(net.g_inh, "g").unwrap(),
+        ]
+        .concat();
+        (spikes, g, sim.executor().0, sim.cost_per_step().dispatches)
+    };
+    let (spikes, g, executor, dispatches) = run(&small, Executor::Auto);
+    assert_eq!(executor, "per-step");
+    // The four excitatory blocks, each alone (two do not fit one binding), then the updates,
+    // whose inhibitory neurons push their spikes and whose spike monitor reads the spikes.
+    assert_eq!(dispatches, 4.0 + 1.0 + 1.0);
+    assert!(
+        spikes.iter().filter(|&&s| s == 1).count() > 500,
+        "COBA fires"
+    );
+    for executor in [Executor::PerStep, Executor::Fused] {
+        let (want_spikes, want_g, ..) = run(&gpu, executor);
+        let what = format!("against whole tables, {executor:?}");
+        assert_same(&spikes, &want_spikes, &format!("spikes {what}"));
+        assert_same(&g, &want_g, &format!("conductances {what}"));
+    }
+    // Asked for, the fused executor refuses the tables that do not fit its one binding.
+    match net
+        .network
+        .compile_with(&small, None, 0.1 * ms, Executor::Fused)
+    {
+        Err(Error::LimitExceeded { limit_name, .. }) => {
+            assert_eq!(limit_name, "max_storage_buffer_binding_size")
+        }
+        Err(e) => panic!("wrong error: {e}"),
+        Ok(_) => panic!("the fused executor bound more than its limit"),
+    }
+}
+
+/// The same for a delayed projection (read from a ring) with per-synapse weights, whose table
+/// (targets and weights, 720 kB) is split into three blocks.
+#[test]
+fn delayed_per_synapse_event_tables_run_in_blocks_of_sources() {
+    let Some(gpu) = common::gpu() else { return };
+    let small = small_binding_gpu();
+    let (n_pre, n_post, k) = (3000, 500, 30);
+    let targets: Vec<u32> = (0..n_pre * k)
+        .map(|i| ((i * 7919) % n_post) as u32)
+        .collect();
+    let weights: Vec<f64> = (0..n_pre * k)
+        .map(|i| 0.02 + 0.01 * (i % 11) as f64)
+        .collect();
+    let conn = FixedProb::from_targets(
+        n_pre,
+        n_post,
+        k,
+        targets,
+        Weights::PerSynapse(weights.into()),
+    );
+    let mut net = Network::new();
+    let rates: Vec<f64> = (0..n_pre).map(|i| 1e-3 * (10 + i % 30) as f64).collect();
+    let p = net
+        .add(PoissonSpike::new(n_pre, rates).with_name("P").seed(5))
+        .unwrap();
+    let s = net
+        .add(Expon::new(n_post).with_name("S").tau(5.0 * ms))
+        .unwrap();
+    let l = net
+        .add(
+            LIF::new(n_post)
+                .with_name("L")
+                .tau(10.0 * ms)
+                .r(1.0)
+                .v_th(1.0)
+                .v_reset(0.0),
+        )
+        .unwrap();
+    net.update(p, Wiring::new());
+    net.update(
+        s,
+        Wiring::new().delta(Term::output(p).event(conn).delayed(3)),
+    );
+    net.update(l, Wiring::new().x(Term::output(s)));
+    let run = |device: &Device, executor: Executor| {
+        let mut sim = net
+            .compile_with(device, Some(2), 0.1 * ms, executor)
+            .unwrap();
+        let m = sim.monitor_spikes(l).unwrap();
+        for n in [150, 7, 143] {
+            sim.run(n).unwrap();
+        }
+        (
+            sim.spikes(m).unwrap().dense(),
+            sim.state(s, "g").unwrap(),
+            sim.executor().0,
+        )
+    };
+    let (spikes, g, executor) = run(&small, Executor::Auto);
+    assert_eq!(executor, "per-step");
+    assert!(spikes.contains(&1), "L fires");
+    assert!(g.iter().all(|&x| x > 0.0), "every synapse is reached");
+    for executor in [Executor::PerStep, Executor::Fused] {
+        let (want_spikes, want_g, _) = run(&gpu, executor);
+        let what = format!("against the whole table, {executor:?}");
+        assert_same(&spikes, &want_spikes, &format!("spikes {what}"));
+        assert_same(&g, &want_g, &format!("conductances {what}"));
+    }
+    let (_, want_g, _) = run(&Device::Cpu, Executor::Auto);
+    assert_close("g against the f64 plan", &g, &want_g);
 }
 
 /// A delay of d steps shows the value the undelayed term would read d steps later, whether

@@ -39,6 +39,10 @@ pub struct GpuOptions {
     pub adapter_name: Option<String>,
     /// Take a software (CPU) adapter, such as Mesa's lavapipe.
     pub software: bool,
+    /// Bind at most this many bytes of one storage buffer (`None`: all the adapter offers):
+    /// to run as a device with a smaller `max_storage_buffer_binding_size` would, such as
+    /// WebGPU's default of 128 MiB. At least 4 bytes.
+    pub max_storage_binding: Option<u64>,
 }
 
 impl GpuOptions {
@@ -191,6 +195,16 @@ impl Gpu {
     /// adapter exists: it offers less compute, and its EGL probing is noisy on headless
     /// machines.
     pub fn with_options(opts: &GpuOptions) -> Result<Gpu> {
+        if let Some(bytes) = opts.max_storage_binding
+            && bytes < 4
+        {
+            return Err(Error::invalid(
+                "GpuOptions",
+                "max_storage_binding",
+                bytes,
+                "must be at least 4 bytes",
+            ));
+        }
         let tiers = match opts.backends {
             Some(_) => vec![opts.backend_bits()],
             None => vec![wgpu::Backends::PRIMARY, wgpu::Backends::GL],
@@ -220,7 +234,7 @@ impl Gpu {
                 adapters.retain(|a| a.get_info().name.to_lowercase().contains(&needle));
             }
             if !adapters.is_empty() {
-                return Gpu::open_best(&instance, adapters);
+                return Gpu::open_best(&instance, adapters, opts.max_storage_binding);
             }
             last_instance = Some(instance);
         }
@@ -246,11 +260,15 @@ impl Gpu {
     }
 
     /// Opens the best-ranked adapter that gives a device.
-    fn open_best(instance: &wgpu::Instance, mut adapters: Vec<wgpu::Adapter>) -> Result<Gpu> {
+    fn open_best(
+        instance: &wgpu::Instance,
+        mut adapters: Vec<wgpu::Adapter>,
+        max_binding: Option<u64>,
+    ) -> Result<Gpu> {
         adapters.sort_by_key(|a| rank(&a.get_info()));
         let mut last_error = None;
         for adapter in adapters {
-            match Gpu::open(instance, adapter) {
+            match Gpu::open(instance, adapter, max_binding) {
                 Ok(gpu) => return Ok(gpu),
                 Err(e) => last_error = Some(e),
             }
@@ -258,10 +276,19 @@ impl Gpu {
         Err(last_error.expect("at least one adapter was tried"))
     }
 
-    fn open(instance: &wgpu::Instance, adapter: wgpu::Adapter) -> Result<Gpu> {
+    fn open(
+        instance: &wgpu::Instance,
+        adapter: wgpu::Adapter,
+        max_binding: Option<u64>,
+    ) -> Result<Gpu> {
         let info = adapter.get_info();
         let summary = AdapterSummary::of(&info);
-        let limits = adapter.limits();
+        let mut limits = adapter.limits();
+        if let Some(bytes) = max_binding {
+            // Whole words: wgpu binds storage in multiples of 4 bytes.
+            limits.max_storage_buffer_binding_size =
+                limits.max_storage_buffer_binding_size.min(bytes & !3);
+        }
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("brainwgpu"),
             required_features: wgpu::Features::empty(),

@@ -186,6 +186,31 @@ impl FixedProb {
         }
     }
 
+    /// The synapses of presynaptic neurons `pre` (their targets and weights), as a projection
+    /// of its own from those neurons.
+    pub(crate) fn rows(&self, pre: std::ops::Range<usize>) -> FixedProb {
+        let synapses = pre.start * self.k..pre.end * self.k;
+        FixedProb {
+            n_pre: pre.len(),
+            n_post: self.n_post,
+            k: self.k,
+            targets: self.targets[synapses.clone()].into(),
+            weights: match &self.weights {
+                Weights::Homogeneous(w) => Weights::Homogeneous(*w),
+                Weights::PerSynapse(w) => Weights::PerSynapse(w[synapses].into()),
+            },
+        }
+    }
+
+    /// Words of its table on the device per presynaptic neuron: the targets, and the weights
+    /// when they are per synapse.
+    pub(crate) fn words_per_pre(&self) -> usize {
+        match self.weights {
+            Weights::Homogeneous(_) => self.k,
+            Weights::PerSynapse(_) => 2 * self.k,
+        }
+    }
+
     /// The largest sum of |weights| any postsynaptic neuron can receive in one step.
     pub(crate) fn max_in_sum(&self) -> f64 {
         let mut sum = vec![0.0f64; self.n_post];

@@ -31,7 +31,7 @@ use super::compose::{
     elementwise, event_table, f32_lit, input_abi, param_table, sim_literal,
 };
 use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
-use super::record::read_back;
+use super::record::{entries, entry_layout, longest_chunk, read_back};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{CLOCK_STRIDE, Dispatch, Gpu, GpuArray, NetworkBindings};
@@ -597,15 +597,25 @@ impl FusedExec {
     /// one workgroup per instance keeps the device busy without per-step dispatches, and no
     /// dense projection of real values over a large batch (each instance would read the
     /// whole weight matrix every step; the per-step executor's tiled kernel shares it across
-    /// the batch).
-    pub fn suits(plan: &Plan) -> bool {
+    /// the batch); and its parameters, weights and connectivity fit one binding of
+    /// `max_binding` bytes (the per-step executor binds each table on its own).
+    pub fn suits(plan: &Plan, max_binding: u64) -> bool {
         let dense_matmul = plan
             .statements
             .iter()
             .flat_map(|s| &s.ops)
             .any(|op| matches!(op, CommOp::Dense { src, .. } if !plan.is_spike_source(*src)));
+        // Parameters, weights and connectivity share one binding.
+        let table: usize = param_table(plan).0.len()
+            + plan
+                .statements
+                .iter()
+                .flat_map(|s| &s.ops)
+                .map(CommOp::table_words)
+                .sum::<usize>();
         plan.nodes.iter().map(|n| n.n).sum::<usize>() <= FUSED_MAX_ELEMENTS
             && !(dense_matmul && plan.rows >= DENSE_BATCH)
+            && 4 * table as u64 <= max_binding
     }
 
     /// The executor of `plan` with `workgroup` invocations per workgroup (a power of two the
@@ -1020,28 +1030,21 @@ impl FusedExec {
         // acc: the accumulators, a work counter per row, then the monitors' chunks.
         let status_at = plan.acc_len;
         let mut acc_len = status_at + rows;
-        let per_step: Vec<(usize, usize)> = monitors
-            .iter()
-            .map(|m| match m {
-                Monitor::Spikes(r) => (r.rows * r.words_per_row(), 1),
-                Monitor::State(r) => (plan.nodes[r.node].total, r.every),
-                // One counter per sample for the whole run.
-                Monitor::Count(r) => (r.rows, usize::MAX),
-            })
-            .collect();
+        let per_step: Vec<(usize, usize)> =
+            monitors.iter().map(|m| entry_layout(&plan, m)).collect();
         let room = (self.gpu.max_storage_binding() / 4) as usize;
-        let step_words: usize = per_step.iter().map(|(w, every)| w.div_ceil(*every)).sum();
-        let chunk = MAX_CHUNK
-            .min(
-                room.saturating_sub(acc_len + 2 * step_words)
-                    .checked_div(step_words)
-                    .unwrap_or(MAX_CHUNK),
-            )
-            .min(self.stream_chunk);
+        let words = |chunk: usize| -> usize {
+            acc_len
+                + per_step
+                    .iter()
+                    .map(|&(w, every)| entries(chunk, every) * w)
+                    .sum::<usize>()
+        };
+        let chunk = longest_chunk(MAX_CHUNK.min(self.stream_chunk), |c| words(c) <= room);
         if chunk == 0 {
             return Err(Error::LimitExceeded {
                 what: "one step of the monitors with the network's accumulators".into(),
-                requested: 4 * (acc_len + step_words) as u64,
+                requested: 4 * words(1) as u64,
                 limit_name: "max_storage_buffer_binding_size",
                 limit: self.gpu.max_storage_binding(),
             });
@@ -1050,14 +1053,13 @@ impl FusedExec {
         let mut slots = Vec::new();
         for (i, (m, (words, every))) in monitors.iter().zip(&per_step).enumerate() {
             let count = matches!(m, Monitor::Count(_));
-            let entries = if count { 1 } else { chunk.div_ceil(*every) + 1 };
             slots.push(MonitorSlot {
                 at: acc_len,
                 per_entry: *words,
                 sampling: matches!(m, Monitor::State(_)).then_some((i, *every)),
                 count,
             });
-            acc_len += entries * words;
+            acc_len += entries(chunk, *every) * words;
         }
         let clock_at = monitors.len();
         let control = self

@@ -16,7 +16,7 @@ use super::compose::{
     event_table, input_abi, param_table, sim_literal,
 };
 use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src, Statement};
-use super::record::read_back;
+use super::record::{entries, entry_layout, longest_chunk, read_back};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{
@@ -191,8 +191,9 @@ struct Push {
     slice: usize,
 }
 
-/// The event projections that can be pushed (both statements compose into network kernels).
-fn pushes(plan: &Plan) -> Vec<Push> {
+/// The event projections that can be pushed (both statements compose into network kernels),
+/// as many as fit `room` words of tables (in program order).
+fn pushes(plan: &Plan, room: usize) -> Vec<Push> {
     let statement_of = |node: usize| plan.statements.iter().position(|s| s.node == node);
     let mut out: Vec<Push> = Vec::new();
     for (si, s) in plan.statements.iter().enumerate() {
@@ -242,10 +243,31 @@ fn pushes(plan: &Plan) -> Vec<Push> {
             _ => None,
         })
         .collect();
-    out.retain(|p| match &plan.statements[p.si].ops[p.oi] {
-        CommOp::Event { acc, .. } => !pulled.contains(acc),
-        _ => false,
-    });
+    let sums = |p: &Push| match &plan.statements[p.si].ops[p.oi] {
+        CommOp::Event { acc, .. } => *acc,
+        _ => unreachable!("pushes are event projections"),
+    };
+    out.retain(|p| !pulled.contains(&sums(p)));
+    // The pushed tables share one binding with the parameters: sums whose projections' tables
+    // do not fit beside those of earlier sums are pulled.
+    let mut pushed: Vec<usize> = Vec::new();
+    let mut used = 0;
+    for p in &out {
+        let acc = sums(p);
+        if pushed.contains(&acc) {
+            continue;
+        }
+        let words: usize = out
+            .iter()
+            .filter(|q| sums(q) == acc)
+            .map(|q| plan.statements[q.si].ops[q.oi].table_words())
+            .sum();
+        if used + words <= room {
+            used += words;
+            pushed.push(acc);
+        }
+    }
+    out.retain(|p| pushed.contains(&sums(p)));
     out
 }
 
@@ -340,16 +362,37 @@ fn is_event_run(plan: &Plan, run: &[(usize, usize)]) -> bool {
 }
 
 /// A group's projections as (statement, op), in order, split into runs of arena event
-/// projections and runs of the others; pushed projections are left out.
-fn projection_runs(plan: &Plan, group: &[usize], pushes: &[Push]) -> Vec<Vec<(usize, usize)>> {
+/// projections whose tables together fit `room` words (one binding) and runs of the others;
+/// pushed projections are left out.
+fn projection_runs(
+    plan: &Plan,
+    group: &[usize],
+    pushes: &[Push],
+    room: usize,
+) -> Vec<Vec<(usize, usize)>> {
     let ops: Vec<(usize, usize)> = group
         .iter()
         .flat_map(|&si| (0..plan.statements[si].ops.len()).map(move |oi| (si, oi)))
         .filter(|&(si, oi)| !pushes.iter().any(|p| p.si == si && p.oi == oi))
         .collect();
-    ops.chunk_by(|&a, &b| is_arena_event(plan, a) == is_arena_event(plan, b))
-        .map(<[_]>::to_vec)
-        .collect()
+    let words = |(si, oi): (usize, usize)| plan.statements[si].ops[oi].table_words();
+    let mut runs: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut used = 0;
+    for op in ops {
+        let joins = runs.last().is_some_and(|run| {
+            is_arena_event(plan, run[0]) == is_arena_event(plan, op)
+                && (!is_arena_event(plan, op) || used + words(op) <= room)
+        });
+        match runs.last_mut() {
+            Some(run) if joins => run.push(op),
+            _ => {
+                runs.push(vec![op]);
+                used = 0;
+            }
+        }
+        used += words(op);
+    }
+    runs
 }
 
 /// Whether a statement's update can share a composed dispatch: element-wise, and no input
@@ -756,7 +799,15 @@ impl GpuExec {
         let arena = gpu.upload("network arena", &init)?;
         let scratch = gpu.alloc("network scratch (summed inputs)", plan.scratch_len)?;
         // Event projections delivered by their sources' updates need a second set of sums.
-        let pushes = pushes(&plan);
+        // Words of tables one binding holds beside the parameters and channel records.
+        let room = (gpu.max_storage_binding() / 4) as usize;
+        let beside = param_table(&plan).0.len()
+            + plan
+                .statements
+                .iter()
+                .map(|s| channel_records(s).len())
+                .sum::<usize>();
+        let pushes = pushes(&plan, room.saturating_sub(beside));
         let sum_sets = if pushes.is_empty() { 1 } else { 2 };
         // Neurons whose updates compose count their spikes as they emit them, so that a count
         // monitor needs no dispatch of its own.
@@ -819,7 +870,7 @@ impl GpuExec {
         };
         let composes = groups.iter().any(|g| {
             composed_group(g)
-                || projection_runs(&plan, g, &pushes)
+                || projection_runs(&plan, g, &pushes, room)
                     .iter()
                     .any(|r| is_event_run(&plan, r))
         });
@@ -846,7 +897,7 @@ impl GpuExec {
         let (mut cached_bytes, mut deferred) = (0, Vec::new());
         for group in &groups {
             // The group's projections, in order; runs of event projections share a dispatch.
-            for run in projection_runs(&plan, group, &pushes) {
+            for run in projection_runs(&plan, group, &pushes, room) {
                 if is_event_run(&plan, &run) {
                     let c = composed.as_ref().expect("built for the event runs");
                     step.push(events_dispatch(gpu, &plan, &run, c)?);
@@ -1192,30 +1243,18 @@ impl GpuExec {
     pub fn set_monitors(&mut self, monitors: &[Monitor]) -> Result<()> {
         let gpu = &self.gpu;
         let plan = &self.plan;
-        // Words per step of each monitor, then the chunk they all fit in.
-        let per_step = |m: &Monitor| -> (usize, usize) {
-            match m {
-                Monitor::Spikes(r) => (r.rows * r.words_per_row(), 1),
-                Monitor::State(r) => (plan.nodes[r.node].total, r.every),
-                // One counter per sample for the whole run.
-                Monitor::Count(r) => (r.rows, usize::MAX),
-            }
+        // Each monitor's chunk fits one binding, and all of them the budget.
+        let layouts: Vec<(usize, usize)> = monitors.iter().map(|m| entry_layout(plan, m)).collect();
+        let bytes = |chunk: usize| {
+            layouts
+                .iter()
+                .map(move |&(w, every)| 4 * (entries(chunk, every) * w) as u64)
         };
-        let step_bytes: u64 = monitors
-            .iter()
-            .map(|m| {
-                let (words, every) = per_step(m);
-                (4 * words).div_ceil(every) as u64
-            })
-            .sum();
-        let largest = monitors
-            .iter()
-            .map(|m| 4 * per_step(m).0 as u64)
-            .max()
-            .unwrap_or(0);
-        let chunk = MAX_CHUNK
-            .min(fit(CHUNK_BUDGET, step_bytes))
-            .min(fit(gpu.max_storage_binding(), largest));
+        let chunk = longest_chunk(MAX_CHUNK, |c| {
+            bytes(c).sum::<u64>() <= CHUNK_BUDGET
+                && bytes(c).all(|b| b <= gpu.max_storage_binding())
+        });
+        let step_bytes: u64 = bytes(1).sum();
         if chunk == 0 {
             return Err(Error::LimitExceeded {
                 what: "one step of the monitors".into(),
@@ -1226,8 +1265,7 @@ impl GpuExec {
         }
         let mut bufs = Vec::with_capacity(monitors.len());
         let mut counted_bytes = 0;
-        for m in monitors {
-            let (words, every) = per_step(m);
+        for (m, &(words, every)) in monitors.iter().zip(&layouts) {
             if let Monitor::Count(r) = m
                 && let Some(&(_, at)) = self.counters.iter().find(|(node, _)| *node == r.node)
             {
@@ -1241,12 +1279,7 @@ impl GpuExec {
                 });
                 continue;
             }
-            let entries = if every == usize::MAX {
-                1
-            } else {
-                chunk.div_ceil(every) + 1
-            };
-            let buffer = gpu.alloc("monitor chunk", entries * words)?;
+            let buffer = gpu.alloc("monitor chunk", entries(chunk, every) * words)?;
             let (cfg_words, kernel, grid, sampling) = match m {
                 Monitor::Spikes(r) => {
                     let node = &plan.nodes[r.node];

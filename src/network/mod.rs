@@ -311,7 +311,8 @@ impl Network {
             Device::Gpu(gpu) => {
                 let fused = match executor {
                     Executor::Auto => {
-                        exec_fused::FusedExec::suits(&plan).then_some(DEFAULT_WORKGROUP)
+                        exec_fused::FusedExec::suits(&plan, gpu.max_storage_binding())
+                            .then_some(DEFAULT_WORKGROUP)
                     }
                     Executor::Fused => Some(DEFAULT_WORKGROUP),
                     Executor::FusedWorkgroup(n) => {

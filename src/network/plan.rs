@@ -146,6 +146,18 @@ impl CommOp {
         }
     }
 
+    /// Words of its table on the device: a dense projection's weights and bias, an event
+    /// projection's targets (and per-synapse weights); none for a copy.
+    pub fn table_words(&self) -> usize {
+        match self {
+            CommOp::Dense { dense, .. } => {
+                dense.n_in * dense.n_out + dense.bias.as_ref().map_or(0, |b| b.len())
+            }
+            CommOp::Axpy { .. } => 0,
+            CommOp::Event { conn, .. } => conn.n_pre * conn.words_per_pre(),
+        }
+    }
+
     /// How many values of each row of its source it reads.
     pub fn src_len(&self) -> usize {
         match self {
@@ -328,6 +340,8 @@ struct Builder<'a> {
     /// The statement that updates each population, and the one being built.
     order: Vec<usize>,
     current: usize,
+    /// The device's largest storage binding in bytes, which each event table must fit.
+    binding_limit: Option<u64>,
 }
 
 impl Builder<'_> {
@@ -335,6 +349,50 @@ impl Builder<'_> {
         self.nodes.get(id.0).ok_or_else(|| {
             Error::invalid(what, "node", id.0, "is not a population of this network")
         })
+    }
+
+    /// An event projection whose table is larger than one storage binding, as projections of
+    /// consecutive blocks of its presynaptic neurons whose tables each fit one. They add the
+    /// same weights to the same integer sums, so the sums are the same whatever the blocks.
+    /// (A projection from an external stream, or of presynaptic neurons whose synapses alone
+    /// exceed a binding, stays whole, and the executor refuses its table with the limit.)
+    fn row_blocks(&self, src: Src, conn: FixedProb) -> Vec<(Src, FixedProb)> {
+        let per_pre = conn.words_per_pre();
+        let Some(limit) = self.binding_limit else {
+            return vec![(src, conn)];
+        };
+        let block = (limit / 4) as usize / per_pre.max(1);
+        if conn.n_pre * per_pre <= (limit / 4) as usize || block == 0 {
+            return vec![(src, conn)];
+        }
+        let shifted = |first: usize| match src {
+            Src::Arena { offset, pitch } => Some(Src::Arena {
+                offset: offset + first,
+                pitch,
+            }),
+            Src::Ring {
+                ring,
+                delay,
+                offset,
+                pitch,
+            } => Some(Src::Ring {
+                ring,
+                delay,
+                offset: offset + first,
+                pitch,
+            }),
+            Src::Stream { .. } | Src::Constant(_) => None,
+        };
+        if shifted(0).is_none() {
+            return vec![(src, conn)];
+        }
+        (0..conn.n_pre)
+            .step_by(block)
+            .map(|first| {
+                let rows = first..(first + block).min(conn.n_pre);
+                (shifted(first).expect("checked above"), conn.rows(rows))
+            })
+            .collect()
     }
 
     /// The ring holding `node`'s output, at least `delay + 1` slots deep.
@@ -492,12 +550,14 @@ impl Builder<'_> {
             };
             let unit = 2f64.powi(unit.log2().ceil() as i32);
             for (src, conn) in resolved {
-                ops.push(CommOp::Event {
-                    src,
-                    conn,
-                    acc,
-                    scale: unit,
-                });
+                for (src, conn) in self.row_blocks(src, conn) {
+                    ops.push(CommOp::Event {
+                        src,
+                        conn,
+                        acc,
+                        scale: unit,
+                    });
+                }
             }
             return Ok(InputSpec::Acc { offset: acc, unit });
         }
@@ -681,7 +741,8 @@ impl Builder<'_> {
 
 /// Validates `net` and lays it out for `batch` and `dt`.
 /// `binding_limit`: the device's largest storage binding in bytes, which the state arena must
-/// fit (checked before any state is generated).
+/// fit (checked before any state is generated) and each event projection's table (split into
+/// blocks of presynaptic neurons where it does not).
 pub(crate) fn build(
     net: &Network,
     batch: Option<usize>,
@@ -760,6 +821,7 @@ pub(crate) fn build(
         ring_len: 0,
         order: vec![0; net.nodes.len()],
         current: 0,
+        binding_limit,
     };
     // Each population updates exactly once per step.
     let mut updated = vec![0usize; b.nodes.len()];

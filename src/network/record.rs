@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::Monitor;
+use super::plan::Plan;
 use crate::error::Result;
 use crate::gpu::GpuArray;
 use crate::npz::{NpyData, NpzWriter};
@@ -359,6 +360,39 @@ impl CountRecord {
         let time_s = self.steps as f64 * self.dt * 1e-3;
         self.total() as f64 / (time_s * (self.rows * self.n) as f64).max(f64::MIN_POSITIVE)
     }
+}
+
+/// A monitor's chunk layout: words per entry, and steps between entries (`usize::MAX` for a
+/// count monitor, whose one entry sums the whole run).
+pub(crate) fn entry_layout(plan: &Plan, m: &Monitor) -> (usize, usize) {
+    match m {
+        Monitor::Spikes(r) => (r.rows * r.words_per_row(), 1),
+        Monitor::State(r) => (plan.nodes[r.node].total, r.every),
+        Monitor::Count(r) => (r.rows, usize::MAX),
+    }
+}
+
+/// Entries of a chunk that records runs of up to `chunk` steps, an entry every `every` steps.
+pub(crate) fn entries(chunk: usize, every: usize) -> usize {
+    match every {
+        usize::MAX => 1,
+        _ => chunk.div_ceil(every) + 1,
+    }
+}
+
+/// The most steps, up to `max`, that one run may record: the largest chunk length for which
+/// `fits` holds (it must hold for every shorter one too); 0 when not even one step fits.
+pub(crate) fn longest_chunk(max: usize, fits: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, max);
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if fits(mid) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    lo
 }
 
 /// Reads back what a monitor's device buffer holds after a run of `steps` steps from step
