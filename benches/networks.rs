@@ -5,8 +5,8 @@
 //! and waits for the device inside the timed region.
 //!
 //! `cargo bench --bench networks`. On a software adapter only the quick cases run unless
-//! `BRAINWGPU_BENCH_FULL=1` is set (the large ones take minutes per step there, or exceed its
-//! 128 MiB binding limit). `examples/bench.rs` prints the same cases as one table with rates,
+//! `BRAINWGPU_BENCH_FULL=1` is set (the large ones take seconds per step there, and the
+//! feed-forward net's states at batch 16,384 exceed its 128 MiB binding limit). `examples/bench.rs` prints the same cases as one table with rates,
 //! bytes and bandwidth.
 
 use std::time::{Duration, Instant};

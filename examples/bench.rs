@@ -15,8 +15,8 @@
 //! the initial transient); the bytes of device memory one step reads and
 //! writes, counted from the compiled plan; the bandwidth that achieves and its share of the
 //! adapter's copy bandwidth, measured here first; and dispatches per step (a fraction when one
-//! dispatch runs many steps). `--quick` runs the small cases for a few steps each — under a
-//! minute on the software adapter; CI runs it as a smoke test. Without `--quick` each case runs
+//! dispatch runs many steps). `--quick` runs the small cases and COBA-1M for a few steps each —
+//! under a minute on the software adapter; CI runs it as a smoke test. Without `--quick` each case runs
 //! for about `--seconds` (default 2) after a warm-up. Cases the device cannot hold are listed
 //! with the limit that refused them.
 
