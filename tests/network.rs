@@ -847,6 +847,42 @@ fn event_tables_larger_than_a_binding_run_in_blocks_of_sources() {
     }
 }
 
+/// A state monitor sampled every 10 steps gets the longest chunk whose entries fit the binding
+/// (its chunk holds one entry per 10 steps plus one): on a 256 KiB binding, 1000 values per
+/// sample, the fused executor records runs of 640 steps, and the samples are those of a
+/// device with the full binding.
+#[test]
+fn monitor_chunks_fill_a_small_binding_exactly() {
+    let Some(gpu) = common::gpu() else { return };
+    let small = small_binding_gpu();
+    let mut net = Network::new();
+    let a = net
+        .add(
+            LIF::new(1000)
+                .with_name("A")
+                .tau(10.0 * ms)
+                .r(1.0)
+                .v_th(1.0)
+                .v_reset(0.0),
+        )
+        .unwrap();
+    net.update(a, Wiring::new().x(1.5));
+    let run = |device: &Device| {
+        let mut sim = net
+            .compile_with(device, None, 0.1 * ms, Executor::Fused)
+            .unwrap();
+        let m = sim.monitor_state(a, "V", 10).unwrap();
+        sim.run(1300).unwrap();
+        let r = sim.samples(m).unwrap();
+        (r.steps.clone(), r.values.clone())
+    };
+    let (steps, values) = run(&small);
+    assert_eq!(steps, (0..1300).step_by(10).collect::<Vec<u64>>());
+    let (want_steps, want_values) = run(&gpu);
+    assert_eq!(steps, want_steps);
+    assert_same(&values, &want_values, "samples on a small binding");
+}
+
 /// The same for a delayed projection (read from a ring) with per-synapse weights, whose table
 /// (targets and weights, 720 kB) is split into three blocks.
 #[test]
