@@ -396,16 +396,45 @@ fn a_binding_limit_below_one_word_is_an_error_not_a_panic() {
         other => panic!("{other:?}"),
     }
     // A limit above the adapter's is the adapter's.
-    let opts = GpuOptions {
-        max_storage_binding: Some(u64::MAX),
-        ..GpuOptions::from_env().unwrap()
+    let with = |limit: Option<u64>| {
+        let opts = GpuOptions {
+            max_storage_binding: limit,
+            ..GpuOptions::from_env().unwrap()
+        };
+        Gpu::with_options(&opts).unwrap().max_storage_binding()
     };
-    let Device::Gpu(gpu) = common::gpu().unwrap() else {
-        unreachable!()
+    assert_eq!(with(Some(u64::MAX)), with(None));
+}
+
+/// Run by `the_binding_limit_can_be_set_from_the_environment` in a child process.
+#[test]
+#[ignore = "run by the_binding_limit_can_be_set_from_the_environment with its environment"]
+fn probe_binding_limit() {
+    match Gpu::new() {
+        Ok(g) => println!("binding limit: {}", g.max_storage_binding()),
+        Err(e) => println!("error: {e}"),
+    }
+}
+
+#[test]
+fn the_binding_limit_can_be_set_from_the_environment() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let probe = |value: &str| {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--ignored", "--exact", "probe_binding_limit", "--nocapture"])
+            .env("BRAINWGPU_MAX_STORAGE_BINDING", value)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    assert_eq!(
-        Gpu::with_options(&opts).unwrap().max_storage_binding(),
-        gpu.max_storage_binding()
+    let text = probe("65536");
+    assert!(text.contains("binding limit: 65536"), "{text}");
+    let text = probe("lots");
+    assert!(
+        text.contains("error: ") && text.contains("BRAINWGPU_MAX_STORAGE_BINDING"),
+        "{text}"
     );
 }
 

@@ -47,7 +47,8 @@ pub struct GpuOptions {
 
 impl GpuOptions {
     /// Options from the environment: `WGPU_BACKEND` (comma-separated backend names, read
-    /// through wgpu's own parser) and `WGPU_ADAPTER_NAME` (part of an adapter's name).
+    /// through wgpu's own parser), `WGPU_ADAPTER_NAME` (part of an adapter's name) and
+    /// `BRAINWGPU_MAX_STORAGE_BINDING` (bytes, [`GpuOptions::max_storage_binding`]).
     pub fn from_env() -> Result<GpuOptions> {
         let mut opts = GpuOptions::default();
         if let Ok(list) = std::env::var("WGPU_BACKEND") {
@@ -61,6 +62,16 @@ impl GpuOptions {
                 return Err(Error::UnknownBackend(list));
             }
             opts.backends = Some(chosen);
+        }
+        if let Ok(v) = std::env::var("BRAINWGPU_MAX_STORAGE_BINDING") {
+            opts.max_storage_binding = Some(v.trim().parse().map_err(|_| {
+                Error::invalid(
+                    "BRAINWGPU_MAX_STORAGE_BINDING",
+                    "max_storage_binding",
+                    &v,
+                    "must be a number of bytes",
+                )
+            })?);
         }
         if let Ok(name) = std::env::var("WGPU_ADAPTER_NAME")
             && !name.trim().is_empty()
