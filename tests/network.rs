@@ -847,6 +847,76 @@ fn event_tables_larger_than_a_binding_run_in_blocks_of_sources() {
     }
 }
 
+/// Dense weights larger than one binding run as projections onto blocks of the outputs, each
+/// with its own columns: 200 × 700 weights and a bias (563 kB) in blocks of 256, 256 and 188
+/// outputs under a 256 KiB limit, through the plain kernel (no batch) and the tiled one (batch
+/// 17), with a scale and onto a destination another term adds to. Each output sums its inputs
+/// in the same order, so results are those of the whole matrix, bit for bit.
+#[test]
+fn dense_weights_larger_than_a_binding_run_in_blocks_of_outputs() {
+    let Some(gpu) = common::gpu() else { return };
+    let small = small_binding_gpu();
+    let (n_in, n_out) = (200, 700);
+    let mut net = Network::new();
+    let rates: Vec<f64> = (0..n_in).map(|i| 1e-3 * (20 + i % 40) as f64).collect();
+    let p = net
+        .add(PoissonSpike::new(n_in, rates).with_name("P").seed(7))
+        .unwrap();
+    let g = net
+        .add(Expon::new(n_in).with_name("G").tau(4.0 * ms))
+        .unwrap();
+    let l = net
+        .add(
+            LIF::new(n_out)
+                .with_name("L")
+                .tau(10.0 * ms)
+                .r(1.0)
+                .v_th(1.0)
+                .v_reset(0.0),
+        )
+        .unwrap();
+    let w: Vec<f64> = (0..n_in * n_out)
+        .map(|i| ((i * 7919 % 23) as f64 - 9.0) * 0.02)
+        .collect();
+    let bias: Vec<f64> = (0..n_out).map(|j| 0.2 + 0.001 * j as f64).collect();
+    let dense = Dense::new(n_in, n_out, w).bias(bias);
+    net.update(p, Wiring::new());
+    net.update(g, Wiring::new().x(Term::output(p)));
+    net.update(
+        l,
+        Wiring::new()
+            .x(0.3)
+            .x(Term::output(g).dense(dense).scaled(0.8)),
+    );
+    for batch in [None, Some(17)] {
+        let run = |device: &Device, executor: Executor| {
+            let mut sim = net.compile_with(device, batch, 0.1 * ms, executor).unwrap();
+            let m = sim.monitor_spikes(l).unwrap();
+            for n in [40, 3, 57] {
+                sim.run(n).unwrap();
+            }
+            let dispatches = sim.cost_per_step().dispatches;
+            (
+                sim.spikes(m).unwrap().dense(),
+                sim.state(l, "V").unwrap(),
+                sim.executor().0,
+                dispatches,
+            )
+        };
+        let (spikes, v, executor, dispatches) = run(&small, Executor::Auto);
+        let (want_spikes, want_v, _, whole) = run(&gpu, Executor::PerStep);
+        assert_eq!(executor, "per-step");
+        assert_eq!(
+            dispatches,
+            whole + 2.0,
+            "three blocks instead of one, batch {batch:?}"
+        );
+        assert!(spikes.contains(&1), "L fires, batch {batch:?}");
+        assert_same(&spikes, &want_spikes, &format!("spikes, batch {batch:?}"));
+        assert_same(&v, &want_v, &format!("V, batch {batch:?}"));
+    }
+}
+
 /// A state monitor sampled every 10 steps gets the longest chunk whose entries fit the binding
 /// (its chunk holds one entry per 10 steps plus one): on a 256 KiB binding, 1000 values per
 /// sample, the fused executor records runs of 640 steps, and the samples are those of a

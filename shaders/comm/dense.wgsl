@@ -3,8 +3,9 @@
 // rows of x that are exactly 0 (silent neurons) are skipped.
 //
 // cfg: w0 in, w1 out, w2 rows (batch), w3 src base, w4 src row pitch, w5 dst base,
-// w6 accumulate (0: write, 1: add), w7 scale (f32 bits), w8 has bias, w12..w14 the source
-// (see `source_base`). weights: W row-major, then b.
+// w6 accumulate (0: write, 1: add), w7 scale (f32 bits), w8 has bias, w9 dst row pitch (out,
+// or more when these outputs are a block of a wider projection's), w12..w14 the source (see
+// `source_base`). weights: W row-major, then b.
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn dense(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -28,7 +29,7 @@ fn dense(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
         y = y + weights[n_in * n_out + j];
     }
     y = bitcast<f32>(cfg.w7) * y;
-    let at = cfg.w5 + i;
+    let at = cfg.w5 + b * cfg.w9 + j;
     dst[at] = select(y, dst[at] + y, cfg.w6 != 0u);
 }
 
@@ -101,7 +102,7 @@ fn dense_tiled(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_
                     y = y + weights[n_in * n_out + j];
                 }
                 y = bitcast<f32>(cfg.w7) * y;
-                let at = cfg.w5 + b * n_out + j;
+                let at = cfg.w5 + b * cfg.w9 + j;
                 dst[at] = select(y, dst[at] + y, cfg.w6 != 0u);
             }
         }

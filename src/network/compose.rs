@@ -31,8 +31,18 @@ pub(super) fn event_table(conn: &FixedProb, unit: f64) -> (Vec<u32>, i32, bool) 
 
 /// A dense projection's weights as the kernels read them: `W` row-major, then the bias.
 pub(super) fn dense_table(dense: &Dense) -> Vec<f32> {
-    let bias = dense.bias.iter().flat_map(|b| b.iter());
-    dense.w.iter().chain(bias).map(|&x| x as f32).collect()
+    dense_columns(dense, 0..dense.n_out)
+}
+
+/// The table of outputs `cols` of a dense projection alone: `W[:, cols]` row-major, then
+/// `b[cols]` — the weights of a projection onto those outputs.
+pub(super) fn dense_columns(dense: &Dense, cols: std::ops::Range<usize>) -> Vec<f32> {
+    let w = dense
+        .w
+        .chunks(dense.n_out)
+        .flat_map(|row| &row[cols.clone()]);
+    let bias = dense.bias.iter().flat_map(|b| &b[cols.clone()]);
+    w.chain(bias).map(|&x| x as f32).collect()
 }
 
 /// The clock entries (`t`, `dt`, `k`, step within the run) of `steps` steps from `clock`'s.

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::Monitor;
 use super::compose::{
-    channel_records, clock_entries, constant_params, constant_words, dense_table, elementwise,
+    channel_records, clock_entries, constant_params, constant_words, dense_columns, elementwise,
     event_table, input_abi, param_table, sim_literal,
 };
 use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src, Statement};
@@ -954,51 +954,66 @@ impl GpuExec {
                         } => {
                             let (buf, base, pitch, loc) =
                                 source(*src, &plan, &arena, &rings, &streams);
-                            let table = dense_table(dense);
-                            gpu.check_words(
-                                &format!("dense weights ({} × {})", dense.n_in, dense.n_out),
-                                table.len(),
-                            )?;
-                            let weights = gpu.upload("dense weights", &table)?;
-                            keep.push(weights.clone());
-                            let mut w = [0u32; 16];
-                            w[..9].copy_from_slice(&[
-                                dense.n_in as u32,
-                                dense.n_out as u32,
-                                rows as u32,
-                                base,
-                                pitch,
-                                *dst as u32,
-                                *accumulate as u32,
-                                f32_bits(*scale),
-                                dense.bias.is_some() as u32,
-                            ]);
-                            w[12..15].copy_from_slice(&loc);
-                            let cfg = uniform(&mut keep, "dense cfg", &w);
-                            let (kernel, grid) = if rows >= TILED_ROWS {
-                                (
-                                    &builtin::DENSE_TILED,
-                                    Grid::Groups(
-                                        dense.n_out.div_ceil(128) as u32,
-                                        rows.div_ceil(128) as u32,
-                                    ),
-                                )
-                            } else {
-                                (&builtin::DENSE, Grid::Flat(dense.n_out * rows))
+                            // Weights larger than one binding: one dispatch per block of
+                            // outputs, each with its own columns (whole 128-output tiles
+                            // where they fit). Each output sums its inputs in order either
+                            // way, so the results are those of the whole matrix.
+                            let per_output = dense.n_in + dense.bias.is_some() as usize;
+                            let fit = room / per_output.max(1);
+                            let width = match fit {
+                                f if f >= dense.n_out => dense.n_out,
+                                f if f >= 128 => f / 128 * 128,
+                                f => f.max(1),
                             };
-                            step.push(gpu.comm_dispatch(
-                                kernel,
-                                &CommBindings {
-                                    cfg: &cfg,
-                                    src: buf,
-                                    index: None,
-                                    weights: Some(&weights),
-                                    dst: Some(&scratch),
-                                    acc: None,
-                                    clock: &clock,
-                                },
-                                grid,
-                            )?);
+                            for j0 in (0..dense.n_out).step_by(width.max(1)) {
+                                let cols = j0..(j0 + width).min(dense.n_out);
+                                let table = dense_columns(dense, cols.clone());
+                                gpu.check_words(
+                                    &format!("dense weights ({} × {})", dense.n_in, cols.len()),
+                                    table.len(),
+                                )?;
+                                let weights = gpu.upload("dense weights", &table)?;
+                                keep.push(weights.clone());
+                                let mut w = [0u32; 16];
+                                w[..10].copy_from_slice(&[
+                                    dense.n_in as u32,
+                                    cols.len() as u32,
+                                    rows as u32,
+                                    base,
+                                    pitch,
+                                    (dst + j0) as u32,
+                                    *accumulate as u32,
+                                    f32_bits(*scale),
+                                    dense.bias.is_some() as u32,
+                                    dense.n_out as u32,
+                                ]);
+                                w[12..15].copy_from_slice(&loc);
+                                let cfg = uniform(&mut keep, "dense cfg", &w);
+                                let (kernel, grid) = if rows >= TILED_ROWS {
+                                    (
+                                        &builtin::DENSE_TILED,
+                                        Grid::Groups(
+                                            cols.len().div_ceil(128) as u32,
+                                            rows.div_ceil(128) as u32,
+                                        ),
+                                    )
+                                } else {
+                                    (&builtin::DENSE, Grid::Flat(cols.len() * rows))
+                                };
+                                step.push(gpu.comm_dispatch(
+                                    kernel,
+                                    &CommBindings {
+                                        cfg: &cfg,
+                                        src: buf,
+                                        index: None,
+                                        weights: Some(&weights),
+                                        dst: Some(&scratch),
+                                        acc: None,
+                                        clock: &clock,
+                                    },
+                                    grid,
+                                )?);
+                            }
                         }
                         CommOp::Event {
                             src,
