@@ -781,6 +781,29 @@ fn assert_same<T: PartialEq + std::fmt::Debug>(got: &[T], want: &[T], what: &str
     }
 }
 
+/// LIF with τ 10 ms, R 1, threshold 1 and reset 0: the plain neuron of the block tests.
+fn unit_lif(net: &mut Network, n: usize, name: &str) -> NodeId {
+    net.add(
+        LIF::new(n)
+            .with_name(name)
+            .tau(10.0 * ms)
+            .r(1.0)
+            .v_th(1.0)
+            .v_reset(0.0),
+    )
+    .unwrap()
+}
+
+/// `n` Poisson sources at rates from `lo` to `lo + 39` Hz, updated first.
+fn poisson_sources(net: &mut Network, n: usize, lo: usize, seed: u32) -> NodeId {
+    let rates: Vec<f64> = (0..n).map(|i| 1e-3 * (lo + i % 40) as f64).collect();
+    let p = net
+        .add(PoissonSpike::new(n, rates).with_name("P").seed(seed))
+        .unwrap();
+    net.update(p, Wiring::new());
+    p
+}
+
 /// A device whose storage bindings hold 256 KiB: the GPU tier's adapter opened with that limit.
 fn small_binding_gpu() -> Device {
     let opts = GpuOptions {
@@ -858,29 +881,16 @@ fn dense_weights_larger_than_a_binding_run_in_blocks_of_outputs() {
     let small = small_binding_gpu();
     let (n_in, n_out) = (200, 700);
     let mut net = Network::new();
-    let rates: Vec<f64> = (0..n_in).map(|i| 1e-3 * (20 + i % 40) as f64).collect();
-    let p = net
-        .add(PoissonSpike::new(n_in, rates).with_name("P").seed(7))
-        .unwrap();
+    let p = poisson_sources(&mut net, n_in, 20, 7);
     let g = net
         .add(Expon::new(n_in).with_name("G").tau(4.0 * ms))
         .unwrap();
-    let l = net
-        .add(
-            LIF::new(n_out)
-                .with_name("L")
-                .tau(10.0 * ms)
-                .r(1.0)
-                .v_th(1.0)
-                .v_reset(0.0),
-        )
-        .unwrap();
+    let l = unit_lif(&mut net, n_out, "L");
     let w: Vec<f64> = (0..n_in * n_out)
         .map(|i| ((i * 7919 % 23) as f64 - 9.0) * 0.02)
         .collect();
     let bias: Vec<f64> = (0..n_out).map(|j| 0.2 + 0.001 * j as f64).collect();
     let dense = Dense::new(n_in, n_out, w).bias(bias);
-    net.update(p, Wiring::new());
     net.update(g, Wiring::new().x(Term::output(p)));
     net.update(
         l,
@@ -926,16 +936,7 @@ fn monitor_chunks_fill_a_small_binding_exactly() {
     let Some(gpu) = common::gpu() else { return };
     let small = small_binding_gpu();
     let mut net = Network::new();
-    let a = net
-        .add(
-            LIF::new(1000)
-                .with_name("A")
-                .tau(10.0 * ms)
-                .r(1.0)
-                .v_th(1.0)
-                .v_reset(0.0),
-        )
-        .unwrap();
+    let a = unit_lif(&mut net, 1000, "A");
     net.update(a, Wiring::new().x(1.5));
     let run = |device: &Device| {
         let mut sim = net
@@ -974,24 +975,11 @@ fn delayed_per_synapse_event_tables_run_in_blocks_of_sources() {
         Weights::PerSynapse(weights.into()),
     );
     let mut net = Network::new();
-    let rates: Vec<f64> = (0..n_pre).map(|i| 1e-3 * (10 + i % 30) as f64).collect();
-    let p = net
-        .add(PoissonSpike::new(n_pre, rates).with_name("P").seed(5))
-        .unwrap();
+    let p = poisson_sources(&mut net, n_pre, 10, 5);
     let s = net
         .add(Expon::new(n_post).with_name("S").tau(5.0 * ms))
         .unwrap();
-    let l = net
-        .add(
-            LIF::new(n_post)
-                .with_name("L")
-                .tau(10.0 * ms)
-                .r(1.0)
-                .v_th(1.0)
-                .v_reset(0.0),
-        )
-        .unwrap();
-    net.update(p, Wiring::new());
+    let l = unit_lif(&mut net, n_post, "L");
     net.update(
         s,
         Wiring::new().delta(Term::output(p).event(conn).delayed(3)),
