@@ -1033,18 +1033,18 @@ impl FusedExec {
         let per_step: Vec<(usize, usize)> =
             monitors.iter().map(|m| entry_layout(&plan, m)).collect();
         let room = (self.gpu.max_storage_binding() / 4) as usize;
-        let words = |chunk: usize| -> usize {
+        let acc_words = |chunk: usize| -> usize {
             acc_len
                 + per_step
                     .iter()
                     .map(|&(w, every)| entries(chunk, every) * w)
                     .sum::<usize>()
         };
-        let chunk = longest_chunk(MAX_CHUNK.min(self.stream_chunk), |c| words(c) <= room);
+        let chunk = longest_chunk(MAX_CHUNK.min(self.stream_chunk), |c| acc_words(c) <= room);
         if chunk == 0 {
             return Err(Error::LimitExceeded {
                 what: "one step of the monitors with the network's accumulators".into(),
-                requested: 4 * words(1) as u64,
+                requested: 4 * acc_words(1) as u64,
                 limit_name: "max_storage_buffer_binding_size",
                 limit: self.gpu.max_storage_binding(),
             });
@@ -1323,9 +1323,8 @@ impl FusedExec {
         self.arena.write_f64(at, data);
     }
 
-    /// Waits until everything submitted has run.
     /// Builds the kernel's pipeline if the monitors changed since it was built.
-    pub fn prepare(&mut self) -> Result<()> {
+    fn prepare(&mut self) -> Result<()> {
         if self.dispatch.is_none() {
             let (kernel, grid) = self.kernel.as_ref().expect("generated with the monitors");
             self.dispatch = Some(self.gpu.network_dispatch(

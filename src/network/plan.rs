@@ -124,6 +124,29 @@ impl Src {
             _ => None,
         }
     }
+
+    /// The same source from its element `first` on (`None` for a stream or a constant, which
+    /// have no offset to shift).
+    pub fn shifted(self, first: usize) -> Option<Src> {
+        match self {
+            Src::Arena { offset, pitch } => Some(Src::Arena {
+                offset: offset + first,
+                pitch,
+            }),
+            Src::Ring {
+                ring,
+                delay,
+                offset,
+                pitch,
+            } => Some(Src::Ring {
+                ring,
+                delay,
+                offset: offset + first,
+                pitch,
+            }),
+            Src::Stream { .. } | Src::Constant(_) => None,
+        }
+    }
 }
 
 impl CommOp {
@@ -357,42 +380,20 @@ impl Builder<'_> {
     /// (A projection from an external stream, or of presynaptic neurons whose synapses alone
     /// exceed a binding, stays whole, and the executor refuses its table with the limit.)
     fn row_blocks(&self, src: Src, conn: FixedProb) -> Vec<(Src, FixedProb)> {
+        let room = self.binding_limit.map_or(usize::MAX, |l| (l / 4) as usize);
         let per_pre = conn.words_per_pre();
-        let Some(limit) = self.binding_limit else {
-            return vec![(src, conn)];
-        };
-        let block = (limit / 4) as usize / per_pre.max(1);
-        if conn.n_pre * per_pre <= (limit / 4) as usize || block == 0 {
+        let block = room / per_pre.max(1);
+        if conn.n_pre * per_pre <= room || block == 0 {
             return vec![(src, conn)];
         }
-        let shifted = |first: usize| match src {
-            Src::Arena { offset, pitch } => Some(Src::Arena {
-                offset: offset + first,
-                pitch,
-            }),
-            Src::Ring {
-                ring,
-                delay,
-                offset,
-                pitch,
-            } => Some(Src::Ring {
-                ring,
-                delay,
-                offset: offset + first,
-                pitch,
-            }),
-            Src::Stream { .. } | Src::Constant(_) => None,
-        };
-        if shifted(0).is_none() {
-            return vec![(src, conn)];
-        }
-        (0..conn.n_pre)
+        let blocks: Option<Vec<(Src, FixedProb)>> = (0..conn.n_pre)
             .step_by(block)
             .map(|first| {
                 let rows = first..(first + block).min(conn.n_pre);
-                (shifted(first).expect("checked above"), conn.rows(rows))
+                Some((src.shifted(first)?, conn.rows(rows)))
             })
-            .collect()
+            .collect();
+        blocks.unwrap_or_else(|| vec![(src, conn)])
     }
 
     /// The ring holding `node`'s output, at least `delay + 1` slots deep.
