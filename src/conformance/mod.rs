@@ -35,6 +35,7 @@ use crate::inputs::{
 };
 use crate::model::{Accepts, ElemF64, Model, Output, ParamValue};
 use crate::module::{CurrentInput, Dynamics, Inputs, Module};
+use crate::network::Executor;
 use crate::neuron::*;
 use crate::npz::{NpyData, Npz, NpzWriter};
 use crate::readout::{LeakyRateReadout, WeightInit};
@@ -644,12 +645,18 @@ impl Case {
 
     /// Replays the file on `device` and records the same traces as the file.
     pub fn simulate(&self, device: &Device) -> Result<Traces> {
+        self.simulate_with(device, Executor::Auto)
+    }
+
+    /// [`Case::simulate`] with a chosen network executor (used by network files only; the
+    /// per-model files run one model at a time).
+    pub fn simulate_with(&self, device: &Device, executor: Executor) -> Result<Traces> {
         match self.model.as_str() {
             "synouts" => self.simulate_synouts(device),
             "inputs" => self.simulate_inputs(device),
             "LeakyRateReadout" => self.simulate_readout(device),
             _ if self.is_per_model() => self.simulate_model(device),
-            _ if self.is_network() => self.simulate_network(device),
+            _ if self.is_network() => self.simulate_network(device, executor),
             other => Err(format_err(self, format!("case {other} is not supported"))),
         }
     }

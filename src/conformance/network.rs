@@ -16,7 +16,7 @@ use crate::compare::{F32_TOL, window_rounds_differently};
 use crate::error::Result;
 use crate::model::Init;
 use crate::network::classic::{Coba, EiInput, EiNetwork, FeedForward, FeedForwardInput};
-use crate::network::{Dense, FixedProb, NodeId, Simulation, Weights};
+use crate::network::{Dense, Executor, FixedProb, NodeId, Simulation, Weights};
 use crate::tensor::Device;
 use crate::units::{Quantity, ms};
 
@@ -159,7 +159,7 @@ impl Case {
     }
 
     /// Builds and runs a network file on `device`, recording the file's traces.
-    pub(super) fn simulate_network(&self, device: &Device) -> Result<Traces> {
+    pub(super) fn simulate_network(&self, device: &Device, executor: Executor) -> Result<Traces> {
         let steps = self.npz.get("t")?.numel();
         let dt = self.dt * ms;
         let (mut sim, rec): (Simulation, Recording) = match self.network_kind()? {
@@ -177,7 +177,7 @@ impl Case {
                 }
                 .build()?;
                 let batch = self.shape("in_spikes")?[1];
-                let mut sim = ff.network.compile(device, Some(batch), dt)?;
+                let mut sim = ff.network.compile_with(device, Some(batch), dt, executor)?;
                 sim.feed(ff.input.expect("external input"), &self.array("in_spikes")?)?;
                 let [l0, l1, l2, l3] = ff.lif;
                 let rec = Recording {
@@ -207,7 +207,7 @@ impl Case {
                 }
                 .build()?;
                 let batch = self.shape("in_ext")?[1];
-                let mut sim = ei.network.compile(device, Some(batch), dt)?;
+                let mut sim = ei.network.compile_with(device, Some(batch), dt, executor)?;
                 sim.feed(ei.input.expect("external input"), &self.array("in_ext")?)?;
                 let rec = Recording {
                     spikes: vec![("exc_spikes", ei.exc), ("inh_spikes", ei.inh)],
@@ -234,7 +234,7 @@ impl Case {
                 coba.v_init = Init::per_neuron(v0.iter().map(|&v| Quantity::internal(v)));
                 coba.connectivity = Some((conn_e, conn_i));
                 let net = coba.build()?;
-                let sim = net.network.compile(device, None, dt)?;
+                let sim = net.network.compile_with(device, None, dt, executor)?;
                 let rec = Recording {
                     spikes: vec![("spikes", net.neurons)],
                     states: vec![
