@@ -199,11 +199,11 @@ fn main() -> ExitCode {
         println!("{l}");
     }
     let text = lines.join("\n") + "\n";
-    if let Some(path) = write {
-        if let Err(e) = std::fs::write(&path, &text) {
-            eprintln!("error: {}: {e}", path.display());
-            return ExitCode::FAILURE;
-        }
+    if let Some(path) = write
+        && let Err(e) = std::fs::write(&path, &text)
+    {
+        eprintln!("error: {}: {e}", path.display());
+        return ExitCode::FAILURE;
     }
     if let Some(path) = check {
         let want = match std::fs::read_to_string(&path) {

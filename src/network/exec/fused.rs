@@ -25,19 +25,20 @@
 use std::fmt::Write;
 use std::sync::Arc;
 
-use super::Monitor;
-use super::compose::{
-    InputAbi, channel_records, clock_entries, constant_params, constant_words, dense_table,
-    elementwise, event_table, f32_lit, input_abi, param_table, sim_literal,
-};
-use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
-use super::record::{entries, entry_layout, longest_chunk, read_back};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{CLOCK_STRIDE, Dispatch, Gpu, GpuArray, NetworkBindings};
+use crate::network::Monitor;
+use crate::network::compose::{
+    InputAbi, channel_records, clock_entries, constant_params, constant_words, dense_table,
+    elementwise, event_table, f32_lit, input_abi, param_table, sim_literal,
+};
+use crate::network::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
+use crate::network::record::{entries, entry_layout, longest_chunk, read_back};
 use crate::shaders::KernelDef;
 
-use super::exec_gpu::MAX_CHUNK;
+use super::{Exec, MAX_CHUNK};
+use crate::network::StepCost;
 
 /// Loop iterations one invocation may run per dispatch on a software adapter (lavapipe cuts
 /// every loop after 65 535).
@@ -50,7 +51,7 @@ const GATHER_BYTES: usize = 4 * (GATHER_MAX + 1024 + 32);
 
 /// Populations of at most this many elements per row in all run fused by default (above it,
 /// one workgroup per instance is too little parallelism and the per-step executor is faster).
-pub(crate) const FUSED_MAX_ELEMENTS: usize = 32_768;
+const FUSED_MAX_ELEMENTS: usize = 32_768;
 
 /// Batches from this size run dense projections of real values on the per-step executor.
 const DENSE_BATCH: usize = 64;
@@ -66,7 +67,7 @@ struct MonitorSlot {
     count: bool,
 }
 
-pub(crate) struct FusedExec {
+pub(crate) struct Fused {
     gpu: Gpu,
     plan: Arc<Plan>,
     arena: GpuArray,
@@ -342,7 +343,7 @@ fn workgroup_inputs(plan: &Plan, room: usize) -> Vec<(usize, usize, usize)> {
                 continue;
             }
             // Read by this statement alone, and written only by its projections.
-            let reads = |t: &super::plan::Statement| {
+            let reads = |t: &crate::network::plan::Statement| {
                 let input =
                     |spec| matches!(spec, InputSpec::Scratch { offset, .. } if offset == dst);
                 input(t.x)
@@ -592,7 +593,7 @@ fn op_regions(plan: &Plan) -> Vec<Vec<usize>> {
     regions
 }
 
-impl FusedExec {
+impl Fused {
     /// Whether `plan` suits this executor by default: few enough elements per instance that
     /// one workgroup per instance keeps the device busy without per-step dispatches, and no
     /// dense projection of real values over a large batch (each instance would read the
@@ -620,7 +621,7 @@ impl FusedExec {
 
     /// The executor of `plan` with `workgroup` invocations per workgroup (a power of two the
     /// caller has checked against the device).
-    pub fn new(gpu: &Gpu, plan: Arc<Plan>, workgroup: u32) -> Result<FusedExec> {
+    pub fn new(gpu: &Gpu, plan: Arc<Plan>, workgroup: u32) -> Result<Fused> {
         let rows = plan.rows;
         let lanes = Lanes(workgroup as usize);
         // The arena and the rings after it.
@@ -980,7 +981,7 @@ impl FusedExec {
         );
         let params = gpu.upload("network tables", &table)?;
         let range = gpu.alloc_uniform("network step ranges", MAX_CHUNK * CLOCK_STRIDE as usize);
-        let mut exec = FusedExec {
+        let mut exec = Fused {
             gpu: gpu.clone(),
             arena,
             scratch,
@@ -1017,13 +1018,158 @@ impl FusedExec {
         Ok(exec)
     }
 
+    /// Builds the kernel's pipeline if the monitors changed since it was built.
+    fn prepare(&mut self) -> Result<()> {
+        if self.dispatch.is_none() {
+            let (kernel, grid) = self.kernel.as_ref().expect("generated with the monitors");
+            self.dispatch = Some(self.gpu.network_dispatch(
+                kernel,
+                &NetworkBindings {
+                    arena: &self.arena,
+                    scratch: &self.scratch,
+                    acc: &self.acc,
+                    params: &self.params,
+                    control: &self.control,
+                    range: &self.range,
+                },
+                *grid,
+            )?);
+        }
+        Ok(())
+    }
+
+    /// Workgroup barriers between statements per step.
+    fn barriers_per_step(&self) -> usize {
+        self.barriers
+    }
+
+    /// Values each invocation keeps in registers across steps.
+    fn registers(&self) -> usize {
+        self.resident.iter().map(|r| self.lanes.per(r.n)).sum()
+    }
+
+    /// The bytes per step that [`Plan::cost_per_step`] counts and this executor keeps on chip:
+    /// [`Self::on_chip_bytes`] of the monitors it was built with.
+    fn on_chip_bytes_per_step(&self) -> u64 {
+        self.on_chip
+    }
+
+    /// What [`Plan::cost_per_step`] counts as device-memory traffic and this kernel keeps in
+    /// registers or workgroup memory: the resident rows' reads and writes (a state's read and
+    /// write, an output's write, each read as a conductance); the spike bits' and workgroup
+    /// rows' writes and their reads by projections, elements and monitors; event sums
+    /// accumulated in workgroup memory.
+    fn on_chip_bytes(&self, resident: &[Resident], monitors: &[Monitor]) -> u64 {
+        let plan = &self.plan;
+        let rows = plan.rows;
+        // Reads of the row at `base` by elements of the same size (conductances, inputs).
+        let element_reads = |base: usize| -> usize {
+            plan.statements
+                .iter()
+                .map(|s| {
+                    let input =
+                        |spec| matches!(spec, InputSpec::Arena { offset, .. } if offset == base);
+                    s.channels
+                        .iter()
+                        .filter(|(_, at)| *at == ChannelSrc::Arena(base))
+                        .count()
+                        + input(s.x) as usize
+                        + input(s.delta) as usize
+                })
+                .sum()
+        };
+        // Values the projections read from `n` values at `start`, per batch row.
+        let projection_reads = |start: usize, n: usize| -> usize {
+            plan.statements
+                .iter()
+                .flat_map(|s| &s.ops)
+                .filter(|op| {
+                    matches!(op.src(), Src::Arena { offset, .. } if (start..start + n).contains(&offset))
+                })
+                .map(CommOp::src_len)
+                .sum()
+        };
+        let spike_monitors = |node: usize| {
+            monitors
+                .iter()
+                .filter(|m| match m {
+                    Monitor::Spikes(r) => r.node == node,
+                    Monitor::Count(r) => r.node == node,
+                    Monitor::State(_) => false,
+                })
+                .count()
+        };
+        let registers: usize = resident
+            .iter()
+            .map(|r| r.n * (1 + r.state as usize + element_reads(r.base)))
+            .sum();
+        // An output on chip: its write, its readers, its monitors.
+        let outputs: usize = self
+            .bits
+            .iter()
+            .map(|b| (b.node, b.out, b.n))
+            .chain(self.wrows.iter().map(|w| (w.node, w.out, w.n)))
+            .map(|(node, out, n)| {
+                n * (1 + element_reads(out) + spike_monitors(node)) + projection_reads(out, n)
+            })
+            .sum();
+        // A projection's results in workgroup memory: written (and read when summed) by the
+        // projections, read by the update.
+        let inputs: usize = self
+            .wscr
+            .iter()
+            .map(|&(dst, n, _)| {
+                let written: usize = plan
+                    .statements
+                    .iter()
+                    .flat_map(|s| &s.ops)
+                    .map(|op| match op {
+                        CommOp::Dense {
+                            dst: d, accumulate, ..
+                        }
+                        | CommOp::Axpy {
+                            dst: d, accumulate, ..
+                        } if *d == dst => n * (1 + *accumulate as usize),
+                        _ => 0,
+                    })
+                    .sum();
+                let read: usize = plan
+                    .statements
+                    .iter()
+                    .map(|s| {
+                        let node_n = plan.nodes[s.node].n;
+                        let input = |spec, len| match spec {
+                            InputSpec::Scratch { offset, .. } if offset == dst => len,
+                            _ => 0,
+                        };
+                        input(s.x, s.x_n)
+                            + input(s.delta, node_n)
+                            + node_n
+                                * s.channels
+                                    .iter()
+                                    .filter(|(_, at)| *at == ChannelSrc::Scratch(dst))
+                                    .count()
+                    })
+                    .sum();
+                written + read
+            })
+            .sum();
+        4 * (rows * (registers + outputs + inputs)) as u64 + self.local_bytes
+    }
+}
+
+impl Exec for Fused {
+    fn name(&self) -> &'static str {
+        "fused"
+    }
+
     /// The most steps one run records into one submission.
-    pub fn chunk_len(&self) -> usize {
+    fn chunk_len(&self) -> usize {
         self.chunk
     }
 
     /// Lays out the monitors, writes the kernel with them and builds its pipeline and dispatch.
-    pub fn set_monitors(&mut self, monitors: &[Monitor]) -> Result<()> {
+    fn set_monitors(&mut self, monitors: &[Monitor]) -> Result<()> {
         let plan = self.plan.clone();
         let rows = plan.rows;
         let lanes = self.lanes;
@@ -1254,7 +1400,7 @@ impl FusedExec {
     }
 
     /// Runs `steps` (at most [`Self::chunk_len`]) steps from `clock`'s step.
-    pub fn run(
+    fn run(
         &mut self,
         clock: &Clock,
         steps: usize,
@@ -1315,161 +1461,33 @@ impl FusedExec {
         Ok(())
     }
 
-    pub fn read_arena(&self, at: usize, len: usize) -> Result<Vec<f64>> {
+    fn read_arena(&self, at: usize, len: usize) -> Result<Vec<f64>> {
         self.arena.read_f64(at, len)
     }
 
-    pub fn write_arena(&mut self, at: usize, data: &[f64]) {
+    fn write_arena(&mut self, at: usize, data: &[f64]) {
         self.arena.write_f64(at, data);
     }
 
-    /// Builds the kernel's pipeline if the monitors changed since it was built.
-    fn prepare(&mut self) -> Result<()> {
-        if self.dispatch.is_none() {
-            let (kernel, grid) = self.kernel.as_ref().expect("generated with the monitors");
-            self.dispatch = Some(self.gpu.network_dispatch(
-                kernel,
-                &NetworkBindings {
-                    arena: &self.arena,
-                    scratch: &self.scratch,
-                    acc: &self.acc,
-                    params: &self.params,
-                    control: &self.control,
-                    range: &self.range,
-                },
-                *grid,
-            )?);
-        }
-        Ok(())
-    }
-
     /// Builds what the next run needs and waits until everything submitted has run.
-    pub fn synchronize(&mut self) -> Result<()> {
+    fn synchronize(&mut self) -> Result<()> {
         self.prepare()?;
         self.gpu.synchronize()
     }
 
     /// Steps one dispatch runs.
-    pub fn steps_per_dispatch(&self) -> usize {
+    fn steps_per_dispatch(&self) -> usize {
         self.steps_per_dispatch
     }
 
-    /// Workgroup barriers between statements per step.
-    pub fn barriers_per_step(&self) -> usize {
-        self.barriers
-    }
-
-    /// Values each invocation keeps in registers across steps.
-    pub fn registers(&self) -> usize {
-        self.resident.iter().map(|r| self.lanes.per(r.n)).sum()
-    }
-
-    /// The bytes per step that [`Plan::cost_per_step`] counts and this executor keeps on chip:
-    /// [`Self::on_chip_bytes`] of the monitors it was built with.
-    pub fn on_chip_bytes_per_step(&self) -> u64 {
-        self.on_chip
-    }
-
-    /// What [`Plan::cost_per_step`] counts as device-memory traffic and this kernel keeps in
-    /// registers or workgroup memory: the resident rows' reads and writes (a state's read and
-    /// write, an output's write, each read as a conductance); the spike bits' and workgroup
-    /// rows' writes and their reads by projections, elements and monitors; event sums
-    /// accumulated in workgroup memory.
-    fn on_chip_bytes(&self, resident: &[Resident], monitors: &[Monitor]) -> u64 {
-        let plan = &self.plan;
-        let rows = plan.rows;
-        // Reads of the row at `base` by elements of the same size (conductances, inputs).
-        let element_reads = |base: usize| -> usize {
-            plan.statements
-                .iter()
-                .map(|s| {
-                    let input =
-                        |spec| matches!(spec, InputSpec::Arena { offset, .. } if offset == base);
-                    s.channels
-                        .iter()
-                        .filter(|(_, at)| *at == ChannelSrc::Arena(base))
-                        .count()
-                        + input(s.x) as usize
-                        + input(s.delta) as usize
-                })
-                .sum()
-        };
-        // Values the projections read from `n` values at `start`, per batch row.
-        let projection_reads = |start: usize, n: usize| -> usize {
-            plan.statements
-                .iter()
-                .flat_map(|s| &s.ops)
-                .filter(|op| {
-                    matches!(op.src(), Src::Arena { offset, .. } if (start..start + n).contains(&offset))
-                })
-                .map(CommOp::src_len)
-                .sum()
-        };
-        let spike_monitors = |node: usize| {
-            monitors
-                .iter()
-                .filter(|m| match m {
-                    Monitor::Spikes(r) => r.node == node,
-                    Monitor::Count(r) => r.node == node,
-                    Monitor::State(_) => false,
-                })
-                .count()
-        };
-        let registers: usize = resident
-            .iter()
-            .map(|r| r.n * (1 + r.state as usize + element_reads(r.base)))
-            .sum();
-        // An output on chip: its write, its readers, its monitors.
-        let outputs: usize = self
-            .bits
-            .iter()
-            .map(|b| (b.node, b.out, b.n))
-            .chain(self.wrows.iter().map(|w| (w.node, w.out, w.n)))
-            .map(|(node, out, n)| {
-                n * (1 + element_reads(out) + spike_monitors(node)) + projection_reads(out, n)
-            })
-            .sum();
-        // A projection's results in workgroup memory: written (and read when summed) by the
-        // projections, read by the update.
-        let inputs: usize = self
-            .wscr
-            .iter()
-            .map(|&(dst, n, _)| {
-                let written: usize = plan
-                    .statements
-                    .iter()
-                    .flat_map(|s| &s.ops)
-                    .map(|op| match op {
-                        CommOp::Dense {
-                            dst: d, accumulate, ..
-                        }
-                        | CommOp::Axpy {
-                            dst: d, accumulate, ..
-                        } if *d == dst => n * (1 + *accumulate as usize),
-                        _ => 0,
-                    })
-                    .sum();
-                let read: usize = plan
-                    .statements
-                    .iter()
-                    .map(|s| {
-                        let node_n = plan.nodes[s.node].n;
-                        let input = |spec, len| match spec {
-                            InputSpec::Scratch { offset, .. } if offset == dst => len,
-                            _ => 0,
-                        };
-                        input(s.x, s.x_n)
-                            + input(s.delta, node_n)
-                            + node_n
-                                * s.channels
-                                    .iter()
-                                    .filter(|(_, at)| *at == ChannelSrc::Scratch(dst))
-                                    .count()
-                    })
-                    .sum();
-                written + read
-            })
-            .sum();
-        4 * (rows * (registers + outputs + inputs)) as u64 + self.local_bytes
+    fn cost(&self, (bytes, _): (u64, usize)) -> StepCost {
+        StepCost {
+            bytes: bytes - self.on_chip_bytes_per_step(),
+            dispatches: 1.0 / self.steps_per_dispatch as f64,
+            executor: self.name(),
+            steps_per_dispatch: self.steps_per_dispatch,
+            registers: self.registers(),
+            barriers: self.barriers_per_step(),
+        }
     }
 }

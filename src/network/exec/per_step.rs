@@ -10,13 +10,7 @@
 use std::fmt::Write;
 use std::sync::Arc;
 
-use super::Monitor;
-use super::compose::{
-    channel_records, clock_entries, constant_params, constant_words, dense_columns, elementwise,
-    event_table, input_abi, param_table, sim_literal,
-};
-use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src, Statement};
-use super::record::{entries, entry_layout, longest_chunk, read_back};
+use super::{Exec, MAX_CHUNK};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{
@@ -24,10 +18,15 @@ use crate::gpu::{
     NetworkBindings, SimUniform,
 };
 use crate::module::pack_params;
+use crate::network::Monitor;
+use crate::network::StepCost;
+use crate::network::compose::{
+    channel_records, clock_entries, constant_params, constant_words, dense_columns, elementwise,
+    event_table, input_abi, param_table, sim_literal,
+};
+use crate::network::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src, Statement};
+use crate::network::record::{entries, entry_layout, longest_chunk, read_back};
 use crate::shaders::{KernelDef, NETWORK_ARENA, NETWORK_MEMORY, NETWORK_TABLES, builtin};
-
-/// Steps recorded into one submission at most (and lavapipe stays responsive).
-pub(crate) const MAX_CHUNK: usize = 1000;
 
 /// Bytes that the per-chunk buffers (input streams, monitors) may take together.
 const CHUNK_BUDGET: u64 = 256 << 20;
@@ -52,7 +51,7 @@ struct MonitorBuf {
     counters: Option<usize>,
 }
 
-pub(crate) struct GpuExec {
+pub(crate) struct PerStep {
     gpu: Gpu,
     plan: Arc<Plan>,
     arena: GpuArray,
@@ -788,8 +787,8 @@ fn events_dispatch(
     )
 }
 
-impl GpuExec {
-    pub fn new(gpu: &Gpu, plan: Arc<Plan>) -> Result<GpuExec> {
+impl PerStep {
+    pub fn new(gpu: &Gpu, plan: Arc<Plan>) -> Result<PerStep> {
         let rows = plan.rows;
         let init = plan.initial_arena_f32();
         gpu.check_words(
@@ -1198,7 +1197,7 @@ impl GpuExec {
                 _ => 0,
             })
             .sum();
-        Ok(GpuExec {
+        Ok(PerStep {
             gpu: gpu.clone(),
             pushed_bytes,
             acc,
@@ -1224,15 +1223,10 @@ impl GpuExec {
         })
     }
 
-    /// The most steps one run records into one submission.
-    pub fn chunk_len(&self) -> usize {
-        self.stream_chunk.min(self.monitor_chunk)
-    }
-
     /// Bytes per step the plan counts and this executor does not move: the spike reads of
     /// pushed event projections and of count monitors counted by the updates, and what the
     /// composed updates' caches serve ([`StepRow`]).
-    pub fn unmoved_bytes_per_step(&self) -> u64 {
+    fn unmoved_bytes_per_step(&self) -> u64 {
         // Deferred outputs that a monitor makes the updates store every step.
         let restored: u64 = self
             .composed
@@ -1245,7 +1239,7 @@ impl GpuExec {
     }
 
     /// Dispatches recorded per step, monitors included.
-    pub fn dispatches_per_step(&self) -> usize {
+    fn dispatches_per_step(&self) -> usize {
         self.step.len()
             + self
                 .monitors
@@ -1253,9 +1247,31 @@ impl GpuExec {
                 .filter(|m| m.dispatch.is_some())
                 .count()
     }
+}
+
+impl Exec for PerStep {
+    fn name(&self) -> &'static str {
+        "per-step"
+    }
+
+    /// The most steps one run records into one submission.
+    fn chunk_len(&self) -> usize {
+        self.stream_chunk.min(self.monitor_chunk)
+    }
+
+    fn cost(&self, (bytes, _): (u64, usize)) -> StepCost {
+        StepCost {
+            bytes: bytes - self.unmoved_bytes_per_step(),
+            dispatches: self.dispatches_per_step() as f64,
+            executor: self.name(),
+            steps_per_dispatch: 1,
+            registers: 0,
+            barriers: 0,
+        }
+    }
 
     /// Builds the chunk buffers and dispatches of `monitors`.
-    pub fn set_monitors(&mut self, monitors: &[Monitor]) -> Result<()> {
+    fn set_monitors(&mut self, monitors: &[Monitor]) -> Result<()> {
         let gpu = &self.gpu;
         let plan = &self.plan;
         // Each monitor's chunk fits one binding, and all of them the budget.
@@ -1371,7 +1387,7 @@ impl GpuExec {
 
     /// Runs `steps` (at most [`Self::chunk_len`]) steps from `clock`'s step, reading back the
     /// monitors at the end.
-    pub fn run(
+    fn run(
         &mut self,
         clock: &Clock,
         steps: usize,
@@ -1433,16 +1449,16 @@ impl GpuExec {
         Ok(())
     }
 
-    pub fn read_arena(&self, at: usize, len: usize) -> Result<Vec<f64>> {
+    fn read_arena(&self, at: usize, len: usize) -> Result<Vec<f64>> {
         self.arena.read_f64(at, len)
     }
 
-    pub fn write_arena(&mut self, at: usize, data: &[f64]) {
+    fn write_arena(&mut self, at: usize, data: &[f64]) {
         self.arena.write_f64(at, data);
     }
 
     /// Waits until everything submitted has run.
-    pub fn synchronize(&self) -> Result<()> {
+    fn synchronize(&mut self) -> Result<()> {
         self.gpu.synchronize()
     }
 }

@@ -2,14 +2,16 @@
 
 use std::sync::Arc;
 
-use super::Monitor;
-use super::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
+use super::Exec;
 use crate::clock::Clock;
 use crate::error::Result;
 use crate::host::{HostInput, HostStates, HostStep, step_elements};
+use crate::network::Monitor;
+use crate::network::StepCost;
+use crate::network::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
 use crate::synout::SynOut;
 
-pub(crate) struct CpuExec {
+pub(crate) struct F64 {
     plan: Arc<Plan>,
     arena: Vec<f64>,
     scratch: Vec<f64>,
@@ -38,8 +40,8 @@ impl HostStates for Region<'_> {
     }
 }
 
-impl CpuExec {
-    pub fn new(plan: Arc<Plan>) -> CpuExec {
+impl F64 {
+    pub fn new(plan: Arc<Plan>) -> F64 {
         let mut arena = vec![0.0; plan.arena_len];
         for node in &plan.nodes {
             for (v, values) in node.initial.iter().enumerate() {
@@ -47,21 +49,13 @@ impl CpuExec {
                 arena[at..at + node.total].copy_from_slice(values);
             }
         }
-        CpuExec {
+        F64 {
             arena,
             scratch: vec![0.0; plan.scratch_len],
             acc: vec![0.0; plan.acc_len],
             rings: vec![0.0; plan.ring_len],
             plan,
         }
-    }
-
-    pub fn arena(&self) -> &[f64] {
-        &self.arena
-    }
-
-    pub fn arena_mut(&mut self) -> &mut [f64] {
-        &mut self.arena
     }
 
     /// Value `idx` of sample `b`'s row of `src` at step `k` (`j`-th of this run).
@@ -147,8 +141,47 @@ impl CpuExec {
             }
         }
     }
+}
 
-    pub fn run(
+impl Exec for F64 {
+    fn name(&self) -> &'static str {
+        "f64"
+    }
+
+    /// The host runs any number of steps at once.
+    fn chunk_len(&self) -> usize {
+        usize::MAX
+    }
+
+    fn set_monitors(&mut self, _monitors: &[Monitor]) -> Result<()> {
+        Ok(())
+    }
+
+    fn read_arena(&self, at: usize, len: usize) -> Result<Vec<f64>> {
+        Ok(self.arena[at..at + len].to_vec())
+    }
+
+    fn write_arena(&mut self, at: usize, data: &[f64]) {
+        self.arena[at..at + data.len()].copy_from_slice(data);
+    }
+
+    fn synchronize(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    /// One dispatch per projection, update and monitor, as the plan counts them.
+    fn cost(&self, (bytes, dispatches): (u64, usize)) -> StepCost {
+        StepCost {
+            bytes,
+            dispatches: dispatches as f64,
+            executor: self.name(),
+            steps_per_dispatch: 1,
+            registers: 0,
+            barriers: 0,
+        }
+    }
+
+    fn run(
         &mut self,
         clock: &Clock,
         steps: usize,
@@ -172,31 +205,29 @@ impl CpuExec {
                 }
                 let node = &plan.nodes[s.node];
                 // Inputs are copied out of the arena first: the update writes into it.
-                let input = |spec: InputSpec,
-                             len: usize,
-                             this: &CpuExec|
-                 -> (Vec<f64>, usize, Option<f64>) {
-                    match spec {
-                        InputSpec::None => (Vec::new(), 0, Some(0.0)),
-                        InputSpec::Scalar(v) => (Vec::new(), 0, Some(v)),
-                        InputSpec::Arena { offset, pitch } => (
-                            this.arena[offset..offset + (rows - 1) * pitch + len].to_vec(),
-                            pitch,
-                            None,
-                        ),
-                        InputSpec::Scratch { offset, pitch } => (
-                            this.scratch[offset..offset + rows * pitch].to_vec(),
-                            pitch,
-                            None,
-                        ),
-                        InputSpec::Stream { ext, pitch } => {
-                            (stream_step[ext].to_vec(), pitch, None)
+                let input =
+                    |spec: InputSpec, len: usize, this: &F64| -> (Vec<f64>, usize, Option<f64>) {
+                        match spec {
+                            InputSpec::None => (Vec::new(), 0, Some(0.0)),
+                            InputSpec::Scalar(v) => (Vec::new(), 0, Some(v)),
+                            InputSpec::Arena { offset, pitch } => (
+                                this.arena[offset..offset + (rows - 1) * pitch + len].to_vec(),
+                                pitch,
+                                None,
+                            ),
+                            InputSpec::Scratch { offset, pitch } => (
+                                this.scratch[offset..offset + rows * pitch].to_vec(),
+                                pitch,
+                                None,
+                            ),
+                            InputSpec::Stream { ext, pitch } => {
+                                (stream_step[ext].to_vec(), pitch, None)
+                            }
+                            InputSpec::Acc { offset, .. } => {
+                                (this.acc[offset..offset + rows * len].to_vec(), len, None)
+                            }
                         }
-                        InputSpec::Acc { offset, .. } => {
-                            (this.acc[offset..offset + rows * len].to_vec(), len, None)
-                        }
-                    }
-                };
+                    };
                 let (x_data, x_pitch, x_scalar) = input(s.x, s.x_n, self);
                 let (d_data, d_pitch, d_scalar) = input(s.delta, node.n, self);
                 if let InputSpec::Acc { offset, .. } = s.delta {

@@ -1,0 +1,121 @@
+//! Executors: what runs a compiled [`Plan`] on a device. Each one is a file here implementing
+//! [`Exec`]; [`build`] picks one for an [`Executor`] choice and a device. They run the same
+//! plan with the same arithmetic in the same order and differ in how steps map onto work:
+//!
+//! - `per_step` ([`Executor::PerStep`], "per-step"): dispatches per step, for large networks;
+//! - `fused` ([`Executor::Fused`], "fused"): the whole network as one generated kernel looping
+//!   over the steps of a chunk, one workgroup per instance, for small networks;
+//! - `f64` (any network on [`Device::Cpu`], "f64"): the host reference.
+//!
+//! Adding an executor: a file here implementing [`Exec`], and its line in [`build`] (with a
+//! variant of [`Executor`] if users choose it).
+
+mod f64;
+mod fused;
+mod per_step;
+
+use std::sync::Arc;
+
+use super::plan::Plan;
+use super::{Monitor, StepCost};
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::shaders::DEFAULT_WORKGROUP;
+use crate::tensor::Device;
+
+/// Steps recorded into one submission at most (and lavapipe stays responsive).
+pub(crate) const MAX_CHUNK: usize = 1000;
+
+/// How a compiled network runs on a GPU. Every executor runs the same plan with the same
+/// arithmetic; they differ in how steps map onto dispatches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Executor {
+    /// [`Executor::Fused`] when the network has at most 32,768 elements per instance (all
+    /// populations together), else [`Executor::PerStep`].
+    #[default]
+    Auto,
+    /// One dispatch per projection, population update and monitor per step, a chunk of up to
+    /// 1000 steps per submission: for large networks.
+    PerStep,
+    /// The whole network composed into one kernel, one workgroup per instance looping over
+    /// the steps of a chunk inside one dispatch: for small networks and large batches of them.
+    Fused,
+    /// [`Executor::Fused`] with this many invocations per workgroup instead of 256: a power of
+    /// two from 32 to the device's `max_compute_invocations_per_workgroup` (for tuning on a
+    /// given card; more invocations mean fewer elements each).
+    FusedWorkgroup(u32),
+}
+
+/// What runs a plan: its states on a device, chunks of steps at a time.
+pub(crate) trait Exec {
+    /// The executor's name, as [`StepCost::executor`] and the benchmark table print it.
+    fn name(&self) -> &'static str;
+
+    /// The most steps one [`Exec::run`] takes.
+    fn chunk_len(&self) -> usize;
+
+    /// Lays out (and on a GPU, builds) what recording `monitors` needs; called whenever they
+    /// change, with all of them.
+    fn set_monitors(&mut self, monitors: &[Monitor]) -> Result<()>;
+
+    /// Runs `steps` (at most [`Exec::chunk_len`]) steps from `clock`'s step, with `streams`
+    /// holding each external stream's values for them, and appends to `monitors`.
+    fn run(
+        &mut self,
+        clock: &Clock,
+        steps: usize,
+        streams: &[&[f64]],
+        monitors: &mut [Monitor],
+    ) -> Result<()>;
+
+    /// `len` values of the arena from `at`.
+    fn read_arena(&self, at: usize, len: usize) -> Result<Vec<f64>>;
+
+    /// Overwrites the arena from `at`.
+    fn write_arena(&mut self, at: usize, data: &[f64]);
+
+    /// Builds what the next run needs and waits until everything submitted has run.
+    fn synchronize(&mut self) -> Result<()>;
+
+    /// Steps one dispatch runs.
+    fn steps_per_dispatch(&self) -> usize {
+        1
+    }
+
+    /// A step's cost, from the plan's own count `(bytes, dispatches)` of it.
+    fn cost(&self, counted: (u64, usize)) -> StepCost;
+}
+
+/// The executor that runs `plan` on `device` as `choice` asks.
+pub(crate) fn build(device: &Device, plan: &Arc<Plan>, choice: Executor) -> Result<Box<dyn Exec>> {
+    let gpu = match device {
+        Device::Cpu => return Ok(Box::new(f64::F64::new(plan.clone()))),
+        Device::Gpu(gpu) => gpu,
+    };
+    let workgroup = match choice {
+        Executor::Auto => {
+            fused::Fused::suits(plan, gpu.max_storage_binding()).then_some(DEFAULT_WORKGROUP)
+        }
+        Executor::Fused => Some(DEFAULT_WORKGROUP),
+        Executor::FusedWorkgroup(n) => {
+            let max = gpu.max_workgroup_invocations();
+            if !n.is_power_of_two() || n < 32 || n > max {
+                return Err(Error::invalid(
+                    "Executor::FusedWorkgroup",
+                    "invocations",
+                    n,
+                    format!(
+                        "must be a power of two from 32 to the device's \
+                         max_compute_invocations_per_workgroup ({max})"
+                    ),
+                ));
+            }
+            Some(n)
+        }
+        Executor::PerStep => None,
+    };
+    Ok(match workgroup {
+        Some(workgroup) => Box::new(fused::Fused::new(gpu, plan.clone(), workgroup)?),
+        None => Box::new(per_step::PerStep::new(gpu, plan.clone())?),
+    })
+}

@@ -1,0 +1,323 @@
+//! A compiled network: [`Simulation`] runs its plan on an executor, feeds its external
+//! streams and keeps its monitors.
+
+use std::sync::Arc;
+
+use super::exec::Exec;
+use super::plan::{self, Plan};
+use super::record::{CountRecord, SpikeRecord, StateRecord};
+use super::{ExternalId, Monitor, MonitorId, NodeId};
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::shape::TensorShape;
+use crate::tensor::Device;
+
+/// What one step of a compiled network costs, counted from its plan.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepCost {
+    /// Bytes of device memory read and written: every population's states read and written,
+    /// its output written, its inputs read; every projection's source, weights and results —
+    /// less what the executor keeps on chip or never reads back (see `registers`).
+    pub bytes: u64,
+    /// Dispatches per step on a GPU (a fraction when one dispatch runs many steps; on the
+    /// f64 executor, one per projection, update and monitor).
+    pub dispatches: f64,
+    /// `"fused"`, `"per-step"` or `"f64"`.
+    pub executor: &'static str,
+    /// Steps one dispatch runs.
+    pub steps_per_dispatch: usize,
+    /// Values each invocation keeps in registers across the steps of a dispatch (fused
+    /// executor: states and outputs only their own element touches). What the fused executor
+    /// keeps on chip — these registers, spikes as bits and event sums in workgroup memory —
+    /// is not in `bytes`.
+    pub registers: usize,
+    /// Workgroup barriers per step between the statements of the fused kernel (0 for the
+    /// other executors, which synchronise by dispatches).
+    pub barriers: usize,
+}
+
+/// One line: "fused executor, 28 steps per dispatch, 0.036 dispatches and 0.00 MB of memory
+/// traffic per step".
+impl std::fmt::Display for StepCost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} executor, {} steps per dispatch, {:.3} dispatches and {:.2} MB of memory traffic per step",
+            self.executor,
+            self.steps_per_dispatch,
+            self.dispatches,
+            self.bytes as f64 / 1e6
+        )
+    }
+}
+
+/// A compiled network: its states on a device, a clock, and monitors.
+pub struct Simulation {
+    batch: Option<usize>,
+    device: Device,
+    plan: Arc<Plan>,
+    clock: Clock,
+    exec: Box<dyn Exec>,
+    /// Host data not yet run, per external stream (steps × rows × size values).
+    streams: Vec<Vec<f64>>,
+    monitors: Vec<Monitor>,
+}
+
+impl Simulation {
+    pub(super) fn new(
+        batch: Option<usize>,
+        device: Device,
+        plan: Arc<Plan>,
+        clock: Clock,
+        exec: Box<dyn Exec>,
+    ) -> Simulation {
+        Simulation {
+            batch,
+            device,
+            streams: vec![Vec::new(); plan.externals.len()],
+            plan,
+            clock,
+            exec,
+            monitors: Vec::new(),
+        }
+    }
+
+    /// The device it runs on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The clock: the next step to run, and `dt`.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Rows of the batch (1 without a batch axis).
+    pub fn rows(&self) -> usize {
+        self.plan.rows
+    }
+
+    fn node(&self, node: NodeId) -> Result<&plan::PlanNode> {
+        self.plan.nodes.get(node.0).ok_or_else(|| {
+            Error::invalid(
+                "Simulation",
+                "node",
+                node.0,
+                "is not a population of this network",
+            )
+        })
+    }
+
+    /// The shape of `node`'s states and output: `(batch, *in_size)`.
+    pub fn shape(&self, node: NodeId) -> Result<TensorShape> {
+        let n = self.node(node)?;
+        Ok(TensorShape::new(self.batch, n.in_size.clone()))
+    }
+
+    /// Queues values of external stream `ext` for the next steps: `steps × rows × size`
+    /// values, row-major. A run consumes them and fails if there are too few.
+    pub fn feed(&mut self, ext: ExternalId, data: &[f64]) -> Result<()> {
+        let e = self.plan.externals.get(ext.0).ok_or_else(|| {
+            Error::invalid(
+                "Simulation",
+                "external",
+                ext.0,
+                "is not an input of this network",
+            )
+        })?;
+        let per_step = e.n * self.plan.rows;
+        if !data.len().is_multiple_of(per_step) {
+            return Err(Error::shape(
+                format!("data of external `{}`", e.name),
+                format!("a multiple of {per_step} values (rows × size per step)"),
+                format!("{} values", data.len()),
+            ));
+        }
+        if let Some(bad) = data.iter().find(|v| !v.is_finite()) {
+            return Err(Error::invalid(&e.name, "data", bad, "must be finite"));
+        }
+        self.streams[ext.0].extend_from_slice(data);
+        Ok(())
+    }
+
+    /// Records the spikes (any nonzero output) of `node` every step from now on.
+    pub fn monitor_spikes(&mut self, node: NodeId) -> Result<MonitorId> {
+        let n = self.node(node)?;
+        let record = SpikeRecord::new(
+            &n.name,
+            node.0,
+            self.plan.rows,
+            n.n,
+            self.clock.step(),
+            self.plan.dt,
+        );
+        self.monitors.push(Monitor::Spikes(record));
+        self.monitors_changed()
+    }
+
+    /// Counts the spikes (nonzero outputs) of `node` per sample from now on, without keeping
+    /// when they happened.
+    pub fn monitor_count(&mut self, node: NodeId) -> Result<MonitorId> {
+        let n = self.node(node)?;
+        let record = CountRecord::new(&n.name, node.0, self.plan.rows, n.n, self.plan.dt);
+        self.monitors.push(Monitor::Count(record));
+        self.monitors_changed()
+    }
+
+    /// Records state variable `var` of `node` every `every` steps from now on.
+    pub fn monitor_state(&mut self, node: NodeId, var: &str, every: usize) -> Result<MonitorId> {
+        let n = self.node(node)?;
+        let v = n.var(var)?;
+        if every == 0 {
+            return Err(Error::invalid("monitor_state", "every", 0, "must be ≥ 1"));
+        }
+        let record = StateRecord::new(
+            &n.name,
+            var,
+            node.0,
+            v,
+            every,
+            self.plan.rows,
+            n.n,
+            self.plan.dt,
+        );
+        self.monitors.push(Monitor::State(record));
+        self.monitors_changed()
+    }
+
+    fn monitors_changed(&mut self) -> Result<MonitorId> {
+        self.exec.set_monitors(&self.monitors)?;
+        Ok(MonitorId(self.monitors.len() - 1))
+    }
+
+    /// What spike monitor `id` recorded.
+    pub fn spikes(&self, id: MonitorId) -> Result<&SpikeRecord> {
+        match self.monitors.get(id.0) {
+            Some(Monitor::Spikes(r)) => Ok(r),
+            _ => Err(Error::invalid(
+                "Simulation",
+                "monitor",
+                id.0,
+                "is not a spike monitor",
+            )),
+        }
+    }
+
+    /// What count monitor `id` counted.
+    pub fn counts(&self, id: MonitorId) -> Result<&CountRecord> {
+        match self.monitors.get(id.0) {
+            Some(Monitor::Count(r)) => Ok(r),
+            _ => Err(Error::invalid(
+                "Simulation",
+                "monitor",
+                id.0,
+                "is not a count monitor",
+            )),
+        }
+    }
+
+    /// What state monitor `id` recorded.
+    pub fn samples(&self, id: MonitorId) -> Result<&StateRecord> {
+        match self.monitors.get(id.0) {
+            Some(Monitor::State(r)) => Ok(r),
+            _ => Err(Error::invalid(
+                "Simulation",
+                "monitor",
+                id.0,
+                "is not a state monitor",
+            )),
+        }
+    }
+
+    /// Runs `steps` steps. On a GPU, chunks of up to 1000 steps are recorded into one
+    /// submission each; monitors are read back once per chunk, nothing else.
+    pub fn run(&mut self, steps: usize) -> Result<()> {
+        for (e, data) in self.plan.externals.iter().zip(&self.streams) {
+            let have = data.len() / (e.n * self.plan.rows);
+            if have < steps {
+                return Err(Error::invalid(
+                    &e.name,
+                    "data",
+                    format!("{have} steps queued"),
+                    format!("a run of {steps} steps needs {steps} (Simulation::feed)"),
+                ));
+            }
+        }
+        let mut done = 0;
+        while done < steps {
+            let chunk = self.exec.chunk_len().min(steps - done);
+            let streams: Vec<&[f64]> = self
+                .plan
+                .externals
+                .iter()
+                .zip(&self.streams)
+                .map(|(e, d)| &d[..chunk * e.n * self.plan.rows])
+                .collect();
+            self.exec
+                .run(&self.clock, chunk, &streams, &mut self.monitors)?;
+            for (e, d) in self.plan.externals.iter().zip(&mut self.streams) {
+                d.drain(..chunk * e.n * self.plan.rows);
+            }
+            self.clock.set_step(self.clock.step() + chunk as u64);
+            done += chunk;
+        }
+        Ok(())
+    }
+
+    /// State variable `var` of `node` now (read back from the device): `rows × in_size` values.
+    pub fn state(&self, node: NodeId, var: &str) -> Result<Vec<f64>> {
+        let n = self.node(node)?;
+        let v = n.var(var)?;
+        let at = n.state_base + v * n.total;
+        self.exec.read_arena(at, n.total)
+    }
+
+    /// The output of `node` after the latest step (spikes of a neuron, `g` of a synapse …).
+    pub fn output(&self, node: NodeId) -> Result<Vec<f64>> {
+        let n = self.node(node)?;
+        self.exec.read_arena(n.out, n.total)
+    }
+
+    /// Overwrites state variable `var` of `node` (`rows × in_size` values), e.g. to start from
+    /// given initial values.
+    pub fn set_state(&mut self, node: NodeId, var: &str, data: &[f64]) -> Result<()> {
+        let n = self.node(node)?;
+        let v = n.var(var)?;
+        if data.len() != n.total {
+            return Err(Error::shape(
+                format!("state `{var}` of `{}`", n.name),
+                format!("{} values", n.total),
+                format!("{} values", data.len()),
+            ));
+        }
+        self.exec.write_arena(n.state_base + v * n.total, data);
+        Ok(())
+    }
+
+    /// Compiles what the next run needs (the fused kernel is compiled at the first run after
+    /// the monitors change) and waits until everything submitted to the device has run: call
+    /// it before timing runs.
+    pub fn synchronize(&mut self) -> Result<()> {
+        self.exec.synchronize()
+    }
+
+    /// Which executor runs it — `"fused"`, `"per-step"` or `"f64"` — and the steps one
+    /// dispatch runs (1 for the per-step executor).
+    pub fn executor(&self) -> (&'static str, usize) {
+        (self.exec.name(), self.exec.steps_per_dispatch())
+    }
+
+    /// What one step costs, counted from the plan (for benchmarks).
+    pub fn cost_per_step(&self) -> StepCost {
+        let monitors: Vec<(usize, plan::MonitorKind)> = self
+            .monitors
+            .iter()
+            .map(|m| match m {
+                Monitor::Spikes(r) => (r.node, plan::MonitorKind::Spikes),
+                Monitor::Count(r) => (r.node, plan::MonitorKind::Count),
+                Monitor::State(r) => (r.node, plan::MonitorKind::State(r.every)),
+            })
+            .collect();
+        self.exec.cost(self.plan.cost_per_step(&monitors))
+    }
+}
