@@ -31,28 +31,11 @@ impl Gpu {
     /// Checks that an array of `words` 32-bit words fits the device's buffer and binding
     /// limits, before anything is computed or allocated for it.
     pub(crate) fn check_words(&self, what: &str, words: usize) -> Result<()> {
-        self.check_size(what, (words.max(1) as u64) * 4)
+        self.limits().check_words(what, words)
     }
 
     fn check_size(&self, what: &str, bytes: u64) -> Result<()> {
-        let limits = &self.inner.limits;
-        if bytes > limits.max_buffer_size {
-            return Err(Error::LimitExceeded {
-                what: format!("{what} ({bytes} bytes)"),
-                requested: bytes,
-                limit_name: "max_buffer_size",
-                limit: limits.max_buffer_size,
-            });
-        }
-        if bytes > limits.max_storage_buffer_binding_size {
-            return Err(Error::LimitExceeded {
-                what: format!("{what} ({bytes} bytes)"),
-                requested: bytes,
-                limit_name: "max_storage_buffer_binding_size",
-                limit: limits.max_storage_buffer_binding_size,
-            });
-        }
-        Ok(())
+        self.limits().check_bytes(what, bytes)
     }
 
     /// A zeroed storage array of `len` words, checked against the device's limits.

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+use super::DeviceLimits;
 use crate::error::{Error, Result};
 
 /// A graphics API wgpu can drive.
@@ -373,6 +374,17 @@ impl Gpu {
     /// What adapter this is.
     pub fn info(&self) -> &AdapterSummary {
         &self.inner.summary
+    }
+
+    /// The limits that layouts depend on, as plain data.
+    pub fn limits(&self) -> DeviceLimits {
+        DeviceLimits {
+            max_storage_binding: self.max_storage_binding(),
+            max_buffer_size: self.max_buffer_size(),
+            max_workgroup_storage: self.max_workgroup_storage(),
+            max_workgroup_invocations: self.max_workgroup_invocations(),
+            software: self.info().is_software(),
+        }
     }
 
     /// The largest storage binding in bytes (`max_storage_buffer_binding_size`).

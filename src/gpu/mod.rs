@@ -8,9 +8,11 @@
 mod array;
 mod context;
 mod kernel;
+mod limits;
 
 pub(crate) use array::GpuArray;
 pub use context::{AdapterSummary, Backend, Gpu, GpuOptions};
+pub use limits::DeviceLimits;
 pub(crate) use kernel::{
     CLOCK_STRIDE, ClockEntry, CommBindings, CommUniform, Dispatch, ElementBindings, Grid,
     NetworkBindings, SimUniform,

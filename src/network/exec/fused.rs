@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::gpu::{CLOCK_STRIDE, Dispatch, Gpu, GpuArray, NetworkBindings};
+use crate::gpu::{CLOCK_STRIDE, DeviceLimits, Dispatch, Gpu, GpuArray, NetworkBindings};
 use crate::network::Monitor;
 use crate::network::compose::{
     InputAbi, channel_records, clock_entries, constant_params, constant_words, dense_table,
@@ -70,12 +70,34 @@ struct MonitorSlot {
 pub(crate) struct Fused {
     gpu: Gpu,
     plan: Arc<Plan>,
+    layout: Layout,
+    /// The kernel generated with the current monitors, and its grid.
+    kernel: Kernel,
+    grid: (u32, u32),
     arena: GpuArray,
     scratch: GpuArray,
     acc: GpuArray,
     params: GpuArray,
     control: GpuArray,
     range: GpuArray,
+    /// The kernel's dispatch: its pipeline (which the driver compiles, seconds for a large
+    /// network on a software adapter) is built at the first run after the monitors change, so
+    /// that adding several monitors compiles once.
+    dispatch: Option<Dispatch>,
+}
+
+/// Where the fused executor keeps every row of a plan on a device with given limits, and the
+/// statements' code: decided from the plan and the limits alone, before any buffer exists.
+pub(crate) struct Layout {
+    limits: DeviceLimits,
+    /// Invocations per workgroup.
+    lanes: Lanes,
+    /// The arena's initial values, the delay rings after them.
+    arena: Vec<f32>,
+    /// Words of the scratch: the summed inputs, then the input streams.
+    scratch_len: usize,
+    /// Parameters, channel records, weights and event tables.
+    table: Vec<u32>,
     /// The statements' code (projections and updates with their constants), written once;
     /// the monitors' code is added per statement when they change.
     statements: Vec<Statement>,
@@ -95,25 +117,27 @@ pub(crate) struct Fused {
     /// Where each input stream starts in `scratch`, and the steps a stream chunk holds.
     stream_base: Vec<usize>,
     stream_chunk: usize,
-    /// The kernel and its grid, generated with the monitors; its dispatch (the pipeline, which
-    /// the driver compiles, seconds for a large network on a software adapter) is built at the
-    /// first run after the monitors change, so that adding several monitors compiles once.
-    kernel: Option<(KernelDef, (u32, u32))>,
-    dispatch: Option<Dispatch>,
-    /// The rows kept in registers (built with the monitors, which decide some).
+    /// Bytes per step of event sums read from workgroup memory instead of device memory.
+    local_bytes: u64,
+}
+
+/// The kernel of a [`Layout`] with a set of monitors, and where the monitors record.
+pub(crate) struct Kernel {
+    def: KernelDef,
+    /// The rows kept in registers (the monitors decide some).
     resident: Vec<Resident>,
-    /// Invocations per workgroup.
-    lanes: Lanes,
-    /// Bytes per step counted by the plan that stay on chip (with the monitors).
+    /// Bytes per step counted by the plan that stay on chip.
     on_chip: u64,
     /// Barriers between statements per step.
     barriers: usize,
-    /// Bytes per step of event sums read from workgroup memory instead of device memory.
-    local_bytes: u64,
     monitors: Vec<MonitorSlot>,
+    /// Words of `acc` (accumulators, work counters, monitor chunks) and of `control`.
+    acc_len: usize,
+    control_len: usize,
     clock_at: usize,
     status_at: usize,
     steps_per_dispatch: usize,
+    /// The most steps one run takes.
     chunk: usize,
 }
 
@@ -622,20 +646,42 @@ impl Fused {
     /// The executor of `plan` with `workgroup` invocations per workgroup (a power of two the
     /// caller has checked against the device).
     pub fn new(gpu: &Gpu, plan: Arc<Plan>, workgroup: u32) -> Result<Fused> {
+        let layout = Layout::new(&plan, gpu.limits(), workgroup)?;
+        let kernel = layout.kernel(&plan, &[])?;
+        let grid = gpu.group_grid(kernel.def.name(), plan.rows)?;
+        Ok(Fused {
+            gpu: gpu.clone(),
+            arena: gpu.upload("network arena", &layout.arena)?,
+            scratch: gpu.alloc("network scratch", layout.scratch_len)?,
+            params: gpu.upload("network tables", &layout.table)?,
+            range: gpu.alloc_uniform("network step ranges", MAX_CHUNK * CLOCK_STRIDE as usize),
+            control: gpu.alloc("network control", kernel.control_len)?,
+            acc: gpu.alloc("network accumulators", kernel.acc_len)?,
+            layout,
+            kernel,
+            grid,
+            dispatch: None,
+            plan,
+        })
+    }
+}
+
+impl Layout {
+    /// The layout of `plan` on a device with `limits`, `workgroup` invocations per workgroup.
+    pub fn new(plan: &Plan, limits: DeviceLimits, workgroup: u32) -> Result<Layout> {
         let rows = plan.rows;
         let lanes = Lanes(workgroup as usize);
         // The arena and the rings after it.
         let ring_base = plan.arena_len;
         let mut init = plan.initial_arena_f32();
         init.resize((plan.arena_len + plan.ring_len).max(1), 0.0);
-        gpu.check_words(
+        limits.check_words(
             "the network's states and delay rings (one storage buffer)",
             init.len(),
         )?;
-        let arena = gpu.upload("network arena", &init)?;
         // The scratch and the streams after it.
         let stream_step: usize = plan.externals.iter().map(|e| rows * e.n).sum();
-        let room = (gpu.max_storage_binding() / 4) as usize;
+        let room = (limits.max_storage_binding / 4) as usize;
         let stream_chunk = MAX_CHUNK
             .min(
                 room.saturating_sub(plan.scratch_len)
@@ -649,11 +695,10 @@ impl Fused {
             stream_base.push(scratch_len);
             scratch_len += stream_chunk * rows * e.n;
         }
-        gpu.check_words("the network's summed inputs and input streams", scratch_len)?;
-        let scratch = gpu.alloc("network scratch", scratch_len)?;
+        limits.check_words("the network's summed inputs and input streams", scratch_len)?;
 
         // The table (parameters, channel records, weights, event tables) and the code.
-        let (mut table, params_base) = param_table(&plan);
+        let (mut table, params_base) = param_table(plan);
         // Where a source row starts this step, and whether it is in the scratch.
         // Channel records, as constants of the kernel.
         let mut channel_words = Vec::new();
@@ -668,7 +713,7 @@ impl Fused {
         }
         // Dense projections gather or stage their inputs in workgroup memory where it holds
         // the arrays (else they read every input from where it is).
-        let budget = gpu.max_workgroup_storage() as usize;
+        let budget = limits.max_workgroup_storage as usize;
         let gathers =
             GATHER_BYTES <= budget
                 && plan.statements.iter().flat_map(|s| &s.ops).any(
@@ -967,7 +1012,7 @@ impl Fused {
                 ""
             },
         );
-        gpu.check_words(
+        limits.check_words(
             "the network's parameters, weights and connectivity (one storage buffer)",
             table.len(),
         )?;
@@ -976,19 +1021,15 @@ impl Fused {
         }
         let param_words = constant_words(
             "param_word",
-            &constant_params(&plan, 0..plan.nodes.len(), &table, &params_base),
+            &constant_params(plan, 0..plan.nodes.len(), &table, &params_base),
             "params[at]",
         );
-        let params = gpu.upload("network tables", &table)?;
-        let range = gpu.alloc_uniform("network step ranges", MAX_CHUNK * CLOCK_STRIDE as usize);
-        let mut exec = Fused {
-            gpu: gpu.clone(),
-            arena,
-            scratch,
-            acc: gpu.alloc("network accumulators", 1)?,
-            params,
-            control: gpu.alloc("network control", 1)?,
-            range,
+        Ok(Layout {
+            limits,
+            lanes,
+            arena: init,
+            scratch_len,
+            table,
             statements,
             channel_words,
             bits,
@@ -999,59 +1040,236 @@ impl Fused {
             local_sums,
             stream_base,
             stream_chunk,
-            kernel: None,
-            dispatch: None,
-            resident: Vec::new(),
-            lanes,
-            on_chip: 0,
-            barriers: 0,
             // Each sum read (4 bytes in the plan's count).
             local_bytes: 4 * (rows * local_sums) as u64,
-            monitors: Vec::new(),
-            clock_at: 0,
-            status_at: 0,
-            steps_per_dispatch: 1,
-            chunk: MAX_CHUNK,
-            plan,
+        })
+    }
+
+    /// The kernel of this layout with `monitors`, and where they record.
+    pub fn kernel(&self, plan: &Plan, monitors: &[Monitor]) -> Result<Kernel> {
+        let rows = plan.rows;
+        let lanes = self.lanes;
+        // acc: the accumulators, a work counter per row, then the monitors' chunks.
+        let status_at = plan.acc_len;
+        let mut acc_len = status_at + rows;
+        let per_step: Vec<(usize, usize)> =
+            monitors.iter().map(|m| entry_layout(plan, m)).collect();
+        let room = (self.limits.max_storage_binding / 4) as usize;
+        let acc_words = |chunk: usize| -> usize {
+            acc_len
+                + per_step
+                    .iter()
+                    .map(|&(w, every)| entries(chunk, every) * w)
+                    .sum::<usize>()
         };
-        exec.set_monitors(&[])?;
-        Ok(exec)
-    }
-
-    /// Builds the kernel's pipeline if the monitors changed since it was built.
-    fn prepare(&mut self) -> Result<()> {
-        if self.dispatch.is_none() {
-            let (kernel, grid) = self.kernel.as_ref().expect("generated with the monitors");
-            self.dispatch = Some(self.gpu.network_dispatch(
-                kernel,
-                &NetworkBindings {
-                    arena: &self.arena,
-                    scratch: &self.scratch,
-                    acc: &self.acc,
-                    params: &self.params,
-                    control: &self.control,
-                    range: &self.range,
-                },
-                *grid,
-            )?);
+        let chunk = longest_chunk(MAX_CHUNK.min(self.stream_chunk), |c| acc_words(c) <= room);
+        if chunk == 0 {
+            return Err(Error::LimitExceeded {
+                what: "one step of the monitors with the network's accumulators".into(),
+                requested: 4 * acc_words(1) as u64,
+                limit_name: "max_storage_buffer_binding_size",
+                limit: self.limits.max_storage_binding,
+            });
         }
-        Ok(())
-    }
+        // control: one word per state monitor (the run's first sample index), then the clock.
+        let mut slots = Vec::new();
+        for (i, (m, (words, every))) in monitors.iter().zip(&per_step).enumerate() {
+            let count = matches!(m, Monitor::Count(_));
+            slots.push(MonitorSlot {
+                at: acc_len,
+                per_entry: *words,
+                sampling: matches!(m, Monitor::State(_)).then_some((i, *every)),
+                count,
+            });
+            acc_len += entries(chunk, *every) * words;
+        }
+        let clock_at = monitors.len();
 
-    /// Workgroup barriers between statements per step.
-    fn barriers_per_step(&self) -> usize {
-        self.barriers
-    }
-
-    /// Values each invocation keeps in registers across steps.
-    fn registers(&self) -> usize {
-        self.resident.iter().map(|r| self.lanes.per(r.n)).sum()
-    }
-
-    /// The bytes per step that [`Plan::cost_per_step`] counts and this executor keeps on chip:
-    /// [`Self::on_chip_bytes`] of the monitors it was built with.
-    fn on_chip_bytes_per_step(&self) -> u64 {
-        self.on_chip
+        // The kernel: the models' family files, then the steps.
+        let mut families: Vec<&str> = Vec::new();
+        for node in &plan.nodes {
+            let src = node.model.kernel().source();
+            if !families.contains(&src) {
+                families.push(src);
+            }
+        }
+        let mut body = String::new();
+        let mut iterations = 1usize;
+        // Whether element `e` of a population's output, just updated, is a spike (nonzero).
+        let wrow = |node: usize| self.wrows.iter().find(|w| w.node == node);
+        let spiked = |node: usize| match self.bits.iter().find(|b| b.node == node) {
+            Some(b) => format!("spike_bit({}u, e.j)", b.word),
+            None if wrow(node).is_some() => {
+                format!("wrows[{}u + e.j] != 0.0", wrow(node).map_or(0, |w| w.at))
+            }
+            None => format!("state[{}u + e.i] != 0.0", plan.nodes[node].out),
+        };
+        // A barrier, unless the code just before is one.
+        let fence = |body: &mut String| {
+            if !body.ends_with("step_barrier();\n") {
+                body.push_str("        step_barrier();\n");
+            }
+        };
+        for (si, ((s, st), region)) in plan
+            .statements
+            .iter()
+            .zip(&self.statements)
+            .zip(op_regions(plan))
+            .enumerate()
+        {
+            let node = &plan.nodes[s.node];
+            if !region.is_empty() {
+                fence(&mut body);
+                for t in region {
+                    for op in &self.statements[t].ops {
+                        let _ = writeln!(body, "        {op}");
+                    }
+                }
+                fence(&mut body);
+            }
+            let _ = writeln!(
+                body,
+                "        // statement {si}: {} `{}`",
+                node.model.kind(),
+                node.name
+            );
+            if st.crossing {
+                fence(&mut body);
+            }
+            // Spike and count monitors record each element right after its update.
+            let mut after = String::new();
+            for (m, slot) in monitors.iter().zip(&slots) {
+                match m {
+                    Monitor::Spikes(r) if r.node == s.node => {
+                        let words = r.words_per_row();
+                        let _ = write!(
+                            after,
+                            "\n            if ({spiked}) {{\n                atomicOr(&acc[{at}u + clk.local * {step}u + row * {words}u + e.j / 32u], bitcast<i32>(1u << (e.j % 32u)));\n            }}",
+                            spiked = spiked(s.node),
+                            at = slot.at,
+                            step = rows * words,
+                        );
+                    }
+                    Monitor::Count(r) if r.node == s.node => {
+                        let _ = write!(
+                            after,
+                            "\n            count_{slot} = count_{slot} + select(0u, 1u, {spiked});",
+                            spiked = spiked(s.node),
+                            slot = slot.at,
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            body.push_str(&st.sim);
+            body.push_str(&st.calls.code(&after));
+            body.push_str(&st.ring);
+            if st.crossing {
+                fence(&mut body);
+            }
+            iterations += st.iterations;
+            for (m, slot) in monitors.iter().zip(&slots) {
+                match m {
+                    Monitor::State(r) if r.node == s.node => {
+                        let (first, every) = slot.sampling.expect("a state monitor samples");
+                        let _ = writeln!(
+                            body,
+                            "        if (clk.k % {every}u == 0u) {{\n            let slot = clk.k / {every}u - control[{first}u];\n            for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n                atomicStore(&acc[{at}u + slot * {total}u + row * {n}u + j], bitcast<i32>(state[{var}u + row * {n}u + j]));\n            }}\n        }}",
+                            n = node.n,
+                            total = node.total,
+                            at = slot.at,
+                            var = node.state_base + r.var_index * node.total,
+                        );
+                        iterations += lanes.per(node.n);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let (mut counters, mut totals) = (String::new(), String::new());
+        for slot in slots.iter().filter(|s| s.count) {
+            let _ = writeln!(counters, "    var count_{} = 0u;", slot.at);
+            let _ = writeln!(
+                totals,
+                "    atomicAdd(&acc[{at}u + row], i32(count_{at}));",
+                at = slot.at
+            );
+        }
+        let barriers = body.matches("step_barrier();").count();
+        let resident = residents(plan, monitors, self.lanes);
+        let (hooks, load, store) = resident_code(&resident, &self.bits, &self.wrows, self.lanes);
+        let mut source = families.join("\n");
+        // A sum is read and cleared by its own element's invocation between the barriers that
+        // fence the event projections, so plain atomic loads and stores suffice.
+        let _ = write!(
+            source,
+            "\nvar<workgroup> wacc: array<atomic<i32>, {}>;\n\
+             fn take_local(i: u32) -> i32 {{\n    let sum = atomicLoad(&wacc[i]);\n    atomicStore(&wacc[i], 0);\n    return sum;\n}}\n\
+             var<workgroup> wscr: array<f32, {}>;\n{hooks}{}{}{}",
+            self.local_sums.max(1),
+            self.wscr.iter().map(|w| w.1).sum::<usize>().max(1),
+            constant_words(
+                "channel_word",
+                &self
+                    .channel_words
+                    .iter()
+                    .copied()
+                    .enumerate()
+                    .collect::<Vec<_>>(),
+                "0u"
+            ),
+            self.barrier,
+            self.param_words,
+        );
+        if self.local_sums > 0 {
+            let _ = writeln!(
+                counters,
+                "    for (var i = lane; i < {}u; i = i + WORKGROUP_SIZE) {{\n        atomicStore(&wacc[i], 0);\n    }}\n    workgroupBarrier();",
+                self.local_sums
+            );
+            iterations += lanes.per(self.local_sums);
+        }
+        let _ = write!(
+            source,
+            "\n@compute @workgroup_size(WORKGROUP_SIZE)\n\
+             fn network(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
+             let row = wid.x + wid.y * groups.x;\n    \
+             if (row >= {rows}u) {{\n        return;\n    }}\n    \
+             let lane = lid.x;\n    \
+             var done = 0u;\n\
+             {counters}{load}    \
+             for (var s = 0u; s < range.count; s = s + 1u) {{\n        \
+             clk = load_clock({clock_at}u + 4u * (range.first + s));\n        \
+             last_step = s + 1u == range.count;\n\
+             {body}        done = done + 1u;\n    }}\n\
+             {store}    \
+             atomicAdd(&acc[{status_at}u + row], i32(done));\n\
+             {totals}}}\n"
+        );
+        let kernel = KernelDef::network(
+            format!("network of {} populations", plan.nodes.len()),
+            source,
+            "network",
+        )
+        .with_workgroup(lanes.0 as u32);
+        let steps_per_dispatch = if self.limits.software {
+            (SOFTWARE_LOOP_BUDGET / iterations).clamp(1, MAX_CHUNK)
+        } else {
+            MAX_CHUNK
+        };
+        Ok(Kernel {
+            def: kernel,
+            on_chip: self.on_chip_bytes(plan, &resident, monitors),
+            resident,
+            barriers,
+            monitors: slots,
+            acc_len,
+            control_len: clock_at + 4 * MAX_CHUNK,
+            clock_at,
+            status_at,
+            steps_per_dispatch,
+            chunk,
+        })
     }
 
     /// What [`Plan::cost_per_step`] counts as device-memory traffic and this kernel keeps in
@@ -1059,8 +1277,7 @@ impl Fused {
     /// write, an output's write, each read as a conductance); the spike bits' and workgroup
     /// rows' writes and their reads by projections, elements and monitors; event sums
     /// accumulated in workgroup memory.
-    fn on_chip_bytes(&self, resident: &[Resident], monitors: &[Monitor]) -> u64 {
-        let plan = &self.plan;
+    fn on_chip_bytes(&self, plan: &Plan, resident: &[Resident], monitors: &[Monitor]) -> u64 {
         let rows = plan.rows;
         // Reads of the row at `base` by elements of the same size (conductances, inputs).
         let element_reads = |base: usize| -> usize {
@@ -1158,6 +1375,47 @@ impl Fused {
     }
 }
 
+impl Fused {
+    /// Builds the kernel's pipeline if the monitors changed since it was built.
+    fn prepare(&mut self) -> Result<()> {
+        if self.dispatch.is_none() {
+            self.dispatch = Some(self.gpu.network_dispatch(
+                &self.kernel.def,
+                &NetworkBindings {
+                    arena: &self.arena,
+                    scratch: &self.scratch,
+                    acc: &self.acc,
+                    params: &self.params,
+                    control: &self.control,
+                    range: &self.range,
+                },
+                self.grid,
+            )?);
+        }
+        Ok(())
+    }
+
+    /// Workgroup barriers between statements per step.
+    fn barriers_per_step(&self) -> usize {
+        self.kernel.barriers
+    }
+
+    /// Values each invocation keeps in registers across steps.
+    fn registers(&self) -> usize {
+        self.kernel
+            .resident
+            .iter()
+            .map(|r| self.layout.lanes.per(r.n))
+            .sum()
+    }
+
+    /// The bytes per step that [`Plan::cost_per_step`] counts and this executor keeps on chip:
+    /// [`Layout::on_chip_bytes`] of the monitors it was built with.
+    fn on_chip_bytes_per_step(&self) -> u64 {
+        self.kernel.on_chip
+    }
+}
+
 impl Exec for Fused {
     fn name(&self) -> &'static str {
         "fused"
@@ -1165,237 +1423,18 @@ impl Exec for Fused {
 
     /// The most steps one run records into one submission.
     fn chunk_len(&self) -> usize {
-        self.chunk
+        self.kernel.chunk
     }
 
-    /// Lays out the monitors, writes the kernel with them and builds its pipeline and dispatch.
+    /// Generates the kernel with `monitors` and allocates their chunks; the pipeline is built
+    /// at the next run.
     fn set_monitors(&mut self, monitors: &[Monitor]) -> Result<()> {
-        let plan = self.plan.clone();
-        let rows = plan.rows;
-        let lanes = self.lanes;
-        // acc: the accumulators, a work counter per row, then the monitors' chunks.
-        let status_at = plan.acc_len;
-        let mut acc_len = status_at + rows;
-        let per_step: Vec<(usize, usize)> =
-            monitors.iter().map(|m| entry_layout(&plan, m)).collect();
-        let room = (self.gpu.max_storage_binding() / 4) as usize;
-        let acc_words = |chunk: usize| -> usize {
-            acc_len
-                + per_step
-                    .iter()
-                    .map(|&(w, every)| entries(chunk, every) * w)
-                    .sum::<usize>()
-        };
-        let chunk = longest_chunk(MAX_CHUNK.min(self.stream_chunk), |c| acc_words(c) <= room);
-        if chunk == 0 {
-            return Err(Error::LimitExceeded {
-                what: "one step of the monitors with the network's accumulators".into(),
-                requested: 4 * acc_words(1) as u64,
-                limit_name: "max_storage_buffer_binding_size",
-                limit: self.gpu.max_storage_binding(),
-            });
-        }
-        // control: one word per state monitor (the run's first sample index), then the clock.
-        let mut slots = Vec::new();
-        for (i, (m, (words, every))) in monitors.iter().zip(&per_step).enumerate() {
-            let count = matches!(m, Monitor::Count(_));
-            slots.push(MonitorSlot {
-                at: acc_len,
-                per_entry: *words,
-                sampling: matches!(m, Monitor::State(_)).then_some((i, *every)),
-                count,
-            });
-            acc_len += entries(chunk, *every) * words;
-        }
-        let clock_at = monitors.len();
-        let control = self
-            .gpu
-            .alloc("network control", clock_at + 4 * MAX_CHUNK)?;
-        let acc = self.gpu.alloc("network accumulators", acc_len)?;
-
-        // The kernel: the models' family files, then the steps.
-        let mut families: Vec<&str> = Vec::new();
-        for node in &plan.nodes {
-            let src = node.model.kernel().source();
-            if !families.contains(&src) {
-                families.push(src);
-            }
-        }
-        let mut body = String::new();
-        let mut iterations = 1usize;
-        // Whether element `e` of a population's output, just updated, is a spike (nonzero).
-        let wrow = |node: usize| self.wrows.iter().find(|w| w.node == node);
-        let spiked = |node: usize| match self.bits.iter().find(|b| b.node == node) {
-            Some(b) => format!("spike_bit({}u, e.j)", b.word),
-            None if wrow(node).is_some() => {
-                format!("wrows[{}u + e.j] != 0.0", wrow(node).map_or(0, |w| w.at))
-            }
-            None => format!("state[{}u + e.i] != 0.0", plan.nodes[node].out),
-        };
-        // A barrier, unless the code just before is one.
-        let fence = |body: &mut String| {
-            if !body.ends_with("step_barrier();\n") {
-                body.push_str("        step_barrier();\n");
-            }
-        };
-        for (si, ((s, st), region)) in plan
-            .statements
-            .iter()
-            .zip(&self.statements)
-            .zip(op_regions(&plan))
-            .enumerate()
-        {
-            let node = &plan.nodes[s.node];
-            if !region.is_empty() {
-                fence(&mut body);
-                for t in region {
-                    for op in &self.statements[t].ops {
-                        let _ = writeln!(body, "        {op}");
-                    }
-                }
-                fence(&mut body);
-            }
-            let _ = writeln!(
-                body,
-                "        // statement {si}: {} `{}`",
-                node.model.kind(),
-                node.name
-            );
-            if st.crossing {
-                fence(&mut body);
-            }
-            // Spike and count monitors record each element right after its update.
-            let mut after = String::new();
-            for (m, slot) in monitors.iter().zip(&slots) {
-                match m {
-                    Monitor::Spikes(r) if r.node == s.node => {
-                        let words = r.words_per_row();
-                        let _ = write!(
-                            after,
-                            "\n            if ({spiked}) {{\n                atomicOr(&acc[{at}u + clk.local * {step}u + row * {words}u + e.j / 32u], bitcast<i32>(1u << (e.j % 32u)));\n            }}",
-                            spiked = spiked(s.node),
-                            at = slot.at,
-                            step = rows * words,
-                        );
-                    }
-                    Monitor::Count(r) if r.node == s.node => {
-                        let _ = write!(
-                            after,
-                            "\n            count_{slot} = count_{slot} + select(0u, 1u, {spiked});",
-                            spiked = spiked(s.node),
-                            slot = slot.at,
-                        );
-                    }
-                    _ => {}
-                }
-            }
-            body.push_str(&st.sim);
-            body.push_str(&st.calls.code(&after));
-            body.push_str(&st.ring);
-            if st.crossing {
-                fence(&mut body);
-            }
-            iterations += st.iterations;
-            for (m, slot) in monitors.iter().zip(&slots) {
-                match m {
-                    Monitor::State(r) if r.node == s.node => {
-                        let (first, every) = slot.sampling.expect("a state monitor samples");
-                        let _ = writeln!(
-                            body,
-                            "        if (clk.k % {every}u == 0u) {{\n            let slot = clk.k / {every}u - control[{first}u];\n            for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n                atomicStore(&acc[{at}u + slot * {total}u + row * {n}u + j], bitcast<i32>(state[{var}u + row * {n}u + j]));\n            }}\n        }}",
-                            n = node.n,
-                            total = node.total,
-                            at = slot.at,
-                            var = node.state_base + r.var_index * node.total,
-                        );
-                        iterations += lanes.per(node.n);
-                    }
-                    _ => {}
-                }
-            }
-        }
-        let (mut counters, mut totals) = (String::new(), String::new());
-        for slot in slots.iter().filter(|s| s.count) {
-            let _ = writeln!(counters, "    var count_{} = 0u;", slot.at);
-            let _ = writeln!(
-                totals,
-                "    atomicAdd(&acc[{at}u + row], i32(count_{at}));",
-                at = slot.at
-            );
-        }
-        self.barriers = body.matches("step_barrier();").count();
-        let resident = residents(&plan, monitors, self.lanes);
-        let (hooks, load, store) = resident_code(&resident, &self.bits, &self.wrows, self.lanes);
-        let mut source = families.join("\n");
-        // A sum is read and cleared by its own element's invocation between the barriers that
-        // fence the event projections, so plain atomic loads and stores suffice.
-        let _ = write!(
-            source,
-            "\nvar<workgroup> wacc: array<atomic<i32>, {}>;\n\
-             fn take_local(i: u32) -> i32 {{\n    let sum = atomicLoad(&wacc[i]);\n    atomicStore(&wacc[i], 0);\n    return sum;\n}}\n\
-             var<workgroup> wscr: array<f32, {}>;\n{hooks}{}{}{}",
-            self.local_sums.max(1),
-            self.wscr.iter().map(|w| w.1).sum::<usize>().max(1),
-            constant_words(
-                "channel_word",
-                &self
-                    .channel_words
-                    .iter()
-                    .copied()
-                    .enumerate()
-                    .collect::<Vec<_>>(),
-                "0u"
-            ),
-            self.barrier,
-            self.param_words,
-        );
-        if self.local_sums > 0 {
-            let _ = writeln!(
-                counters,
-                "    for (var i = lane; i < {}u; i = i + WORKGROUP_SIZE) {{\n        atomicStore(&wacc[i], 0);\n    }}\n    workgroupBarrier();",
-                self.local_sums
-            );
-            iterations += lanes.per(self.local_sums);
-        }
-        let _ = write!(
-            source,
-            "\n@compute @workgroup_size(WORKGROUP_SIZE)\n\
-             fn network(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
-             let row = wid.x + wid.y * groups.x;\n    \
-             if (row >= {rows}u) {{\n        return;\n    }}\n    \
-             let lane = lid.x;\n    \
-             var done = 0u;\n\
-             {counters}{load}    \
-             for (var s = 0u; s < range.count; s = s + 1u) {{\n        \
-             clk = load_clock({clock_at}u + 4u * (range.first + s));\n        \
-             last_step = s + 1u == range.count;\n\
-             {body}        done = done + 1u;\n    }}\n\
-             {store}    \
-             atomicAdd(&acc[{status_at}u + row], i32(done));\n\
-             {totals}}}\n"
-        );
-        let kernel = KernelDef::network(
-            format!("network of {} populations", plan.nodes.len()),
-            source,
-            "network",
-        )
-        .with_workgroup(lanes.0 as u32);
-        let grid = self.gpu.group_grid(kernel.name(), rows)?;
-        self.steps_per_dispatch = if self.gpu.info().is_software() {
-            (SOFTWARE_LOOP_BUDGET / iterations).clamp(1, MAX_CHUNK)
-        } else {
-            MAX_CHUNK
-        };
-        self.kernel = Some((kernel, grid));
+        let kernel = self.layout.kernel(&self.plan, monitors)?;
+        self.control = self.gpu.alloc("network control", kernel.control_len)?;
+        self.acc = self.gpu.alloc("network accumulators", kernel.acc_len)?;
+        self.grid = self.gpu.group_grid(kernel.def.name(), self.plan.rows)?;
+        self.kernel = kernel;
         self.dispatch = None;
-        self.on_chip = self.on_chip_bytes(&resident, monitors);
-        self.resident = resident;
-        self.acc = acc;
-        self.control = control;
-        self.monitors = slots;
-        self.clock_at = clock_at;
-        self.status_at = status_at;
-        self.chunk = chunk;
         Ok(())
     }
 
@@ -1407,17 +1446,17 @@ impl Exec for Fused {
         streams: &[&[f64]],
         monitors: &mut [Monitor],
     ) -> Result<()> {
-        assert!(steps <= self.chunk, "a run is at most one chunk");
+        assert!(steps <= self.kernel.chunk, "a run is at most one chunk");
         if steps == 0 {
             return Ok(());
         }
         let k0 = clock.step();
         self.control
-            .write(self.clock_at, clock_entries(clock, steps).as_flattened());
-        for (base, data) in self.stream_base.iter().zip(streams) {
+            .write(self.kernel.clock_at, clock_entries(clock, steps).as_flattened());
+        for (base, data) in self.layout.stream_base.iter().zip(streams) {
             self.scratch.write_f64(*base, data);
         }
-        for slot in &self.monitors {
+        for slot in &self.kernel.monitors {
             match slot.sampling {
                 Some((first, every)) => self
                     .control
@@ -1426,7 +1465,7 @@ impl Exec for Fused {
                 None => self.acc.write(slot.at, &vec![0u32; steps * slot.per_entry]),
             }
         }
-        let spd = self.steps_per_dispatch;
+        let spd = self.kernel.steps_per_dispatch;
         let dispatches = steps.div_ceil(spd);
         let stride = CLOCK_STRIDE as usize / 4;
         let mut ranges = vec![0u32; dispatches * stride];
@@ -1444,8 +1483,8 @@ impl Exec for Fused {
         )?;
         if self.gpu.info().is_software() {
             let rows = self.plan.rows;
-            let done: Vec<u32> = self.acc.view(self.status_at, rows).read()?;
-            let want = (self.lanes.0 * steps) as u32;
+            let done: Vec<u32> = self.acc.view(self.kernel.status_at, rows).read()?;
+            let want = (self.layout.lanes.0 * steps) as u32;
             if let Some(row) = done.iter().position(|&d| d != want) {
                 return Err(Error::Gpu(format!(
                     "the software adapter cut the network kernel's loops short (row {row}: {} of {want} invocation-steps ran); \
@@ -1453,9 +1492,9 @@ impl Exec for Fused {
                     done[row]
                 )));
             }
-            self.acc.write(self.status_at, &vec![0u32; rows]);
+            self.acc.write(self.kernel.status_at, &vec![0u32; rows]);
         }
-        for (slot, record) in self.monitors.iter().zip(monitors.iter_mut()) {
+        for (slot, record) in self.kernel.monitors.iter().zip(monitors.iter_mut()) {
             read_back(record, &self.acc, slot.at, slot.per_entry, k0, steps)?;
         }
         Ok(())
@@ -1477,15 +1516,15 @@ impl Exec for Fused {
 
     /// Steps one dispatch runs.
     fn steps_per_dispatch(&self) -> usize {
-        self.steps_per_dispatch
+        self.kernel.steps_per_dispatch
     }
 
     fn cost(&self, (bytes, _): (u64, usize)) -> StepCost {
         StepCost {
             bytes: bytes - self.on_chip_bytes_per_step(),
-            dispatches: 1.0 / self.steps_per_dispatch as f64,
+            dispatches: 1.0 / self.kernel.steps_per_dispatch as f64,
             executor: self.name(),
-            steps_per_dispatch: self.steps_per_dispatch,
+            steps_per_dispatch: self.kernel.steps_per_dispatch,
             registers: self.registers(),
             barriers: self.barriers_per_step(),
         }
