@@ -54,7 +54,7 @@ pub mod units;
 
 pub use clock::Clock;
 pub use error::{Error, Result};
-pub use gpu::{AdapterSummary, Backend, Gpu, GpuOptions};
+pub use gpu::{AdapterSummary, Backend, DeviceLimits, Gpu, GpuOptions};
 pub use inputs::*;
 pub use model::{Init, Model, Param, ParamValue};
 pub use module::{CurrentInput, Dynamics, Inputs, Module, Neuron, Synapse};

@@ -12,8 +12,8 @@ mod limits;
 
 pub(crate) use array::GpuArray;
 pub use context::{AdapterSummary, Backend, Gpu, GpuOptions};
-pub use limits::DeviceLimits;
 pub(crate) use kernel::{
     CLOCK_STRIDE, ClockEntry, CommBindings, CommUniform, Dispatch, ElementBindings, Grid,
     NetworkBindings, SimUniform,
 };
+pub use limits::DeviceLimits;

@@ -40,6 +40,8 @@ pub use simulation::{Simulation, StepCost};
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::gpu::DeviceLimits;
+use crate::shaders::KernelDef;
 use crate::model::{DynModel, Model};
 use crate::module::Module;
 use crate::shape::Shape;
@@ -292,6 +294,25 @@ impl Network {
         self.compile_with(device, batch, dt, Executor::Auto)
     }
 
+    /// The WGSL kernels that `executor` would generate for this network with `batch` instances
+    /// and step `dt` on a device with `limits`, without a device: to read what runs, or to
+    /// check in CI that a network's kernels compile. Returns the executor's name (`"fused"` or
+    /// `"per-step"`) and the kernels; [`KernelDef::full_source`] gives each one's complete
+    /// WGSL module and [`KernelDef::validate`] checks it with naga. The fused kernel is the one
+    /// without monitors; the per-step executor's other dispatches run built-in kernels.
+    /// Setting `BRAINWGPU_DUMP_WGSL=DIR` writes the kernels a compiled simulation generates.
+    pub fn kernels(
+        &self,
+        batch: Option<usize>,
+        dt: impl Into<Quantity<Time>>,
+        executor: Executor,
+        limits: &DeviceLimits,
+    ) -> Result<(&'static str, Vec<KernelDef>)> {
+        let clock = Clock::new(dt)?;
+        let plan = plan::build(self, batch, clock.dt_ms(), Some(limits.max_storage_binding))?;
+        exec::kernels(&plan, executor, limits)
+    }
+
     /// [`Network::compile`] with a chosen GPU executor (ignored on [`Device::Cpu`], which
     /// runs the f64 reference).
     pub fn compile_with(
@@ -308,7 +329,7 @@ impl Network {
         };
         let plan = Arc::new(plan::build(self, batch, clock.dt_ms(), limit)?);
         let exec = exec::build(device, &plan, executor)?;
-        Ok(Simulation::new(batch, device.clone(), plan, clock, exec))
+        Simulation::new(batch, device.clone(), plan, clock, exec)
     }
 }
 

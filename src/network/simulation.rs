@@ -70,8 +70,9 @@ impl Simulation {
         plan: Arc<Plan>,
         clock: Clock,
         exec: Box<dyn Exec>,
-    ) -> Simulation {
-        Simulation {
+    ) -> Result<Simulation> {
+        super::exec::dump(exec.name(), &exec.generated())?;
+        Ok(Simulation {
             batch,
             device,
             streams: vec![Vec::new(); plan.externals.len()],
@@ -79,7 +80,7 @@ impl Simulation {
             clock,
             exec,
             monitors: Vec::new(),
-        }
+        })
     }
 
     /// The device it runs on.
@@ -187,6 +188,7 @@ impl Simulation {
 
     fn monitors_changed(&mut self) -> Result<MonitorId> {
         self.exec.set_monitors(&self.monitors)?;
+        super::exec::dump(self.exec.name(), &self.exec.generated())?;
         Ok(MonitorId(self.monitors.len() - 1))
     }
 

@@ -666,6 +666,13 @@ impl Fused {
     }
 }
 
+/// The kernel the fused executor generates for `plan` on a device with `limits`, with
+/// `workgroup` invocations per workgroup and no monitors.
+pub(crate) fn kernels(plan: &Plan, limits: DeviceLimits, workgroup: u32) -> Result<Vec<KernelDef>> {
+    let layout = Layout::new(plan, limits, workgroup)?;
+    Ok(vec![layout.kernel(plan, &[])?.def])
+}
+
 impl Layout {
     /// The layout of `plan` on a device with `limits`, `workgroup` invocations per workgroup.
     pub fn new(plan: &Plan, limits: DeviceLimits, workgroup: u32) -> Result<Layout> {
@@ -1421,6 +1428,10 @@ impl Exec for Fused {
         "fused"
     }
 
+    fn generated(&self) -> Vec<KernelDef> {
+        vec![self.kernel.def.clone()]
+    }
+
     /// The most steps one run records into one submission.
     fn chunk_len(&self) -> usize {
         self.kernel.chunk
@@ -1451,8 +1462,10 @@ impl Exec for Fused {
             return Ok(());
         }
         let k0 = clock.step();
-        self.control
-            .write(self.kernel.clock_at, clock_entries(clock, steps).as_flattened());
+        self.control.write(
+            self.kernel.clock_at,
+            clock_entries(clock, steps).as_flattened(),
+        );
         for (base, data) in self.layout.stream_base.iter().zip(streams) {
             self.scratch.write_f64(*base, data);
         }

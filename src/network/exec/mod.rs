@@ -20,7 +20,8 @@ use super::plan::Plan;
 use super::{Monitor, StepCost};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::shaders::DEFAULT_WORKGROUP;
+use crate::gpu::DeviceLimits;
+use crate::shaders::{DEFAULT_WORKGROUP, KernelDef};
 use crate::tensor::Device;
 
 /// Steps recorded into one submission at most (and lavapipe stays responsive).
@@ -77,6 +78,11 @@ pub(crate) trait Exec {
     /// Builds what the next run needs and waits until everything submitted has run.
     fn synchronize(&mut self) -> Result<()>;
 
+    /// The kernels it generated for this plan (and its current monitors).
+    fn generated(&self) -> Vec<KernelDef> {
+        Vec::new()
+    }
+
     /// Steps one dispatch runs.
     fn steps_per_dispatch(&self) -> usize {
         1
@@ -86,19 +92,16 @@ pub(crate) trait Exec {
     fn cost(&self, counted: (u64, usize)) -> StepCost;
 }
 
-/// The executor that runs `plan` on `device` as `choice` asks.
-pub(crate) fn build(device: &Device, plan: &Arc<Plan>, choice: Executor) -> Result<Box<dyn Exec>> {
-    let gpu = match device {
-        Device::Cpu => return Ok(Box::new(f64::F64::new(plan.clone()))),
-        Device::Gpu(gpu) => gpu,
-    };
-    let workgroup = match choice {
+/// What `choice` runs `plan` with on a device with `limits`: the fused executor with this
+/// many invocations per workgroup, or (`None`) the per-step executor.
+fn fused_workgroup(plan: &Plan, choice: Executor, limits: &DeviceLimits) -> Result<Option<u32>> {
+    Ok(match choice {
         Executor::Auto => {
-            fused::Fused::suits(plan, gpu.max_storage_binding()).then_some(DEFAULT_WORKGROUP)
+            fused::Fused::suits(plan, limits.max_storage_binding).then_some(DEFAULT_WORKGROUP)
         }
         Executor::Fused => Some(DEFAULT_WORKGROUP),
         Executor::FusedWorkgroup(n) => {
-            let max = gpu.max_workgroup_invocations();
+            let max = limits.max_workgroup_invocations;
             if !n.is_power_of_two() || n < 32 || n > max {
                 return Err(Error::invalid(
                     "Executor::FusedWorkgroup",
@@ -113,9 +116,55 @@ pub(crate) fn build(device: &Device, plan: &Arc<Plan>, choice: Executor) -> Resu
             Some(n)
         }
         Executor::PerStep => None,
+    })
+}
+
+/// The executor that runs `plan` on `device` as `choice` asks.
+pub(crate) fn build(device: &Device, plan: &Arc<Plan>, choice: Executor) -> Result<Box<dyn Exec>> {
+    let gpu = match device {
+        Device::Cpu => return Ok(Box::new(f64::F64::new(plan.clone()))),
+        Device::Gpu(gpu) => gpu,
     };
-    Ok(match workgroup {
+    Ok(match fused_workgroup(plan, choice, &gpu.limits())? {
         Some(workgroup) => Box::new(fused::Fused::new(gpu, plan.clone(), workgroup)?),
         None => Box::new(per_step::PerStep::new(gpu, plan.clone())?),
     })
+}
+
+/// The kernels that `choice` generates for `plan` on a device with `limits` (before any
+/// monitor is added), and the executor's name; no device is needed.
+pub(crate) fn kernels(
+    plan: &Plan,
+    choice: Executor,
+    limits: &DeviceLimits,
+) -> Result<(&'static str, Vec<KernelDef>)> {
+    Ok(match fused_workgroup(plan, choice, limits)? {
+        Some(workgroup) => ("fused", fused::kernels(plan, *limits, workgroup)?),
+        None => ("per-step", per_step::kernels(plan, limits)?),
+    })
+}
+
+/// Writes `kernels` of executor `name` into the folder `BRAINWGPU_DUMP_WGSL` names, if it is
+/// set: one complete WGSL module per kernel, named after the executor and the kernel (which
+/// names the populations it updates).
+pub(crate) fn dump(name: &str, kernels: &[KernelDef]) -> Result<()> {
+    let Some(dir) = std::env::var_os("BRAINWGPU_DUMP_WGSL") else {
+        return Ok(());
+    };
+    let dir = std::path::PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    for k in kernels {
+        let stem: String = k
+            .name()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .take(120)
+            .collect();
+        let path = dir.join(format!("{name}--{stem}.wgsl"));
+        std::fs::write(&path, k.full_source()).map_err(|source| Error::Io { path, source })?;
+    }
+    Ok(())
 }

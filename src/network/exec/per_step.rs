@@ -14,8 +14,8 @@ use super::{Exec, MAX_CHUNK};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{
-    CLOCK_STRIDE, CommBindings, CommUniform, Dispatch, ElementBindings, Gpu, GpuArray, Grid,
-    NetworkBindings, SimUniform,
+    CLOCK_STRIDE, CommBindings, CommUniform, DeviceLimits, Dispatch, ElementBindings, Gpu,
+    GpuArray, Grid, NetworkBindings, SimUniform,
 };
 use crate::module::pack_params;
 use crate::network::Monitor;
@@ -76,6 +76,8 @@ pub(crate) struct PerStep {
     counters: Vec<(usize, usize)>,
     /// Bytes per step the plan counts for the count monitors that the updates serve.
     counted_bytes: u64,
+    /// The kernels it generated (composed updates, runs of event projections).
+    generated: Vec<KernelDef>,
     // Buffers only the dispatches' bind groups refer to, kept with them.
     _keep: Vec<GpuArray>,
 }
@@ -270,24 +272,15 @@ fn pushes(plan: &Plan, room: usize) -> Vec<Push> {
     out
 }
 
-/// The buffers and tables of composed dispatches (`shaders/abi/network.wgsl`): grouped
-/// updates and runs of event projections.
-struct Composed {
-    arena: GpuArray,
-    scratch: GpuArray,
-    acc: GpuArray,
-    /// Every population's parameters, and the channel records of grouped updates.
-    table: GpuArray,
-    /// The chunk's clock entries, 4 words per step.
-    clock: GpuArray,
-    /// Per step, at its dynamic offset: the step's index in the chunk, 1 step, whether
-    /// deferred outputs are stored ([`step_ranges`]).
-    range: GpuArray,
+/// The table of composed dispatches (`shaders/abi/network.wgsl`): every population's
+/// parameters, the channel records of grouped updates and the pushed event tables, with where
+/// each starts.
+struct ComposedTable {
     params_base: Vec<usize>,
     channels_base: Vec<usize>,
-    /// The table's words, for the constants of composed kernels.
+    /// The table's words, uploaded once and the source of composed kernels' constants.
     words: Vec<u32>,
-    /// The pushed event projections, where each one's event table starts in `table`, and the
+    /// The pushed event projections, where each one's event table starts in `words`, and the
     /// distance from the even steps' sums to the odd steps' in `acc`.
     pushes: Vec<(Push, usize)>,
     flip: usize,
@@ -295,15 +288,14 @@ struct Composed {
     counters: Vec<(usize, usize)>,
 }
 
-impl Composed {
+impl ComposedTable {
     fn new(
-        gpu: &Gpu,
         plan: &Plan,
+        limits: &DeviceLimits,
         groups: &[&Vec<usize>],
         pushes: &[Push],
         counters: &[(usize, usize)],
-        buffers: [&GpuArray; 3],
-    ) -> Result<Composed> {
+    ) -> Result<ComposedTable> {
         let (mut table, params_base) = param_table(plan);
         let mut channels_base = vec![0; plan.statements.len()];
         for group in groups {
@@ -320,27 +312,72 @@ impl Composed {
             placed.push((*p, table.len()));
             table.extend(event_table(conn, *scale).0);
         }
-        gpu.check_words(
+        limits.check_words(
             "the parameters and pushed event tables of composed updates (one storage buffer)",
             table.len(),
         )?;
-        let range = gpu.alloc_uniform("network step index", MAX_CHUNK * CLOCK_STRIDE as usize);
-        range.write(0, &step_ranges(|_| false));
-        let [arena, scratch, acc] = buffers.map(GpuArray::clone);
-        Ok(Composed {
-            arena,
-            scratch,
-            acc,
-            table: gpu.upload("network parameter table", &table)?,
+        Ok(ComposedTable {
             words: table,
-            clock: gpu.alloc("network clock entries", 4 * MAX_CHUNK)?,
-            range,
             params_base,
             channels_base,
             pushes: placed,
             flip: plan.acc_len,
             counters: counters.to_vec(),
         })
+    }
+}
+
+/// The buffers composed dispatches bind.
+struct ComposedBuffers {
+    arena: GpuArray,
+    scratch: GpuArray,
+    acc: GpuArray,
+    /// The [`ComposedTable`] on the device.
+    table: GpuArray,
+    /// The chunk's clock entries, 4 words per step.
+    clock: GpuArray,
+    /// Per step, at its dynamic offset: the step's index in the chunk, 1 step, whether
+    /// deferred outputs are stored ([`step_ranges`]).
+    range: GpuArray,
+}
+
+impl ComposedBuffers {
+    fn new(gpu: &Gpu, table: &ComposedTable, buffers: [&GpuArray; 3]) -> Result<ComposedBuffers> {
+        let range = gpu.alloc_uniform("network step index", MAX_CHUNK * CLOCK_STRIDE as usize);
+        range.write(0, &step_ranges(|_| false));
+        let [arena, scratch, acc] = buffers.map(GpuArray::clone);
+        Ok(ComposedBuffers {
+            arena,
+            scratch,
+            acc,
+            table: gpu.upload("network parameter table", &table.words)?,
+            clock: gpu.alloc("network clock entries", 4 * MAX_CHUNK)?,
+            range,
+        })
+    }
+
+    /// A dispatch of a composed `kernel` over `threads` invocations, with `tables` (the
+    /// composed table unless given) as its parameters.
+    fn dispatch(
+        &self,
+        gpu: &Gpu,
+        kernel: &KernelDef,
+        threads: usize,
+        tables: Option<&GpuArray>,
+    ) -> Result<Dispatch> {
+        let grid = gpu.grid(kernel.name(), threads)?;
+        gpu.network_dispatch(
+            kernel,
+            &NetworkBindings {
+                arena: &self.arena,
+                scratch: &self.scratch,
+                acc: &self.acc,
+                params: tables.unwrap_or(&self.table),
+                control: &self.clock,
+                range: &self.range,
+            },
+            grid,
+        )
     }
 }
 
@@ -591,14 +628,14 @@ fn arena_hooks(rows: &[StepRow]) -> String {
     )
 }
 
-/// One dispatch that runs the updates of `group` for every element, in order.
-fn composed_dispatch(
-    gpu: &Gpu,
+/// The kernel that runs the updates of `group` for every element, in order, with the
+/// invocations it needs.
+fn composed_kernel(
     plan: &Plan,
     group: &[usize],
     rows: &[StepRow],
-    c: &Composed,
-) -> Result<Dispatch> {
+    c: &ComposedTable,
+) -> (KernelDef, usize) {
     let mut families: Vec<&str> = Vec::new();
     let mut body = String::new();
     for &si in group {
@@ -704,29 +741,17 @@ fn composed_dispatch(
         source,
         "network",
     );
-    let grid = gpu.grid(kernel.name(), first.total)?;
-    gpu.network_dispatch(
-        &kernel,
-        &NetworkBindings {
-            arena: &c.arena,
-            scratch: &c.scratch,
-            acc: &c.acc,
-            params: &c.table,
-            control: &c.clock,
-            range: &c.range,
-        },
-        grid,
-    )
+    (kernel, first.total)
 }
 
-/// One dispatch for a run of event projections from the arena: one invocation per sample and
-/// presynaptic neuron of each, the projections one after another, their tables in one buffer.
-fn events_dispatch(
-    gpu: &Gpu,
+/// The kernel of a run of event projections from the arena: one invocation per sample and
+/// presynaptic neuron of each, the projections one after another, their tables in one
+/// buffer. Returns the kernel, its invocations and the tables.
+fn events_kernel(
     plan: &Plan,
+    limits: &DeviceLimits,
     run: &[(usize, usize)],
-    c: &Composed,
-) -> Result<Dispatch> {
+) -> Result<(KernelDef, usize, Vec<u32>)> {
     let rows = plan.rows;
     let mut body = String::new();
     let mut tables: Vec<u32> = Vec::new();
@@ -755,11 +780,10 @@ fn events_dispatch(
         tables.extend(table);
         start = end;
     }
-    gpu.check_words(
+    limits.check_words(
         "the event projections' tables (one storage buffer)",
         tables.len(),
     )?;
-    let tables = gpu.upload("event tables", &tables)?;
     let source = format!(
         "{NETWORK_MEMORY}\n{NETWORK_ARENA}\n{NETWORK_TABLES}\n\
          @compute @workgroup_size(WORKGROUP_SIZE)\n\
@@ -772,49 +796,64 @@ fn events_dispatch(
         source,
         "network",
     );
-    let grid = gpu.grid(kernel.name(), start)?;
-    gpu.network_dispatch(
-        &kernel,
-        &NetworkBindings {
-            arena: &c.arena,
-            scratch: &c.scratch,
-            acc: &c.acc,
-            params: &tables,
-            control: &c.clock,
-            range: &c.range,
-        },
-        grid,
-    )
+    Ok((kernel, start, tables))
 }
 
-impl PerStep {
-    pub fn new(gpu: &Gpu, plan: Arc<Plan>) -> Result<PerStep> {
+/// One dispatch of a step, in program order, as [`Schedule`] plans it.
+enum Planned {
+    /// A run of event projections from the arena in one generated kernel over `threads`
+    /// invocations, with its tables.
+    Events {
+        kernel: KernelDef,
+        threads: usize,
+        tables: Vec<u32>,
+    },
+    /// Projection `oi` of statement `si` by its built-in kernel.
+    Op { si: usize, oi: usize },
+    /// The updates of a group of statements in one generated kernel.
+    Composed { kernel: KernelDef, threads: usize },
+    /// The update of statement `si` by its model's element kernel.
+    Update(usize),
+    /// The delay ring store of statement `si`.
+    Ring(usize),
+}
+
+/// What the per-step executor decides from the plan and the device's limits before any
+/// buffer exists: which event projections are pushed, which updates compose, which spikes
+/// the updates count, and every dispatch of a step with its generated kernel.
+struct Schedule {
+    /// Words of `acc`: the sums (two sets when some are pushed), then the spike counters.
+    acc_len: usize,
+    counters: Vec<(usize, usize)>,
+    stream_chunk: usize,
+    composed: Option<ComposedTable>,
+    steps: Vec<Planned>,
+    cached_bytes: u64,
+    deferred: Vec<usize>,
+    pushed_bytes: u64,
+}
+
+impl Schedule {
+    fn new(plan: &Plan, limits: &DeviceLimits) -> Result<Schedule> {
         let rows = plan.rows;
-        let init = plan.initial_arena_f32();
-        gpu.check_words(
-            "the network's states (one arena for all populations)",
-            init.len(),
-        )?;
-        let arena = gpu.upload("network arena", &init)?;
-        let scratch = gpu.alloc("network scratch (summed inputs)", plan.scratch_len)?;
         // Event projections delivered by their sources' updates need a second set of sums.
         // Words of tables one binding holds beside the parameters and channel records.
-        let room = (gpu.max_storage_binding() / 4) as usize;
-        let beside = param_table(&plan).0.len()
+        let room = (limits.max_storage_binding / 4) as usize;
+        let beside = param_table(plan).0.len()
             + plan
                 .statements
                 .iter()
                 .map(|s| channel_records(s).len())
                 .sum::<usize>();
-        let pushes = pushes(&plan, room.saturating_sub(beside));
+        let pushes = pushes(plan, room.saturating_sub(beside));
         let sum_sets = if pushes.is_empty() { 1 } else { 2 };
         // Neurons whose updates compose count their spikes as they emit them, so that a count
         // monitor needs no dispatch of its own.
-        let groups = groups(&plan);
+        let groups = groups(plan);
         let counted = |si: usize| {
             let s = &plan.statements[si];
             let node = &plan.nodes[s.node];
-            composable(&plan, s)
+            composable(plan, s)
                 && plan.is_spike_source(Src::Arena {
                     offset: node.out,
                     pitch: node.n,
@@ -826,11 +865,6 @@ impl PerStep {
             counters.push((plan.statements[si].node, acc_len));
             acc_len += rows * COUNTERS;
         }
-        let acc = gpu.alloc(
-            "network fixed-point accumulators and spike counters",
-            acc_len,
-        )?;
-        let rings = gpu.alloc("network delay rings", plan.ring_len)?;
         // Streams: as many steps per chunk as the budget and the binding limit allow.
         let stream_step_bytes: u64 = plan.externals.iter().map(|e| (4 * rows * e.n) as u64).sum();
         let largest = plan
@@ -841,21 +875,8 @@ impl PerStep {
             .unwrap_or(0);
         let stream_chunk = MAX_CHUNK
             .min(fit(CHUNK_BUDGET, stream_step_bytes))
-            .min(fit(gpu.max_storage_binding(), largest))
+            .min(fit(limits.max_storage_binding, largest))
             .max(1);
-        let streams = plan
-            .externals
-            .iter()
-            .map(|e| {
-                gpu.alloc(
-                    &format!("input stream `{}`", e.name),
-                    stream_chunk * rows * e.n,
-                )
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let clock = gpu.alloc_uniform("network clock", MAX_CHUNK * CLOCK_STRIDE as usize);
-        let mut keep = Vec::new();
-        let mut step = Vec::new();
         // Consecutive element-wise updates run as one composed dispatch (their projections
         // first, where that changes nothing they read), runs of event projections as another.
         // Groups updated by a composed dispatch: more than one update, a push to deliver or to
@@ -869,40 +890,154 @@ impl PerStep {
         };
         let composes = groups.iter().any(|g| {
             composed_group(g)
-                || projection_runs(&plan, g, &pushes, room)
+                || projection_runs(plan, g, &pushes, room)
                     .iter()
-                    .any(|r| is_event_run(&plan, r))
+                    .any(|r| is_event_run(plan, r))
         });
         let composed = match composes {
-            true => Some(Composed::new(
-                gpu,
-                &plan,
+            true => Some(ComposedTable::new(
+                plan,
+                limits,
                 &groups
                     .iter()
                     .filter(|g| composed_group(g))
                     .collect::<Vec<_>>(),
                 &pushes,
                 &counters,
-                [&arena, &scratch, &acc],
             )?),
             false => None,
         };
+        let (mut cached_bytes, mut deferred, mut steps) = (0, Vec::new(), Vec::new());
+        for group in &groups {
+            // The group's projections, in order; runs of event projections share a dispatch.
+            for run in projection_runs(plan, group, &pushes, room) {
+                if is_event_run(plan, &run) {
+                    let (kernel, threads, tables) = events_kernel(plan, limits, &run)?;
+                    steps.push(Planned::Events {
+                        kernel,
+                        threads,
+                        tables,
+                    });
+                } else {
+                    steps.extend(run.into_iter().map(|(si, oi)| Planned::Op { si, oi }));
+                }
+            }
+            let last = *group.last().expect("groups are not empty");
+            if composed_group(group) {
+                let c = composed.as_ref().expect("built for the groups");
+                let cached = step_rows(plan, group, &pushes);
+                cached_bytes += self::cached_bytes(plan, group, &cached);
+                deferred.extend(
+                    cached
+                        .iter()
+                        .filter(|r| r.deferred)
+                        .map(|r| plan.statements[r.si].node),
+                );
+                let (kernel, threads) = composed_kernel(plan, group, &cached, c);
+                steps.push(Planned::Composed { kernel, threads });
+            } else {
+                steps.push(Planned::Update(last));
+            }
+            if plan.statements[last].ring.is_some() {
+                steps.push(Planned::Ring(last));
+            }
+        }
+        let pushed_bytes = pushes
+            .iter()
+            .map(|p| match &plan.statements[p.si].ops[p.oi] {
+                CommOp::Event { conn, .. } => 4 * (rows * conn.n_pre) as u64,
+                _ => 0,
+            })
+            .sum();
+        Ok(Schedule {
+            acc_len,
+            counters,
+            stream_chunk,
+            composed,
+            steps,
+            cached_bytes,
+            deferred,
+            pushed_bytes,
+        })
+    }
+
+    /// The kernels it generates.
+    fn kernels(&self) -> Vec<KernelDef> {
+        self.steps
+            .iter()
+            .filter_map(|p| match p {
+                Planned::Events { kernel, .. } | Planned::Composed { kernel, .. } => {
+                    Some(kernel.clone())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The kernels the per-step executor generates for `plan` on a device with `limits` (the
+/// composed updates and runs of event projections; the rest are built-in kernels).
+pub(crate) fn kernels(plan: &Plan, limits: &DeviceLimits) -> Result<Vec<KernelDef>> {
+    Ok(Schedule::new(plan, limits)?.kernels())
+}
+
+impl PerStep {
+    pub fn new(gpu: &Gpu, plan: Arc<Plan>) -> Result<PerStep> {
+        let rows = plan.rows;
+        let init = plan.initial_arena_f32();
+        gpu.check_words(
+            "the network's states (one arena for all populations)",
+            init.len(),
+        )?;
+        let schedule = Schedule::new(&plan, &gpu.limits())?;
+        let room = (gpu.max_storage_binding() / 4) as usize;
+        let arena = gpu.upload("network arena", &init)?;
+        let scratch = gpu.alloc("network scratch (summed inputs)", plan.scratch_len)?;
+        let acc = gpu.alloc(
+            "network fixed-point accumulators and spike counters",
+            schedule.acc_len,
+        )?;
+        let rings = gpu.alloc("network delay rings", plan.ring_len)?;
+        let streams = plan
+            .externals
+            .iter()
+            .map(|e| {
+                gpu.alloc(
+                    &format!("input stream `{}`", e.name),
+                    schedule.stream_chunk * rows * e.n,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let clock = gpu.alloc_uniform("network clock", MAX_CHUNK * CLOCK_STRIDE as usize);
+        let composed = match &schedule.composed {
+            Some(t) => Some(ComposedBuffers::new(gpu, t, [&arena, &scratch, &acc])?),
+            None => None,
+        };
+        let mut keep = Vec::new();
+        let mut step = Vec::new();
         let uniform = |keep: &mut Vec<GpuArray>, what: &str, words: &[u32]| -> GpuArray {
             let u = gpu.alloc_uniform(what, std::mem::size_of_val(words));
             u.write(0, words);
             keep.push(u.clone());
             u
         };
-        let (mut cached_bytes, mut deferred) = (0, Vec::new());
-        for group in &groups {
-            // The group's projections, in order; runs of event projections share a dispatch.
-            for run in projection_runs(&plan, group, &pushes, room) {
-                if is_event_run(&plan, &run) {
+        for planned in &schedule.steps {
+            match planned {
+                Planned::Events {
+                    kernel,
+                    threads,
+                    tables,
+                } => {
                     let c = composed.as_ref().expect("built for the event runs");
-                    step.push(events_dispatch(gpu, &plan, &run, c)?);
-                    continue;
+                    let tables = gpu.upload("event tables", tables)?;
+                    step.push(c.dispatch(gpu, kernel, *threads, Some(&tables))?);
+                    keep.push(tables);
                 }
-                for (si, oi) in run {
+                Planned::Composed { kernel, threads } => {
+                    let c = composed.as_ref().expect("built for the groups");
+                    step.push(c.dispatch(gpu, kernel, *threads, None)?);
+                }
+                &Planned::Op { si, oi } => {
                     let op = &plan.statements[si].ops[oi];
                     match op {
                         CommOp::Axpy {
@@ -1059,166 +1194,154 @@ impl PerStep {
                         }
                     }
                 }
-            }
-            let s = &plan.statements[*group.last().expect("groups are not empty")];
-            let node = &plan.nodes[s.node];
-            if composed_group(group) {
-                let c = composed.as_ref().expect("built for the groups");
-                let cached = step_rows(&plan, group, &pushes);
-                cached_bytes += self::cached_bytes(&plan, group, &cached);
-                deferred.extend(
-                    cached
+                &Planned::Update(si) => {
+                    let s = &plan.statements[si];
+                    let node = &plan.nodes[s.node];
+                    // The population's update.
+                    let input = |spec: InputSpec| -> (u32, u32, f32, Option<&GpuArray>, u32, f32) {
+                        match spec {
+                            InputSpec::None => (0, 0, 0.0, None, 0, 1.0),
+                            InputSpec::Scalar(v) => (1, 0, v as f32, None, 0, 1.0),
+                            InputSpec::Arena { offset, .. } => {
+                                (4, offset as u32, 0.0, None, 0, 1.0)
+                            }
+                            InputSpec::Scratch { offset, .. } => {
+                                (2, offset as u32, 0.0, Some(&scratch), 0, 1.0)
+                            }
+                            InputSpec::Stream { ext, .. } => (
+                                2,
+                                0,
+                                0.0,
+                                Some(&streams[ext]),
+                                (rows * plan.externals[ext].n) as u32,
+                                1.0,
+                            ),
+                            InputSpec::Acc { offset, unit } => {
+                                (6, offset as u32, 0.0, None, 0, unit as f32)
+                            }
+                        }
+                    };
+                    let (x_mode, x_offset, x_scalar, x_buf, x_step, _) = input(s.x);
+                    let (d_mode, d_offset, d_scalar, mut d_buf, _, d_scale) = input(s.delta);
+                    // Conductances computed into the scratch are read through the delta binding, which
+                    // is free unless the delta input itself is in the scratch.
+                    if s.channels
                         .iter()
-                        .filter(|r| r.deferred)
-                        .map(|r| plan.statements[r.si].node),
-                );
-                step.push(composed_dispatch(gpu, &plan, group, &cached, c)?);
-            } else {
-                // The population's update.
-                let input = |spec: InputSpec| -> (u32, u32, f32, Option<&GpuArray>, u32, f32) {
-                    match spec {
-                        InputSpec::None => (0, 0, 0.0, None, 0, 1.0),
-                        InputSpec::Scalar(v) => (1, 0, v as f32, None, 0, 1.0),
-                        InputSpec::Arena { offset, .. } => (4, offset as u32, 0.0, None, 0, 1.0),
-                        InputSpec::Scratch { offset, .. } => {
-                            (2, offset as u32, 0.0, Some(&scratch), 0, 1.0)
-                        }
-                        InputSpec::Stream { ext, .. } => (
-                            2,
-                            0,
-                            0.0,
-                            Some(&streams[ext]),
-                            (rows * plan.externals[ext].n) as u32,
-                            1.0,
-                        ),
-                        InputSpec::Acc { offset, unit } => {
-                            (6, offset as u32, 0.0, None, 0, unit as f32)
-                        }
+                        .any(|(_, at)| matches!(at, ChannelSrc::Scratch(_)))
+                    {
+                        d_buf = Some(&scratch);
                     }
-                };
-                let (x_mode, x_offset, x_scalar, x_buf, x_step, _) = input(s.x);
-                let (d_mode, d_offset, d_scalar, mut d_buf, _, d_scale) = input(s.delta);
-                // Conductances computed into the scratch are read through the delta binding, which
-                // is free unless the delta input itself is in the scratch.
-                if s.channels
-                    .iter()
-                    .any(|(_, at)| matches!(at, ChannelSrc::Scratch(_)))
-                {
-                    d_buf = Some(&scratch);
+                    let sim = SimUniform {
+                        n: node.n as u32,
+                        total: node.total as u32,
+                        stride: node.total as u32,
+                        state_base: node.state_base as u32,
+                        out_offset: node.out as u32,
+                        channels: s.channels.len() as u32,
+                        x_mode,
+                        x_offset,
+                        x_scalar,
+                        x_n: s.x_n as u32,
+                        x_step,
+                        d_mode,
+                        d_offset,
+                        d_scalar,
+                        d_scale,
+                        params_base: 0,
+                        channels_base: 0,
+                        _pad: [0; 3],
+                    };
+                    let sim = uniform(&mut keep, "sim", bytemuck::cast_slice(&[sim]));
+                    let params = gpu.upload("parameters", &pack_params(&node.params))?;
+                    keep.push(params.clone());
+                    let channels = if s.channels.is_empty() {
+                        None
+                    } else {
+                        let words = channel_records(s);
+                        let c = gpu.upload("current inputs", &words)?;
+                        keep.push(c.clone());
+                        Some(c)
+                    };
+                    step.push(gpu.element_dispatch(
+                        node.model.kernel(),
+                        &ElementBindings {
+                            sim: &sim,
+                            state: &arena,
+                            params: &params,
+                            x: x_buf,
+                            out: node.emits.then_some(&arena),
+                            delta: d_buf,
+                            acc: matches!(s.delta, InputSpec::Acc { .. }).then_some(&acc),
+                            channels: channels.as_ref(),
+                            clock: &clock,
+                        },
+                        node.total,
+                    )?);
                 }
-                let sim = SimUniform {
-                    n: node.n as u32,
-                    total: node.total as u32,
-                    stride: node.total as u32,
-                    state_base: node.state_base as u32,
-                    out_offset: node.out as u32,
-                    channels: s.channels.len() as u32,
-                    x_mode,
-                    x_offset,
-                    x_scalar,
-                    x_n: s.x_n as u32,
-                    x_step,
-                    d_mode,
-                    d_offset,
-                    d_scalar,
-                    d_scale,
-                    params_base: 0,
-                    channels_base: 0,
-                    _pad: [0; 3],
-                };
-                let sim = uniform(&mut keep, "sim", bytemuck::cast_slice(&[sim]));
-                let params = gpu.upload("parameters", &pack_params(&node.params))?;
-                keep.push(params.clone());
-                let channels = if s.channels.is_empty() {
-                    None
-                } else {
-                    let words = channel_records(s);
-                    let c = gpu.upload("current inputs", &words)?;
-                    keep.push(c.clone());
-                    Some(c)
-                };
-                step.push(gpu.element_dispatch(
-                    node.model.kernel(),
-                    &ElementBindings {
-                        sim: &sim,
-                        state: &arena,
-                        params: &params,
-                        x: x_buf,
-                        out: node.emits.then_some(&arena),
-                        delta: d_buf,
-                        acc: matches!(s.delta, InputSpec::Acc { .. }).then_some(&acc),
-                        channels: channels.as_ref(),
-                        clock: &clock,
-                    },
-                    node.total,
-                )?);
-            }
-            if let Some(r) = s.ring {
-                let ring = &plan.rings[r];
-                let w = [
-                    ring.len as u32,
-                    node.out as u32,
-                    ring.base as u32,
-                    ring.depth as u32,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                ];
-                let cfg = uniform(&mut keep, "ring cfg", &w);
-                step.push(gpu.comm_dispatch(
-                    &builtin::RING_STORE,
-                    &CommBindings {
-                        cfg: &cfg,
-                        src: Some(&arena),
-                        index: None,
-                        weights: None,
-                        dst: Some(&rings),
-                        acc: None,
-                        clock: &clock,
-                    },
-                    Grid::Flat(ring.len),
-                )?);
+                &Planned::Ring(si) => {
+                    let s = &plan.statements[si];
+                    let node = &plan.nodes[s.node];
+                    let ring = &plan.rings[s.ring.expect("planned for a ring")];
+                    let w = [
+                        ring.len as u32,
+                        node.out as u32,
+                        ring.base as u32,
+                        ring.depth as u32,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                    ];
+                    let cfg = uniform(&mut keep, "ring cfg", &w);
+                    step.push(gpu.comm_dispatch(
+                        &builtin::RING_STORE,
+                        &CommBindings {
+                            cfg: &cfg,
+                            src: Some(&arena),
+                            index: None,
+                            weights: None,
+                            dst: Some(&rings),
+                            acc: None,
+                            clock: &clock,
+                        },
+                        Grid::Flat(ring.len),
+                    )?);
+                }
             }
         }
         keep.extend([scratch, rings]);
-        let pushed_bytes = pushes
-            .iter()
-            .map(|p| match &plan.statements[p.si].ops[p.oi] {
-                CommOp::Event { conn, .. } => 4 * (rows * conn.n_pre) as u64,
-                _ => 0,
-            })
-            .sum();
+        let generated = schedule.kernels();
         Ok(PerStep {
             gpu: gpu.clone(),
-            pushed_bytes,
+            pushed_bytes: schedule.pushed_bytes,
             acc,
-            counters,
+            counters: schedule.counters,
             counted_bytes: 0,
             plan,
             arena,
             streams,
-            stream_chunk,
+            stream_chunk: schedule.stream_chunk,
             clock,
             composed: composed.map(|c| ComposedClock {
                 clock: c.clock,
                 range: c.range,
-                deferred,
+                deferred: schedule.deferred,
                 every_step: false,
                 flagged: None,
             }),
-            cached_bytes,
+            cached_bytes: schedule.cached_bytes,
             step,
             monitors: Vec::new(),
             monitor_chunk: MAX_CHUNK,
+            generated,
             _keep: keep,
         })
     }
@@ -1252,6 +1375,10 @@ impl PerStep {
 impl Exec for PerStep {
     fn name(&self) -> &'static str {
         "per-step"
+    }
+
+    fn generated(&self) -> Vec<KernelDef> {
+        self.generated.clone()
     }
 
     /// The most steps one run records into one submission.
