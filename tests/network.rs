@@ -7,7 +7,7 @@ mod common;
 use brainwgpu::conformance::Case;
 use brainwgpu::network::classic::{Coba, EiNetwork};
 use brainwgpu::prelude::*;
-use brainwgpu::{Error, Executor, ExternalId, GpuOptions, MonitorId};
+use brainwgpu::{Error, Executor, GpuOptions, MonitorId};
 
 fn network_goldens() -> Vec<std::path::PathBuf> {
     let dir = common::data_dir();
@@ -66,121 +66,6 @@ fn the_network_f32_rule_rejects_wrong_results() {
     assert!(!r.passed, "an unexplained spike passed: {}", r.detail);
 }
 
-struct Sink {
-    net: Network,
-    drive: ExternalId,
-    kicks: ExternalId,
-    a: NodeId,
-    b: NodeId,
-    sa: NodeId,
-    f: NodeId,
-}
-
-/// A network that uses every kind of wiring: an external stream as `x` (read in place) and as
-/// a delta input (through the scratch), Poisson spikes through a per-synapse event projection
-/// sharing a synapse with a homogeneous one, a dense projection with bias and scale, a delayed
-/// and sliced recurrent term, a constant, a current input, and a population fed its own state.
-fn sink() -> Sink {
-    let mut net = Network::new();
-    let drive = net.external("drive", 20).unwrap();
-    let kicks = net.external("kicks", 25).unwrap();
-    let rates: Vec<f64> = (0..30).map(|i| 0.05 + 0.01 * i as f64).collect();
-    let p = net
-        .add(PoissonSpike::new(30, rates).with_name("P").seed(3))
-        .unwrap();
-    let a = net
-        .add(
-            LIF::new(20)
-                .with_name("A")
-                .tau(10.0 * ms)
-                .r(1.0)
-                .v_th(1.0)
-                .v_reset(0.0),
-        )
-        .unwrap();
-    let sa = net
-        .add(Expon::new(20).with_name("SA").tau(5.0 * ms))
-        .unwrap();
-    let b = net
-        .add(
-            LIFRef::new(25)
-                .with_name("B")
-                .v_rest(-60.0 * mV)
-                .v_reset(-60.0 * mV)
-                .v_th(-50.0 * mV)
-                .tau(10.0 * ms)
-                .tau_ref(2.0 * ms)
-                .r(1.0)
-                .v_initializer(Init::uniform(-60.0 * mV, -50.0 * mV, 9)),
-        )
-        .unwrap();
-    let sb = net
-        .add(Expon::new(25).with_name("SB").tau(3.0 * ms))
-        .unwrap();
-    let f = net
-        .add(
-            LIF::new(25)
-                .with_name("F")
-                .v_initializer(0.5 * mV)
-                .tau(20.0 * ms),
-        )
-        .unwrap();
-    let targets: Vec<u32> = (0..30 * 4).map(|i| (i * 7 % 20) as u32).collect();
-    let weights: Vec<f64> = (0..30 * 4).map(|i| 0.1 + 0.01 * (i % 13) as f64).collect();
-    let pa = FixedProb::from_targets(30, 20, 4, targets, Weights::PerSynapse(weights.into()));
-    let aa = FixedProb::per_pre(20, 20, 3, 0.25, 11);
-    let w: Vec<f64> = (0..20 * 25)
-        .map(|i| ((i * 37 % 17) as f64 - 8.0) * 0.4)
-        .collect();
-    let bias: Vec<f64> = (0..25).map(|j| j as f64 * 0.1).collect();
-    let dense = Dense::new(20, 25, w).bias(bias);
-    net.update(p, Wiring::new());
-    net.update(
-        sa,
-        Wiring::new()
-            .delta(Term::output(p).event(pa))
-            .delta(Term::output(a).event(aa)),
-    );
-    net.update(
-        a,
-        Wiring::new()
-            .x(Term::external(drive))
-            .x(Term::output(sa))
-            .x(Term::output(b).delayed(2).slice(3..23).scaled(0.5)),
-    );
-    net.update(
-        b,
-        Wiring::new()
-            .x(8.0)
-            .x(Term::output(a).dense(dense).scaled(0.5))
-            .current(SynOut::coba(0.0 * mV), sb),
-    );
-    net.update(
-        sb,
-        Wiring::new()
-            .x(Term::output(b))
-            .delta(Term::external(kicks)),
-    );
-    // A current input whose conductance is a projection (CurrentProj), not a population.
-    let w2: Vec<f64> = (0..20 * 25).map(|i| (i % 7) as f64 * 0.05).collect();
-    net.update(
-        f,
-        Wiring::new().x(Term::state(f, "V")).current(
-            SynOut::coba(20.0 * mV),
-            Term::output(sa).dense(Dense::new(20, 25, w2)),
-        ),
-    );
-    Sink {
-        net,
-        drive,
-        kicks,
-        a,
-        b,
-        sa,
-        f,
-    }
-}
-
 struct Recorded {
     spikes_a: Vec<u8>,
     spikes_b: Vec<u8>,
@@ -201,7 +86,7 @@ fn run_sink(
     parts: &[usize],
     watch_spikes: bool,
 ) -> Recorded {
-    let s = sink();
+    let s = common::sink();
     let mut sim = s
         .net
         .compile_with(device, batch, 0.1 * ms, executor)

@@ -291,3 +291,47 @@ fn user_models_run_inside_networks_on_every_executor() {
         }
     }
 }
+
+/// A WGSL error in a user's model is an `Error::Kernel` from `compile` on both executors (the
+/// fused kernel is checked when it is generated, not when the first run builds it), and
+/// `Network::kernels` finds it without a device.
+#[test]
+fn a_wgsl_error_in_a_user_model_is_reported_at_compile() {
+    let broken = || {
+        let mut syn = SimpleSynapse::new(5.0 * ms);
+        syn.kernel = KernelDef::new(
+            "broken_synapse",
+            "fn broken_synapse_step(e: Elem) {\n    state_set(0u, e, undefined_value);\n}",
+            "broken_synapse",
+        );
+        let mut net = Network::new();
+        let a = net.add(Module::from_model(syn, 10)).unwrap();
+        let b = net.add(integrator(10)).unwrap();
+        net.update(a, Wiring::new().x(1.0));
+        net.update(b, Wiring::new().current(SynOut::coba(10.0 * mV), a));
+        net
+    };
+    let is_kernel_error = |e: &brainwgpu::Error| {
+        matches!(e, brainwgpu::Error::Kernel { .. }) && e.to_string().contains("undefined_value")
+    };
+    let (_, kernels) = broken()
+        .kernels(
+            None,
+            0.1 * ms,
+            Executor::Fused,
+            &brainwgpu::DeviceLimits::WEBGPU_DEFAULT,
+        )
+        .unwrap();
+    let err = kernels[0]
+        .validate()
+        .expect_err("the kernel holds the broken model");
+    assert!(is_kernel_error(&err), "{err}");
+    let Some(gpu) = common::gpu() else { return };
+    for executor in [Executor::Fused, Executor::PerStep] {
+        let err = broken()
+            .compile_with(&gpu, None, 0.1 * ms, executor)
+            .err()
+            .unwrap_or_else(|| panic!("{executor:?} compiled a broken model"));
+        assert!(is_kernel_error(&err), "{executor:?}: {err}");
+    }
+}

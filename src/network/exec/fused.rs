@@ -648,6 +648,9 @@ impl Fused {
     pub fn new(gpu: &Gpu, plan: Arc<Plan>, workgroup: u32) -> Result<Fused> {
         let layout = Layout::new(&plan, gpu.limits(), workgroup)?;
         let kernel = layout.kernel(&plan, &[])?;
+        // Checked now, so that an error in a model's WGSL is reported by `compile`, not by the
+        // first run (which builds the pipeline).
+        kernel.def.validate()?;
         let grid = gpu.group_grid(kernel.def.name(), plan.rows)?;
         Ok(Fused {
             gpu: gpu.clone(),
@@ -734,14 +737,14 @@ impl Layout {
         let local_base = |offset: usize| local.iter().find(|(o, _)| *o == offset).map(|(_, b)| *b);
         // Spikes as bits in what workgroup memory is left.
         let room = budget.saturating_sub(4 * local_sums + gather_bytes) / 4;
-        let bits = bit_rows(&plan, room);
+        let bits = bit_rows(plan, room);
         let bit_row = |offset: usize| {
             bits.iter()
                 .find(|b| offset >= b.out && offset < b.out + b.n)
         };
         // Other outputs that only this workgroup reads, as values in what is left.
         let bit_words: usize = bits.iter().map(|b| b.n.div_ceil(32)).sum();
-        let wrows = workgroup_rows(&plan, &bits, room - bit_words);
+        let wrows = workgroup_rows(plan, &bits, room - bit_words);
         let wrow = |offset: usize| {
             wrows
                 .iter()
@@ -750,7 +753,7 @@ impl Layout {
         // The projections' results, which only their own statement's update reads within the
         // step, in what is left: (scratch offset, values per row, place in `wscr`).
         let wrow_words: usize = wrows.iter().map(|w| w.n).sum();
-        let wscr = workgroup_inputs(&plan, room - bit_words - wrow_words);
+        let wscr = workgroup_inputs(plan, room - bit_words - wrow_words);
         let in_wscr = |offset: usize| {
             wscr.iter()
                 .find(|&&(o, _, _)| o == offset)
@@ -940,7 +943,7 @@ impl Layout {
             let sim = format!(
                 "        sim = {};\n",
                 sim_literal(
-                    &plan,
+                    plan,
                     s,
                     input(s.x, 6),
                     input(s.delta, 9),
@@ -957,7 +960,7 @@ impl Layout {
             iterations += lanes.per(node.n)
                 * (1 + s.channels.len() + if s.x_n != node.n { s.x_n } else { 0 });
             // Reads of elements other invocations write need barriers around the update.
-            let crossing = !elementwise(&plan, s);
+            let crossing = !elementwise(plan, s);
             let mut ring = String::new();
             if let Some(r) = s.ring {
                 let r = &plan.rings[r];
