@@ -8,9 +8,10 @@
 
 use std::sync::Arc;
 
+use crate::abi::Sim;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::gpu::{ClockEntry, ElementBindings, GpuArray, SimUniform};
+use crate::gpu::{ClockEntry, ElementBindings, GpuArray};
 use crate::model::{ElemF64, Model, Output, Param, ParamValue, finite, non_negative, positive};
 use crate::module::{Dynamics, Module};
 use crate::rng::{element_words, unit, unit_normal};
@@ -1145,13 +1146,13 @@ impl PoissonInput {
                 self.params_gpu = Some((dt, gpu.upload("poisson_input parameters", &words)?));
             }
             let sim = self.uniform.get_or_insert_with(|| {
-                gpu.alloc_uniform("poisson_input sim", std::mem::size_of::<SimUniform>())
+                gpu.alloc_uniform("poisson_input sim", std::mem::size_of::<Sim>())
             });
-            let uniform = SimUniform {
+            let uniform = Sim {
                 n: count as u32,
                 total: (rows * count) as u32,
                 stride: stride as u32,
-                ..SimUniform::default()
+                ..Sim::default()
             };
             sim.write::<u32>(0, bytemuck::cast_slice(&[uniform]));
             let clock_buffer = self.clock.get_or_insert_with(|| {

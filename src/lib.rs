@@ -29,6 +29,7 @@
 #![warn(missing_docs)]
 #![allow(clippy::upper_case_acronyms)]
 
+mod abi;
 pub mod clock;
 pub mod compare;
 pub mod conformance;

@@ -1,9 +1,10 @@
 //! [`Module`]: a model with its states on a device, and the [`Dynamics`], [`Synapse`] and
 //! [`Neuron`] abstractions (BrainPy's base classes).
 
+use crate::abi::{InputMode, Sim, SimInput};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::gpu::{ClockEntry, ElementBindings, Gpu, GpuArray, SimUniform};
+use crate::gpu::{ClockEntry, ElementBindings, Gpu, GpuArray};
 use crate::host::{HostInput, HostStates, HostStep, step_elements};
 use crate::model::{Model, Output, ParamValue};
 use crate::shape::{Shape, TensorShape, validate_batch};
@@ -246,12 +247,13 @@ enum Mode {
 }
 
 impl Mode {
-    fn abi(self) -> (u32, f32) {
+    /// The input as `Sim` reads it, from `offset` of its buffer.
+    fn abi(self, offset: usize) -> SimInput {
         match self {
-            Mode::None => (0, 0.0),
-            Mode::Scalar(v) => (1, v as f32),
-            Mode::PerSample => (2, 0.0),
-            Mode::Shared => (3, 0.0),
+            Mode::None => SimInput::NONE,
+            Mode::Scalar(v) => SimInput::scalar(v),
+            Mode::PerSample => SimInput::at(InputMode::Rows, offset),
+            Mode::Shared => SimInput::at(InputMode::SharedRow, offset),
         }
     }
 }
@@ -490,10 +492,7 @@ impl<M: Model> Module<M> {
                         dt: None,
                         data: None,
                     },
-                    sim: gpu.alloc_uniform(
-                        &format!("sim of {owner}"),
-                        std::mem::size_of::<SimUniform>(),
-                    ),
+                    sim: gpu.alloc_uniform(&format!("sim of {owner}"), std::mem::size_of::<Sim>()),
                     clock: gpu.alloc_uniform("clock", std::mem::size_of::<ClockEntry>()),
                     out,
                     channels: None,
@@ -652,23 +651,20 @@ impl<M: Model> Module<M> {
                 };
                 let x = aside(gpu_array(inputs.x))?;
                 let delta = aside(gpu_array(inputs.delta))?;
-                let (x_mode, x_scalar) = x_mode.abi();
-                let (d_mode, d_scalar) = d_mode.abi();
-                let sim = SimUniform {
+                let offset = |a: &Option<GpuArray>| a.as_ref().map_or(0, |a| a.offset());
+                let sim = Sim {
                     n: n as u32,
                     total: total as u32,
                     stride: g.stride as u32,
                     out_offset: g.out.as_ref().map_or(0, |o| o.offset() as u32),
                     channels: count as u32,
-                    x_mode,
-                    x_offset: x.as_ref().map_or(0, |a| a.offset() as u32),
-                    x_scalar,
-                    x_n: x_n as u32,
-                    d_mode,
-                    d_offset: delta.as_ref().map_or(0, |a| a.offset() as u32),
-                    d_scalar,
-                    ..SimUniform::default()
-                };
+                    ..Sim::default()
+                }
+                .with_inputs(
+                    x_mode.abi(offset(&x)),
+                    x_n,
+                    d_mode.abi(offset(&delta)),
+                );
                 g.sim.write::<u32>(0, bytemuck::cast_slice(&[sim]));
                 let tick = ClockEntry {
                     t: clock.t_ms_f32(),

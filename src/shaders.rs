@@ -167,17 +167,19 @@ impl KernelDef {
     pub fn full_source(&self) -> String {
         match self.abi {
             Abi::Element => format!(
-                "{PRELUDE}\n{ABI_SHARED}\n{COMMON}\n{}\n\n@compute @workgroup_size(WORKGROUP_SIZE)\n\
+                "{PRELUDE}\n{}\n{ABI_SHARED}\n{COMMON}\n{}\n\n@compute @workgroup_size(WORKGROUP_SIZE)\n\
                  fn {}(@builtin(global_invocation_id) gid: vec3<u32>, \
                  @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
                  let e = element(gid, groups);\n    if (in_range(e)) {{\n        {}(e);\n    }}\n}}\n",
+                crate::abi::wgsl_constants(),
                 self.source,
                 self.entry,
                 self.step_fn()
             ),
             Abi::Comm => format!("{COMM_PRELUDE}\n{}", self.source),
             Abi::Network => format!(
-                "{NETWORK_PRELUDE}\n{ABI_SHARED}\n{COMMON}\n{NETWORK_OPS}\n{}",
+                "{NETWORK_PRELUDE}\n{}\n{ABI_SHARED}\n{COMMON}\n{NETWORK_OPS}\n{}",
+                crate::abi::wgsl_constants(),
                 self.source
             ),
         }

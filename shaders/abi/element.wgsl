@@ -73,9 +73,9 @@ fn in_range(e: Elem) -> bool {
 fn input_x_at(e: Elem, idx: u32) -> f32 {
     let at = input_index(sim.x_mode, sim.x_offset + clk.local * sim.x_step, sim.x_n, e.b, idx);
     switch sim.x_mode {
-        case 1u: { return sim.x_scalar; }
-        case 2u, 3u: { return x_in[at]; }
-        case 4u, 5u: { return state[at]; }
+        case INPUT_SCALAR: { return sim.x_scalar; }
+        case INPUT_ROWS, INPUT_SHARED_ROW: { return x_in[at]; }
+        case INPUT_STATE_ROWS, INPUT_STATE_SHARED_ROW: { return state[at]; }
         default: { return 0.0; }
     }
 }
@@ -90,10 +90,10 @@ fn input_x(e: Elem) -> f32 {
 fn input_delta(e: Elem) -> f32 {
     let at = input_index(sim.d_mode, sim.d_offset, sim.n, e.b, e.j);
     switch sim.d_mode {
-        case 1u: { return sim.d_scalar; }
-        case 2u, 3u: { return delta_in[at]; }
-        case 4u, 5u: { return state[at]; }
-        case 6u: { return f32(take_sum(sim.d_offset + e.i)) * sim.d_scale; }
+        case INPUT_SCALAR: { return sim.d_scalar; }
+        case INPUT_ROWS, INPUT_SHARED_ROW: { return delta_in[at]; }
+        case INPUT_STATE_ROWS, INPUT_STATE_SHARED_ROW: { return state[at]; }
+        case INPUT_SUMS: { return f32(take_sum(sim.d_offset + e.i)) * sim.d_scale; }
         default: { return 0.0; }
     }
 }

@@ -13,7 +13,7 @@
 //   clearing sum i (for rows whose sums fit there); `wbits`: spikes kept as bits in workgroup
 //   memory (outputs that only event projections and spike monitors read); `wrows`: outputs kept
 //   in workgroup memory (outputs that only the workgroup's projections and elements read);
-//   `wscr`: projections' results that only the workgroup's updates read (x_mode 6, d_mode 9,
+//   `wscr`: projections' results that only the workgroup's updates read (`INPUT_LOCAL_VALUES`,
 //   channel word 7 = 2);
 // - `arena_read(base, e)` and `arena_write(base, e, value)`: element e of the arena row that
 //   starts at `base` (a population's state variable or output). The fused kernel keeps rows
@@ -77,13 +77,13 @@ fn load_clock(at: u32) -> Clock {
 fn input_x_at(e: Elem, idx: u32) -> f32 {
     let at = input_index(sim.x_mode, sim.x_offset + clk.local * sim.x_step, sim.x_n, e.b, idx);
     switch sim.x_mode {
-        case 1u: { return sim.x_scalar; }
-        case 2u, 3u: { return scratch[at]; }
+        case INPUT_SCALAR: { return sim.x_scalar; }
+        case INPUT_ROWS, INPUT_SHARED_ROW: { return scratch[at]; }
         // This row's values summed in workgroup memory (`wscr`) by the statement's projections.
-        case 6u: { return wscr[sim.x_offset + idx]; }
-        case 4u, 5u: {
+        case INPUT_LOCAL_VALUES: { return wscr[sim.x_offset + idx]; }
+        case INPUT_STATE_ROWS, INPUT_STATE_SHARED_ROW: {
             // This element's own value of a row of the same size: through the arena hook.
-            if (sim.x_mode == 4u && sim.x_n == sim.n && idx == e.j) {
+            if (sim.x_mode == INPUT_STATE_ROWS && sim.x_n == sim.n && idx == e.j) {
                 return arena_read(sim.x_offset, e);
             }
             return state[at];
@@ -99,17 +99,17 @@ fn input_x(e: Elem) -> f32 {
 fn input_delta(e: Elem) -> f32 {
     let at = input_index(sim.d_mode, sim.d_offset, sim.n, e.b, e.j);
     switch sim.d_mode {
-        case 1u: { return sim.d_scalar; }
-        case 2u, 3u: { return scratch[at]; }
-        case 4u: { return arena_read(sim.d_offset, e); }
-        case 5u: { return state[at]; }
-        case 6u: { return f32(take_sum(sim.d_offset + e.i)) * sim.d_scale; }
+        case INPUT_SCALAR: { return sim.d_scalar; }
+        case INPUT_ROWS, INPUT_SHARED_ROW: { return scratch[at]; }
+        case INPUT_STATE_ROWS: { return arena_read(sim.d_offset, e); }
+        case INPUT_STATE_SHARED_ROW: { return state[at]; }
+        case INPUT_SUMS: { return f32(take_sum(sim.d_offset + e.i)) * sim.d_scale; }
         // Fixed-point sums the workgroup accumulated for its row in workgroup memory.
-        case 7u: { return f32(take_local(sim.d_offset + e.j)) * sim.d_scale; }
+        case INPUT_LOCAL_SUMS: { return f32(take_local(sim.d_offset + e.j)) * sim.d_scale; }
         // Sums that the source populations' updates delivered during the previous step, into
         // the set of this step's parity.
-        case 8u: { return f32(take_sum(sim.d_offset + (clk.k % 2u) * sim.d_flip + e.i)) * sim.d_scale; }
-        case 9u: { return wscr[sim.d_offset + e.j]; }
+        case INPUT_PUSHED_SUMS: { return f32(take_sum(sim.d_offset + (clk.k % 2u) * sim.d_flip + e.i)) * sim.d_scale; }
+        case INPUT_LOCAL_VALUES: { return wscr[sim.d_offset + e.j]; }
         default: { return 0.0; }
     }
 }

@@ -10,22 +10,19 @@ struct Sim {
     state_base: u32, // where this model's states start in `state`
     out_offset: u32, // first element of the output in `out`
     channels: u32,   // number of current-input channels
-    x_mode: u32,     // 0: none (x = 0), 1: scalar, 2/3: from x_in, 4/5: from state — one row per
-                     // sample (2, 4) or one row for all samples (3, 5); network ABI: 6, the
-                     // workgroup's summed inputs (`wscr`)
+    x_mode: u32,     // where x comes from: one of the INPUT_* constants, which src/abi.rs
+                     // generates and documents (InputMode)
     x_offset: u32,   // first element of x
     x_scalar: f32,   // x when x_mode = 1
     x_n: u32,        // elements of one row of x (n for element-wise models)
     x_step: u32,     // added to x_offset per step of a run (inputs uploaded for many steps)
-    d_mode: u32,     // the delta input: as x_mode, plus 6: fixed-point sums in `acc`, 7: in the
-                     // workgroup's sums, 8: in `acc`, one set for even and one for odd steps,
-                     // 9: the workgroup's summed inputs (network ABI)
+    d_mode: u32,     // where the delta input comes from (INPUT_*, the sums included)
     d_offset: u32,
     d_scalar: f32,
-    d_scale: f32,    // value of one fixed-point unit (d_mode 6)
+    d_scale: f32,    // value of one fixed-point unit (the INPUT_*SUMS modes)
     params_base: u32, // where this model's parameters start in `params`
     channels_base: u32, // where its channel records start
-    d_flip: u32,     // d_mode 8: the distance between the sums of even and odd steps
+    d_flip: u32,     // INPUT_PUSHED_SUMS: the distance between the sums of even and odd steps
     _pad1: u32,
     _pad2: u32,
 }
@@ -69,7 +66,7 @@ fn param_u32(p: u32) -> u32 {
 
 // Where value `idx` of sample b's row is, for an input in `mode`.
 fn input_index(mode: u32, offset: u32, row: u32, b: u32, idx: u32) -> u32 {
-    let per_sample = mode == 2u || mode == 4u;
+    let per_sample = mode == INPUT_ROWS || mode == INPUT_STATE_ROWS;
     return offset + select(0u, b * row, per_sample) + idx;
 }
 

@@ -18,30 +18,6 @@ pub(crate) const WORKGROUP_SIZE: u32 = crate::shaders::DEFAULT_WORKGROUP;
 /// Bytes between two clock entries (WebGPU's largest uniform-offset alignment).
 pub(crate) const CLOCK_STRIDE: u64 = 256;
 
-/// The `Sim` uniform of `shaders/common.wgsl`, field for field.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
-pub(crate) struct SimUniform {
-    pub n: u32,
-    pub total: u32,
-    pub stride: u32,
-    pub state_base: u32,
-    pub out_offset: u32,
-    pub channels: u32,
-    pub x_mode: u32,
-    pub x_offset: u32,
-    pub x_scalar: f32,
-    pub x_n: u32,
-    pub x_step: u32,
-    pub d_mode: u32,
-    pub d_offset: u32,
-    pub d_scalar: f32,
-    pub d_scale: f32,
-    pub params_base: u32,
-    pub channels_base: u32,
-    pub _pad: [u32; 3],
-}
-
 /// One `Clock` entry of `shaders/common.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]

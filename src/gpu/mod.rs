@@ -14,6 +14,6 @@ pub(crate) use array::GpuArray;
 pub use context::{AdapterSummary, Backend, Gpu, GpuOptions};
 pub(crate) use kernel::{
     CLOCK_STRIDE, ClockEntry, CommBindings, CommUniform, Dispatch, ElementBindings, Grid,
-    NetworkBindings, SimUniform,
+    NetworkBindings,
 };
 pub use limits::DeviceLimits;

@@ -4,6 +4,7 @@
 
 use super::connect::{Dense, FixedProb, Weights};
 use super::plan::{ChannelSrc, InputSpec, Plan, Statement};
+use crate::abi::{InputMode, Sim, SimInput};
 use crate::clock::Clock;
 use std::fmt::Write;
 
@@ -100,50 +101,46 @@ pub(super) fn channel_records(s: &Statement) -> Vec<u32> {
         .collect()
 }
 
-/// An input as the ABIs read it: mode, offset, scalar, and the per-step offset (x) or the
-/// fixed-point unit (delta).
-pub(super) type InputAbi = (u32, usize, f64, f64);
-
-/// The ABI form of an input that is not an input stream and not a workgroup sum.
-pub(super) fn input_abi(spec: InputSpec) -> InputAbi {
+/// The ABI form of an input that is not an input stream and not in workgroup memory.
+pub(super) fn sim_input(spec: InputSpec) -> SimInput {
     match spec {
-        InputSpec::None => (0, 0, 0.0, 0.0),
-        InputSpec::Scalar(v) => (1, 0, v, 0.0),
-        InputSpec::Arena { offset, .. } => (4, offset, 0.0, 0.0),
-        InputSpec::Scratch { offset, .. } => (2, offset, 0.0, 0.0),
-        InputSpec::Acc { offset, unit } => (6, offset, 0.0, unit),
+        InputSpec::None => SimInput::NONE,
+        InputSpec::Scalar(v) => SimInput::scalar(v),
+        InputSpec::Arena { offset, .. } => SimInput::at(InputMode::StateRows, offset),
+        InputSpec::Scratch { offset, .. } => SimInput::at(InputMode::Rows, offset),
+        InputSpec::Acc { offset, unit } => SimInput {
+            unit,
+            ..SimInput::at(InputMode::Sums, offset)
+        },
         InputSpec::Stream { .. } => unreachable!("streams are placed by the executor"),
     }
 }
 
-/// The statement's `Sim` as a WGSL constructor of constants (`shaders/abi/network.wgsl`).
-pub(super) fn sim_literal(
+/// The `Sim` of statement `s`'s update with inputs `x` and `d`: the one builder of the record,
+/// for the per-step executor's uniforms and the composed kernels' constants alike.
+pub(super) fn statement_sim(
     plan: &Plan,
     s: &Statement,
-    x: InputAbi,
-    d: InputAbi,
+    x: SimInput,
+    d: SimInput,
     params_base: usize,
     channels_base: usize,
     d_flip: usize,
-) -> String {
+) -> Sim {
     let node = &plan.nodes[s.node];
-    format!(
-        "Sim({n}u, {total}u, {total}u, {state}u, {out}u, {channels}u, {}u, {}u, {}, {x_n}u, {}u, {}u, {}u, {}, {}, {params_base}u, {channels_base}u, {d_flip}u, 0u, 0u)",
-        x.0,
-        x.1,
-        f32_lit(x.2),
-        x.3 as u64,
-        d.0,
-        d.1,
-        f32_lit(d.2),
-        f32_lit(if d.0 >= 6 { d.3 } else { 1.0 }),
-        n = node.n,
-        total = node.total,
-        state = node.state_base,
-        out = node.out,
-        channels = s.channels.len(),
-        x_n = s.x_n,
-    )
+    Sim {
+        n: node.n as u32,
+        total: node.total as u32,
+        stride: node.total as u32,
+        state_base: node.state_base as u32,
+        out_offset: node.out as u32,
+        channels: s.channels.len() as u32,
+        params_base: params_base as u32,
+        channels_base: channels_base as u32,
+        d_flip: d_flip as u32,
+        ..Sim::default()
+    }
+    .with_inputs(x, s.x_n, d)
 }
 
 /// Whether the statement's update reads only element `j` of anything element `j` of another

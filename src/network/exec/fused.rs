@@ -25,13 +25,14 @@
 use std::fmt::Write;
 use std::sync::Arc;
 
+use crate::abi::{InputMode, SimInput};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{CLOCK_STRIDE, DeviceLimits, Dispatch, Gpu, GpuArray, NetworkBindings};
 use crate::network::Monitor;
 use crate::network::compose::{
-    InputAbi, channel_records, clock_entries, constant_params, constant_words, dense_table,
-    elementwise, event_table, f32_lit, input_abi, param_table, sim_literal,
+    channel_records, clock_entries, constant_params, constant_words, dense_table, elementwise,
+    event_table, f32_lit, param_table, sim_input, statement_sim,
 };
 use crate::network::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
 use crate::network::record::{entries, entry_layout, longest_chunk, read_back};
@@ -921,36 +922,40 @@ impl Layout {
                 }
             }
             channel_words.extend(records);
-            // `mode` is the ABI's mode for the workgroup's summed inputs (x: 6, delta: 9).
-            let input = |spec: InputSpec, mode: u32| -> InputAbi {
+            let input = |spec: InputSpec| -> SimInput {
                 match spec {
                     InputSpec::Scratch { offset, .. } if in_wscr(offset).is_some() => {
-                        (mode, in_wscr(offset).unwrap_or(0), 0.0, 0.0)
+                        SimInput::at(InputMode::LocalValues, in_wscr(offset).unwrap_or(0))
                     }
-                    InputSpec::Stream { ext, .. } => (
-                        2,
-                        stream_base[ext],
-                        0.0,
-                        (rows * plan.externals[ext].n) as f64,
-                    ),
-                    InputSpec::Acc { offset, unit } => match local_base(offset) {
-                        Some(l) => (7, l, 0.0, unit),
-                        None => (6, offset, 0.0, unit),
+                    InputSpec::Stream { ext, .. } => SimInput {
+                        step: rows * plan.externals[ext].n,
+                        ..SimInput::at(InputMode::Rows, stream_base[ext])
                     },
-                    other => input_abi(other),
+                    InputSpec::Acc { offset, unit } => match local_base(offset) {
+                        Some(l) => SimInput {
+                            unit,
+                            ..SimInput::at(InputMode::LocalSums, l)
+                        },
+                        None => SimInput {
+                            unit,
+                            ..SimInput::at(InputMode::Sums, offset)
+                        },
+                    },
+                    other => sim_input(other),
                 }
             };
             let sim = format!(
                 "        sim = {};\n",
-                sim_literal(
+                statement_sim(
                     plan,
                     s,
-                    input(s.x, 6),
-                    input(s.delta, 9),
+                    input(s.x),
+                    input(s.delta),
                     params_base[s.node],
                     channels_base,
                     0
-                ),
+                )
+                .wgsl(),
             );
             let calls = Calls {
                 step: node.model.kernel().step_fn(),

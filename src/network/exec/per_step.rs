@@ -11,18 +11,19 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use super::{Exec, MAX_CHUNK};
+use crate::abi::{InputMode, SimInput};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{
     CLOCK_STRIDE, CommBindings, CommUniform, DeviceLimits, Dispatch, ElementBindings, Gpu,
-    GpuArray, Grid, NetworkBindings, SimUniform,
+    GpuArray, Grid, NetworkBindings,
 };
 use crate::module::pack_params;
 use crate::network::Monitor;
 use crate::network::StepCost;
 use crate::network::compose::{
     channel_records, clock_entries, constant_params, constant_words, dense_columns, elementwise,
-    event_table, input_abi, param_table, sim_literal,
+    event_table, param_table, sim_input, statement_sim,
 };
 use crate::network::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src, Statement};
 use crate::network::record::{entries, entry_layout, longest_chunk, read_back};
@@ -646,22 +647,23 @@ fn composed_kernel(
             families.push(src);
         }
         // Sums filled by pushes are read from this step's set.
-        let mut delta = input_abi(s.delta);
+        let mut delta = sim_input(s.delta);
         if c.pushes.iter().any(|(p, _)| p.si == si) {
-            delta.0 = 8;
+            delta.mode = InputMode::PushedSums;
         }
         let _ = writeln!(
             body,
             "    sim = {};\n    {}(e);",
-            sim_literal(
+            statement_sim(
                 plan,
                 s,
-                input_abi(s.x),
+                sim_input(s.x),
                 delta,
                 c.params_base[s.node],
                 c.channels_base[si],
                 c.flip
-            ),
+            )
+            .wgsl(),
             node.model.kernel().step_fn()
         );
         // Spikes counted for count monitors.
@@ -1198,31 +1200,22 @@ impl PerStep {
                     let s = &plan.statements[si];
                     let node = &plan.nodes[s.node];
                     // The population's update.
-                    let input = |spec: InputSpec| -> (u32, u32, f32, Option<&GpuArray>, u32, f32) {
+                    // Each input as `Sim` reads it, and the buffer it is bound from.
+                    let input = |spec: InputSpec| -> (SimInput, Option<&GpuArray>) {
                         match spec {
-                            InputSpec::None => (0, 0, 0.0, None, 0, 1.0),
-                            InputSpec::Scalar(v) => (1, 0, v as f32, None, 0, 1.0),
-                            InputSpec::Arena { offset, .. } => {
-                                (4, offset as u32, 0.0, None, 0, 1.0)
-                            }
-                            InputSpec::Scratch { offset, .. } => {
-                                (2, offset as u32, 0.0, Some(&scratch), 0, 1.0)
-                            }
+                            InputSpec::Scratch { .. } => (sim_input(spec), Some(&scratch)),
                             InputSpec::Stream { ext, .. } => (
-                                2,
-                                0,
-                                0.0,
+                                SimInput {
+                                    step: rows * plan.externals[ext].n,
+                                    ..SimInput::at(InputMode::Rows, 0)
+                                },
                                 Some(&streams[ext]),
-                                (rows * plan.externals[ext].n) as u32,
-                                1.0,
                             ),
-                            InputSpec::Acc { offset, unit } => {
-                                (6, offset as u32, 0.0, None, 0, unit as f32)
-                            }
+                            other => (sim_input(other), None),
                         }
                     };
-                    let (x_mode, x_offset, x_scalar, x_buf, x_step, _) = input(s.x);
-                    let (d_mode, d_offset, d_scalar, mut d_buf, _, d_scale) = input(s.delta);
+                    let (x, x_buf) = input(s.x);
+                    let (delta, mut d_buf) = input(s.delta);
                     // Conductances computed into the scratch are read through the delta binding, which
                     // is free unless the delta input itself is in the scratch.
                     if s.channels
@@ -1231,26 +1224,7 @@ impl PerStep {
                     {
                         d_buf = Some(&scratch);
                     }
-                    let sim = SimUniform {
-                        n: node.n as u32,
-                        total: node.total as u32,
-                        stride: node.total as u32,
-                        state_base: node.state_base as u32,
-                        out_offset: node.out as u32,
-                        channels: s.channels.len() as u32,
-                        x_mode,
-                        x_offset,
-                        x_scalar,
-                        x_n: s.x_n as u32,
-                        x_step,
-                        d_mode,
-                        d_offset,
-                        d_scalar,
-                        d_scale,
-                        params_base: 0,
-                        channels_base: 0,
-                        _pad: [0; 3],
-                    };
+                    let sim = statement_sim(&plan, s, x, delta, 0, 0, 0);
                     let sim = uniform(&mut keep, "sim", bytemuck::cast_slice(&[sim]));
                     let params = gpu.upload("parameters", &pack_params(&node.params))?;
                     keep.push(params.clone());

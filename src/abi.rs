@@ -1,0 +1,241 @@
+//! The Rust side of the WGSL ABIs (`shaders/abi/`), written once: the input modes, whose WGSL
+//! constants (`INPUT_*`) are generated from [`InputMode`] and prepended to every module that
+//! includes `shared.wgsl`, and the `Sim` record of one model's update, which [`Sim`] builds for
+//! both uses — a uniform (element ABI) and a WGSL constant (composed kernels).
+
+use std::fmt::Write;
+
+/// Where an input of a model's update comes from: `Sim.x_mode` and `Sim.d_mode`.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum InputMode {
+    /// No input: 0.
+    None = 0,
+    /// `Sim.x_scalar` / `Sim.d_scalar` for every element.
+    Scalar = 1,
+    /// The input buffer (`x_in`/`delta_in`; a composed kernel's scratch), one row per sample.
+    Rows = 2,
+    /// The input buffer, one row shared by every sample.
+    SharedRow = 3,
+    /// The state buffer (another population's state or output, read in place), one row per
+    /// sample.
+    StateRows = 4,
+    /// The state buffer, one row shared by every sample.
+    StateSharedRow = 5,
+    /// Fixed-point sums of event-driven projections in `acc`, read and cleared (delta only).
+    Sums = 6,
+    /// Fixed-point sums the workgroup accumulated in workgroup memory (composed kernels,
+    /// delta only).
+    LocalSums = 7,
+    /// Sums in `acc` that the source populations' updates delivered during the previous step,
+    /// one set for even and one for odd steps, `Sim.d_flip` apart (delta only).
+    PushedSums = 8,
+    /// Values the statement's projections summed in workgroup memory (`wscr`, composed
+    /// kernels).
+    LocalValues = 9,
+}
+
+impl InputMode {
+    const ALL: [InputMode; 10] = [
+        InputMode::None,
+        InputMode::Scalar,
+        InputMode::Rows,
+        InputMode::SharedRow,
+        InputMode::StateRows,
+        InputMode::StateSharedRow,
+        InputMode::Sums,
+        InputMode::LocalSums,
+        InputMode::PushedSums,
+        InputMode::LocalValues,
+    ];
+
+    /// Its WGSL constant.
+    pub(crate) fn wgsl_name(self) -> &'static str {
+        match self {
+            InputMode::None => "INPUT_NONE",
+            InputMode::Scalar => "INPUT_SCALAR",
+            InputMode::Rows => "INPUT_ROWS",
+            InputMode::SharedRow => "INPUT_SHARED_ROW",
+            InputMode::StateRows => "INPUT_STATE_ROWS",
+            InputMode::StateSharedRow => "INPUT_STATE_SHARED_ROW",
+            InputMode::Sums => "INPUT_SUMS",
+            InputMode::LocalSums => "INPUT_LOCAL_SUMS",
+            InputMode::PushedSums => "INPUT_PUSHED_SUMS",
+            InputMode::LocalValues => "INPUT_LOCAL_VALUES",
+        }
+    }
+
+    /// Whether the input is a fixed-point sum (scaled by `Sim.d_scale`).
+    pub(crate) fn is_sum(self) -> bool {
+        matches!(
+            self,
+            InputMode::Sums | InputMode::LocalSums | InputMode::PushedSums
+        )
+    }
+}
+
+/// The WGSL declarations generated from this module: one `const INPUT_…: u32` per mode.
+pub(crate) fn wgsl_constants() -> String {
+    let mut out = String::from("// Generated from src/abi.rs: the input modes of `Sim`.\n");
+    for m in InputMode::ALL {
+        let _ = writeln!(out, "const {}: u32 = {}u;", m.wgsl_name(), m as u32);
+    }
+    out
+}
+
+/// One input of an update as `Sim` holds it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct SimInput {
+    pub mode: InputMode,
+    /// Where its values start (a buffer offset, or a sum's place).
+    pub offset: usize,
+    /// Its value when `mode` is [`InputMode::Scalar`].
+    pub scalar: f64,
+    /// `x`: what the offset advances per step of a run (input streams uploaded for many
+    /// steps). `delta`: unused.
+    pub step: usize,
+    /// `delta`: the value of one fixed-point unit of a sum. `x`: unused.
+    pub unit: f64,
+}
+
+impl SimInput {
+    /// An input in `mode` at `offset`.
+    pub(crate) fn at(mode: InputMode, offset: usize) -> SimInput {
+        SimInput {
+            mode,
+            offset,
+            scalar: 0.0,
+            step: 0,
+            unit: 1.0,
+        }
+    }
+
+    /// No input.
+    pub(crate) const NONE: SimInput = SimInput {
+        mode: InputMode::None,
+        offset: 0,
+        scalar: 0.0,
+        step: 0,
+        unit: 1.0,
+    };
+
+    /// The same value for every element.
+    pub(crate) fn scalar(v: f64) -> SimInput {
+        SimInput {
+            scalar: v,
+            ..SimInput::at(InputMode::Scalar, 0)
+        }
+    }
+}
+
+/// The `Sim` record of `shaders/abi/shared.wgsl`, field for field.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+pub(crate) struct Sim {
+    pub n: u32,
+    pub total: u32,
+    pub stride: u32,
+    pub state_base: u32,
+    pub out_offset: u32,
+    pub channels: u32,
+    pub x_mode: u32,
+    pub x_offset: u32,
+    pub x_scalar: f32,
+    pub x_n: u32,
+    pub x_step: u32,
+    pub d_mode: u32,
+    pub d_offset: u32,
+    pub d_scalar: f32,
+    pub d_scale: f32,
+    pub params_base: u32,
+    pub channels_base: u32,
+    pub d_flip: u32,
+    pub _pad: [u32; 2],
+}
+
+impl Sim {
+    /// The inputs `x` (rows of `x_n` values) and `delta` set on this record.
+    pub(crate) fn with_inputs(mut self, x: SimInput, x_n: usize, delta: SimInput) -> Sim {
+        self.x_mode = x.mode as u32;
+        self.x_offset = x.offset as u32;
+        self.x_scalar = x.scalar as f32;
+        self.x_n = x_n as u32;
+        self.x_step = x.step as u32;
+        self.d_mode = delta.mode as u32;
+        self.d_offset = delta.offset as u32;
+        self.d_scalar = delta.scalar as f32;
+        self.d_scale = if delta.mode.is_sum() {
+            delta.unit as f32
+        } else {
+            1.0
+        };
+        self
+    }
+
+    /// The record as a WGSL constructor of constants (composed kernels).
+    pub(crate) fn wgsl(&self) -> String {
+        let f = |x: f32| format!("bitcast<f32>({:#x}u)", x.to_bits());
+        format!(
+            "Sim({}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}, {}u, {}u, {}u, {}u, {}, {}, {}u, {}u, {}u, 0u, 0u)",
+            self.n,
+            self.total,
+            self.stride,
+            self.state_base,
+            self.out_offset,
+            self.channels,
+            self.x_mode,
+            self.x_offset,
+            f(self.x_scalar),
+            self.x_n,
+            self.x_step,
+            self.d_mode,
+            self.d_offset,
+            f(self.d_scalar),
+            f(self.d_scale),
+            self.params_base,
+            self.channels_base,
+            self.d_flip,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wgsl_constants_number_the_modes_as_the_enum_does() {
+        let c = wgsl_constants();
+        assert!(c.contains("const INPUT_NONE: u32 = 0u;"));
+        assert!(c.contains("const INPUT_LOCAL_VALUES: u32 = 9u;"));
+        assert_eq!(c.matches("const INPUT_").count(), InputMode::ALL.len());
+        for (i, m) in InputMode::ALL.iter().enumerate() {
+            assert_eq!(*m as usize, i);
+        }
+    }
+
+    #[test]
+    fn the_record_has_the_wgsl_struct_s_twenty_words_in_its_order() {
+        assert_eq!(std::mem::size_of::<Sim>(), 80);
+        let sim = Sim {
+            n: 1,
+            total: 2,
+            d_flip: 18,
+            ..Sim::default()
+        }
+        .with_inputs(SimInput::scalar(0.5), 3, SimInput::at(InputMode::Sums, 4));
+        let words: Vec<String> = sim.wgsl()["Sim(".len()..]
+            .trim_end_matches(')')
+            .split(", ")
+            .map(String::from)
+            .collect();
+        assert_eq!(words.len(), 20);
+        assert_eq!(words[0], "1u");
+        assert_eq!(words[6], format!("{}u", InputMode::Scalar as u32));
+        assert_eq!(words[8], format!("bitcast<f32>({:#x}u)", 0.5f32.to_bits()));
+        assert_eq!(words[9], "3u");
+        assert_eq!(words[11], "6u");
+        assert_eq!(words[14], format!("bitcast<f32>({:#x}u)", 1.0f32.to_bits()));
+        assert_eq!(words[17], "18u");
+    }
+}
