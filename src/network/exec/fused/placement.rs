@@ -352,3 +352,112 @@ pub(super) fn op_regions(plan: &Plan) -> Vec<Vec<usize>> {
     }
     regions
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::StateRecord;
+    use crate::network::classic::{Coba, EiNetwork, FeedForward};
+    use crate::network::plan::{self, Plan};
+
+    fn coba(n: usize) -> Plan {
+        plan::build(&Coba::new(n).build().unwrap().network, None, 0.1, None).unwrap()
+    }
+
+    /// COBA's statements: 0 gE (event projection of N's excitatory spikes), 1 gI (event
+    /// projection of the inhibitory ones), 2 N (reads gE and gI as conductances).
+    const GE: usize = 1;
+    const GI: usize = 2;
+    const N: usize = 0;
+
+    #[test]
+    fn coba_spikes_that_only_event_projections_read_are_bits() {
+        let plan = coba(4000);
+        let bits = bit_rows(&plan, 1 << 20);
+        assert_eq!(bits.len(), 1);
+        assert_eq!((bits[0].node, bits[0].n), (N, 4000));
+        assert_eq!(bits[0].out, plan.nodes[N].out);
+        // 125 words of bits do not fit in 100.
+        assert!(bit_rows(&plan, 100).is_empty());
+        assert_eq!(bit_rows(&plan, 125).len(), 1);
+    }
+
+    #[test]
+    fn coba_rows_read_only_by_their_own_element_live_in_registers() {
+        let plan = coba(4000);
+        // 4000 over 256 lanes: 16 per invocation, unrolled; V, the last spike time and both
+        // conductances take all 64 registers.
+        let rows = residents(&plan, &[], Lanes(256));
+        let node = |base: usize| {
+            plan.nodes
+                .iter()
+                .position(|n| (n.state_base..n.state_base + n.vars * n.total).contains(&base))
+                .unwrap()
+        };
+        let mut found: Vec<(usize, bool)> = rows.iter().map(|r| (node(r.base), r.state)).collect();
+        found.sort();
+        assert_eq!(
+            found,
+            vec![(N, true), (N, true), (GE, true), (GI, true)],
+            "{rows:?}"
+        );
+        assert_eq!(rows.iter().map(|r| r.reg).max(), Some(48));
+        // A monitor reads V as a whole row: V leaves the registers.
+        let v = plan.nodes[N].state_base;
+        let monitor = Monitor::State(StateRecord::new("N", "V", N, 0, 1, 1, 4000, 0.1));
+        let with_monitor = residents(&plan, &[monitor], Lanes(256));
+        assert_eq!(with_monitor.len(), 3);
+        assert!(with_monitor.iter().all(|r| r.base != v));
+        // 32 invocations leave 125 elements each: no straight-line code, no registers.
+        assert!(residents(&plan, &[], Lanes(32)).is_empty());
+    }
+
+    #[test]
+    fn coba_projections_share_one_pair_of_barriers() {
+        let plan = coba(4000);
+        // Both projections read last step's spikes and nothing the synapses' updates write, so
+        // they run together ahead of the first statement.
+        let regions = op_regions(&plan);
+        assert_eq!(regions.len(), plan.statements.len());
+        assert_eq!(regions[0], vec![0, 1]);
+        assert!(regions[1..].iter().all(Vec::is_empty), "{regions:?}");
+    }
+
+    #[test]
+    fn projection_results_read_only_by_their_statement_live_in_workgroup_memory() {
+        // FF: each layer's dense projection is read only by its own statement's update.
+        let ff = FeedForward::benchmark(0).build().unwrap();
+        let plan = plan::build(&ff.network, None, 0.1, None).unwrap();
+        let all = workgroup_inputs(&plan, 1 << 20);
+        assert!(!all.is_empty());
+        let words: usize = all.iter().map(|w| w.1).sum();
+        // Places are consecutive and within the room.
+        let mut at = 0;
+        for &(_, n, place) in &all {
+            assert_eq!(place, at);
+            at += n;
+        }
+        assert!(workgroup_inputs(&plan, words - 1).len() < all.len());
+        assert!(workgroup_inputs(&plan, 0).is_empty());
+    }
+
+    #[test]
+    fn outputs_read_in_another_batch_row_shape_stay_in_memory() {
+        // E/I: dense projections read whole rows of spikes; each output is read by the
+        // workgroup's own projections only, so it may live on chip.
+        let ei = EiNetwork::benchmark(80, 20, 0).build().unwrap();
+        let plan = plan::build(&ei.network, Some(3), 0.1, None).unwrap();
+        let exc = plan.nodes.iter().position(|n| n.name == "exc").unwrap();
+        assert!(output_readers(&plan, exc).is_some());
+        // A delayed read of COBA's spikes puts them in a ring: read from memory as a whole.
+        let mut c = Coba::new(100).build().unwrap();
+        let g = c.network.add(crate::synapse::Expon::new(100)).unwrap();
+        c.network.update(
+            g,
+            crate::network::Wiring::new().x(crate::network::Term::output(c.neurons).delayed(3)),
+        );
+        let plan = plan::build(&c.network, None, 0.1, None).unwrap();
+        assert!(output_readers(&plan, N).is_none());
+        assert!(bit_rows(&plan, 1 << 20).iter().all(|b| b.node != N));
+    }
+}

@@ -311,6 +311,7 @@ pub(super) fn cached_bytes(plan: &Plan, group: &[usize], rows: &[StepRow]) -> u6
 }
 
 /// One dispatch of a step, in program order, as [`Schedule`] plans it.
+#[derive(Debug)]
 pub(super) enum Planned {
     /// A run of event projections from the arena in one generated kernel over `threads`
     /// invocations, with its tables.
@@ -483,5 +484,95 @@ impl Schedule {
                 _ => None,
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::classic::Coba;
+    use crate::network::plan;
+
+    fn coba(n: usize) -> Plan {
+        plan::build(&Coba::new(n).build().unwrap().network, None, 0.1, None).unwrap()
+    }
+
+    #[test]
+    fn coba_is_one_composed_dispatch_that_pushes_both_projections() {
+        let plan = coba(4000);
+        // gE, gI and N update the same 4000 elements element-wise: one group.
+        assert_eq!(groups(&plan), vec![vec![0, 1, 2]]);
+        let p = pushes(&plan, usize::MAX);
+        assert_eq!(p.len(), 2);
+        assert!(p.iter().all(|p| p.source == 2), "N's update pushes: {p:?}");
+        assert_eq!((p[0].si, p[0].slice), (0, 0));
+        assert_eq!((p[1].si, p[1].slice), (1, 3200));
+        let s = Schedule::new(&plan, &DeviceLimits::LARGE_GPU).unwrap();
+        assert!(matches!(
+            s.steps[..],
+            [Planned::Composed { threads: 4000, .. }]
+        ));
+        // Two sets of sums (even and odd steps), then N's spike counters.
+        assert_eq!(s.acc_len, 2 * plan.acc_len + COUNTERS);
+        assert_eq!(s.counters, vec![(0, 2 * plan.acc_len)]);
+        assert_eq!(s.pushed_bytes, 4 * 4000);
+    }
+
+    #[test]
+    fn pushes_take_tables_in_program_order_while_they_fit() {
+        let plan = coba(4000);
+        // Excitatory table: 3200 × 80 targets; inhibitory: 800 × 80.
+        let p = pushes(&plan, 100_000);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].si, 1, "only the inhibitory table fits");
+        assert!(pushes(&plan, 1000).is_empty());
+        // A binding that holds the excitatory table but not both: the excitatory projection
+        // is pushed, the inhibitory one runs from the arena ahead of the composed updates.
+        let limits = DeviceLimits {
+            max_storage_binding: 4 * 300_000,
+            ..DeviceLimits::LARGE_GPU
+        };
+        let s = Schedule::new(&plan, &limits).unwrap();
+        assert!(
+            matches!(
+                s.steps[..],
+                [Planned::Op { si: 1, oi: 0 }, Planned::Composed { .. }]
+            ),
+            "{:?}",
+            s.steps
+        );
+    }
+
+    #[test]
+    fn an_output_read_only_by_later_updates_and_pushes_is_deferred() {
+        let plan = coba(4000);
+        let rows = step_rows(&plan, &[0, 1, 2], &pushes(&plan, usize::MAX));
+        let out = |node: usize| plan.nodes[node].out;
+        let deferred: Vec<usize> = rows.iter().filter(|r| r.deferred).map(|r| r.base).collect();
+        // N's spikes are read only from the cache by its pushes; g of gE and gI are read by N.
+        assert!(deferred.contains(&out(0)), "{rows:?}");
+        let cached = cached_bytes(&plan, &[0, 1, 2], &rows);
+        assert!(cached > 0);
+    }
+
+    #[test]
+    fn updates_fed_by_a_stream_do_not_compose() {
+        use crate::network::{Network, Term, Wiring};
+        let mut net = Network::new();
+        let e = net.external("drive", 10).unwrap();
+        let a = net.add(crate::neuron::LIF::new(10)).unwrap();
+        let b = net.add(crate::neuron::LIF::new(10)).unwrap();
+        net.update(a, Wiring::new().x(Term::external(e)));
+        net.update(b, Wiring::new().x(Term::output(a)));
+        let plan = plan::build(&net, Some(2), 0.1, None).unwrap();
+        let fed = plan
+            .statements
+            .iter()
+            .position(|s| matches!(s.x, InputSpec::Stream { .. }))
+            .expect("the input layer reads the stream");
+        assert_eq!(fed, 0);
+        assert!(!composable(&plan, &plan.statements[0]));
+        assert!(composable(&plan, &plan.statements[1]));
+        assert_eq!(groups(&plan), vec![vec![0], vec![1]]);
     }
 }
