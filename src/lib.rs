@@ -45,6 +45,7 @@ pub mod npz;
 pub mod numerics;
 mod png;
 pub mod readout;
+pub mod registry;
 pub mod rng;
 pub mod shaders;
 pub mod shape;

@@ -14,38 +14,45 @@ use std::borrow::Cow;
 use crate::error::{Error, Result};
 
 /// The element ABI: bindings and accessors of a one-model dispatch.
-pub const PRELUDE: &str = include_str!("../shaders/abi/element.wgsl");
+pub(crate) const PRELUDE: &str = include_str!("../shaders/abi/element.wgsl");
 
 /// What both model ABIs share: `Sim`, `Clock`, `Elem` and the parameter accessors.
-pub const ABI_SHARED: &str = include_str!("../shaders/abi/shared.wgsl");
+pub(crate) const ABI_SHARED: &str = include_str!("../shaders/abi/shared.wgsl");
 
 /// The numerics every model kernel shares (`shaders/common.wgsl`).
-pub const COMMON: &str = include_str!("../shaders/common.wgsl");
+pub(crate) const COMMON: &str = include_str!("../shaders/common.wgsl");
 
 /// The network ABI of composed kernels (`shaders/abi/network.wgsl`).
-pub const NETWORK_PRELUDE: &str = include_str!("../shaders/abi/network.wgsl");
+pub(crate) const NETWORK_PRELUDE: &str = include_str!("../shaders/abi/network.wgsl");
 
 /// The plain workgroup-memory hooks of a composed kernel that keeps nothing in workgroup
 /// memory (`shaders/abi/network_memory.wgsl`).
-pub const NETWORK_MEMORY: &str = include_str!("../shaders/abi/network_memory.wgsl");
+pub(crate) const NETWORK_MEMORY: &str = include_str!("../shaders/abi/network_memory.wgsl");
 
 /// The plain arena hooks of a composed kernel that reads and writes every row in place
 /// (`shaders/abi/network_arena.wgsl`).
-pub const NETWORK_ARENA: &str = include_str!("../shaders/abi/network_arena.wgsl");
+pub(crate) const NETWORK_ARENA: &str = include_str!("../shaders/abi/network_arena.wgsl");
 
 /// The plain table hooks of a composed kernel (`shaders/abi/network_tables.wgsl`):
 /// parameters and channel records read from their buffer.
-pub const NETWORK_TABLES: &str = include_str!("../shaders/abi/network_tables.wgsl");
+pub(crate) const NETWORK_TABLES: &str = include_str!("../shaders/abi/network_tables.wgsl");
 
 /// The projections of composed kernels (`shaders/network/ops.wgsl`).
-pub const NETWORK_OPS: &str = include_str!("../shaders/network/ops.wgsl");
+pub(crate) const NETWORK_OPS: &str = include_str!("../shaders/network/ops.wgsl");
 
 /// The communication ABI of the projection, copy and monitor kernels
 /// (`shaders/comm/common.wgsl`).
-pub const COMM_PRELUDE: &str = include_str!("../shaders/comm/common.wgsl");
+pub(crate) const COMM_PRELUDE: &str = include_str!("../shaders/comm/common.wgsl");
 
 /// Invocations per workgroup of every kernel unless it says otherwise.
 pub const DEFAULT_WORKGROUP: u32 = 256;
+
+/// The hooks of a composed kernel that keeps nothing on chip and reads every table from its
+/// buffer (`shaders/abi/network_{memory,arena,tables}.wgsl`), which a kernel under the
+/// network ABI may use instead of generating its own.
+pub fn plain_network_hooks() -> String {
+    format!("{NETWORK_MEMORY}\n{NETWORK_ARENA}\n{NETWORK_TABLES}")
+}
 
 /// Which ABI a kernel is written against (and is prepended to it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -56,6 +63,22 @@ pub enum Abi {
     Comm,
     /// A network's statements composed into one kernel (`shaders/abi/network.wgsl`).
     Network,
+}
+
+impl Abi {
+    /// The WGSL that precedes a kernel written against this ABI: its bindings and accessors,
+    /// the input-mode constants generated from `src/abi.rs`, and (for model kernels) the
+    /// shared numerics; composed kernels also get the projections of `shaders/network/ops.wgsl`.
+    pub fn prelude(self) -> String {
+        let modes = crate::abi::wgsl_constants();
+        match self {
+            Abi::Element => format!("{PRELUDE}\n{modes}\n{ABI_SHARED}\n{COMMON}"),
+            Abi::Comm => COMM_PRELUDE.to_string(),
+            Abi::Network => {
+                format!("{NETWORK_PRELUDE}\n{modes}\n{ABI_SHARED}\n{COMMON}\n{NETWORK_OPS}")
+            }
+        }
+    }
 }
 
 /// A kernel: a name (used in errors and as the pipeline-cache key), its WGSL source without the
@@ -167,21 +190,16 @@ impl KernelDef {
     pub fn full_source(&self) -> String {
         match self.abi {
             Abi::Element => format!(
-                "{PRELUDE}\n{}\n{ABI_SHARED}\n{COMMON}\n{}\n\n@compute @workgroup_size(WORKGROUP_SIZE)\n\
+                "{}\n{}\n\n@compute @workgroup_size(WORKGROUP_SIZE)\n\
                  fn {}(@builtin(global_invocation_id) gid: vec3<u32>, \
                  @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
                  let e = element(gid, groups);\n    if (in_range(e)) {{\n        {}(e);\n    }}\n}}\n",
-                crate::abi::wgsl_constants(),
+                self.abi.prelude(),
                 self.source,
                 self.entry,
                 self.step_fn()
             ),
-            Abi::Comm => format!("{COMM_PRELUDE}\n{}", self.source),
-            Abi::Network => format!(
-                "{NETWORK_PRELUDE}\n{}\n{ABI_SHARED}\n{COMMON}\n{NETWORK_OPS}\n{}",
-                crate::abi::wgsl_constants(),
-                self.source
-            ),
+            Abi::Comm | Abi::Network => format!("{}\n{}", self.abi.prelude(), self.source),
         }
     }
 

@@ -31,14 +31,9 @@ fn every_model_family_composes_under_the_network_abi() {
         }
     }
     let source = format!(
-        "{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n@compute @workgroup_size(WORKGROUP_SIZE)\nfn network() {{}}\n",
-        shaders::NETWORK_PRELUDE,
-        shaders::ABI_SHARED,
-        shaders::COMMON,
-        shaders::NETWORK_OPS,
-        shaders::NETWORK_MEMORY,
-        shaders::NETWORK_ARENA,
-        shaders::NETWORK_TABLES,
+        "{}\n{}\n{}\n@compute @workgroup_size(WORKGROUP_SIZE)\nfn network() {{}}\n",
+        shaders::Abi::Network.prelude(),
+        shaders::plain_network_hooks(),
         families.join("\n")
     );
     shaders::validate_wgsl("all families", &source, Some("network")).unwrap();
@@ -49,33 +44,19 @@ fn every_wgsl_file_is_registered_and_validates_with_naga() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
     let mut files = Vec::new();
     wgsl_files(&root, &mut files);
-    shaders::validate_wgsl(
-        "abi/element",
-        &format!(
-            "{}\n{}\n{}",
-            shaders::PRELUDE,
-            shaders::ABI_SHARED,
-            shaders::COMMON
-        ),
-        None,
-    )
-    .expect("the element ABI validates with the shared numerics");
+    shaders::validate_wgsl("abi/element", &shaders::Abi::Element.prelude(), None)
+        .expect("the element ABI validates with the shared numerics");
     shaders::validate_wgsl(
         "abi/network",
         &format!(
-            "{}\n{}\n{}\n{}\n{}\n{}\n{}",
-            shaders::NETWORK_PRELUDE,
-            shaders::ABI_SHARED,
-            shaders::COMMON,
-            shaders::NETWORK_OPS,
-            shaders::NETWORK_MEMORY,
-            shaders::NETWORK_ARENA,
-            shaders::NETWORK_TABLES
+            "{}\n{}",
+            shaders::Abi::Network.prelude(),
+            shaders::plain_network_hooks()
         ),
         None,
     )
     .expect("the network ABI validates with the shared numerics and its projections");
-    shaders::validate_wgsl("comm/common", shaders::COMM_PRELUDE, None)
+    shaders::validate_wgsl("comm/common", &shaders::Abi::Comm.prelude(), None)
         .expect("the communication ABI validates alone");
     for file in &files {
         let rel = Path::new(file)

@@ -36,12 +36,10 @@ use crate::inputs::{
 use crate::model::{Accepts, ElemF64, Model, Output, ParamValue};
 use crate::module::{CurrentInput, Dynamics, Inputs, Module};
 use crate::network::Executor;
-use crate::neuron::*;
 use crate::npz::{NpyData, Npz, NpzWriter};
 use crate::readout::{LeakyRateReadout, WeightInit};
 use crate::shaders::{KernelDef, builtin};
 use crate::shape::{Shape, TensorShape};
-use crate::synapse::*;
 use crate::synout::SynOut;
 use crate::tensor::{Device, Input, Tensor};
 use crate::units::{Quantity, Time, V, mV, ms, parse_unit};
@@ -96,14 +94,6 @@ fn format_err(case: &Case, reason: impl Into<String>) -> Error {
     Error::Format {
         path: case.npz.path().to_path_buf(),
         reason: reason.into(),
-    }
-}
-
-fn reset_of(hard: bool) -> SpikeReset {
-    if hard {
-        SpikeReset::Hard
-    } else {
-        SpikeReset::Soft
     }
 }
 
@@ -277,336 +267,15 @@ impl Case {
 
     /// Whether the model is a neuron (its `out` is a spike train).
     pub fn is_neuron(&self) -> bool {
-        matches!(
-            self.model.as_str(),
-            "IF" | "LIF"
-                | "LIFRef"
-                | "ALIF"
-                | "ExpIF"
-                | "ExpIFRef"
-                | "AdExIF"
-                | "AdExIFRef"
-                | "QuaIF"
-                | "AdQuaIF"
-                | "AdQuaIFRef"
-                | "Gif"
-                | "GifRef"
-                | "CubaLIF"
-                | "CobaLIF"
-                | "Izhikevich"
-                | "IzhikevichRef"
-                | "HH"
-                | "MorrisLecar"
-                | "WangBuzsakiHH"
-                | "FitzHughNagumo"
-                | "HindmarshRose"
-        )
+        crate::registry::class(&self.model).is_some_and(|c| c.neuron)
     }
 
-    /// The model of a per-model file, built from the parameters in it.
+    /// The model of a per-model file, built from the parameters in it through the registry
+    /// ([`crate::registry`]); every `p_*` value in the file must be one the class takes.
     pub fn build(&self) -> Result<Box<dyn Dynamics>> {
-        let sz = self.in_size()?;
-        let p = |name: &str| self.param(name);
-        let reset = || -> Result<SpikeReset> { Ok(reset_of(self.flag("spk_reset_hard")?)) };
-        let model: Box<dyn Dynamics> = match self.model.as_str() {
-            "Expon" => Box::new(Expon::new(sz).tau(p("tau")?)),
-            "DualExpon" => Box::new(
-                DualExpon::new(sz)
-                    .tau_decay(p("tau_decay")?)
-                    .tau_rise(p("tau_rise")?)
-                    .amplitude(p("amplitude")?)
-                    .normalize(self.flag("normalize")?),
-            ),
-            "Alpha" => Box::new(Alpha::new(sz).tau(p("tau")?)),
-            "AMPA" => Box::new(
-                AMPA::new(sz)
-                    .alpha(p("alpha")?)
-                    .beta(p("beta")?)
-                    .t(p("T")?)
-                    .t_duration(p("T_duration")?),
-            ),
-            "GABAa" => Box::new(
-                GABAa::new(sz)
-                    .alpha(p("alpha")?)
-                    .beta(p("beta")?)
-                    .t(p("T")?)
-                    .t_duration(p("T_duration")?),
-            ),
-            "BioNMDA" => Box::new(
-                BioNMDA::new(sz)
-                    .alpha1(p("alpha1")?)
-                    .beta1(p("beta1")?)
-                    .alpha2(p("alpha2")?)
-                    .beta2(p("beta2")?)
-                    .t(p("T")?)
-                    .t_duration(p("T_duration")?),
-            ),
-            "STP" => Box::new(
-                STP::new(sz)
-                    .u(p("U")?)
-                    .tau_f(p("tau_f")?)
-                    .tau_d(p("tau_d")?),
-            ),
-            "STD" => Box::new(STD::new(sz).tau(p("tau")?).u(p("U")?)),
-            "IF" => Box::new(
-                IF::new(sz)
-                    .r(p("R")?)
-                    .tau(p("tau")?)
-                    .v_th(p("V_th")?)
-                    .spk_reset(reset()?),
-            ),
-            "LIF" => Box::new(
-                LIF::new(sz)
-                    .r(p("R")?)
-                    .tau(p("tau")?)
-                    .v_th(p("V_th")?)
-                    .v_reset(p("V_reset")?)
-                    .v_rest(p("V_rest")?)
-                    .spk_reset(reset()?),
-            ),
-            "LIFRef" => Box::new(
-                LIFRef::new(sz)
-                    .r(p("R")?)
-                    .tau(p("tau")?)
-                    .tau_ref(p("tau_ref")?)
-                    .v_th(p("V_th")?)
-                    .v_reset(p("V_reset")?)
-                    .v_rest(p("V_rest")?)
-                    .spk_reset(reset()?),
-            ),
-            "ALIF" => Box::new(
-                ALIF::new(sz)
-                    .r(p("R")?)
-                    .tau(p("tau")?)
-                    .tau_a(p("tau_a")?)
-                    .beta(p("beta")?)
-                    .v_th(p("V_th")?)
-                    .v_reset(p("V_reset")?)
-                    .v_rest(p("V_rest")?)
-                    .spk_reset(reset()?),
-            ),
-            "ExpIF" | "ExpIFRef" | "AdExIF" | "AdExIFRef" => {
-                let base = ExpIFParams {
-                    r: p("R")?.into(),
-                    tau: p("tau")?.into(),
-                    v_th: p("V_th")?.into(),
-                    v_reset: p("V_reset")?.into(),
-                    v_rest: p("V_rest")?.into(),
-                    v_t: p("V_T")?.into(),
-                    delta_t: p("delta_T")?.into(),
-                    spk_reset: reset()?,
-                    ..ExpIFParams::default()
-                };
-                let adex = |base: ExpIFParams| -> Result<AdExIFParams> {
-                    Ok(AdExIFParams {
-                        exp_if: base,
-                        tau_w: p("tau_w")?.into(),
-                        a: p("a")?.into(),
-                        b: p("b")?.into(),
-                        ..AdExIFParams::default()
-                    })
-                };
-                match self.model.as_str() {
-                    "ExpIF" => Box::new(Module::from_model(base, sz)),
-                    "ExpIFRef" => Box::new(Module::from_model(
-                        ExpIFRefParams {
-                            exp_if: base,
-                            tau_ref: p("tau_ref")?.into(),
-                        },
-                        sz,
-                    )),
-                    "AdExIF" => Box::new(Module::from_model(adex(base)?, sz)),
-                    _ => Box::new(Module::from_model(
-                        AdExIFRefParams {
-                            ad_ex_if: adex(base)?,
-                            tau_ref: p("tau_ref")?.into(),
-                        },
-                        sz,
-                    )),
-                }
-            }
-            "QuaIF" | "AdQuaIF" | "AdQuaIFRef" => {
-                let base = QuaIFParams {
-                    r: p("R")?.into(),
-                    tau: p("tau")?.into(),
-                    v_th: p("V_th")?.into(),
-                    v_reset: p("V_reset")?.into(),
-                    v_rest: p("V_rest")?.into(),
-                    v_c: p("V_c")?.into(),
-                    c: p("c")?.into(),
-                    spk_reset: reset()?,
-                    ..QuaIFParams::default()
-                };
-                if self.model == "QuaIF" {
-                    Box::new(Module::from_model(base, sz))
-                } else {
-                    let ad = AdQuaIFParams {
-                        qua_if: base,
-                        tau_w: p("tau_w")?.into(),
-                        a: p("a")?.into(),
-                        b: p("b")?.into(),
-                        ..AdQuaIFParams::default()
-                    };
-                    if self.model == "AdQuaIF" {
-                        Box::new(Module::from_model(ad, sz))
-                    } else {
-                        Box::new(Module::from_model(
-                            AdQuaIFRefParams {
-                                ad_qua_if: ad,
-                                tau_ref: p("tau_ref")?.into(),
-                            },
-                            sz,
-                        ))
-                    }
-                }
-            }
-            "Gif" | "GifRef" => {
-                let gif = GifParams {
-                    r: p("R")?.into(),
-                    tau: p("tau")?.into(),
-                    v_rest: p("V_rest")?.into(),
-                    v_reset: p("V_reset")?.into(),
-                    v_th_inf: p("V_th_inf")?.into(),
-                    v_th_reset: p("V_th_reset")?.into(),
-                    a: p("a")?.into(),
-                    b: p("b")?.into(),
-                    k1: p("k1")?.into(),
-                    k2: p("k2")?.into(),
-                    r1: p("R1")?.into(),
-                    r2: p("R2")?.into(),
-                    a1: p("A1")?.into(),
-                    a2: p("A2")?.into(),
-                    spk_reset: reset()?,
-                    ..GifParams::default()
-                };
-                if self.model == "Gif" {
-                    Box::new(Module::from_model(gif, sz))
-                } else {
-                    Box::new(Module::from_model(
-                        GifRefParams {
-                            gif,
-                            tau_ref: p("tau_ref")?.into(),
-                        },
-                        sz,
-                    ))
-                }
-            }
-            "CubaLIF" => Box::new(
-                CubaLIF::new(sz)
-                    .r(p("R")?)
-                    .tau(p("tau")?)
-                    .tau_syn(p("tau_syn")?)
-                    .v_th(p("V_th")?)
-                    .v_reset(p("V_reset")?)
-                    .v_rest(p("V_rest")?)
-                    .spk_reset(reset()?),
-            ),
-            "CobaLIF" => Box::new(
-                CobaLIF::new(sz)
-                    .r(p("R")?)
-                    .tau(p("tau")?)
-                    .tau_syn(p("tau_syn")?)
-                    .e(p("E")?)
-                    .v_th(p("V_th")?)
-                    .v_reset(p("V_reset")?)
-                    .v_rest(p("V_rest")?)
-                    .spk_reset(reset()?),
-            ),
-            "Izhikevich" | "IzhikevichRef" => {
-                let izh = IzhikevichParams {
-                    a: p("a")?.into(),
-                    b: p("b")?.into(),
-                    c: p("c")?.into(),
-                    d: p("d")?.into(),
-                    v_th: p("V_th")?.into(),
-                    ..IzhikevichParams::default()
-                };
-                if self.model == "Izhikevich" {
-                    Box::new(Module::from_model(izh, sz))
-                } else {
-                    Box::new(Module::from_model(
-                        IzhikevichRefParams {
-                            izhikevich: izh,
-                            tau_ref: p("tau_ref")?.into(),
-                        },
-                        sz,
-                    ))
-                }
-            }
-            "HH" => Box::new(
-                HH::new(sz)
-                    .e_na(p("ENa")?)
-                    .g_na(p("gNa")?)
-                    .e_k(p("EK")?)
-                    .g_k(p("gK")?)
-                    .e_l(p("EL")?)
-                    .g_l(p("gL")?)
-                    .v_th(p("V_th")?)
-                    .c(p("C")?),
-            ),
-            "MorrisLecar" => Box::new(
-                MorrisLecar::new(sz)
-                    .v_ca(p("V_Ca")?)
-                    .g_ca(p("g_Ca")?)
-                    .v_k(p("V_K")?)
-                    .g_k(p("g_K")?)
-                    .v_leak(p("V_leak")?)
-                    .g_leak(p("g_leak")?)
-                    .c(p("C")?)
-                    .v1(p("V1")?)
-                    .v2(p("V2")?)
-                    .v3(p("V3")?)
-                    .v4(p("V4")?)
-                    .phi(p("phi")?)
-                    .v_th(p("V_th")?),
-            ),
-            "WangBuzsakiHH" => Box::new(
-                WangBuzsakiHH::new(sz)
-                    .e_na(p("ENa")?)
-                    .g_na(p("gNa")?)
-                    .e_k(p("EK")?)
-                    .g_k(p("gK")?)
-                    .e_l(p("EL")?)
-                    .g_l(p("gL")?)
-                    .v_th(p("V_th")?)
-                    .phi(p("phi")?)
-                    .c(p("C")?),
-            ),
-            "FitzHughNagumo" => Box::new(
-                FitzHughNagumo::new(sz)
-                    .a(p("a")?)
-                    .b(p("b")?)
-                    .tau(p("tau")?)
-                    .tau_w(p("tau_w")?)
-                    .v_th(p("V_th")?),
-            ),
-            "HindmarshRose" => Box::new(
-                HindmarshRose::new(sz)
-                    .a(p("a")?)
-                    .b(p("b")?)
-                    .c(p("c")?)
-                    .d(p("d")?)
-                    .r(p("r")?)
-                    .s(p("s")?)
-                    .v_r(p("V_r")?)
-                    .tau(p("tau")?)
-                    .v_th(p("V_th")?),
-            ),
-            other => return Err(format_err(self, format!("model {other} is not supported"))),
-        };
-        // BrainPy accepts spk_reset for these and ignores it (SPEC §3); so do they here.
-        if matches!(
-            self.model.as_str(),
-            "Izhikevich"
-                | "IzhikevichRef"
-                | "HH"
-                | "MorrisLecar"
-                | "WangBuzsakiHH"
-                | "FitzHughNagumo"
-                | "HindmarshRose"
-        ) {
-            self.flag("spk_reset_hard")?;
-        }
+        let class = crate::registry::class(&self.model)
+            .ok_or_else(|| format_err(self, format!("model {} is not supported", self.model)))?;
+        let model = (class.build)(self.in_size()?, self)?;
         let unused: Vec<String> = self
             .npz
             .names()
@@ -1093,5 +762,16 @@ impl Case {
             )?;
         }
         w.write(path)
+    }
+}
+
+/// A per-model file's `p_*` values are the constructor arguments of its class.
+impl crate::registry::ClassArgs for Case {
+    fn number(&self, name: &str) -> Result<f64> {
+        self.param(name)
+    }
+
+    fn flag(&self, name: &str) -> Result<bool> {
+        Case::flag(self, name)
     }
 }

@@ -366,3 +366,40 @@ impl Model for CobaLIFParams {
 }
 
 impl NeuronModel for CobaLIFParams {}
+
+// Builders from BrainPy constructor arguments (`crate::registry`).
+
+/// `brainpy.state.CubaLIF` built from its constructor arguments (the registry's builder).
+pub(crate) fn cuba_lif_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    Ok(Box::new(
+        CubaLIF::new(sz)
+            .r(a.number("R")?)
+            .tau(a.number("tau")?)
+            .tau_syn(a.number("tau_syn")?)
+            .v_th(a.number("V_th")?)
+            .v_reset(a.number("V_reset")?)
+            .v_rest(a.number("V_rest")?)
+            .spk_reset(crate::registry::spike_reset(a)?),
+    ))
+}
+
+/// `brainpy.state.CobaLIF` built from its constructor arguments (the registry's builder).
+pub(crate) fn coba_lif_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    Ok(Box::new(
+        CobaLIF::new(sz)
+            .r(a.number("R")?)
+            .tau(a.number("tau")?)
+            .tau_syn(a.number("tau_syn")?)
+            .e(a.number("E")?)
+            .v_th(a.number("V_th")?)
+            .v_reset(a.number("V_reset")?)
+            .v_rest(a.number("V_rest")?)
+            .spk_reset(crate::registry::spike_reset(a)?),
+    ))
+}

@@ -586,3 +586,69 @@ impl Model for AdExIFRefParams {
 }
 
 impl NeuronModel for AdExIFRefParams {}
+
+// Builders from BrainPy constructor arguments (`crate::registry`).
+
+fn exp_if_args(a: &dyn crate::registry::ClassArgs) -> crate::error::Result<ExpIFParams> {
+    Ok(ExpIFParams {
+        r: a.number("R")?.into(),
+        tau: a.number("tau")?.into(),
+        v_th: a.number("V_th")?.into(),
+        v_reset: a.number("V_reset")?.into(),
+        v_rest: a.number("V_rest")?.into(),
+        v_t: a.number("V_T")?.into(),
+        delta_t: a.number("delta_T")?.into(),
+        spk_reset: crate::registry::spike_reset(a)?,
+        ..ExpIFParams::default()
+    })
+}
+
+fn ad_ex_if_args(a: &dyn crate::registry::ClassArgs) -> crate::error::Result<AdExIFParams> {
+    Ok(AdExIFParams {
+        exp_if: exp_if_args(a)?,
+        tau_w: a.number("tau_w")?.into(),
+        a: a.number("a")?.into(),
+        b: a.number("b")?.into(),
+        ..AdExIFParams::default()
+    })
+}
+
+/// `brainpy.state.ExpIF` built from its constructor arguments (the registry's builder).
+pub(crate) fn exp_if_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    Ok(Box::new(Module::from_model(exp_if_args(a)?, sz)))
+}
+
+/// `brainpy.state.ExpIFRef` built from its constructor arguments (the registry's builder).
+pub(crate) fn exp_if_ref_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    let params = ExpIFRefParams {
+        exp_if: exp_if_args(a)?,
+        tau_ref: a.number("tau_ref")?.into(),
+    };
+    Ok(Box::new(Module::from_model(params, sz)))
+}
+
+/// `brainpy.state.AdExIF` built from its constructor arguments (the registry's builder).
+pub(crate) fn ad_ex_if_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    Ok(Box::new(Module::from_model(ad_ex_if_args(a)?, sz)))
+}
+
+/// `brainpy.state.AdExIFRef` built from its constructor arguments (the registry's builder).
+pub(crate) fn ad_ex_if_ref_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    let params = AdExIFRefParams {
+        ad_ex_if: ad_ex_if_args(a)?,
+        tau_ref: a.number("tau_ref")?.into(),
+    };
+    Ok(Box::new(Module::from_model(params, sz)))
+}

@@ -445,3 +445,46 @@ impl Model for GifRefParams {
 }
 
 impl NeuronModel for GifRefParams {}
+
+// Builders from BrainPy constructor arguments (`crate::registry`).
+
+fn gif_args(a: &dyn crate::registry::ClassArgs) -> crate::error::Result<GifParams> {
+    Ok(GifParams {
+        r: a.number("R")?.into(),
+        tau: a.number("tau")?.into(),
+        v_rest: a.number("V_rest")?.into(),
+        v_reset: a.number("V_reset")?.into(),
+        v_th_inf: a.number("V_th_inf")?.into(),
+        v_th_reset: a.number("V_th_reset")?.into(),
+        a: a.number("a")?.into(),
+        b: a.number("b")?.into(),
+        k1: a.number("k1")?.into(),
+        k2: a.number("k2")?.into(),
+        r1: a.number("R1")?.into(),
+        r2: a.number("R2")?.into(),
+        a1: a.number("A1")?.into(),
+        a2: a.number("A2")?.into(),
+        spk_reset: crate::registry::spike_reset(a)?,
+        ..GifParams::default()
+    })
+}
+
+/// `brainpy.state.Gif` built from its constructor arguments (the registry's builder).
+pub(crate) fn gif_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    Ok(Box::new(Module::from_model(gif_args(a)?, sz)))
+}
+
+/// `brainpy.state.GifRef` built from its constructor arguments (the registry's builder).
+pub(crate) fn gif_ref_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    let params = GifRefParams {
+        gif: gif_args(a)?,
+        tau_ref: a.number("tau_ref")?.into(),
+    };
+    Ok(Box::new(Module::from_model(params, sz)))
+}

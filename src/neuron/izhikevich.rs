@@ -298,3 +298,40 @@ impl Model for IzhikevichRefParams {
 }
 
 impl NeuronModel for IzhikevichRefParams {}
+
+// Builders from BrainPy constructor arguments (`crate::registry`).
+
+fn izhikevich_args(a: &dyn crate::registry::ClassArgs) -> crate::error::Result<IzhikevichParams> {
+    // BrainPy accepts `spk_reset` for this class and ignores it (the reset is always hard);
+    // so does this.
+    a.flag("spk_reset_hard")?;
+    Ok(IzhikevichParams {
+        a: a.number("a")?.into(),
+        b: a.number("b")?.into(),
+        c: a.number("c")?.into(),
+        d: a.number("d")?.into(),
+        v_th: a.number("V_th")?.into(),
+        ..IzhikevichParams::default()
+    })
+}
+
+/// `brainpy.state.Izhikevich` built from its constructor arguments (the registry's builder).
+pub(crate) fn izhikevich_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    Ok(Box::new(Module::from_model(izhikevich_args(a)?, sz)))
+}
+
+/// `brainpy.state.IzhikevichRef` built from its constructor arguments (the registry's
+/// builder).
+pub(crate) fn izhikevich_ref_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    let params = IzhikevichRefParams {
+        izhikevich: izhikevich_args(a)?,
+        tau_ref: a.number("tau_ref")?.into(),
+    };
+    Ok(Box::new(Module::from_model(params, sz)))
+}

@@ -599,3 +599,70 @@ impl Model for ALIFParams {
 }
 
 impl NeuronModel for ALIFParams {}
+
+// Builders from BrainPy constructor arguments (`crate::registry`).
+
+/// `brainpy.state.IF` built from its constructor arguments (the registry's builder).
+pub(crate) fn if_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    Ok(Box::new(
+        IF::new(sz)
+            .r(a.number("R")?)
+            .tau(a.number("tau")?)
+            .v_th(a.number("V_th")?)
+            .spk_reset(crate::registry::spike_reset(a)?),
+    ))
+}
+
+/// `brainpy.state.LIF` built from its constructor arguments (the registry's builder).
+pub(crate) fn lif_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    Ok(Box::new(
+        LIF::new(sz)
+            .r(a.number("R")?)
+            .tau(a.number("tau")?)
+            .v_th(a.number("V_th")?)
+            .v_reset(a.number("V_reset")?)
+            .v_rest(a.number("V_rest")?)
+            .spk_reset(crate::registry::spike_reset(a)?),
+    ))
+}
+
+/// `brainpy.state.LIFRef` built from its constructor arguments (the registry's builder).
+pub(crate) fn lif_ref_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    Ok(Box::new(
+        LIFRef::new(sz)
+            .r(a.number("R")?)
+            .tau(a.number("tau")?)
+            .tau_ref(a.number("tau_ref")?)
+            .v_th(a.number("V_th")?)
+            .v_reset(a.number("V_reset")?)
+            .v_rest(a.number("V_rest")?)
+            .spk_reset(crate::registry::spike_reset(a)?),
+    ))
+}
+
+/// `brainpy.state.ALIF` built from its constructor arguments (the registry's builder).
+pub(crate) fn alif_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    Ok(Box::new(
+        ALIF::new(sz)
+            .r(a.number("R")?)
+            .tau(a.number("tau")?)
+            .tau_a(a.number("tau_a")?)
+            .beta(a.number("beta")?)
+            .v_th(a.number("V_th")?)
+            .v_reset(a.number("V_reset")?)
+            .v_rest(a.number("V_rest")?)
+            .spk_reset(crate::registry::spike_reset(a)?),
+    ))
+}

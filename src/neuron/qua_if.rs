@@ -467,3 +467,57 @@ impl Model for AdQuaIFRefParams {
 }
 
 impl NeuronModel for AdQuaIFRefParams {}
+
+// Builders from BrainPy constructor arguments (`crate::registry`).
+
+fn qua_if_args(a: &dyn crate::registry::ClassArgs) -> crate::error::Result<QuaIFParams> {
+    Ok(QuaIFParams {
+        r: a.number("R")?.into(),
+        tau: a.number("tau")?.into(),
+        v_th: a.number("V_th")?.into(),
+        v_reset: a.number("V_reset")?.into(),
+        v_rest: a.number("V_rest")?.into(),
+        v_c: a.number("V_c")?.into(),
+        c: a.number("c")?.into(),
+        spk_reset: crate::registry::spike_reset(a)?,
+        ..QuaIFParams::default()
+    })
+}
+
+fn ad_qua_if_args(a: &dyn crate::registry::ClassArgs) -> crate::error::Result<AdQuaIFParams> {
+    Ok(AdQuaIFParams {
+        qua_if: qua_if_args(a)?,
+        tau_w: a.number("tau_w")?.into(),
+        a: a.number("a")?.into(),
+        b: a.number("b")?.into(),
+        ..AdQuaIFParams::default()
+    })
+}
+
+/// `brainpy.state.QuaIF` built from its constructor arguments (the registry's builder).
+pub(crate) fn qua_if_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    Ok(Box::new(Module::from_model(qua_if_args(a)?, sz)))
+}
+
+/// `brainpy.state.AdQuaIF` built from its constructor arguments (the registry's builder).
+pub(crate) fn ad_qua_if_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    Ok(Box::new(Module::from_model(ad_qua_if_args(a)?, sz)))
+}
+
+/// `brainpy.state.AdQuaIFRef` built from its constructor arguments (the registry's builder).
+pub(crate) fn ad_qua_if_ref_from_args(
+    sz: crate::shape::Shape,
+    a: &dyn crate::registry::ClassArgs,
+) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
+    let params = AdQuaIFRefParams {
+        ad_qua_if: ad_qua_if_args(a)?,
+        tau_ref: a.number("tau_ref")?.into(),
+    };
+    Ok(Box::new(Module::from_model(params, sz)))
+}
