@@ -330,27 +330,27 @@ pub mod builtin {
         /// `LeakyRateReadout`.
         LEAKY_RATE_READOUT = builtin "readout.wgsl", "leaky_rate_readout";
         /// `SectionInput`.
-        SECTION_INPUT = builtin "inputs.wgsl", "section_input";
+        SECTION_INPUT = builtin "inputs/currents.wgsl", "section_input";
         /// `ConstantInput`.
-        CONSTANT_INPUT = builtin "inputs.wgsl", "constant_input";
+        CONSTANT_INPUT = builtin "inputs/currents.wgsl", "constant_input";
         /// `StepInput`.
-        STEP_INPUT = builtin "inputs.wgsl", "step_input";
+        STEP_INPUT = builtin "inputs/currents.wgsl", "step_input";
         /// `RampInput`.
-        RAMP_INPUT = builtin "inputs.wgsl", "ramp_input";
+        RAMP_INPUT = builtin "inputs/currents.wgsl", "ramp_input";
         /// `SinusoidalInput`.
-        SINUSOIDAL_INPUT = builtin "inputs.wgsl", "sinusoidal_input";
+        SINUSOIDAL_INPUT = builtin "inputs/currents.wgsl", "sinusoidal_input";
         /// `SpikeTime`.
-        SPIKE_TIME = builtin "inputs.wgsl", "spike_time";
+        SPIKE_TIME = builtin "inputs/spike_time.wgsl", "spike_time";
         /// `PoissonSpike`.
-        POISSON_SPIKE = builtin "inputs.wgsl", "poisson_spike";
+        POISSON_SPIKE = builtin "inputs/poisson.wgsl", "poisson_spike";
         /// `PoissonEncoder`.
-        POISSON_ENCODER = builtin "inputs.wgsl", "poisson_encoder";
+        POISSON_ENCODER = builtin "inputs/poisson.wgsl", "poisson_encoder";
         /// `WienerProcessInput`.
-        WIENER_PROCESS_INPUT = builtin "inputs.wgsl", "wiener_process_input";
+        WIENER_PROCESS_INPUT = builtin "inputs/noise.wgsl", "wiener_process_input";
         /// `OUProcessInput`.
-        OU_PROCESS_INPUT = builtin "inputs.wgsl", "ou_process_input";
+        OU_PROCESS_INPUT = builtin "inputs/noise.wgsl", "ou_process_input";
         /// `PoissonInput` (writes into another model's state).
-        POISSON_INPUT = builtin "inputs.wgsl", "poisson_input";
+        POISSON_INPUT = builtin "inputs/poisson.wgsl", "poisson_input";
         /// Evaluates `exprel` (a numerics probe).
         EXPREL_PROBE = builtin "util/exprel.wgsl", "exprel_probe";
         /// Evaluates the current inputs at a given `V` (a probe of `current_at`).

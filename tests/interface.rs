@@ -46,7 +46,7 @@ fn integer_consts(path: &Path) -> BTreeMap<String, u64> {
 /// Every model file and its kernel: `src/<path>.rs` ↔ `shaders/<path>.wgsl`.
 fn pairs() -> Vec<(PathBuf, PathBuf)> {
     let mut out = Vec::new();
-    for dir in ["neuron", "synapse"] {
+    for dir in ["neuron", "synapse", "inputs"] {
         for entry in std::fs::read_dir(root().join("shaders").join(dir)).unwrap() {
             let wgsl = entry.unwrap().path();
             let stem = wgsl.file_stem().unwrap().to_string_lossy().to_string();
@@ -54,7 +54,7 @@ fn pairs() -> Vec<(PathBuf, PathBuf)> {
             out.push((rs, wgsl));
         }
     }
-    for name in ["readout", "inputs"] {
+    for name in ["readout"] {
         out.push((
             root().join("src").join(format!("{name}.rs")),
             root().join("shaders").join(format!("{name}.wgsl")),

@@ -1,0 +1,203 @@
+//! Noise currents: `WienerProcessInput` and `OUProcessInput`. Kernels:
+//! `shaders/inputs/noise.wgsl`.
+
+use crate::error::Result;
+use crate::model::{ElemF64, Model, Output, ParamValue, finite, non_negative, positive};
+use crate::module::Module;
+use crate::rng::{element_words, unit_normal};
+use crate::shaders::{KernelDef, builtin};
+use crate::shape::Shape;
+use crate::units::{Dimension, Quantity, Time};
+
+use super::check_all;
+
+/// White-noise input (BrainPy's `WienerProcessInput`): `σ·√dt·N(0, 1)` while `t < duration`,
+/// else 0. As in BrainPy, `√dt` takes dt's magnitude in its own unit — here always ms
+/// (SPEC §11.11).
+pub type WienerProcessInput = Module<WienerProcessInputParams>;
+
+/// The parameters of [`WienerProcessInput`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct WienerProcessInputParams {
+    /// `sigma` (internal units of the input).
+    pub sigma: f64,
+    /// How long (ms).
+    pub duration: f64,
+    /// Seed of the generator.
+    pub seed: u32,
+}
+
+impl WienerProcessInput {
+    /// White noise over `in_size`.
+    pub fn new<D: Dimension>(
+        in_size: impl Into<Shape>,
+        sigma: Quantity<D>,
+        duration: Quantity<Time>,
+    ) -> WienerProcessInput {
+        Module::from_model(
+            WienerProcessInputParams {
+                sigma: sigma.value(),
+                duration: duration.value(),
+                seed: 0,
+            },
+            in_size,
+        )
+    }
+}
+
+impl Model for WienerProcessInputParams {
+    fn kind(&self) -> &str {
+        "WienerProcessInput"
+    }
+    fn kernel(&self) -> &KernelDef {
+        &builtin::WIENER_PROCESS_INPUT
+    }
+    fn state_names(&self) -> Vec<&str> {
+        vec![]
+    }
+    fn output(&self) -> Output {
+        Output::Emitted
+    }
+    fn validate(&self, _n: usize) -> Result<()> {
+        check_all(
+            "WienerProcessInput",
+            "sigma",
+            &[self.sigma],
+            non_negative,
+            "must be ≥ 0",
+        )?;
+        check_all(
+            "WienerProcessInput",
+            "duration",
+            &[self.duration],
+            |d| !d.is_nan(),
+            "must not be NaN",
+        )
+    }
+    fn initial_state(&self, _rows: usize, _n: usize) -> Vec<Vec<f64>> {
+        vec![]
+    }
+    fn kernel_params(&self, _dt: f64) -> Vec<ParamValue> {
+        vec![
+            ParamValue::Scalar(self.sigma),
+            ParamValue::Scalar(self.duration),
+            ParamValue::Word(self.seed),
+        ]
+    }
+    fn step_f64(&self, e: &mut ElemF64<'_>) {
+        let w = element_words(e.param_u32(2), 0, e.i as u32, e.k as u32);
+        let noise = unit_normal(w[0], w[1]) * e.param(0) * e.dt.sqrt();
+        e.out = if e.t < e.param(1) { noise } else { 0.0 };
+    }
+}
+
+/// Ornstein–Uhlenbeck input (BrainPy's `OUProcessInput`): a state `x` starting at `mean`;
+/// while `t < duration`, `x ← x + (mean − x)·dt/τ + σ·√dt·N(0, 1)` (Euler–Maruyama) and the
+/// output is `x`; after, `x` is frozen and the output is 0. `√dt` uses dt in ms
+/// (SPEC §11.11). State: `x`.
+pub type OUProcessInput = Module<OUProcessInputParams>;
+
+/// The parameters of [`OUProcessInput`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct OUProcessInputParams {
+    /// `mean` (internal units of the input).
+    pub mean: f64,
+    /// `sigma`.
+    pub sigma: f64,
+    /// `tau` (ms, > 0).
+    pub tau: f64,
+    /// How long (ms).
+    pub duration: f64,
+    /// Seed of the generator.
+    pub seed: u32,
+}
+
+impl OUProcessInput {
+    /// An OU process over `in_size`.
+    pub fn new<D: Dimension>(
+        in_size: impl Into<Shape>,
+        mean: Quantity<D>,
+        sigma: Quantity<D>,
+        tau: Quantity<Time>,
+        duration: Quantity<Time>,
+    ) -> OUProcessInput {
+        Module::from_model(
+            OUProcessInputParams {
+                mean: mean.value(),
+                sigma: sigma.value(),
+                tau: tau.value(),
+                duration: duration.value(),
+                seed: 0,
+            },
+            in_size,
+        )
+    }
+}
+
+impl Model for OUProcessInputParams {
+    fn kind(&self) -> &str {
+        "OUProcessInput"
+    }
+    fn kernel(&self) -> &KernelDef {
+        &builtin::OU_PROCESS_INPUT
+    }
+    fn state_names(&self) -> Vec<&str> {
+        vec!["x"]
+    }
+    fn output(&self) -> Output {
+        Output::Emitted
+    }
+    fn validate(&self, _n: usize) -> Result<()> {
+        check_all(
+            "OUProcessInput",
+            "mean",
+            &[self.mean],
+            finite,
+            "must be finite",
+        )?;
+        check_all(
+            "OUProcessInput",
+            "sigma",
+            &[self.sigma],
+            non_negative,
+            "must be ≥ 0",
+        )?;
+        check_all(
+            "OUProcessInput",
+            "tau",
+            &[self.tau],
+            positive,
+            "must be > 0",
+        )?;
+        check_all(
+            "OUProcessInput",
+            "duration",
+            &[self.duration],
+            |d| !d.is_nan(),
+            "must not be NaN",
+        )
+    }
+    fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
+        vec![vec![self.mean; rows * n]]
+    }
+    fn kernel_params(&self, _dt: f64) -> Vec<ParamValue> {
+        vec![
+            ParamValue::Scalar(self.mean),
+            ParamValue::Scalar(self.sigma),
+            ParamValue::Scalar(self.tau),
+            ParamValue::Scalar(self.duration),
+            ParamValue::Word(self.seed),
+        ]
+    }
+    fn step_f64(&self, e: &mut ElemF64<'_>) {
+        let x = e.state[0];
+        let w = element_words(e.param_u32(4), 0, e.i as u32, e.k as u32);
+        let mean = e.param(0);
+        let next = x
+            + (mean - x) * (e.dt / e.param(2))
+            + e.param(1) * e.dt.sqrt() * unit_normal(w[0], w[1]);
+        let inside = e.t < e.param(3);
+        e.state[0] = if inside { next } else { x };
+        e.out = if inside { next } else { 0.0 };
+    }
+}
