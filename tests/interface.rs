@@ -54,12 +54,10 @@ fn pairs() -> Vec<(PathBuf, PathBuf)> {
             out.push((rs, wgsl));
         }
     }
-    for name in ["readout"] {
-        out.push((
-            root().join("src").join(format!("{name}.rs")),
-            root().join("shaders").join(format!("{name}.wgsl")),
-        ));
-    }
+    out.push((
+        root().join("src").join("readout.rs"),
+        root().join("shaders").join("readout.wgsl"),
+    ));
     out.sort();
     out
 }
