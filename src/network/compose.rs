@@ -1,8 +1,7 @@
 //! What the composed kernels of both GPU executors share: the parameter table, the channel
-//! records, the `Sim` of a statement as WGSL constants, and when a statement reads only its
-//! own elements (so that it needs no barrier, or can share a dispatch with its neighbours).
+//! records, the `Sim` of a statement, and when a statement reads only its own elements (so
+//! that it needs no barrier, or can share a dispatch with its neighbours).
 
-use super::connect::{Dense, FixedProb, Weights};
 use super::plan::{ChannelSrc, InputSpec, Plan, Statement};
 use crate::abi::{InputMode, Sim, SimInput};
 use crate::clock::Clock;
@@ -10,41 +9,6 @@ use std::fmt::Write;
 
 use crate::model::ParamValue;
 use crate::module::pack_params;
-
-/// A weight as a whole number of fixed-point units (an event projection's sums are integers).
-pub(super) fn fixed_point(x: f64, unit: f64) -> i32 {
-    (x / unit).round() as i32
-}
-
-/// An event projection's table as the kernels read it — the targets (pre-major), then, for
-/// per-synapse weights, each synapse's weight in fixed-point units — with the homogeneous
-/// weight (0 when per-synapse) and whether the weights are per synapse.
-pub(super) fn event_table(conn: &FixedProb, unit: f64) -> (Vec<u32>, i32, bool) {
-    let mut table = conn.targets.to_vec();
-    match &conn.weights {
-        Weights::Homogeneous(w) => (table, fixed_point(*w, unit), false),
-        Weights::PerSynapse(w) => {
-            table.extend(w.iter().map(|&x| fixed_point(x, unit) as u32));
-            (table, 0, true)
-        }
-    }
-}
-
-/// A dense projection's weights as the kernels read them: `W` row-major, then the bias.
-pub(super) fn dense_table(dense: &Dense) -> Vec<f32> {
-    dense_columns(dense, 0..dense.n_out)
-}
-
-/// The table of outputs `cols` of a dense projection alone: `W[:, cols]` row-major, then
-/// `b[cols]` — the weights of a projection onto those outputs.
-pub(super) fn dense_columns(dense: &Dense, cols: std::ops::Range<usize>) -> Vec<f32> {
-    let w = dense
-        .w
-        .chunks(dense.n_out)
-        .flat_map(|row| &row[cols.clone()]);
-    let bias = dense.bias.iter().flat_map(|b| &b[cols.clone()]);
-    w.chain(bias).map(|&x| x as f32).collect()
-}
 
 /// The clock entries (`t`, `dt`, `k`, step within the run) of `steps` steps from `clock`'s.
 pub(super) fn clock_entries(clock: &Clock, steps: usize) -> Vec<[u32; 4]> {

@@ -27,6 +27,7 @@ mod compose;
 mod connect;
 mod exec;
 mod plan;
+mod projection;
 mod record;
 mod simulation;
 

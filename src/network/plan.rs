@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use super::connect::{Dense, FixedProb};
+use super::connect::FixedProb;
+use super::projection::{AxpyProjection, DenseProjection, EventProjection, Projection};
 use super::{Comm, Network, NodeId, Source, Term, Wiring};
 use crate::error::{Error, Result};
 use crate::model::{DynModel, Output, ParamValue};
@@ -88,34 +89,6 @@ pub(crate) enum Src {
     Constant(f64),
 }
 
-/// One communication step before a population's update.
-#[derive(Clone, Debug)]
-pub(crate) enum CommOp {
-    /// `dst = [dst +] scale·(src @ W + b)` into the scratch.
-    Dense {
-        src: Src,
-        dense: Dense,
-        dst: usize,
-        accumulate: bool,
-        scale: f64,
-    },
-    /// `dst = [dst +] scale·src` (or a constant) into the scratch, `count` values per row.
-    Axpy {
-        src: Src,
-        count: usize,
-        dst: usize,
-        accumulate: bool,
-        scale: f64,
-    },
-    /// Spikes of `src` add their synapses' weights to the accumulators at `acc`.
-    Event {
-        src: Src,
-        conn: FixedProb,
-        acc: usize,
-        scale: f64,
-    },
-}
-
 impl Src {
     /// The constant, for a constant source.
     pub fn constant(self) -> Option<f64> {
@@ -145,48 +118,6 @@ impl Src {
                 pitch,
             }),
             Src::Stream { .. } | Src::Constant(_) => None,
-        }
-    }
-}
-
-impl CommOp {
-    /// What the projection reads.
-    pub fn src(&self) -> Src {
-        match self {
-            CommOp::Dense { src, .. } | CommOp::Axpy { src, .. } | CommOp::Event { src, .. } => {
-                *src
-            }
-        }
-    }
-
-    /// Where a dense or copy projection writes its results in the scratch, and how many per
-    /// row (`None` for an event projection, which adds to fixed-point sums).
-    pub fn results(&self) -> Option<(usize, usize)> {
-        match self {
-            CommOp::Dense { dst, dense, .. } => Some((*dst, dense.n_out)),
-            CommOp::Axpy { dst, count, .. } => Some((*dst, *count)),
-            CommOp::Event { .. } => None,
-        }
-    }
-
-    /// Words of its table on the device: a dense projection's weights and bias, an event
-    /// projection's targets (and per-synapse weights); none for a copy.
-    pub fn table_words(&self) -> usize {
-        match self {
-            CommOp::Dense { dense, .. } => {
-                dense.n_in * dense.n_out + dense.bias.as_ref().map_or(0, |b| b.len())
-            }
-            CommOp::Axpy { .. } => 0,
-            CommOp::Event { conn, .. } => conn.n_pre * conn.words_per_pre(),
-        }
-    }
-
-    /// How many values of each row of its source it reads.
-    pub fn src_len(&self) -> usize {
-        match self {
-            CommOp::Dense { dense, .. } => dense.n_in,
-            CommOp::Axpy { count, .. } => *count,
-            CommOp::Event { conn, .. } => conn.n_pre,
         }
     }
 }
@@ -231,7 +162,7 @@ pub(crate) enum ChannelSrc {
 /// One statement of the program.
 pub(crate) struct Statement {
     pub node: usize,
-    pub ops: Vec<CommOp>,
+    pub ops: Vec<Projection>,
     pub x: InputSpec,
     /// Values per row of `x`.
     pub x_n: usize,
@@ -312,24 +243,7 @@ impl Plan {
                 bytes += 8 * total;
             }
             for op in &s.ops {
-                bytes += match op {
-                    CommOp::Dense {
-                        dense, accumulate, ..
-                    } => {
-                        let (n_in, n_out) = (dense.n_in as u64, dense.n_out as u64);
-                        4 * (rows * n_in + n_in * n_out + rows * n_out * (1 + *accumulate as u64))
-                    }
-                    CommOp::Axpy {
-                        src,
-                        count,
-                        accumulate,
-                        ..
-                    } => {
-                        let read = !matches!(src, Src::Constant(_)) as u64 + *accumulate as u64;
-                        4 * rows * *count as u64 * (1 + read)
-                    }
-                    CommOp::Event { conn, .. } => 4 * rows * conn.n_pre as u64,
-                };
+                bytes += op.kind().bytes_per_step(rows);
             }
         }
         for (node, kind) in monitors {
@@ -497,7 +411,7 @@ impl Builder<'_> {
         what: &str,
         delta: bool,
         in_place: bool,
-        ops: &mut Vec<CommOp>,
+        ops: &mut Vec<Projection>,
     ) -> Result<InputSpec> {
         if terms.is_empty() {
             return Ok(InputSpec::None);
@@ -552,12 +466,12 @@ impl Builder<'_> {
             let unit = 2f64.powi(unit.log2().ceil() as i32);
             for (src, conn) in resolved {
                 for (src, conn) in self.row_blocks(src, conn) {
-                    ops.push(CommOp::Event {
+                    ops.push(Projection::Event(EventProjection {
                         src,
                         conn,
                         acc,
-                        scale: unit,
-                    });
+                        unit,
+                    }));
                 }
             }
             return Ok(InputSpec::Acc { offset: acc, unit });
@@ -610,13 +524,13 @@ impl Builder<'_> {
                             format!("{n}"),
                         ));
                     }
-                    ops.push(CommOp::Axpy {
+                    ops.push(Projection::Axpy(AxpyProjection {
                         src,
                         count: len,
                         dst,
                         accumulate,
                         scale: t.scale,
-                    });
+                    }));
                 }
                 Comm::Dense(d) => {
                     d.validate(what)?;
@@ -635,13 +549,13 @@ impl Builder<'_> {
                             format!("({}, {})", d.n_in, d.n_out),
                         ));
                     }
-                    ops.push(CommOp::Dense {
+                    ops.push(Projection::Dense(DenseProjection {
                         src,
                         dense: d.clone(),
                         dst,
                         accumulate,
                         scale: t.scale,
-                    });
+                    }));
                 }
                 Comm::Event(_) => unreachable!("handled above"),
             }

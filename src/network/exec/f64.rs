@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::host::{HostInput, HostStates, HostStep, step_elements};
 use crate::network::Monitor;
 use crate::network::StepCost;
-use crate::network::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
+use crate::network::plan::{ChannelSrc, InputSpec, Plan, Src};
 use crate::synout::SynOut;
 
 pub(crate) struct F64 {
@@ -57,89 +57,32 @@ impl F64 {
             plan,
         }
     }
+}
 
-    /// Value `idx` of sample `b`'s row of `src` at step `k` (`j`-th of this run).
-    fn read(&self, src: Src, b: usize, idx: usize, k: u64, stream_step: &[&[f64]]) -> f64 {
-        match src {
-            Src::Arena { offset, pitch } => self.arena[offset + b * pitch + idx],
-            Src::Ring {
-                ring,
-                delay,
-                offset,
-                pitch,
-            } => {
-                let r = &self.plan.rings[ring];
-                let slot = ((k + r.depth as u64 - delay as u64) % r.depth as u64) as usize;
-                self.rings[r.base + slot * r.len + offset + b * pitch + idx]
-            }
-            Src::Stream { ext, pitch } => stream_step[ext][b * pitch + idx],
-            Src::Constant(c) => c,
+/// Value `idx` of sample `b`'s row of `src` at step `k`, from the arena, the rings or this
+/// step's stream values.
+fn read(
+    plan: &Plan,
+    arena: &[f64],
+    rings: &[f64],
+    (src, b, idx): (Src, usize, usize),
+    k: u64,
+    stream_step: &[&[f64]],
+) -> f64 {
+    match src {
+        Src::Arena { offset, pitch } => arena[offset + b * pitch + idx],
+        Src::Ring {
+            ring,
+            delay,
+            offset,
+            pitch,
+        } => {
+            let r = &plan.rings[ring];
+            let slot = ((k + r.depth as u64 - delay as u64) % r.depth as u64) as usize;
+            rings[r.base + slot * r.len + offset + b * pitch + idx]
         }
-    }
-
-    fn op(&mut self, op: &CommOp, k: u64, stream_step: &[&[f64]]) {
-        let rows = self.plan.rows;
-        match op {
-            CommOp::Axpy {
-                src,
-                count,
-                dst,
-                accumulate,
-                scale,
-            } => {
-                for b in 0..rows {
-                    for q in 0..*count {
-                        let v = scale * self.read(*src, b, q, k, stream_step);
-                        let at = dst + b * count + q;
-                        self.scratch[at] = if *accumulate { self.scratch[at] + v } else { v };
-                    }
-                }
-            }
-            CommOp::Dense {
-                src,
-                dense,
-                dst,
-                accumulate,
-                scale,
-            } => {
-                let (n_in, n_out) = (dense.n_in, dense.n_out);
-                for b in 0..rows {
-                    let x: Vec<f64> = (0..n_in)
-                        .map(|q| self.read(*src, b, q, k, stream_step))
-                        .collect();
-                    for j in 0..n_out {
-                        let mut y: f64 = x
-                            .iter()
-                            .enumerate()
-                            .map(|(q, &v)| v * dense.w[q * n_out + j])
-                            .sum();
-                        if let Some(bias) = &dense.bias {
-                            y += bias[j];
-                        }
-                        let at = dst + b * n_out + j;
-                        self.scratch[at] = if *accumulate {
-                            self.scratch[at] + scale * y
-                        } else {
-                            scale * y
-                        };
-                    }
-                }
-            }
-            CommOp::Event { src, conn, acc, .. } => {
-                for b in 0..rows {
-                    for pre in 0..conn.n_pre {
-                        if self.read(*src, b, pre, k, stream_step) == 0.0 {
-                            continue;
-                        }
-                        for t in 0..conn.k {
-                            let s = pre * conn.k + t;
-                            self.acc[acc + b * conn.n_post + conn.targets[s] as usize] +=
-                                conn.weight(s);
-                        }
-                    }
-                }
-            }
-        }
+        Src::Stream { ext, pitch } => stream_step[ext][b * pitch + idx],
+        Src::Constant(c) => c,
     }
 }
 
@@ -201,7 +144,11 @@ impl Exec for F64 {
                 .collect();
             for s in &plan.statements {
                 for op in &s.ops {
-                    self.op(op, k, &stream_step);
+                    let (plan, arena, rings) = (&*self.plan, &self.arena, &self.rings);
+                    let read =
+                        |src, b, idx| read(plan, arena, rings, (src, b, idx), k, &stream_step);
+                    op.kind()
+                        .apply_f64(plan.rows, &read, &mut self.scratch, &mut self.acc);
                 }
                 let node = &plan.nodes[s.node];
                 // Inputs are copied out of the arena first: the update writes into it.

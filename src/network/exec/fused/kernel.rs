@@ -7,7 +7,8 @@ use std::fmt::Write;
 use crate::error::{Error, Result};
 use crate::network::Monitor;
 use crate::network::compose::constant_words;
-use crate::network::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
+use crate::network::plan::{ChannelSrc, InputSpec, Plan, Src};
+use crate::network::projection::Projection;
 use crate::network::record::{entries, entry_layout, longest_chunk};
 use crate::shaders::KernelDef;
 
@@ -387,7 +388,7 @@ impl Layout {
                 .filter(|op| {
                     matches!(op.src(), Src::Arena { offset, .. } if (start..start + n).contains(&offset))
                 })
-                .map(CommOp::src_len)
+                .map(Projection::src_len)
                 .sum()
         };
         let spike_monitors = |node: usize| {
@@ -424,13 +425,8 @@ impl Layout {
                     .statements
                     .iter()
                     .flat_map(|s| &s.ops)
-                    .map(|op| match op {
-                        CommOp::Dense {
-                            dst: d, accumulate, ..
-                        }
-                        | CommOp::Axpy {
-                            dst: d, accumulate, ..
-                        } if *d == dst => n * (1 + *accumulate as usize),
+                    .map(|op| match op.results() {
+                        Some((d, _)) if d == dst => n * (1 + op.kind().accumulates() as usize),
                         _ => 0,
                     })
                     .sum();

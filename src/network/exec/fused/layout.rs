@@ -7,13 +7,15 @@ use crate::abi::{InputMode, SimInput};
 use crate::error::Result;
 use crate::gpu::DeviceLimits;
 use crate::network::compose::{
-    channel_records, constant_params, constant_words, dense_table, elementwise, event_table,
-    f32_lit, param_table, sim_input, statement_sim,
+    channel_records, constant_params, constant_words, elementwise, param_table, sim_input,
+    statement_sim,
 };
-use crate::network::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
+use crate::network::plan::{ChannelSrc, InputSpec, Plan, Src};
+use crate::network::projection::dense::{GATHER_BYTES, GATHER_MAX};
+use crate::network::projection::{FusedCx, Projection};
 
+use super::MAX_CHUNK;
 use super::placement::*;
-use super::{GATHER_BYTES, GATHER_MAX, MAX_CHUNK};
 
 /// Where the fused executor keeps every row of a plan on a device with given limits, and the
 /// statements' code: decided from the plan and the limits alone, before any buffer exists.
@@ -144,11 +146,12 @@ impl Layout {
         // Dense projections gather or stage their inputs in workgroup memory where it holds
         // the arrays (else they read every input from where it is).
         let budget = limits.max_workgroup_storage as usize;
-        let gathers =
-            GATHER_BYTES <= budget
-                && plan.statements.iter().flat_map(|s| &s.ops).any(
-                    |op| matches!(op, CommOp::Dense { dense, .. } if dense.n_in <= GATHER_MAX),
-                );
+        let gathers = GATHER_BYTES <= budget
+            && plan
+                .statements
+                .iter()
+                .flat_map(|s| &s.ops)
+                .any(|op| matches!(op, Projection::Dense(d) if d.dense.n_in <= GATHER_MAX));
         let gather_bytes = if gathers { GATHER_BYTES } else { 0 };
         if local_sums == 0 || 4 * local_sums + gather_bytes > budget {
             local.clear();
@@ -219,115 +222,30 @@ impl Layout {
                 Src::Constant(_) => ("0u".into(), 0),
             }
         };
+        // A source kept as spike bits: its first word and where the source starts in them.
+        let bit_source = |src: Src| match src {
+            Src::Arena { offset, .. } => bit_row(offset).map(|b| (b.word, offset - b.out)),
+            _ => None,
+        };
         let mut statements = Vec::new();
         for s in &plan.statements {
             let node = &plan.nodes[s.node];
             let mut ops = Vec::new();
             let mut iterations = 0;
             for op in &s.ops {
-                match op {
-                    CommOp::Axpy {
-                        src,
-                        count,
-                        dst,
-                        accumulate,
-                        scale,
-                    } => {
-                        let (base, space) = source(*src);
-                        let constant = src.constant();
-                        ops.push(format!(
-                            "op_axpy(lane, {base}, {space}u, {count}u, {}, {accumulate}, {}, {}, {});",
-                            destination(*dst, *count),
-                            f32_lit(*scale),
-                            constant.is_some(),
-                            f32_lit(constant.unwrap_or(0.0))
-                        ));
-                        iterations += lanes.per(*count);
-                    }
-                    CommOp::Dense {
-                        src,
-                        dense,
-                        dst,
-                        accumulate,
-                        scale,
-                    } => {
-                        let (base, space) = source(*src);
-                        let at = table.len();
-                        table.extend(dense_table(dense).iter().map(|x| x.to_bits()));
-                        let staged = gathers && dense.n_in <= GATHER_MAX;
-                        let sparse = staged && plan.is_spike_source(*src);
-                        ops.push(format!(
-                            "{}(lane, {base}, {space}u, {}u, {}u, {}, {accumulate}, {}, {}, {at}u);",
-                            if sparse {
-                                "op_dense_sparse"
-                            } else if staged {
-                                "op_dense_staged"
-                            } else {
-                                "op_dense"
-                            },
-                            dense.n_in,
-                            dense.n_out,
-                            destination(*dst, dense.n_out),
-                            f32_lit(*scale),
-                            dense.bias.is_some(),
-                        ));
-                        // A sparse one loops over its share of the inputs twice, the scan
-                        // (a group of 32 shares, then up to 32 groups), and (for a quarter of
-                        // the inputs spiking at most) the active rows.
-                        iterations += if sparse {
-                            2 * lanes.per(dense.n_in)
-                                + 64
-                                + lanes.per(dense.n_out) * (dense.n_in / 4 + 1)
-                        } else {
-                            lanes.per(dense.n_out) * (dense.n_in + 1)
-                        };
-                    }
-                    CommOp::Event {
-                        src,
-                        conn,
-                        acc: at,
-                        scale: unit,
-                    } => {
-                        let (base, space) = source(*src);
-                        let start = table.len();
-                        let (words, weight, per_synapse) = event_table(conn, *unit);
-                        table.extend(words);
-                        let bit_source = match *src {
-                            Src::Arena { offset, .. } => bit_row(offset).map(|b| (b, offset)),
-                            _ => None,
-                        };
-                        if let Some((b, offset)) = bit_source {
-                            let (sums, local) = match local_base(*at) {
-                                Some(l) => (format!("{l}u"), true),
-                                None => (format!("{at}u + row * {}u", conn.n_post), false),
-                            };
-                            ops.push(format!(
-                                "op_event_bits(lane, {}u, {}u, {}u, {}u, {sums}, {weight}i, {per_synapse}, {start}u, {local});",
-                                b.word,
-                                offset - b.out,
-                                conn.n_pre,
-                                conn.k,
-                            ));
-                            // A quarter of each word's 32 sources spiking at most.
-                            let words =
-                                (offset - b.out + conn.n_pre).div_ceil(32) - (offset - b.out) / 32;
-                            iterations += lanes.per(words) * (1 + 8 * (1 + conn.k));
-                            continue;
-                        }
-                        ops.push(match local_base(*at) {
-                            Some(l) => format!(
-                                "op_event_local(lane, {base}, {space}u, {}u, {}u, {l}u, {weight}i, {per_synapse}, {start}u);",
-                                conn.n_pre, conn.k,
-                            ),
-                            None => format!(
-                                "op_event(lane, {base}, {space}u, {}u, {}u, {at}u + row * {}u, {weight}i, {per_synapse}, {start}u);",
-                                conn.n_pre, conn.k, conn.n_post,
-                            ),
-                        });
-                        // Assumes at most a quarter of the sources spike in one step.
-                        iterations += lanes.per(conn.n_pre) * (1 + conn.k / 4);
-                    }
-                }
+                let mut cx = FusedCx {
+                    plan,
+                    per_lane: &|n| lanes.per(n),
+                    source: &source,
+                    destination: &destination,
+                    bits: &bit_source,
+                    local_sums: &local_base,
+                    gathers,
+                    table: &mut table,
+                };
+                let (call, loops) = op.kind().fused(&mut cx);
+                ops.push(call);
+                iterations += loops;
             }
             // The population's Sim, as constants.
             let channels_base = channel_words.len();
@@ -424,11 +342,9 @@ impl Layout {
                             Src::Stream { .. } | Src::Constant(_) => true,
                             Src::Ring { .. } => false,
                         };
-                        let results_on_chip = match op {
-                            CommOp::Event { acc, .. } => local_base(*acc).is_some(),
-                            CommOp::Dense { dst, .. } | CommOp::Axpy { dst, .. } => {
-                                in_wscr(*dst).is_some()
-                            }
+                        let results_on_chip = match op.as_event() {
+                            Some(e) => local_base(e.acc).is_some(),
+                            None => op.results().is_some_and(|(dst, _)| in_wscr(dst).is_some()),
                         };
                         !(on_chip && results_on_chip)
                     })

@@ -29,7 +29,8 @@ use crate::error::{Error, Result};
 use crate::gpu::{CLOCK_STRIDE, DeviceLimits, Dispatch, Gpu, GpuArray, NetworkBindings};
 use crate::network::Monitor;
 use crate::network::compose::{clock_entries, param_table};
-use crate::network::plan::{CommOp, Plan};
+use crate::network::plan::Plan;
+use crate::network::projection::Projection;
 use crate::network::record::read_back;
 use crate::shaders::KernelDef;
 
@@ -46,11 +47,6 @@ use crate::network::StepCost;
 /// Loop iterations one invocation may run per dispatch on a software adapter (lavapipe cuts
 /// every loop after 65 535).
 const SOFTWARE_LOOP_BUDGET: usize = 40_000;
-
-/// The most inputs a spike-fed dense projection gathers (`GATHER_MAX` in ops.wgsl), and the
-/// workgroup memory its arrays take.
-const GATHER_MAX: usize = 4096;
-const GATHER_BYTES: usize = 4 * (GATHER_MAX + 1024 + 32);
 
 /// Populations of at most this many elements per row in all run fused by default (above it,
 /// one workgroup per instance is too little parallelism and the per-step executor is faster).
@@ -90,14 +86,14 @@ impl Fused {
             .statements
             .iter()
             .flat_map(|s| &s.ops)
-            .any(|op| matches!(op, CommOp::Dense { src, .. } if !plan.is_spike_source(*src)));
+            .any(|op| matches!(op, Projection::Dense(d) if !plan.is_spike_source(d.src)));
         // Parameters, weights and connectivity share one binding.
         let table: usize = param_table(plan).0.len()
             + plan
                 .statements
                 .iter()
                 .flat_map(|s| &s.ops)
-                .map(CommOp::table_words)
+                .map(Projection::table_words)
                 .sum::<usize>();
         plan.nodes.iter().map(|n| n.n).sum::<usize>() <= FUSED_MAX_ELEMENTS
             && !(dense_matmul && plan.rows >= DENSE_BATCH)

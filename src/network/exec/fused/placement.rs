@@ -3,7 +3,8 @@
 //! functions of the plan.
 
 use crate::network::Monitor;
-use crate::network::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
+use crate::network::plan::{ChannelSrc, InputSpec, Plan, Src};
+use crate::network::projection::Projection;
 
 /// The invocations of a workgroup: element `j` of every population belongs to invocation
 /// `j mod size`, its slot is `j / size`.
@@ -180,7 +181,7 @@ pub(super) fn workgroup_inputs(plan: &Plan, room: usize) -> Vec<(usize, usize, u
     let mut out: Vec<(usize, usize, usize)> = Vec::new();
     let mut words = 0;
     for (si, s) in plan.statements.iter().enumerate() {
-        for (dst, len) in s.ops.iter().filter_map(CommOp::results) {
+        for (dst, len) in s.ops.iter().filter_map(Projection::results) {
             if out.iter().any(|&(o, _, _)| o == dst) {
                 continue;
             }
@@ -248,7 +249,7 @@ pub(super) fn output_readers(plan: &Plan, ni: usize) -> Option<(usize, usize, bo
                             return None;
                         }
                         _ if !own => {}
-                        CommOp::Event { .. } => events += 1,
+                        Projection::Event { .. } => events += 1,
                         _ => others += 1,
                     }
                 }

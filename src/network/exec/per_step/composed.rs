@@ -8,10 +8,10 @@ use crate::abi::InputMode;
 use crate::error::Result;
 use crate::gpu::DeviceLimits;
 use crate::network::compose::{
-    channel_records, constant_params, constant_words, event_table, param_table, sim_input,
-    statement_sim,
+    channel_records, constant_params, constant_words, param_table, sim_input, statement_sim,
 };
-use crate::network::plan::{CommOp, Plan, Src};
+use crate::network::plan::{Plan, Src};
+use crate::network::projection::{EventProjection, Projection};
 use crate::shaders::{KernelDef, NETWORK_ARENA, NETWORK_MEMORY, NETWORK_TABLES};
 
 use super::COUNTERS;
@@ -51,11 +51,11 @@ impl ComposedTable {
         }
         let mut placed = Vec::new();
         for p in pushes {
-            let CommOp::Event { conn, scale, .. } = &plan.statements[p.si].ops[p.oi] else {
+            let Some(e) = plan.statements[p.si].ops[p.oi].as_event() else {
                 unreachable!("pushes are event projections")
             };
             placed.push((*p, table.len()));
-            table.extend(event_table(conn, *scale).0);
+            table.extend(e.table().0);
         }
         limits.check_words(
             "the parameters and pushed event tables of composed updates (one storage buffer)",
@@ -166,16 +166,11 @@ pub(super) fn composed_kernel(
         }
         // Spikes just emitted, delivered into the next step's sums.
         for (p, at) in c.pushes.iter().filter(|(p, _)| p.source == si) {
-            let CommOp::Event {
-                conn,
-                acc,
-                scale: unit,
-                ..
-            } = &plan.statements[p.si].ops[p.oi]
-            else {
+            let Some(e) = plan.statements[p.si].ops[p.oi].as_event() else {
                 unreachable!("pushes are event projections")
             };
-            let (_, weight, per_synapse) = event_table(conn, *unit);
+            let (conn, acc) = (&e.conn, e.acc);
+            let (_, weight, per_synapse) = e.table();
             let _ = writeln!(
                 body,
                 "    if (arena_read({out}u, e) != 0.0 && e.j >= {lo}u && e.j < {hi}u) {{\n        \
@@ -249,16 +244,18 @@ pub(super) fn events_kernel(
     let mut tables: Vec<u32> = Vec::new();
     let mut start = 0;
     for &(si, oi) in run {
-        let CommOp::Event {
-            src: Src::Arena { offset, pitch },
-            conn,
-            acc,
-            scale: unit,
-        } = &plan.statements[si].ops[oi]
+        let Projection::Event(
+            e @ EventProjection {
+                src: Src::Arena { offset, pitch },
+                conn,
+                acc,
+                ..
+            },
+        ) = &plan.statements[si].ops[oi]
         else {
             unreachable!("a run holds event projections from the arena")
         };
-        let (table, weight, per_synapse) = event_table(conn, *unit);
+        let (table, weight, per_synapse) = e.table();
         let end = start + rows * conn.n_pre;
         let _ = writeln!(
             body,

@@ -26,18 +26,14 @@ use crate::gpu::{
 use crate::module::pack_params;
 use crate::network::Monitor;
 use crate::network::StepCost;
-use crate::network::compose::{
-    channel_records, clock_entries, dense_columns, event_table, sim_input, statement_sim,
-};
-use crate::network::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src};
+use crate::network::compose::{channel_records, clock_entries, sim_input, statement_sim};
+use crate::network::plan::{ChannelSrc, InputSpec, Plan, Src};
+use crate::network::projection::PerStepCx;
 use crate::network::record::{entries, entry_layout, longest_chunk, read_back};
 use crate::shaders::{KernelDef, builtin};
 
 /// Bytes that the per-chunk buffers (input streams, monitors) may take together.
 pub(super) const CHUNK_BUDGET: u64 = 256 << 20;
-
-/// Batches at least this large use the tiled dense kernel (128 × 128 output blocks).
-const TILED_ROWS: usize = 16;
 
 /// Spike counters per sample of a population counted inside its composed update (spread so
 /// that a step's spikes do not all add to one address).
@@ -138,10 +134,6 @@ pub(super) fn step_ranges(store: impl Fn(usize) -> bool) -> Vec<u32> {
 /// How many items of `per` bytes fit in `budget` bytes (any number when they take none).
 pub(super) fn fit(budget: u64, per: u64) -> usize {
     budget.checked_div(per).map_or(usize::MAX, |c| c as usize)
-}
-
-fn f32_bits(x: f64) -> u32 {
-    (x as f32).to_bits()
 }
 
 /// A source's buffer and its words: base, row pitch, and the `source_base` words w12..w14.
@@ -298,161 +290,19 @@ impl PerStep {
                     step.push(c.dispatch(gpu, kernel, *threads, None)?);
                 }
                 &Planned::Op { si, oi } => {
-                    let op = &plan.statements[si].ops[oi];
-                    match op {
-                        CommOp::Axpy {
-                            src,
-                            count,
-                            dst,
-                            accumulate,
-                            scale,
-                        } => {
-                            let (buf, base, pitch, loc) =
-                                source(*src, &plan, &arena, &rings, &streams);
-                            let constant = src.constant();
-                            let mut w = [0u32; 16];
-                            w[..10].copy_from_slice(&[
-                                *count as u32,
-                                rows as u32,
-                                base,
-                                pitch,
-                                *dst as u32,
-                                *accumulate as u32,
-                                f32_bits(*scale),
-                                constant.is_some() as u32,
-                                f32_bits(constant.unwrap_or(0.0)),
-                                *count as u32,
-                            ]);
-                            w[12..15].copy_from_slice(&loc);
-                            let cfg = uniform(&mut keep, "axpy cfg", &w);
-                            step.push(gpu.comm_dispatch(
-                                &builtin::AXPY,
-                                &CommBindings {
-                                    cfg: &cfg,
-                                    src: buf,
-                                    index: None,
-                                    weights: None,
-                                    dst: Some(&scratch),
-                                    acc: None,
-                                    clock: &clock,
-                                },
-                                Grid::Flat(count * rows),
-                            )?);
-                        }
-                        CommOp::Dense {
-                            src,
-                            dense,
-                            dst,
-                            accumulate,
-                            scale,
-                        } => {
-                            let (buf, base, pitch, loc) =
-                                source(*src, &plan, &arena, &rings, &streams);
-                            // Weights larger than one binding: one dispatch per block of
-                            // outputs, each with its own columns (whole 128-output tiles
-                            // where they fit). Each output sums its inputs in order either
-                            // way, so the results are those of the whole matrix.
-                            let per_output = dense.n_in + dense.bias.is_some() as usize;
-                            let fit = room / per_output.max(1);
-                            let width = match fit {
-                                f if f >= dense.n_out => dense.n_out,
-                                f if f >= 128 => f / 128 * 128,
-                                f => f.max(1),
-                            };
-                            for j0 in (0..dense.n_out).step_by(width.max(1)) {
-                                let cols = j0..(j0 + width).min(dense.n_out);
-                                let table = dense_columns(dense, cols.clone());
-                                gpu.check_words(
-                                    &format!("dense weights ({} × {})", dense.n_in, cols.len()),
-                                    table.len(),
-                                )?;
-                                let weights = gpu.upload("dense weights", &table)?;
-                                keep.push(weights.clone());
-                                let mut w = [0u32; 16];
-                                w[..10].copy_from_slice(&[
-                                    dense.n_in as u32,
-                                    cols.len() as u32,
-                                    rows as u32,
-                                    base,
-                                    pitch,
-                                    (dst + j0) as u32,
-                                    *accumulate as u32,
-                                    f32_bits(*scale),
-                                    dense.bias.is_some() as u32,
-                                    dense.n_out as u32,
-                                ]);
-                                w[12..15].copy_from_slice(&loc);
-                                let cfg = uniform(&mut keep, "dense cfg", &w);
-                                let (kernel, grid) = if rows >= TILED_ROWS {
-                                    (
-                                        &builtin::DENSE_TILED,
-                                        Grid::Groups(
-                                            cols.len().div_ceil(128) as u32,
-                                            rows.div_ceil(128) as u32,
-                                        ),
-                                    )
-                                } else {
-                                    (&builtin::DENSE, Grid::Flat(cols.len() * rows))
-                                };
-                                step.push(gpu.comm_dispatch(
-                                    kernel,
-                                    &CommBindings {
-                                        cfg: &cfg,
-                                        src: buf,
-                                        index: None,
-                                        weights: Some(&weights),
-                                        dst: Some(&scratch),
-                                        acc: None,
-                                        clock: &clock,
-                                    },
-                                    grid,
-                                )?);
-                            }
-                        }
-                        CommOp::Event {
-                            src,
-                            conn,
-                            acc: at,
-                            scale: unit,
-                        } => {
-                            let (buf, base, pitch, loc) =
-                                source(*src, &plan, &arena, &rings, &streams);
-                            let (index, homogeneous, per_synapse) = event_table(conn, *unit);
-                            gpu.check_words(
-                                &format!("event projection ({} × {} synapses)", conn.n_pre, conn.k),
-                                index.len(),
-                            )?;
-                            let table = gpu.upload("event targets", &index)?;
-                            keep.push(table.clone());
-                            let mut w = [0u32; 16];
-                            w[..9].copy_from_slice(&[
-                                conn.n_pre as u32,
-                                conn.k as u32,
-                                rows as u32,
-                                base,
-                                pitch,
-                                *at as u32,
-                                conn.n_post as u32,
-                                homogeneous as u32,
-                                per_synapse as u32,
-                            ]);
-                            w[12..15].copy_from_slice(&loc);
-                            let cfg = uniform(&mut keep, "event cfg", &w);
-                            step.push(gpu.comm_dispatch(
-                                &builtin::EVENT_FIXED,
-                                &CommBindings {
-                                    cfg: &cfg,
-                                    src: buf,
-                                    index: Some(&table),
-                                    weights: None,
-                                    dst: None,
-                                    acc: Some(&acc),
-                                    clock: &clock,
-                                },
-                                Grid::Flat(conn.n_pre * rows),
-                            )?);
-                        }
-                    }
+                    let source = |src| source(src, &plan, &arena, &rings, &streams);
+                    let mut cx = PerStepCx {
+                        gpu,
+                        plan: &plan,
+                        room,
+                        source: &source,
+                        scratch: &scratch,
+                        acc: &acc,
+                        clock: &clock,
+                        keep: &mut keep,
+                        step: &mut step,
+                    };
+                    plan.statements[si].ops[oi].kind().per_step(&mut cx)?;
                 }
                 &Planned::Update(si) => {
                     let s = &plan.statements[si];

@@ -5,7 +5,8 @@
 use crate::error::Result;
 use crate::gpu::DeviceLimits;
 use crate::network::compose::{channel_records, elementwise, param_table};
-use crate::network::plan::{ChannelSrc, CommOp, InputSpec, Plan, Src, Statement};
+use crate::network::plan::{ChannelSrc, InputSpec, Plan, Src, Statement};
+use crate::network::projection::{EventProjection, Projection};
 use crate::shaders::KernelDef;
 
 use super::composed::{ComposedTable, composed_kernel, events_kernel};
@@ -34,12 +35,12 @@ pub(super) fn pushes(plan: &Plan, room: usize) -> Vec<Push> {
     let mut out: Vec<Push> = Vec::new();
     for (si, s) in plan.statements.iter().enumerate() {
         for (oi, op) in s.ops.iter().enumerate() {
-            let CommOp::Event {
+            let Projection::Event(EventProjection {
                 src: Src::Arena { offset, pitch },
                 conn,
                 acc,
                 ..
-            } = op
+            }) = op
             else {
                 continue;
             };
@@ -74,14 +75,11 @@ pub(super) fn pushes(plan: &Plan, room: usize) -> Vec<Push> {
         .enumerate()
         .flat_map(|(si, s)| s.ops.iter().enumerate().map(move |(oi, op)| (si, oi, op)))
         .filter(|&(si, oi, _)| !out.iter().any(|p| p.si == si && p.oi == oi))
-        .filter_map(|(_, _, op)| match op {
-            CommOp::Event { acc, .. } => Some(*acc),
-            _ => None,
-        })
+        .filter_map(|(_, _, op)| op.as_event().map(|e| e.acc))
         .collect();
-    let sums = |p: &Push| match &plan.statements[p.si].ops[p.oi] {
-        CommOp::Event { acc, .. } => *acc,
-        _ => unreachable!("pushes are event projections"),
+    let sums = |p: &Push| match plan.statements[p.si].ops[p.oi].as_event() {
+        Some(e) => e.acc,
+        None => unreachable!("pushes are event projections"),
     };
     out.retain(|p| !pulled.contains(&sums(p)));
     // The pushed tables share one binding with the parameters: sums whose projections' tables
@@ -110,10 +108,10 @@ pub(super) fn pushes(plan: &Plan, room: usize) -> Vec<Push> {
 pub(super) fn is_arena_event(plan: &Plan, (si, oi): (usize, usize)) -> bool {
     matches!(
         plan.statements[si].ops[oi],
-        CommOp::Event {
+        Projection::Event(EventProjection {
             src: Src::Arena { .. },
             ..
-        }
+        })
     )
 }
 
@@ -456,10 +454,8 @@ impl Schedule {
         }
         let pushed_bytes = pushes
             .iter()
-            .map(|p| match &plan.statements[p.si].ops[p.oi] {
-                CommOp::Event { conn, .. } => 4 * (rows * conn.n_pre) as u64,
-                _ => 0,
-            })
+            .filter_map(|p| plan.statements[p.si].ops[p.oi].as_event())
+            .map(|e| 4 * (rows * e.conn.n_pre) as u64)
             .sum();
         Ok(Schedule {
             acc_len,

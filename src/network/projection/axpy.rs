@@ -1,0 +1,108 @@
+//! Scaled copy or sum: `dst = [dst +] scale·src`, `count` values per row, or `scale·c` for a
+//! constant source. Kernels: `axpy` of `shaders/comm/copy.wgsl` (per step) and `op_axpy` of
+//! `shaders/network/ops.wgsl` (fused).
+
+use super::{FusedCx, Kind, PerStepCx, cfg_words, f32_bits};
+use crate::error::Result;
+use crate::gpu::{CommBindings, Grid};
+use crate::network::compose::f32_lit;
+use crate::network::plan::Src;
+use crate::shaders::builtin;
+
+/// A copy projection of a statement.
+#[derive(Clone, Debug)]
+pub(crate) struct AxpyProjection {
+    pub src: Src,
+    /// Values per row.
+    pub count: usize,
+    /// Where its results start in the scratch (`count` per row).
+    pub dst: usize,
+    pub accumulate: bool,
+    pub scale: f64,
+}
+
+impl Kind for AxpyProjection {
+    fn src(&self) -> Src {
+        self.src
+    }
+
+    fn src_len(&self) -> usize {
+        self.count
+    }
+
+    fn results(&self) -> Option<(usize, usize)> {
+        Some((self.dst, self.count))
+    }
+
+    fn accumulates(&self) -> bool {
+        self.accumulate
+    }
+
+    fn apply_f64(
+        &self,
+        rows: usize,
+        read: &dyn Fn(Src, usize, usize) -> f64,
+        scratch: &mut [f64],
+        _acc: &mut [f64],
+    ) {
+        for b in 0..rows {
+            for q in 0..self.count {
+                let v = self.scale * read(self.src, b, q);
+                let at = self.dst + b * self.count + q;
+                scratch[at] = if self.accumulate { scratch[at] + v } else { v };
+            }
+        }
+    }
+
+    fn bytes_per_step(&self, rows: u64) -> u64 {
+        let read = !matches!(self.src, Src::Constant(_)) as u64 + self.accumulate as u64;
+        4 * rows * self.count as u64 * (1 + read)
+    }
+
+    fn fused(&self, cx: &mut FusedCx<'_>) -> (String, usize) {
+        let (base, space) = (cx.source)(self.src);
+        let constant = self.src.constant();
+        let call = format!(
+            "op_axpy(lane, {base}, {space}u, {}u, {}, {}, {}, {}, {});",
+            self.count,
+            (cx.destination)(self.dst, self.count),
+            self.accumulate,
+            f32_lit(self.scale),
+            constant.is_some(),
+            f32_lit(constant.unwrap_or(0.0))
+        );
+        (call, (cx.per_lane)(self.count))
+    }
+
+    fn per_step(&self, cx: &mut PerStepCx<'_>) -> Result<()> {
+        let rows = cx.plan.rows;
+        let (buf, base, pitch, loc) = (cx.source)(self.src);
+        let constant = self.src.constant();
+        let w = cfg_words(
+            &[
+                self.count as u32,
+                rows as u32,
+                base,
+                pitch,
+                self.dst as u32,
+                self.accumulate as u32,
+                f32_bits(self.scale),
+                constant.is_some() as u32,
+                f32_bits(constant.unwrap_or(0.0)),
+                self.count as u32,
+            ],
+            loc,
+        );
+        let cfg = cx.uniform("axpy cfg", &w);
+        let bindings = CommBindings {
+            cfg: &cfg,
+            src: buf,
+            index: None,
+            weights: None,
+            dst: Some(cx.scratch),
+            acc: None,
+            clock: cx.clock,
+        };
+        cx.dispatch(&builtin::AXPY, &bindings, Grid::Flat(self.count * rows))
+    }
+}

@@ -1,0 +1,159 @@
+//! Event-driven projection: each spiking (nonzero) source element adds its synapses' weights
+//! to the fixed-point sums of their targets — integer sums, so that every run and every order
+//! of delivery gives the same sums. Kernels: `event_fixed` of `shaders/comm/event.wgsl` (per
+//! step), `op_event*` of `shaders/network/ops.wgsl` (fused: from spike bits or values, into
+//! sums in workgroup or device memory), and the pushes of composed per-step updates
+//! (`deliver_spike`).
+
+use super::{FusedCx, Kind, PerStepCx, cfg_words};
+use crate::error::Result;
+use crate::gpu::{CommBindings, Grid};
+use crate::network::connect::{FixedProb, Weights};
+use crate::network::plan::Src;
+use crate::shaders::builtin;
+
+/// An event projection of a statement.
+#[derive(Clone, Debug)]
+pub(crate) struct EventProjection {
+    pub src: Src,
+    pub conn: FixedProb,
+    /// Where its sums start in `acc` (`n_post` per row).
+    pub acc: usize,
+    /// The value of one fixed-point unit.
+    pub unit: f64,
+}
+
+/// A weight as a whole number of fixed-point units.
+fn fixed_point(x: f64, unit: f64) -> i32 {
+    (x / unit).round() as i32
+}
+
+impl EventProjection {
+    /// Its table as the kernels read it — the targets (pre-major), then, for per-synapse
+    /// weights, each synapse's weight in fixed-point units — with the homogeneous weight (0
+    /// when per-synapse) and whether the weights are per synapse.
+    pub fn table(&self) -> (Vec<u32>, i32, bool) {
+        let mut table = self.conn.targets.to_vec();
+        match &self.conn.weights {
+            Weights::Homogeneous(w) => (table, fixed_point(*w, self.unit), false),
+            Weights::PerSynapse(w) => {
+                table.extend(w.iter().map(|&x| fixed_point(x, self.unit) as u32));
+                (table, 0, true)
+            }
+        }
+    }
+}
+
+impl Kind for EventProjection {
+    fn src(&self) -> Src {
+        self.src
+    }
+
+    fn src_len(&self) -> usize {
+        self.conn.n_pre
+    }
+
+    fn table_words(&self) -> usize {
+        self.conn.n_pre * self.conn.words_per_pre()
+    }
+
+    fn apply_f64(
+        &self,
+        rows: usize,
+        read: &dyn Fn(Src, usize, usize) -> f64,
+        _scratch: &mut [f64],
+        acc: &mut [f64],
+    ) {
+        let conn = &self.conn;
+        for b in 0..rows {
+            for pre in 0..conn.n_pre {
+                if read(self.src, b, pre) == 0.0 {
+                    continue;
+                }
+                for t in 0..conn.k {
+                    let s = pre * conn.k + t;
+                    acc[self.acc + b * conn.n_post + conn.targets[s] as usize] += conn.weight(s);
+                }
+            }
+        }
+    }
+
+    fn bytes_per_step(&self, rows: u64) -> u64 {
+        4 * rows * self.conn.n_pre as u64
+    }
+
+    fn fused(&self, cx: &mut FusedCx<'_>) -> (String, usize) {
+        let conn = &self.conn;
+        let (base, space) = (cx.source)(self.src);
+        let start = cx.table.len();
+        let (words, weight, per_synapse) = self.table();
+        cx.table.extend(words);
+        let per = cx.per_lane;
+        if let Some((word, first)) = (cx.bits)(self.src) {
+            let (sums, local) = match (cx.local_sums)(self.acc) {
+                Some(l) => (format!("{l}u"), true),
+                None => (format!("{}u + row * {}u", self.acc, conn.n_post), false),
+            };
+            let call = format!(
+                "op_event_bits(lane, {word}u, {first}u, {}u, {}u, {sums}, {weight}i, {per_synapse}, {start}u, {local});",
+                conn.n_pre, conn.k,
+            );
+            // A quarter of each word's 32 sources spiking at most.
+            let words = (first + conn.n_pre).div_ceil(32) - first / 32;
+            return (call, per(words) * (1 + 8 * (1 + conn.k)));
+        }
+        let call = match (cx.local_sums)(self.acc) {
+            Some(l) => format!(
+                "op_event_local(lane, {base}, {space}u, {}u, {}u, {l}u, {weight}i, {per_synapse}, {start}u);",
+                conn.n_pre, conn.k,
+            ),
+            None => format!(
+                "op_event(lane, {base}, {space}u, {}u, {}u, {}u + row * {}u, {weight}i, {per_synapse}, {start}u);",
+                conn.n_pre, conn.k, self.acc, conn.n_post,
+            ),
+        };
+        // Assumes at most a quarter of the sources spike in one step.
+        (call, per(conn.n_pre) * (1 + conn.k / 4))
+    }
+
+    fn per_step(&self, cx: &mut PerStepCx<'_>) -> Result<()> {
+        let conn = &self.conn;
+        let rows = cx.plan.rows;
+        let (buf, base, pitch, loc) = (cx.source)(self.src);
+        let (index, homogeneous, per_synapse) = self.table();
+        cx.gpu.check_words(
+            &format!("event projection ({} × {} synapses)", conn.n_pre, conn.k),
+            index.len(),
+        )?;
+        let table = cx.table("event targets", &index)?;
+        let w = cfg_words(
+            &[
+                conn.n_pre as u32,
+                conn.k as u32,
+                rows as u32,
+                base,
+                pitch,
+                self.acc as u32,
+                conn.n_post as u32,
+                homogeneous as u32,
+                per_synapse as u32,
+            ],
+            loc,
+        );
+        let cfg = cx.uniform("event cfg", &w);
+        let bindings = CommBindings {
+            cfg: &cfg,
+            src: buf,
+            index: Some(&table),
+            weights: None,
+            dst: None,
+            acc: Some(cx.acc),
+            clock: cx.clock,
+        };
+        cx.dispatch(
+            &builtin::EVENT_FIXED,
+            &bindings,
+            Grid::Flat(conn.n_pre * rows),
+        )
+    }
+}
