@@ -65,7 +65,7 @@ fn exprel(z: f32) -> f32 {
     return expm1(z) / z;
 }
 
-// One exponential-Euler step x + dt·exprel(dt·J)·f (SPEC §2).
+// One exponential-Euler step x + dt·exprel(dt·J)·f.
 fn exp_euler(x: f32, f: f32, jacobian: f32) -> f32 {
     return x + clk.dt * exprel(clk.dt * jacobian) * f;
 }

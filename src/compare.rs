@@ -15,7 +15,7 @@
 //! An f32 run may legitimately part from the f64 reference in two ways: a neuron's `V` lands
 //! within rounding of its threshold and spikes one step earlier or later; or a time window
 //! (`t − t_spike < τ_ref`, `t − t_arrival < T_duration`) ends exactly on a step, where `k·dt`
-//! rounds differently in f32 (SPEC §12 counts how often). After that the element's
+//! rounds differently in f32. After that the element's
 //! trajectory differs. So, per element:
 //! 1. every trace stays within `tol × scale` of the reference (scale: the largest reference
 //!    magnitude, leaving out `V` on spiking steps, where it runs away in ExpIF), less

@@ -27,7 +27,7 @@ pub struct Inputs<'a> {
     /// The argument `x` of `update(x)`.
     pub x: Input<'a>,
     /// The summed delta inputs (BrainPy's `add_delta_input`), added to a state right after
-    /// its integration; which state is the model's (SPEC §1.5).
+    /// its integration; which state is the model's.
     pub delta: Input<'a>,
     /// Current inputs, evaluated inside the drift of `V` in this order, after `x`.
     pub currents: &'a [CurrentInput<'a>],
@@ -568,7 +568,7 @@ impl<M: Model> Module<M> {
                 self.owner(),
                 "delta input",
                 "given",
-                "this model reads no delta inputs (SPEC §1.5)",
+                "this model reads no delta inputs",
             ));
         }
         let d_mode = self.mode("delta input", inputs.delta, &self.in_size, on)?;
@@ -577,7 +577,7 @@ impl<M: Model> Module<M> {
                 self.owner(),
                 "current input",
                 "given",
-                "this model reads no current inputs (SPEC §1.5)",
+                "this model reads no current inputs",
             ));
         }
         for (c, input) in inputs.currents.iter().enumerate() {

@@ -1,5 +1,5 @@
 //! Scalar numerics shared by the f64 reference and the host-side step factors: the
-//! exponential-Euler step of SPEC §2 and the spike (Heaviside) function of SPEC §3.
+//! exponential-Euler step and the spike (Heaviside) function of BrainPy's neurons.
 
 /// `exprel(z) = (eᶻ − 1)/z`, computed as BrainPy (saiunit) does in float64: the order-5
 /// Taylor polynomial for `|z| ≤ 1e-7`, `expm1(z)/z` otherwise. `exprel(0) = 1`.
@@ -11,12 +11,12 @@ pub fn exprel(z: f64) -> f64 {
     }
 }
 
-/// One exponential-Euler step `x + dt·exprel(dt·J)·f` (SPEC §2).
+/// One exponential-Euler step `x + dt·exprel(dt·J)·f`.
 pub fn exp_euler(x: f64, f: f64, jacobian: f64, dt: f64) -> f64 {
     x + dt * exprel(dt * jacobian) * f
 }
 
-/// The LIF-family reset with the stored `V`'s spike `s` (SPEC §3): soft subtracts
+/// The LIF-family reset with the stored `V`'s spike `s`: soft subtracts
 /// `(V_th − V_reset)·s`, hard computes `V − (V − V_reset)·s` — literally, as BrainPy does in
 /// f64, so that after ExpIF's run-away (`V` ≈ 1e17) the f64 reference keeps BrainPy's
 /// rounding. The f32 kernels (`reset_v` in WGSL) select `V_reset` instead, where the same

@@ -2,7 +2,7 @@
 //! becomes a current in a neuron.
 //!
 //! A neuron evaluates its current inputs inside the drift of `V`, at the integration variable,
-//! so a voltage-dependent output also enters the exponential-Euler Jacobian (SPEC §1.5, §6):
+//! so a voltage-dependent output also enters the exponential-Euler Jacobian:
 //! COBA contributes `−g` to `dI/dV`, MgBlock the derivative of its quotient. The WGSL twin is
 //! `current_at` in `shaders/common.wgsl`.
 

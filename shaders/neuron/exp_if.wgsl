@@ -7,7 +7,7 @@
 // V (the exponential enters J while its argument is below 20); + delta inputs; then w from the
 // new (candidate) V. The Ref variants hold V and w at their reset values while
 // t − t_last < τ_ref. With the defaults (V_th = −30 mV) and a soft reset ExpIF runs away to
-// inf/NaN after its first spike, as BrainPy does (SPEC §11.4).
+// inf/NaN after its first spike, as BrainPy does.
 
 // Parameter indices, one layout for the four kernels (unused slots are 0).
 const EIF_R: u32 = 0u;

@@ -7,7 +7,7 @@
 // Per step, with s = H((V − V_th)/(V_th − V_reset)) from the stored V and V_th state: reset V
 // (soft/hard), I1 ← I1 + s·(R1·I1 + A1 − I1), I2 likewise, V_th ← V_th + s·(max(V_th_reset, V_th)
 // − V_th); then integrate I1, I2, V_th (its drift uses the reset V) and V; + delta inputs.
-// Gif's V drift uses the NEW I1, I2; GifRef's the reset ones (SPEC §11.9). GifRef holds all
+// Gif's V drift uses the NEW I1, I2; GifRef's the reset ones. GifRef holds all
 // four states at their reset values while t − t_last < τ_ref; it spikes when V >= V_th.
 
 const GIF_R: u32 = 0u;

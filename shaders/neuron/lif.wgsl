@@ -3,7 +3,7 @@
 //   τ dV/dt = −V + V_rest + R·I(V)       (IF: V_rest = V_reset = 0)
 //   I(V) = x + Σ current inputs at V, so a conductance input enters the Jacobian.
 //
-// Per step (SPEC §3, §5.1): reset with the stored V's spike H((V − V_th)/(V_th − V_reset));
+// Per step: reset with the stored V's spike H((V − V_th)/(V_th − V_reset));
 // exponential Euler with J = (−1 + R·dI/dV)/τ; + delta inputs; the spike of the new V.
 // LIFRef holds V at its reset value while t − t_last < τ_ref; ALIF raises its threshold by
 // β·a, where a jumps by 1 at each spike and decays with τ_a.

@@ -2,7 +2,7 @@
 //
 //   dh/dt = −h/τ,   dg/dt = (−g + h)/τ
 //   per step: h' = h·e^{−dt/τ}; g ← g + (1 − e^{−dt/τ})·(h_old − g)  (exponential Euler with the
-//   OLD h, so an input shows in g one step later; SPEC §11.5); h ← h' + Σδ + x; returns g.
+//   OLD h, so an input shows in g one step later); h ← h' + Σδ + x; returns g.
 //
 // States: g, h. Parameter 0: e^{−dt/τ} (host, f64).
 

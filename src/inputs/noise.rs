@@ -13,7 +13,7 @@ use super::check_all;
 
 /// White-noise input (BrainPy's `WienerProcessInput`): `σ·√dt·N(0, 1)` while `t < duration`,
 /// else 0. As in BrainPy, `√dt` takes dt's magnitude in its own unit — here always ms
-/// (SPEC §11.11).
+///.
 pub type WienerProcessInput = Module<WienerProcessInputParams>;
 
 /// The parameters of [`WienerProcessInput`].
@@ -94,7 +94,7 @@ impl Model for WienerProcessInputParams {
 /// Ornstein–Uhlenbeck input (BrainPy's `OUProcessInput`): a state `x` starting at `mean`;
 /// while `t < duration`, `x ← x + (mean − x)·dt/τ + σ·√dt·N(0, 1)` (Euler–Maruyama) and the
 /// output is `x`; after, `x` is frozen and the output is 0. `√dt` uses dt in ms
-/// (SPEC §11.11). State: `x`.
+///. State: `x`.
 pub type OUProcessInput = Module<OUProcessInputParams>;
 
 /// The parameters of [`OUProcessInput`].

@@ -1,10 +1,10 @@
 //! The classic networks, built with the graph API: the COBA benchmark (Vogels & Abbott 2005,
 //! as BrainPy's `103_COBA_2005` builds it), and the two networks of the `brainpy.state.Synapse`
-//! docstring (SPEC §10): the feed-forward 784 → 256 → 128 → 10 net and the E/I network. The
+//! docstring: the feed-forward 784 → 256 → 128 → 10 net and the E/I network. The
 //! examples, the benchmarks and the network conformance cases all build them here, so the
 //! network that is timed is the network that is checked against BrainPy.
 //!
-//! The docstring networks use BrainPy's working unit convention for them (SPEC §10): voltages,
+//! The docstring networks use BrainPy's working unit convention for them: voltages,
 //! currents and conductances are plain numbers — here `R = 1` internal unit, so that
 //! `V` moves by `R·x` — and every time is in ms.
 
@@ -37,7 +37,7 @@ pub struct Coba {
     /// in networks smaller than that).
     pub targets: usize,
     /// Excitatory and inhibitory weights; default 0.6 S and 6.7 S, i.e. 0.6 and 6.7 in units
-    /// of the leak conductance `1/R` with `R = 1 Ω` (SPEC §11.1: not mS).
+    /// of the leak conductance `1/R` with `R = 1 Ω` (not mS).
     pub w_exc: Quantity<Conductance>,
     /// The inhibitory weight (see `w_exc`).
     pub w_inh: Quantity<Conductance>,
@@ -177,7 +177,7 @@ pub enum FeedForwardInput {
 /// The docstring's feed-forward network: `x → LIF(784, τ5) → Linear → Expon(256, τ8) →
 /// LIF(256, τ10) → Linear → AMPA(128) → LIF(128, τ10) → Linear → LIF(10, τ8)`, with input
 /// `spikes × amplitude`. `AMPA` takes the Linear output as its `pre_spike` (any nonzero value is
-/// an arrival, SPEC §10).
+/// an arrival).
 #[derive(Clone, Debug)]
 pub struct FeedForward {
     /// The three Linear layers (784 × 256, 256 × 128, 128 × 10 in the seed).
@@ -333,7 +333,7 @@ pub enum EiInput {
 }
 
 /// The docstring's E/I network: excitatory LIF(τ10) + AMPA, inhibitory LIF(τ8) + GABAa, four
-/// dense projections of the synapses' conductances. Per step (SPEC §10): `I_e = ext +
+/// dense projections of the synapses' conductances. Per step: `I_e = ext +
 /// g_e@W_ee − g_i@W_ie` with the previous step's `g`; the excitatory neurons, then AMPA; then
 /// `I_i = g_e@W_ei − g_i@W_ii` with the *new* `g_e`; the inhibitory neurons, then GABAa.
 #[derive(Clone, Debug)]
@@ -409,7 +409,7 @@ impl EiNetwork {
                 Some(e)
             }
             EiInput::Noise { mean, std, seed } => {
-                // σ·√dt·N(0, 1) with dt in ms (SPEC §11.11): σ = std/√dt at dt = 0.1 ms.
+                // σ·√dt·N(0, 1) with dt in ms: σ = std/√dt at dt = 0.1 ms.
                 let noise = net.add(
                     WienerProcessInput::new(
                         n_e,

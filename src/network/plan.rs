@@ -577,7 +577,7 @@ impl Builder<'_> {
                 &owner,
                 "delta input",
                 "wired",
-                "this model reads no delta inputs (SPEC §1.5)",
+                "this model reads no delta inputs",
             ));
         }
         if !wiring.currents.is_empty() && !accepts.currents {
@@ -585,7 +585,7 @@ impl Builder<'_> {
                 &owner,
                 "current input",
                 "wired",
-                "this model reads no current inputs (SPEC §1.5)",
+                "this model reads no current inputs",
             ));
         }
         let mut ops = Vec::new();

@@ -94,7 +94,7 @@ fn step_ref(e: &mut ElemF64<'_>, adaptive: bool) {
 /// one exponential-Euler step whose Jacobian includes `e^{(V−V_T)/ΔT}/τ` while the argument is
 /// below 20; `+` delta inputs; return the spike of the new `V`. A spiking step records the
 /// run-away value of `V` (up to ~1e17 mV). **With the defaults and the default soft reset, `V`
-/// never recovers and becomes inf/NaN** — as in BrainPy (SPEC §11.4); use a hard reset or a
+/// never recovers and becomes inf/NaN** — as in BrainPy; use a hard reset or a
 /// lower `V_th`.
 ///
 /// | parameter | default |
@@ -355,7 +355,7 @@ impl NeuronModel for ExpIFRefParams {}
 ///
 /// Per step: reset `V` (soft/hard) and `w ← w + b·s` with the stored `V`'s spike `s`; the
 /// ExpIF step of `V` with the reset `w`; `+` delta inputs; then `w` by exponential Euler using
-/// the **new** `V` (SPEC §11.10).
+/// the **new** `V`.
 ///
 /// Defaults as [`ExpIF`] except `V_th = −55 mV`, plus `tau_w` 30 ms, `a` 1 S, `b` 1 mA,
 /// `w_initializer` 0 mA. States: `V`, `w`.

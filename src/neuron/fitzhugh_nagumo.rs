@@ -23,7 +23,7 @@ const V_TH: usize = 4;
 /// τ_w dw/dt = V + a − b·w
 /// ```
 ///
-/// Per step (SPEC §5.3): current inputs once at the stored `V`; exponential Euler of `V` with
+/// Per step: current inputs once at the stored `V`; exponential Euler of `V` with
 /// the stored `w` (`J = (1 − V²)/τ`) and of `w` with the stored `V` (`J = −b/τ_w`); `+` delta
 /// inputs on `V`; return the upward crossing of `V_th`.
 ///

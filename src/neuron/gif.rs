@@ -96,7 +96,7 @@ fn store(e: &mut ElemF64<'_>, x: State) {
 /// Per step, with `s = H((V − V_th)/(V_th − V_reset))` from the stored `V` and `V_th` state:
 /// reset `V` (soft/hard); `I1 ← I1 + s·(R1·I1 + A1 − I1)`, `I2` likewise;
 /// `V_th ← V_th + s·(max(V_th_reset, V_th) − V_th)`; integrate `I1`, `I2`, `V_th` (its drift
-/// uses the reset `V`) and `V` with the **new** `I1 + I2` (SPEC §11.9); `+` delta inputs.
+/// uses the reset `V`) and `V` with the **new** `I1 + I2`; `+` delta inputs.
 ///
 /// | parameter | default |
 /// |---|---|
@@ -325,7 +325,7 @@ impl NeuronModel for GifParams {}
 /// [`Gif`] with an absolute refractory period (BrainPy's `GifRef`).
 ///
 /// Unlike [`Gif`], the `V` drift uses the **reset** `I1 + I2`, so `GifRef` with `τ_ref → 0` is
-/// not `Gif` (SPEC §11.9). While `t − t_last < τ_ref` all four states stay at their reset
+/// not `Gif`. While `t − t_last < τ_ref` all four states stay at their reset
 /// values; it spikes when `V ≥ V_th` (the state). Parameters as Gif plus `tau_ref` (1.7 ms).
 /// States: `V`, `I1`, `I2`, `V_th`, `last_spike_time`, `refractory`.
 pub type GifRef = Module<GifRefParams>;

@@ -45,7 +45,7 @@ fn gate(z: f64, alpha: f64, beta: f64, dt: f64) -> f64 {
 /// α_n = 0.1/exprel(−(V+55)/10)  β_n = 0.125·e^{−(V+65)/80}
 /// ```
 ///
-/// Per step (SPEC §5.3): conductances, rates and the current inputs (`x + Σ`, evaluated
+/// Per step: conductances, rates and the current inputs (`x + Σ`, evaluated
 /// **once** at the stored `V`, outside the Jacobian) from the stored state; exponential Euler
 /// of `V` with `J = −(g_Na·m³h + g_K·n⁴ + g_L)/C` and of each gate; `+` delta inputs on `V`;
 /// return the upward crossing of `V_th` (there is no reset). `x` is a current (µA).

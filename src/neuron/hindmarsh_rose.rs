@@ -28,7 +28,7 @@ const V_TH: usize = 8;
 /// τ dz/dt = r·(s·(V − V_r) − z)
 /// ```
 ///
-/// Per step (SPEC §5.3): current inputs once at the stored `V`; exponential Euler of each
+/// Per step: current inputs once at the stored `V`; exponential Euler of each
 /// variable with the others at their stored values (`J_V = (−3aV² + 2bV)/τ`, `J_y = −1/τ`,
 /// `J_z = −r/τ`); `+` delta inputs on `V`; return the upward crossing of `V_th`.
 ///

@@ -61,7 +61,7 @@ fn step(e: &ElemF64<'_>, v_old: f64, u_old: f64) -> Step {
 /// ```
 ///
 /// Per step, with `s = H((V − V_th)/V_th)` from the stored `V`: `V ← c` where `s = 1` and
-/// `u ← u + d·s` — always a hard reset, whatever `spk_reset` says (SPEC §11.10); exponential
+/// `u ← u + d·s` — always a hard reset, whatever `spk_reset` says; exponential
 /// Euler of `V` (`J = 0.08·V + 5 + dI/dV`); `+` delta inputs; `u` by exponential Euler with the
 /// **new** `V`; return the spike of the new `V`. The input `x` is in mV/ms.
 ///

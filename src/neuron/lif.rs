@@ -62,7 +62,7 @@ impl Core<'_> {
     }
 }
 
-/// Integrate-and-fire neuron (BrainPy's `IF`) — which is leaky (SPEC §11.3):
+/// Integrate-and-fire neuron (BrainPy's `IF`) — which is leaky:
 ///
 /// ```text
 /// τ dV/dt = −V + R·I
@@ -181,7 +181,7 @@ impl NeuronModel for IFParams {}
 /// τ dV/dt = −V + V_rest + R·I(V)
 /// ```
 ///
-/// Per step (SPEC §3, §5.1), with `s = H((V − V_th)/(V_th − V_reset))` the spike of the
+/// Per step, with `s = H((V − V_th)/(V_th − V_reset))` the spike of the
 /// stored `V` (the previous step's spike):
 /// 1. reset: soft (default) `V ← V − (V_th − V_reset)·s`; hard `V ← V_reset` where `s = 1`;
 /// 2. exponential Euler, `J = (−1 + R·dI/dV)/τ` (current inputs such as COBA enter `J`);
@@ -190,7 +190,7 @@ impl NeuronModel for IFParams {}
 ///
 /// So the recorded `V` of a spiking step is above threshold and the reset shows one step
 /// later; the soft reset subtracts `V_th − V_reset`, which is "`V − V_th`" only when
-/// `V_reset = 0` (SPEC §11.2).
+/// `V_reset = 0`.
 ///
 /// | parameter | default |
 /// |---|---|
@@ -331,7 +331,7 @@ impl NeuronModel for LIFParams {}
 
 /// LIF with an absolute refractory period (BrainPy's `LIFRef`).
 ///
-/// Per step (SPEC §3): reset as LIF, giving `V₀`; the LIF step from `V₀` plus delta inputs
+/// Per step: reset as LIF, giving `V₀`; the LIF step from `V₀` plus delta inputs
 /// gives a candidate; while `t − t_last < τ_ref` (`t = k·dt`), `V` stays at `V₀` instead;
 /// `t_last ← t` where `V ≥ V_th`; the spike `H((V − V_th)/(V_th − V_reset))` is returned.
 /// A spike at step `k` freezes `V` for steps `k+1 … k+τ_ref/dt−1`; a soft reset freezes it

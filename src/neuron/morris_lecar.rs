@@ -33,7 +33,7 @@ const V_TH: usize = 12;
 /// τ_W = 1/(φ·cosh((V − V3)/(2·V4)))
 /// ```
 ///
-/// Per step (SPEC §5.3): `M∞`, `W∞`, `τ_W` and the current inputs at the stored `V`, fixed
+/// Per step: `M∞`, `W∞`, `τ_W` and the current inputs at the stored `V`, fixed
 /// during the step; exponential Euler of `V` (`J = −(g_Ca·M∞ + g_K·W + g_leak)/C`) and of `W`
 /// (`J = −1/τ_W`); `+` delta inputs on `V`; return the upward crossing of `V_th`.
 ///

@@ -39,7 +39,7 @@ fn gate(z: f64, alpha: f64, beta: f64, phi: f64, dt: f64) -> f64 {
 /// α_n = 0.1/exprel(−0.1(V+34)), β_n = 0.125·e^{−(V+44)/80}
 /// ```
 ///
-/// Per step (SPEC §5.3): `m` is instantaneous at the stored `V`; rates and current inputs at
+/// Per step: `m` is instantaneous at the stored `V`; rates and current inputs at
 /// the stored `V`; exponential Euler of `V`, `h`, `n`; `+` delta inputs on `V`; return the
 /// upward crossing of `V_th`.
 ///

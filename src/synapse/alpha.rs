@@ -13,10 +13,10 @@ use crate::units::{Conductance, Time, mS, ms};
 /// dh/dt = −h/τ,   dg/dt = (−g + h)/τ
 /// ```
 ///
-/// Per step (SPEC §4): `h' = h·e^{−dt/τ}`; `g ← g + (1 − e^{−dt/τ})·(h_old − g)` — the
+/// Per step: `h' = h·e^{−dt/τ}`; `g ← g + (1 − e^{−dt/τ})·(h_old − g)` — the
 /// exponential-Euler step of `g` with the **old** `h`; `h ← h' + Σδ + x`. `update(x)` returns
 /// `g`. So an input at step `k` shows in `g` only from step `k+1`, and a unit impulse peaks
-/// near `1/e` at `t ≈ τ`, not at 1 as BrainPy's docstring says (SPEC §11.5).
+/// near `1/e` at `t ≈ τ`, not at 1 as BrainPy's docstring says.
 ///
 /// | parameter | default |
 /// |---|---|

@@ -45,8 +45,8 @@ impl Receptor for GabaaReceptor {
 /// dg/dt = α·[T]·(1 − g) − β·g,   [T] = T while t − t_spike < T_duration, else 0
 /// ```
 ///
-/// Per step (SPEC §4): `t_spike ← t` where the input is nonzero (**any** nonzero value counts
-/// as a spike, SPEC §11.7); `[T]` from the window `t − t_spike < T_duration`, evaluated on
+/// Per step: `t_spike ← t` where the input is nonzero (**any** nonzero value counts
+/// as a spike); `[T]` from the window `t − t_spike < T_duration`, evaluated on
 /// `t = k·dt` (with dt = 0.1 ms the transmitter is present on the spike step and the next four,
 /// subject to float rounding); exponential Euler with `J = −(α·[T] + β)`. `update(pre_spike)`
 /// returns `g`. The saturation `α·T/(α·T + β)` is 0.731; the "1" in `1 − g` is 1 mS.

@@ -19,7 +19,7 @@ use super::NEVER_ARRIVED;
 /// dg/dt = α1·x·(1 − g) − β1·g
 /// ```
 ///
-/// Per step (SPEC §4): the transmitter window as [`AMPA`](super::AMPA) (any nonzero input
+/// Per step: the transmitter window as [`AMPA`](super::AMPA) (any nonzero input
 /// counts as a spike); `x` by exponential Euler; then `g` with the **new** `x`. Returns `g`.
 ///
 /// | parameter | default |

@@ -20,7 +20,7 @@ const SYNAPSE_INPUTS: Accepts = Accepts {
 /// dg/dt = −g/τ
 /// ```
 ///
-/// Per step (SPEC §4): `g ← g·e^{−dt/τ}` (the exponential-Euler step, exact for this linear
+/// Per step: `g ← g·e^{−dt/τ}` (the exponential-Euler step, exact for this linear
 /// ODE), then `g ← g + Σδ` (delta inputs), then `g ← g + x`. `update(x)` returns `g`.
 ///
 /// | parameter | default |

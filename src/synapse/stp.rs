@@ -15,7 +15,7 @@ use crate::units::{Dimensionless, Time, ms};
 /// ```
 ///
 /// Per step with the presynaptic spike `s` (0/1): `u' = u·e^{−dt/τ_f}` (it decays to **0**, not
-/// to `U`, SPEC §11.6); `x' = x + (1 − e^{−dt/τ_d})·(1 − x)`; `u' ← u' + s·U·(1 − u_old)`;
+/// to `U`); `x' = x + (1 − e^{−dt/τ_d})·(1 − x)`; `u' ← u' + s·U·(1 − u_old)`;
 /// `released = u'·x'`; `x' ← x' − s·u'·x_old`. `update(s)` returns `released·s`.
 ///
 /// | parameter | default |
