@@ -176,7 +176,7 @@ struct CpuRuntime {
     tensors: Vec<Tensor>,
 }
 
-/// The header + values layout `param()` in `shaders/common.wgsl` reads.
+/// The header + values layout `param()` in `shaders/abi/shared.wgsl` reads.
 pub(crate) fn pack_params(params: &[ParamValue]) -> Vec<u32> {
     let mut words = vec![0u32; params.len()];
     for (p, value) in params.iter().enumerate() {

@@ -57,7 +57,7 @@ pub fn plain_network_hooks() -> String {
 /// Which ABI a kernel is written against (and is prepended to it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Abi {
-    /// Model kernels: one element per invocation (`shaders/common.wgsl`).
+    /// Model kernels: one element per invocation (`shaders/abi/element.wgsl`).
     Element,
     /// Projections, copies and monitors (`shaders/comm/common.wgsl`).
     Comm,

@@ -4,7 +4,7 @@
 //! A neuron evaluates its current inputs inside the drift of `V`, at the integration variable,
 //! so a voltage-dependent output also enters the exponential-Euler Jacobian:
 //! COBA contributes `−g` to `dI/dV`, MgBlock the derivative of its quotient. The WGSL twin is
-//! `current_at` in `shaders/common.wgsl`.
+//! `current_at` of the ABIs (`shaders/abi/element.wgsl`, `shaders/abi/network.wgsl`).
 
 use crate::error::{Error, Result};
 use crate::units::{Concentration, Quantity, V, Voltage};
@@ -149,7 +149,7 @@ impl SynOut {
         }
     }
 
-    /// The `Channel` record of `shaders/common.wgsl` for conductances at `offset`.
+    /// The `Channel` record of `shaders/abi/element.wgsl` for conductances at `offset`.
     pub(crate) fn channel_words(&self, offset: u32) -> [u32; 8] {
         let f = |x: f64| (x as f32).to_bits();
         match *self {

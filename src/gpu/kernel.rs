@@ -1,7 +1,7 @@
 //! Kernels on the device: pipelines compiled once per kernel (inside error scopes), bind groups
 //! built once per use, and runs that record many steps of dispatches into one submission.
 //!
-//! Two binding layouts exist: the element ABI of the model kernels (`shaders/common.wgsl`) and
+//! Two binding layouts exist: the element ABI of the model kernels (`shaders/abi/element.wgsl`) and
 //! the communication ABI of the projection, copy and monitor kernels (`shaders/comm/common.wgsl`).
 //! Both read the step's clock from a uniform with a dynamic offset, one entry per step.
 
@@ -18,7 +18,7 @@ pub(crate) const WORKGROUP_SIZE: u32 = crate::shaders::DEFAULT_WORKGROUP;
 /// Bytes between two clock entries (WebGPU's largest uniform-offset alignment).
 pub(crate) const CLOCK_STRIDE: u64 = 256;
 
-/// One `Clock` entry of `shaders/common.wgsl`.
+/// One `Clock` entry of `shaders/abi/shared.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
 pub(crate) struct ClockEntry {
