@@ -31,7 +31,7 @@ pub(crate) struct Layout {
     pub(super) table: Vec<u32>,
     /// The statements' code (projections and updates with their constants), written once;
     /// the monitors' code is added per statement when they change.
-    pub(super) statements: Vec<Statement>,
+    pub(super) statements: Vec<StatementCode>,
     /// The statements' channel records (`channel_word` of the kernel).
     pub(super) channel_words: Vec<u32>,
     /// The outputs kept as spike bits, and as values, in workgroup memory.
@@ -55,7 +55,7 @@ pub(crate) struct Layout {
 /// One statement's WGSL: its projections (between barriers), its update (the `Sim` record,
 /// the calls of the step function, then the delay ring's store), and an estimate of the loop
 /// iterations one invocation runs for it per step.
-pub(crate) struct Statement {
+pub(crate) struct StatementCode {
     pub(super) ops: Vec<String>,
     pub(super) sim: String,
     pub(super) calls: Calls,
@@ -317,7 +317,7 @@ impl Layout {
                 );
                 iterations += lanes.per(node.n);
             }
-            statements.push(Statement {
+            statements.push(StatementCode {
                 ops,
                 sim,
                 calls,
