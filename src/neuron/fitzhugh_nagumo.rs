@@ -152,22 +152,3 @@ impl Model for FitzHughNagumoParams {
 }
 
 impl NeuronModel for FitzHughNagumoParams {}
-
-// Builders from BrainPy constructor arguments (`crate::registry`).
-
-/// `brainpy.state.FitzHughNagumo` built from its constructor arguments (the registry's builder).
-pub(crate) fn fitzhugh_nagumo_from_args(
-    sz: crate::shape::Shape,
-    a: &dyn crate::registry::ClassArgs,
-) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
-    // BrainPy accepts `spk_reset` for this class and ignores it; so does this.
-    a.flag("spk_reset_hard")?;
-    Ok(Box::new(
-        FitzHughNagumo::new(sz)
-            .a(a.number("a")?)
-            .b(a.number("b")?)
-            .tau(a.number("tau")?)
-            .tau_w(a.number("tau_w")?)
-            .v_th(a.number("V_th")?),
-    ))
-}

@@ -247,25 +247,3 @@ impl Model for HHParams {
 }
 
 impl NeuronModel for HHParams {}
-
-// Builders from BrainPy constructor arguments (`crate::registry`).
-
-/// `brainpy.state.HH` built from its constructor arguments (the registry's builder).
-pub(crate) fn hh_from_args(
-    sz: crate::shape::Shape,
-    a: &dyn crate::registry::ClassArgs,
-) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
-    // BrainPy accepts `spk_reset` for this class and ignores it; so does this.
-    a.flag("spk_reset_hard")?;
-    Ok(Box::new(
-        HH::new(sz)
-            .e_na(a.number("ENa")?)
-            .g_na(a.number("gNa")?)
-            .e_k(a.number("EK")?)
-            .g_k(a.number("gK")?)
-            .e_l(a.number("EL")?)
-            .g_l(a.number("gL")?)
-            .v_th(a.number("V_th")?)
-            .c(a.number("C")?),
-    ))
-}

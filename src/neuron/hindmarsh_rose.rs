@@ -209,26 +209,3 @@ impl Model for HindmarshRoseParams {
 }
 
 impl NeuronModel for HindmarshRoseParams {}
-
-// Builders from BrainPy constructor arguments (`crate::registry`).
-
-/// `brainpy.state.HindmarshRose` built from its constructor arguments (the registry's builder).
-pub(crate) fn hindmarsh_rose_from_args(
-    sz: crate::shape::Shape,
-    a: &dyn crate::registry::ClassArgs,
-) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
-    // BrainPy accepts `spk_reset` for this class and ignores it; so does this.
-    a.flag("spk_reset_hard")?;
-    Ok(Box::new(
-        HindmarshRose::new(sz)
-            .a(a.number("a")?)
-            .b(a.number("b")?)
-            .c(a.number("c")?)
-            .d(a.number("d")?)
-            .r(a.number("r")?)
-            .s(a.number("s")?)
-            .v_r(a.number("V_r")?)
-            .tau(a.number("tau")?)
-            .v_th(a.number("V_th")?),
-    ))
-}

@@ -18,17 +18,17 @@
 //! Every neuron returns its spikes as 0.0/1.0 and accepts delta inputs and current inputs
 //! ([`crate::Inputs`]).
 
-pub(crate) mod cuba_lif;
-pub(crate) mod exp_if;
-pub(crate) mod fitzhugh_nagumo;
-pub(crate) mod gif;
-pub(crate) mod hh;
-pub(crate) mod hindmarsh_rose;
-pub(crate) mod izhikevich;
-pub(crate) mod lif;
-pub(crate) mod morris_lecar;
-pub(crate) mod qua_if;
-pub(crate) mod wang_buzsaki;
+mod cuba_lif;
+mod exp_if;
+mod fitzhugh_nagumo;
+mod gif;
+mod hh;
+mod hindmarsh_rose;
+mod izhikevich;
+mod lif;
+mod morris_lecar;
+mod qua_if;
+mod wang_buzsaki;
 
 pub use cuba_lif::{CobaLIF, CobaLIFParams, CubaLIF, CubaLIFParams};
 pub use exp_if::{

@@ -240,30 +240,3 @@ impl Model for MorrisLecarParams {
 }
 
 impl NeuronModel for MorrisLecarParams {}
-
-// Builders from BrainPy constructor arguments (`crate::registry`).
-
-/// `brainpy.state.MorrisLecar` built from its constructor arguments (the registry's builder).
-pub(crate) fn morris_lecar_from_args(
-    sz: crate::shape::Shape,
-    a: &dyn crate::registry::ClassArgs,
-) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
-    // BrainPy accepts `spk_reset` for this class and ignores it; so does this.
-    a.flag("spk_reset_hard")?;
-    Ok(Box::new(
-        MorrisLecar::new(sz)
-            .v_ca(a.number("V_Ca")?)
-            .g_ca(a.number("g_Ca")?)
-            .v_k(a.number("V_K")?)
-            .g_k(a.number("g_K")?)
-            .v_leak(a.number("V_leak")?)
-            .g_leak(a.number("g_leak")?)
-            .c(a.number("C")?)
-            .v1(a.number("V1")?)
-            .v2(a.number("V2")?)
-            .v3(a.number("V3")?)
-            .v4(a.number("V4")?)
-            .phi(a.number("phi")?)
-            .v_th(a.number("V_th")?),
-    ))
-}

@@ -211,26 +211,3 @@ impl Model for WangBuzsakiHHParams {
 }
 
 impl NeuronModel for WangBuzsakiHHParams {}
-
-// Builders from BrainPy constructor arguments (`crate::registry`).
-
-/// `brainpy.state.WangBuzsakiHH` built from its constructor arguments (the registry's builder).
-pub(crate) fn wang_buzsaki_hh_from_args(
-    sz: crate::shape::Shape,
-    a: &dyn crate::registry::ClassArgs,
-) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
-    // BrainPy accepts `spk_reset` for this class and ignores it; so does this.
-    a.flag("spk_reset_hard")?;
-    Ok(Box::new(
-        WangBuzsakiHH::new(sz)
-            .e_na(a.number("ENa")?)
-            .g_na(a.number("gNa")?)
-            .e_k(a.number("EK")?)
-            .g_k(a.number("gK")?)
-            .e_l(a.number("EL")?)
-            .g_l(a.number("gL")?)
-            .v_th(a.number("V_th")?)
-            .phi(a.number("phi")?)
-            .c(a.number("C")?),
-    ))
-}

@@ -97,13 +97,3 @@ impl Model for AlphaParams {
 }
 
 impl SynapseModel for AlphaParams {}
-
-// Builders from BrainPy constructor arguments (`crate::registry`).
-
-/// `brainpy.state.Alpha` built from its constructor arguments (the registry's builder).
-pub(crate) fn alpha_from_args(
-    sz: crate::shape::Shape,
-    a: &dyn crate::registry::ClassArgs,
-) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
-    Ok(Box::new(Alpha::new(sz).tau(a.number("tau")?)))
-}

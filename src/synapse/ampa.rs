@@ -187,33 +187,3 @@ impl<R: Receptor> Model for ReceptorParams<R> {
 }
 
 impl<R: Receptor> SynapseModel for ReceptorParams<R> {}
-
-// Builders from BrainPy constructor arguments (`crate::registry`).
-
-/// `brainpy.state.AMPA` built from its constructor arguments (the registry's builder).
-pub(crate) fn ampa_from_args(
-    sz: crate::shape::Shape,
-    a: &dyn crate::registry::ClassArgs,
-) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
-    Ok(Box::new(
-        AMPA::new(sz)
-            .alpha(a.number("alpha")?)
-            .beta(a.number("beta")?)
-            .t(a.number("T")?)
-            .t_duration(a.number("T_duration")?),
-    ))
-}
-
-/// `brainpy.state.GABAa` built from its constructor arguments (the registry's builder).
-pub(crate) fn gabaa_from_args(
-    sz: crate::shape::Shape,
-    a: &dyn crate::registry::ClassArgs,
-) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
-    Ok(Box::new(
-        GABAa::new(sz)
-            .alpha(a.number("alpha")?)
-            .beta(a.number("beta")?)
-            .t(a.number("T")?)
-            .t_duration(a.number("T_duration")?),
-    ))
-}

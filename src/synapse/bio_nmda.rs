@@ -159,21 +159,3 @@ impl Model for BioNMDAParams {
 }
 
 impl SynapseModel for BioNMDAParams {}
-
-// Builders from BrainPy constructor arguments (`crate::registry`).
-
-/// `brainpy.state.BioNMDA` built from its constructor arguments (the registry's builder).
-pub(crate) fn bio_nmda_from_args(
-    sz: crate::shape::Shape,
-    a: &dyn crate::registry::ClassArgs,
-) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
-    Ok(Box::new(
-        BioNMDA::new(sz)
-            .alpha1(a.number("alpha1")?)
-            .beta1(a.number("beta1")?)
-            .alpha2(a.number("alpha2")?)
-            .beta2(a.number("beta2")?)
-            .t(a.number("T")?)
-            .t_duration(a.number("T_duration")?),
-    ))
-}

@@ -248,27 +248,3 @@ impl Model for DualExponParams {
 }
 
 impl SynapseModel for DualExponParams {}
-
-// Builders from BrainPy constructor arguments (`crate::registry`).
-
-/// `brainpy.state.Expon` built from its constructor arguments (the registry's builder).
-pub(crate) fn expon_from_args(
-    sz: crate::shape::Shape,
-    a: &dyn crate::registry::ClassArgs,
-) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
-    Ok(Box::new(Expon::new(sz).tau(a.number("tau")?)))
-}
-
-/// `brainpy.state.DualExpon` built from its constructor arguments (the registry's builder).
-pub(crate) fn dual_expon_from_args(
-    sz: crate::shape::Shape,
-    a: &dyn crate::registry::ClassArgs,
-) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
-    Ok(Box::new(
-        DualExpon::new(sz)
-            .tau_decay(a.number("tau_decay")?)
-            .tau_rise(a.number("tau_rise")?)
-            .amplitude(a.number("amplitude")?)
-            .normalize(a.flag("normalize")?),
-    ))
-}

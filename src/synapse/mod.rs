@@ -12,11 +12,11 @@
 //!
 //! Expon, DualExpon and Alpha read delta inputs; the others read only their argument.
 
-pub(crate) mod alpha;
-pub(crate) mod ampa;
-pub(crate) mod bio_nmda;
-pub(crate) mod expon;
-pub(crate) mod stp;
+mod alpha;
+mod ampa;
+mod bio_nmda;
+mod expon;
+mod stp;
 
 pub use alpha::{Alpha, AlphaParams};
 pub use ampa::{AMPA, AmpaReceptor, GABAa, GabaaReceptor, Receptor, ReceptorParams};

@@ -194,28 +194,3 @@ impl Model for STDParams {
 }
 
 impl SynapseModel for STDParams {}
-
-// Builders from BrainPy constructor arguments (`crate::registry`).
-
-/// `brainpy.state.STP` built from its constructor arguments (the registry's builder).
-pub(crate) fn stp_from_args(
-    sz: crate::shape::Shape,
-    a: &dyn crate::registry::ClassArgs,
-) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
-    Ok(Box::new(
-        STP::new(sz)
-            .u(a.number("U")?)
-            .tau_f(a.number("tau_f")?)
-            .tau_d(a.number("tau_d")?),
-    ))
-}
-
-/// `brainpy.state.STD` built from its constructor arguments (the registry's builder).
-pub(crate) fn std_from_args(
-    sz: crate::shape::Shape,
-    a: &dyn crate::registry::ClassArgs,
-) -> crate::error::Result<Box<dyn crate::module::Dynamics>> {
-    Ok(Box::new(
-        STD::new(sz).tau(a.number("tau")?).u(a.number("U")?),
-    ))
-}
