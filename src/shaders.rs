@@ -222,7 +222,36 @@ impl KernelDef {
                 });
             }
         }
-        validate_wgsl(&self.name, &self.full_source(), Some(&self.entry))
+        let full = self.full_source();
+        validate_wgsl(&self.name, &full, Some(&self.entry)).map_err(|e| self.locate(e, &full))
+    }
+
+    /// Adds to a naga error the line of the kernel's own source it points at (naga counts the
+    /// lines of the whole module, ABI included).
+    fn locate(&self, e: Error, full: &str) -> Error {
+        let Error::Kernel { kernel, message } = e else {
+            return e;
+        };
+        let first = full
+            .find(self.source.as_ref())
+            .map(|at| full[..at].matches('\n').count() + 1);
+        let line = message
+            .split("wgsl:")
+            .nth(1)
+            .and_then(|rest| rest.split(':').next())
+            .and_then(|l| l.parse::<usize>().ok());
+        let own = self.source.lines().count();
+        match (first, line) {
+            (Some(first), Some(line)) if line >= first && line < first + own => Error::Kernel {
+                message: format!(
+                    "line {} of the kernel's own source: {}\n{message}",
+                    line - first + 1,
+                    self.source.lines().nth(line - first).unwrap_or("").trim()
+                ),
+                kernel,
+            },
+            _ => Error::Kernel { kernel, message },
+        }
     }
 }
 

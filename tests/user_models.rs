@@ -333,5 +333,11 @@ fn a_wgsl_error_in_a_user_model_is_reported_at_compile() {
             .err()
             .unwrap_or_else(|| panic!("{executor:?} compiled a broken model"));
         assert!(is_kernel_error(&err), "{executor:?}: {err}");
+        assert!(
+            err.to_string()
+                .contains("line 2 of the kernel's own source"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("broken_synapse"), "{err}");
     }
 }

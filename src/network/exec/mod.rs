@@ -125,9 +125,21 @@ pub(crate) fn build(device: &Device, plan: &Arc<Plan>, choice: Executor) -> Resu
         Device::Cpu => return Ok(Box::new(f64::F64::new(plan.clone()))),
         Device::Gpu(gpu) => gpu,
     };
-    Ok(match fused_workgroup(plan, choice, &gpu.limits())? {
-        Some(workgroup) => Box::new(fused::Fused::new(gpu, plan.clone(), workgroup)?),
-        None => Box::new(per_step::PerStep::new(gpu, plan.clone())?),
+    let built: Result<Box<dyn Exec>> = match fused_workgroup(plan, choice, &gpu.limits())? {
+        Some(workgroup) => {
+            fused::Fused::new(gpu, plan.clone(), workgroup).map(|e| Box::new(e) as _)
+        }
+        None => per_step::PerStep::new(gpu, plan.clone()).map(|e| Box::new(e) as _),
+    };
+    // A generated kernel that fails to compile holds some model's step function: a model whose
+    // kernel fails on its own is the one to name, with the line of its own source.
+    built.map_err(|e| match e {
+        Error::Kernel { .. } => plan
+            .nodes
+            .iter()
+            .find_map(|n| n.model.kernel().validate().err())
+            .unwrap_or(e),
+        e => e,
     })
 }
 
