@@ -239,3 +239,160 @@ mod tests {
         assert_eq!(words[17], "18u");
     }
 }
+
+/// A value one word of a communication kernel's configuration holds.
+pub(crate) trait CfgWord: Copy {
+    /// Its WGSL type.
+    const WGSL: &'static str;
+    /// Its bits.
+    fn bits(self) -> u32;
+    /// The WGSL that reads it from word `w` of `cfg`.
+    fn read(w: usize) -> String;
+}
+
+impl CfgWord for u32 {
+    const WGSL: &'static str = "u32";
+    fn bits(self) -> u32 {
+        self
+    }
+    fn read(w: usize) -> String {
+        format!("cfg.w{w}")
+    }
+}
+
+impl CfgWord for i32 {
+    const WGSL: &'static str = "i32";
+    fn bits(self) -> u32 {
+        self as u32
+    }
+    fn read(w: usize) -> String {
+        format!("bitcast<i32>(cfg.w{w})")
+    }
+}
+
+impl CfgWord for f32 {
+    const WGSL: &'static str = "f32";
+    fn bits(self) -> u32 {
+        self.to_bits()
+    }
+    fn read(w: usize) -> String {
+        format!("bitcast<f32>(cfg.w{w})")
+    }
+}
+
+impl CfgWord for bool {
+    const WGSL: &'static str = "bool";
+    fn bits(self) -> u32 {
+        self as u32
+    }
+    fn read(w: usize) -> String {
+        format!("cfg.w{w} != 0u")
+    }
+}
+
+/// The configurations of the communication kernels (`shaders/comm/`), each a struct here whose
+/// fields fill `cfg` from word 0 in order (twelve at most; words 12–14 describe the source, see
+/// `source_base`), and in WGSL one accessor per field, `<prefix>_<field>()`, generated from the
+/// same list — so the kernels read their words by name and the two sides cannot disagree.
+macro_rules! comm_cfg {
+    ($($(#[$doc:meta])* $ty:ident $prefix:literal { $($field:ident: $kind:ty),* $(,)? })*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Clone, Copy, Debug, Default, PartialEq)]
+            pub(crate) struct $ty {
+                $(pub $field: $kind),*
+            }
+
+            const _: () = assert!([$(stringify!($field)),*].len() <= 12);
+
+            impl $ty {
+                /// The sixteen words of `cfg`, with the source's words (ring depth, delay and
+                /// slot length, or a stream's values per step) in w12..w14.
+                pub(crate) fn words(&self, source: [u32; 3]) -> [u32; 16] {
+                    let mut w = [0u32; 16];
+                    let fields = [$(CfgWord::bits(self.$field)),*];
+                    w[..fields.len()].copy_from_slice(&fields);
+                    w[12..15].copy_from_slice(&source);
+                    w
+                }
+            }
+        )*
+
+        /// The WGSL accessors of every configuration's fields.
+        pub(crate) fn comm_cfg_wgsl() -> String {
+            let mut out = String::from(
+                "// Generated from src/abi.rs: the configuration words by name.\n\
+                 fn source_depth() -> u32 { return cfg.w12; }\n\
+                 fn source_delay() -> u32 { return cfg.w13; }\n\
+                 fn source_step() -> u32 { return cfg.w14; }\n",
+            );
+            $(
+                let mut word = 0usize;
+                $(
+                    let _ = writeln!(
+                        out,
+                        "fn {}_{}() -> {} {{ return {}; }}",
+                        $prefix,
+                        stringify!($field),
+                        <$kind as CfgWord>::WGSL,
+                        <$kind as CfgWord>::read(word),
+                    );
+                    word += 1;
+                )*
+                let _ = word;
+            )*
+            out
+        }
+    };
+}
+
+comm_cfg! {
+    /// `dense` and `dense_tiled` (`shaders/comm/dense.wgsl`).
+    DenseCfg "dense" {
+        n_in: u32, n_out: u32, rows: u32, src_base: u32, src_pitch: u32, dst: u32,
+        accumulate: bool, scale: f32, bias: bool, dst_pitch: u32,
+    }
+    /// `axpy` (`shaders/comm/copy.wgsl`).
+    AxpyCfg "axpy" {
+        count: u32, rows: u32, src_base: u32, src_pitch: u32, dst: u32, accumulate: bool,
+        scale: f32, from_constant: bool, constant: f32, dst_pitch: u32,
+    }
+    /// `event_fixed` (`shaders/comm/event.wgsl`).
+    EventCfg "event" {
+        n_pre: u32, k: u32, rows: u32, src_base: u32, src_pitch: u32, sums: u32, n_post: u32,
+        weight: i32, per_synapse: bool,
+    }
+    /// `ring_store` (`shaders/comm/copy.wgsl`).
+    RingCfg "ring" { n: u32, src: u32, dst: u32, depth: u32 }
+    /// `spike_bits` (`shaders/comm/monitor.wgsl`).
+    SpikeBitsCfg "bits" { n: u32, rows: u32, src_base: u32, src_pitch: u32, dst: u32, words: u32 }
+    /// `sample_state` (`shaders/comm/monitor.wgsl`); `first` is rewritten before each run.
+    SampleCfg "sample" { n: u32, src: u32, dst: u32, every: u32, first: u32 }
+    /// `spike_count` (`shaders/comm/monitor.wgsl`).
+    CountCfg "count" { n: u32, rows: u32, src: u32 }
+}
+
+#[cfg(test)]
+mod cfg_tests {
+    use super::*;
+
+    #[test]
+    fn fields_fill_the_words_in_order_and_the_accessors_read_them() {
+        let w = EventCfg {
+            n_pre: 3,
+            weight: -2,
+            per_synapse: true,
+            ..EventCfg::default()
+        }
+        .words([7, 8, 9]);
+        assert_eq!(w[0], 3);
+        assert_eq!(w[7], (-2i32) as u32);
+        assert_eq!(w[8], 1);
+        assert_eq!(&w[12..15], &[7, 8, 9]);
+        let wgsl = comm_cfg_wgsl();
+        assert!(wgsl.contains("fn event_weight() -> i32 { return bitcast<i32>(cfg.w7); }"));
+        assert!(wgsl.contains("fn dense_scale() -> f32 { return bitcast<f32>(cfg.w7); }"));
+        assert!(wgsl.contains("fn axpy_accumulate() -> bool { return cfg.w5 != 0u; }"));
+        assert!(wgsl.contains("fn sample_first() -> u32 { return cfg.w4; }"));
+    }
+}

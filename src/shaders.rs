@@ -73,7 +73,7 @@ impl Abi {
         let modes = crate::abi::wgsl_constants();
         match self {
             Abi::Element => format!("{PRELUDE}\n{modes}\n{ABI_SHARED}\n{COMMON}"),
-            Abi::Comm => COMM_PRELUDE.to_string(),
+            Abi::Comm => format!("{COMM_PRELUDE}\n{}", crate::abi::comm_cfg_wgsl()),
             Abi::Network => {
                 format!("{NETWORK_PRELUDE}\n{modes}\n{ABI_SHARED}\n{COMMON}\n{NETWORK_OPS}")
             }

@@ -1,5 +1,6 @@
 // The communication ABI, prepended to every projection, copy and monitor kernel (see
-// ARCHITECTURE.md). `cfg` holds sixteen words each kernel reads by its own names; `src` is
+// ARCHITECTURE.md). `cfg` holds sixteen words; each kernel reads its own by name, through the
+// accessors src/abi.rs generates from its configuration struct (appended after this file); `src` is
 // what it reads (a network's state arena, an input stream or a delay ring), `dst` where it
 // writes f32 values, `acc` fixed-point sums (event-driven projections), `index` integer tables
 // (targets, fixed-point weights) and `weights` f32 tables (dense weights and biases).
@@ -39,9 +40,9 @@ fn invocation(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
 // input stream uploaded for the whole run); with w12 = depth > 0, slot (k − w13) mod depth of a
 // delay ring of slots of w14 values.
 fn source_base(base: u32) -> u32 {
-    let depth = cfg.w12;
+    let depth = source_depth();
     if (depth == 0u) {
-        return base + clk.local * cfg.w14;
+        return base + clk.local * source_step();
     }
-    return base + ((clk.k + depth - cfg.w13) % depth) * cfg.w14;
+    return base + ((clk.k + depth - source_delay()) % depth) * source_step();
 }

@@ -1,34 +1,32 @@
 // Copies and sums that move values between a network's buffers within a step.
 
 // axpy: dst[row b, i] = (accumulate ? dst : 0) + scale·src[row b, i], or scale·constant.
-// cfg: w0 count per row, w1 rows, w2 src base, w3 src row pitch, w4 dst base, w5 accumulate,
-// w6 scale (f32 bits), w7 from the constant in w8 (f32 bits) instead of src, w9 dst row pitch,
-// w12..w14 the source (see `source_base`).
+// cfg: AxpyCfg (src/abi.rs), read through its `axpy_*()` accessors.
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn axpy(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let i = invocation(gid, groups);
-    let count = cfg.w0;
-    if (i >= count * cfg.w1) {
+    let count = axpy_count();
+    if (i >= count * axpy_rows()) {
         return;
     }
     let b = i / count;
     let q = i - b * count;
-    var v = bitcast<f32>(cfg.w8);
-    if (cfg.w7 == 0u) {
-        v = src[source_base(cfg.w2) + b * cfg.w3 + q];
+    var v = axpy_constant();
+    if (!axpy_from_constant()) {
+        v = src[source_base(axpy_src_base()) + b * axpy_src_pitch() + q];
     }
-    v = bitcast<f32>(cfg.w6) * v;
-    let at = cfg.w4 + b * cfg.w9 + q;
-    dst[at] = select(v, dst[at] + v, cfg.w5 != 0u);
+    v = axpy_scale() * v;
+    let at = axpy_dst() + b * axpy_dst_pitch() + q;
+    dst[at] = select(v, dst[at] + v, axpy_accumulate());
 }
 
 // ring: stores this step's values in slot k mod depth of a delay ring.
-// cfg: w0 values, w1 src base, w2 dst base, w3 depth.
+// cfg: RingCfg (src/abi.rs), read through its `ring_*()` accessors.
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn ring_store(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let i = invocation(gid, groups);
-    let n = cfg.w0;
+    let n = ring_n();
     if (i < n) {
-        dst[cfg.w2 + (clk.k % cfg.w3) * n + i] = src[cfg.w1 + i];
+        dst[ring_dst() + (clk.k % ring_depth()) * n + i] = src[ring_src() + i];
     }
 }

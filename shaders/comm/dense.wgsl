@@ -2,22 +2,22 @@
 // written over or added to `dst`. One invocation per output element (sample b, output j);
 // rows of x that are exactly 0 (silent neurons) are skipped.
 //
-// cfg: w0 in, w1 out, w2 rows (batch), w3 src base, w4 src row pitch, w5 dst base,
-// w6 accumulate (0: write, 1: add), w7 scale (f32 bits), w8 has bias, w9 dst row pitch (out,
-// or more when these outputs are a block of a wider projection's), w12..w14 the source (see
-// `source_base`). weights: W row-major, then b.
+// cfg (DenseCfg in src/abi.rs, read through its generated `dense_*()` accessors): inputs,
+// outputs, rows (batch), the source's base and row pitch, the destination, whether to add to
+// it, the scale, whether there is a bias, and the destination's row pitch (`n_out`, or more when
+// these outputs are a block of a wider projection's). weights: W row-major, then b.
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn dense(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let i = invocation(gid, groups);
-    let n_in = cfg.w0;
-    let n_out = cfg.w1;
-    if (i >= n_out * cfg.w2) {
+    let n_in = dense_n_in();
+    let n_out = dense_n_out();
+    if (i >= n_out * dense_rows()) {
         return;
     }
     let b = i / n_out;
     let j = i - b * n_out;
-    let row = source_base(cfg.w3) + b * cfg.w4;
+    let row = source_base(dense_src_base()) + b * dense_src_pitch();
     var y = 0.0;
     for (var q = 0u; q < n_in; q = q + 1u) {
         let x = src[row + q];
@@ -25,12 +25,12 @@ fn dense(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
             y = y + x * weights[q * n_out + j];
         }
     }
-    if (cfg.w8 != 0u) {
+    if (dense_bias()) {
         y = y + weights[n_in * n_out + j];
     }
-    y = bitcast<f32>(cfg.w7) * y;
-    let at = cfg.w5 + b * cfg.w9 + j;
-    dst[at] = select(y, dst[at] + y, cfg.w6 != 0u);
+    y = dense_scale() * y;
+    let at = dense_dst() + b * dense_dst_pitch() + j;
+    dst[at] = select(y, dst[at] + y, dense_accumulate());
 }
 
 // The same for large batches: the output (samples × n_out) in 128 × 128 blocks, one per
@@ -49,10 +49,10 @@ var<workgroup> tile_w: array<array<f32, 128>, 16>; // [k][output]
 
 @compute @workgroup_size(16, 16)
 fn dense_tiled(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-    let n_in = cfg.w0;
-    let n_out = cfg.w1;
-    let rows = cfg.w2;
-    let base = source_base(cfg.w3);
+    let n_in = dense_n_in();
+    let n_out = dense_n_out();
+    let rows = dense_rows();
+    let base = source_base(dense_src_base());
     let b0 = wid.y * TILE;
     let j0 = wid.x * TILE;
     let flat = lid.y * 16u + lid.x;
@@ -71,7 +71,7 @@ fn dense_tiled(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_
             let kx = e % TILE_K;
             let b = b0 + e / TILE_K;
             let qx = t * TILE_K + kx;
-            tile_x[e / TILE_K][kx] = select(0.0, src[base + b * cfg.w4 + qx], b < rows && qx < n_in);
+            tile_x[e / TILE_K][kx] = select(0.0, src[base + b * dense_src_pitch() + qx], b < rows && qx < n_in);
             let kw = e / TILE;
             let j = j0 + e % TILE;
             let qw = t * TILE_K + kw;
@@ -98,12 +98,12 @@ fn dense_tiled(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_
             let j = j0 + lid.x + 16u * c;
             if (b < rows && j < n_out) {
                 var y = acc_[i][c];
-                if (cfg.w8 != 0u) {
+                if (dense_bias()) {
                     y = y + weights[n_in * n_out + j];
                 }
-                y = bitcast<f32>(cfg.w7) * y;
-                let at = cfg.w5 + b * cfg.w9 + j;
-                dst[at] = select(y, dst[at] + y, cfg.w6 != 0u);
+                y = dense_scale() * y;
+                let at = dense_dst() + b * dense_dst_pitch() + j;
+                dst[at] = select(y, dst[at] + y, dense_accumulate());
             }
         }
     }

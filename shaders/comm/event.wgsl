@@ -3,29 +3,29 @@
 // fixed-point sums. Integer addition is associative, so the sums — and the run — are the same
 // whatever order the atomics land in. One invocation per (sample, presynaptic neuron).
 //
-// cfg: w0 presynaptic neurons, w1 targets each, w2 rows (batch), w3 src base of the first
-// presynaptic neuron, w4 src row pitch, w5 acc base, w6 postsynaptic neurons, w7 homogeneous
-// fixed-point weight (i32 bits), w8 per-synapse weights (0/1), w12..w14 the source (see
-// `source_base`). index: targets (pre-major), then per-synapse fixed-point weights.
+// cfg: EventCfg (src/abi.rs), read through its `event_*()` accessors: presynaptic neurons,
+// targets each, rows (batch), the source's base (first presynaptic neuron) and row pitch, where
+// the sums start, postsynaptic neurons, the homogeneous fixed-point weight, whether weights are
+// per synapse. index: targets (pre-major), then per-synapse fixed-point weights.
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn event_fixed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let i = invocation(gid, groups);
-    let n_pre = cfg.w0;
-    if (i >= n_pre * cfg.w2) {
+    let n_pre = event_n_pre();
+    if (i >= n_pre * event_rows()) {
         return;
     }
     let b = i / n_pre;
     let pre = i - b * n_pre;
-    let spike = src[source_base(cfg.w3) + b * cfg.w4 + pre];
+    let spike = src[source_base(event_src_base()) + b * event_src_pitch() + pre];
     if (spike == 0.0) {
         return;
     }
-    let k = cfg.w1;
+    let k = event_k();
     let first = pre * k;
-    let row = cfg.w5 + b * cfg.w6;
+    let row = event_sums() + b * event_n_post();
     for (var t = 0u; t < k; t = t + 1u) {
-        let w = select(bitcast<i32>(cfg.w7), bitcast<i32>(index[n_pre * k + first + t]), cfg.w8 != 0u);
+        let w = select(event_weight(), bitcast<i32>(index[n_pre * k + first + t]), event_per_synapse());
         atomicAdd(&acc[row + index[first + t]], w);
     }
 }

@@ -2,13 +2,12 @@
 
 // Spikes as bitmasks: word w of sample b holds neurons 32w … 32w+31 (bit = spike ≠ 0), the
 // words of one step after another. They are stored through `acc` (integer words, so that no
-// bit pattern passes through a float register). cfg: w0 neurons, w1 rows, w2 src base, w3 src
-// row pitch, w4 dst base, w5 words per row.
+// bit pattern passes through a float register). cfg: SpikeBitsCfg (src/abi.rs).
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn spike_bits(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let i = invocation(gid, groups);
-    let words = cfg.w5;
-    if (i >= words * cfg.w1) {
+    let words = bits_words();
+    if (i >= words * bits_rows()) {
         return;
     }
     let b = i / words;
@@ -16,30 +15,30 @@ fn spike_bits(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
     var bits = 0u;
     for (var q = 0u; q < 32u; q = q + 1u) {
         let j = w * 32u + q;
-        if (j < cfg.w0 && src[cfg.w2 + b * cfg.w3 + j] != 0.0) {
+        if (j < bits_n() && src[bits_src_base() + b * bits_src_pitch() + j] != 0.0) {
             bits = bits | (1u << q);
         }
     }
-    atomicStore(&acc[cfg.w4 + clk.local * words * cfg.w1 + i], bitcast<i32>(bits));
+    atomicStore(&acc[bits_dst() + clk.local * words * bits_rows() + i], bitcast<i32>(bits));
 }
 
-// A state variable on the steps k with k mod every = 0. cfg: w0 values, w1 src base, w2 dst
-// base, w3 every, w4 the index k / every of the run's first sample (written before each run).
+// A state variable on the steps k with k mod every = 0. cfg: SampleCfg (src/abi.rs); `first`
+// is the index k / every of the run's first sample (written before each run).
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn sample_state(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let i = invocation(gid, groups);
-    let n = cfg.w0;
-    if (i < n && clk.k % cfg.w3 == 0u) {
-        dst[cfg.w2 + (clk.k / cfg.w3 - cfg.w4) * n + i] = src[cfg.w1 + i];
+    let n = sample_n();
+    if (i < n && clk.k % sample_every() == 0u) {
+        dst[sample_dst() + (clk.k / sample_every() - sample_first()) * n + i] = src[sample_src() + i];
     }
 }
 
 // Spike counts per sample, summed over a run: each spiking element adds one to its sample's
-// counter (through `acc`, cleared before the run). cfg: w0 neurons, w1 rows, w2 src base.
+// counter (through `acc`, cleared before the run). cfg: CountCfg (src/abi.rs).
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn spike_count(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let i = invocation(gid, groups);
-    if (i < cfg.w0 * cfg.w1 && src[cfg.w2 + i] != 0.0) {
-        atomicAdd(&acc[i / cfg.w0], 1);
+    if (i < count_n() * count_rows() && src[count_src() + i] != 0.0) {
+        atomicAdd(&acc[i / count_n()], 1);
     }
 }

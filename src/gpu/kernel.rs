@@ -28,14 +28,6 @@ pub(crate) struct ClockEntry {
     pub local: u32,
 }
 
-/// The `Cfg` uniform of `shaders/comm/common.wgsl`: sixteen words a communication kernel reads
-/// by its own names.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
-pub(crate) struct CommUniform {
-    pub words: [u32; 16],
-}
-
 /// The buffers of one element-kernel launch; `None` binds a placeholder.
 pub(crate) struct ElementBindings<'a> {
     pub sim: &'a GpuArray,

@@ -13,7 +13,6 @@ mod limits;
 pub(crate) use array::GpuArray;
 pub use context::{AdapterSummary, Backend, Gpu, GpuOptions};
 pub(crate) use kernel::{
-    CLOCK_STRIDE, ClockEntry, CommBindings, CommUniform, Dispatch, ElementBindings, Grid,
-    NetworkBindings,
+    CLOCK_STRIDE, ClockEntry, CommBindings, Dispatch, ElementBindings, Grid, NetworkBindings,
 };
 pub use limits::DeviceLimits;

@@ -2,7 +2,8 @@
 //! constant source. Kernels: `axpy` of `shaders/comm/copy.wgsl` (per step) and `op_axpy` of
 //! `shaders/network/ops.wgsl` (fused).
 
-use super::{FusedCx, Kind, PerStepCx, cfg_words, f32_bits};
+use super::{FusedCx, Kind, PerStepCx};
+use crate::abi::AxpyCfg;
 use crate::error::Result;
 use crate::gpu::{CommBindings, Grid};
 use crate::network::compose::f32_lit;
@@ -78,21 +79,19 @@ impl Kind for AxpyProjection {
         let rows = cx.plan.rows;
         let (buf, base, pitch, loc) = (cx.source)(self.src);
         let constant = self.src.constant();
-        let w = cfg_words(
-            &[
-                self.count as u32,
-                rows as u32,
-                base,
-                pitch,
-                self.dst as u32,
-                self.accumulate as u32,
-                f32_bits(self.scale),
-                constant.is_some() as u32,
-                f32_bits(constant.unwrap_or(0.0)),
-                self.count as u32,
-            ],
-            loc,
-        );
+        let w = AxpyCfg {
+            count: self.count as u32,
+            rows: rows as u32,
+            src_base: base,
+            src_pitch: pitch,
+            dst: self.dst as u32,
+            accumulate: self.accumulate,
+            scale: self.scale as f32,
+            from_constant: constant.is_some(),
+            constant: constant.unwrap_or(0.0) as f32,
+            dst_pitch: self.count as u32,
+        }
+        .words(loc);
         let cfg = cx.uniform("axpy cfg", &w);
         let bindings = CommBindings {
             cfg: &cfg,

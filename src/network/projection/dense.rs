@@ -5,7 +5,8 @@
 //! `shaders/network/ops.wgsl` (fused: plain, inputs staged in workgroup memory, or only the
 //! nonzero inputs gathered when the source is spikes).
 
-use super::{FusedCx, Kind, PerStepCx, cfg_words, f32_bits};
+use super::{FusedCx, Kind, PerStepCx};
+use crate::abi::DenseCfg;
 use crate::error::Result;
 use crate::gpu::{CommBindings, Grid};
 use crate::network::compose::f32_lit;
@@ -158,21 +159,19 @@ impl Kind for DenseProjection {
             )?;
             let bits: Vec<u32> = table.iter().map(|x| x.to_bits()).collect();
             let weights = cx.table("dense weights", &bits)?;
-            let w = cfg_words(
-                &[
-                    d.n_in as u32,
-                    cols.len() as u32,
-                    rows as u32,
-                    base,
-                    pitch,
-                    (self.dst + j0) as u32,
-                    self.accumulate as u32,
-                    f32_bits(self.scale),
-                    d.bias.is_some() as u32,
-                    d.n_out as u32,
-                ],
-                loc,
-            );
+            let w = DenseCfg {
+                n_in: d.n_in as u32,
+                n_out: cols.len() as u32,
+                rows: rows as u32,
+                src_base: base,
+                src_pitch: pitch,
+                dst: (self.dst + j0) as u32,
+                accumulate: self.accumulate,
+                scale: self.scale as f32,
+                bias: d.bias.is_some(),
+                dst_pitch: d.n_out as u32,
+            }
+            .words(loc);
             let cfg = cx.uniform("dense cfg", &w);
             let (kernel, grid) = if rows >= TILED_ROWS {
                 (

@@ -5,7 +5,8 @@
 //! sums in workgroup or device memory), and the pushes of composed per-step updates
 //! (`deliver_spike`).
 
-use super::{FusedCx, Kind, PerStepCx, cfg_words};
+use super::{FusedCx, Kind, PerStepCx};
+use crate::abi::EventCfg;
 use crate::error::Result;
 use crate::gpu::{CommBindings, Grid};
 use crate::network::connect::{FixedProb, Weights};
@@ -126,20 +127,18 @@ impl Kind for EventProjection {
             index.len(),
         )?;
         let table = cx.table("event targets", &index)?;
-        let w = cfg_words(
-            &[
-                conn.n_pre as u32,
-                conn.k as u32,
-                rows as u32,
-                base,
-                pitch,
-                self.acc as u32,
-                conn.n_post as u32,
-                homogeneous as u32,
-                per_synapse as u32,
-            ],
-            loc,
-        );
+        let w = EventCfg {
+            n_pre: conn.n_pre as u32,
+            k: conn.k as u32,
+            rows: rows as u32,
+            src_base: base,
+            src_pitch: pitch,
+            sums: self.acc as u32,
+            n_post: conn.n_post as u32,
+            weight: homogeneous,
+            per_synapse,
+        }
+        .words(loc);
         let cfg = cx.uniform("event cfg", &w);
         let bindings = CommBindings {
             cfg: &cfg,

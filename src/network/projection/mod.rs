@@ -186,17 +186,3 @@ impl PerStepCx<'_> {
         Ok(())
     }
 }
-
-/// A kernel's sixteen configuration words: `first` from word 0, and a source's words (base and
-/// ring or stream) in w12..w14.
-pub(crate) fn cfg_words(first: &[u32], source: [u32; 3]) -> [u32; 16] {
-    let mut w = [0u32; 16];
-    w[..first.len()].copy_from_slice(first);
-    w[12..15].copy_from_slice(&source);
-    w
-}
-
-/// An f64 as the f32 bits a kernel's configuration word holds.
-pub(crate) fn f32_bits(x: f64) -> u32 {
-    (x as f32).to_bits()
-}

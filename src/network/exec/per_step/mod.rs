@@ -16,12 +16,12 @@ use composed::ComposedTable;
 use schedule::{Planned, Schedule};
 
 use super::{Exec, MAX_CHUNK};
-use crate::abi::{InputMode, SimInput};
+use crate::abi::{CountCfg, InputMode, RingCfg, SampleCfg, SimInput, SpikeBitsCfg};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{
-    CLOCK_STRIDE, CommBindings, CommUniform, DeviceLimits, Dispatch, ElementBindings, Gpu,
-    GpuArray, Grid, NetworkBindings,
+    CLOCK_STRIDE, CommBindings, DeviceLimits, Dispatch, ElementBindings, Gpu, GpuArray, Grid,
+    NetworkBindings,
 };
 use crate::module::pack_params;
 use crate::network::Monitor;
@@ -45,7 +45,7 @@ struct MonitorBuf {
     /// Words one step (spikes) or one sample (states) takes.
     per_entry: usize,
     /// For state monitors: the cfg uniform whose w4 is set before each run, and `every`.
-    sampling: Option<(GpuArray, CommUniform, usize)>,
+    sampling: Option<(GpuArray, SampleCfg)>,
     /// The monitor's own dispatch, or, for a count monitor of a population whose composed
     /// update counts its spikes, where its counters start in `acc`.
     dispatch: Option<Dispatch>,
@@ -364,24 +364,13 @@ impl PerStep {
                     let s = &plan.statements[si];
                     let node = &plan.nodes[s.node];
                     let ring = &plan.rings[s.ring.expect("planned for a ring")];
-                    let w = [
-                        ring.len as u32,
-                        node.out as u32,
-                        ring.base as u32,
-                        ring.depth as u32,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                    ];
+                    let w = RingCfg {
+                        n: ring.len as u32,
+                        src: node.out as u32,
+                        dst: ring.base as u32,
+                        depth: ring.depth as u32,
+                    }
+                    .words([0; 3]);
                     let cfg = uniform(&mut keep, "ring cfg", &w);
                     step.push(gpu.comm_dispatch(
                         &builtin::RING_STORE,
@@ -523,39 +512,55 @@ impl Exec for PerStep {
             let (cfg_words, kernel, grid, sampling) = match m {
                 Monitor::Spikes(r) => {
                     let node = &plan.nodes[r.node];
-                    let mut w = [0u32; 16];
-                    w[..6].copy_from_slice(&[
-                        node.n as u32,
-                        r.rows as u32,
-                        node.out as u32,
-                        node.n as u32,
-                        0,
-                        r.words_per_row() as u32,
-                    ]);
-                    (w, &builtin::SPIKE_BITS, Grid::Flat(words), false)
+                    let w = SpikeBitsCfg {
+                        n: node.n as u32,
+                        rows: r.rows as u32,
+                        src_base: node.out as u32,
+                        src_pitch: node.n as u32,
+                        dst: 0,
+                        words: r.words_per_row() as u32,
+                    };
+                    (
+                        w.words([0; 3]),
+                        &builtin::SPIKE_BITS,
+                        Grid::Flat(words),
+                        None,
+                    )
                 }
                 Monitor::State(r) => {
                     let node = &plan.nodes[r.node];
-                    let mut w = [0u32; 16];
-                    w[..5].copy_from_slice(&[
-                        node.total as u32,
-                        (node.state_base + r.var_index * node.total) as u32,
-                        0,
-                        r.every as u32,
-                        0,
-                    ]);
-                    (w, &builtin::SAMPLE_STATE, Grid::Flat(words), true)
+                    let w = SampleCfg {
+                        n: node.total as u32,
+                        src: (node.state_base + r.var_index * node.total) as u32,
+                        dst: 0,
+                        every: r.every as u32,
+                        first: 0,
+                    };
+                    (
+                        w.words([0; 3]),
+                        &builtin::SAMPLE_STATE,
+                        Grid::Flat(words),
+                        Some(w),
+                    )
                 }
                 Monitor::Count(r) => {
                     let node = &plan.nodes[r.node];
-                    let mut w = [0u32; 16];
-                    w[..3].copy_from_slice(&[node.n as u32, r.rows as u32, node.out as u32]);
-                    (w, &builtin::SPIKE_COUNT, Grid::Flat(node.total), false)
+                    let w = CountCfg {
+                        n: node.n as u32,
+                        rows: r.rows as u32,
+                        src: node.out as u32,
+                    };
+                    (
+                        w.words([0; 3]),
+                        &builtin::SPIKE_COUNT,
+                        Grid::Flat(node.total),
+                        None,
+                    )
                 }
             };
             let cfg = gpu.alloc_uniform("monitor cfg", 64);
             cfg.write(0, &cfg_words);
-            let spikes = !sampling;
+            let spikes = sampling.is_none();
             let dispatch = gpu.comm_dispatch(
                 kernel,
                 &CommBindings {
@@ -572,7 +577,7 @@ impl Exec for PerStep {
             bufs.push(MonitorBuf {
                 buffer,
                 per_entry: words,
-                sampling: sampling.then_some((cfg, CommUniform { words: cfg_words }, every)),
+                sampling: sampling.map(|w| (cfg, w)),
                 dispatch: Some(dispatch),
                 counters: None,
             });
@@ -623,10 +628,9 @@ impl Exec for PerStep {
             buf.write_f64(0, data);
         }
         for (m, record) in self.monitors.iter().zip(monitors.iter()) {
-            if let Some((cfg, words, every)) = &m.sampling {
-                let mut w = words.words;
-                w[4] = k0.div_ceil(*every as u64) as u32;
-                cfg.write(0, &w);
+            if let Some((cfg, sample)) = &m.sampling {
+                let first = k0.div_ceil(sample.every as u64) as u32;
+                cfg.write(0, &SampleCfg { first, ..*sample }.words([0; 3]));
             }
             match (record, m.counters) {
                 (Monitor::Count(_), Some(at)) => {
