@@ -71,6 +71,17 @@ pub(crate) struct PlanRing {
     pub len: usize,
 }
 
+/// Where a delayed source's values are: row 0 of slot 0 at `base` of the rings, slots of `len`
+/// words, `depth` of them, the step `delay` ago in slot `(k + depth − delay) mod depth`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct RingRead {
+    pub base: usize,
+    pub depth: usize,
+    pub delay: usize,
+    pub len: usize,
+    pub pitch: usize,
+}
+
 /// Where a projection reads from.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Src {
@@ -90,6 +101,28 @@ pub(crate) enum Src {
 }
 
 impl Src {
+    /// Where a ring source's values are (`None` for other sources).
+    pub fn ring_read(self, plan: &Plan) -> Option<RingRead> {
+        match self {
+            Src::Ring {
+                ring,
+                delay,
+                offset,
+                pitch,
+            } => {
+                let r = &plan.rings[ring];
+                Some(RingRead {
+                    base: r.base + offset,
+                    depth: r.depth,
+                    delay,
+                    len: r.len,
+                    pitch,
+                })
+            }
+            _ => None,
+        }
+    }
+
     /// The constant, for a constant source.
     pub fn constant(self) -> Option<f64> {
         match self {

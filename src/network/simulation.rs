@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::exec::Exec;
+use super::exec::{Chunk, Exec};
 use super::plan::{self, Plan};
 use super::record::{CountRecord, SpikeRecord, StateRecord};
 use super::{ExternalId, Monitor, MonitorId, NodeId};
@@ -255,8 +255,12 @@ impl Simulation {
                 .zip(&self.streams)
                 .map(|(e, d)| &d[..chunk * e.n * self.plan.rows])
                 .collect();
-            self.exec
-                .run(&self.clock, chunk, &streams, &mut self.monitors)?;
+            let run = Chunk {
+                clock: &self.clock,
+                steps: chunk,
+                streams: &streams,
+            };
+            self.exec.run(&run, &mut self.monitors)?;
             for (e, d) in self.plan.externals.iter().zip(&mut self.streams) {
                 d.drain(..chunk * e.n * self.plan.rows);
             }

@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
-use super::Exec;
-use crate::clock::Clock;
+use super::{Chunk, Exec};
 use crate::error::Result;
 use crate::host::{HostInput, HostStates, HostStep, step_elements};
 use crate::network::Monitor;
 use crate::network::StepCost;
 use crate::network::plan::{ChannelSrc, InputSpec, Plan, Src};
+use crate::network::projection::F64Cx;
 use crate::synout::SynOut;
 
 pub(crate) struct F64 {
@@ -71,15 +71,10 @@ fn read(
 ) -> f64 {
     match src {
         Src::Arena { offset, pitch } => arena[offset + b * pitch + idx],
-        Src::Ring {
-            ring,
-            delay,
-            offset,
-            pitch,
-        } => {
-            let r = &plan.rings[ring];
-            let slot = ((k + r.depth as u64 - delay as u64) % r.depth as u64) as usize;
-            rings[r.base + slot * r.len + offset + b * pitch + idx]
+        Src::Ring { .. } => {
+            let r = src.ring_read(plan).expect("a ring source");
+            let slot = ((k + r.depth as u64 - r.delay as u64) % r.depth as u64) as usize;
+            rings[r.base + slot * r.len + b * r.pitch + idx]
         }
         Src::Stream { ext, pitch } => stream_step[ext][b * pitch + idx],
         Src::Constant(c) => c,
@@ -124,13 +119,8 @@ impl Exec for F64 {
         }
     }
 
-    fn run(
-        &mut self,
-        clock: &Clock,
-        steps: usize,
-        streams: &[&[f64]],
-        monitors: &mut [Monitor],
-    ) -> Result<()> {
+    fn run(&mut self, chunk: &Chunk<'_>, monitors: &mut [Monitor]) -> Result<()> {
+        let (clock, steps, streams) = (chunk.clock, chunk.steps, chunk.streams);
         let plan = self.plan.clone();
         let rows = plan.rows;
         for j in 0..steps {
@@ -147,8 +137,12 @@ impl Exec for F64 {
                     let (plan, arena, rings) = (&*self.plan, &self.arena, &self.rings);
                     let read =
                         |src, b, idx| read(plan, arena, rings, (src, b, idx), k, &stream_step);
-                    op.kind()
-                        .apply_f64(plan.rows, &read, &mut self.scratch, &mut self.acc);
+                    op.kind().apply_f64(&mut F64Cx {
+                        rows: plan.rows,
+                        read: &read,
+                        scratch: &mut self.scratch,
+                        acc: &mut self.acc,
+                    });
                 }
                 let node = &plan.nodes[s.node];
                 // Inputs are copied out of the arena first: the update writes into it.

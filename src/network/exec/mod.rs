@@ -47,6 +47,14 @@ pub enum Executor {
     FusedWorkgroup(u32),
 }
 
+/// A run of `steps` steps (at most [`Exec::chunk_len`]) from `clock`'s step, with `streams`
+/// holding each external stream's values for them (`steps × rows × size` each).
+pub(crate) struct Chunk<'a> {
+    pub clock: &'a Clock,
+    pub steps: usize,
+    pub streams: &'a [&'a [f64]],
+}
+
 /// What runs a plan: its states on a device, chunks of steps at a time.
 pub(crate) trait Exec {
     /// The executor's name, as [`StepCost::executor`] and the benchmark table print it.
@@ -59,15 +67,8 @@ pub(crate) trait Exec {
     /// change, with all of them.
     fn set_monitors(&mut self, monitors: &[Monitor]) -> Result<()>;
 
-    /// Runs `steps` (at most [`Exec::chunk_len`]) steps from `clock`'s step, with `streams`
-    /// holding each external stream's values for them, and appends to `monitors`.
-    fn run(
-        &mut self,
-        clock: &Clock,
-        steps: usize,
-        streams: &[&[f64]],
-        monitors: &mut [Monitor],
-    ) -> Result<()>;
+    /// Runs `chunk` and appends what it records to `monitors`.
+    fn run(&mut self, chunk: &Chunk<'_>, monitors: &mut [Monitor]) -> Result<()>;
 
     /// `len` values of the arena from `at`.
     fn read_arena(&self, at: usize, len: usize) -> Result<Vec<f64>>;

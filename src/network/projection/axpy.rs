@@ -2,7 +2,7 @@
 //! constant source. Kernels: `axpy` of `shaders/comm/copy.wgsl` (per step) and `op_axpy` of
 //! `shaders/network/ops.wgsl` (fused).
 
-use super::{FusedCx, Kind, PerStepCx};
+use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::abi::AxpyCfg;
 use crate::error::Result;
 use crate::gpu::{CommBindings, Grid};
@@ -39,18 +39,16 @@ impl Kind for AxpyProjection {
         self.accumulate
     }
 
-    fn apply_f64(
-        &self,
-        rows: usize,
-        read: &dyn Fn(Src, usize, usize) -> f64,
-        scratch: &mut [f64],
-        _acc: &mut [f64],
-    ) {
-        for b in 0..rows {
+    fn apply_f64(&self, cx: &mut F64Cx<'_>) {
+        for b in 0..cx.rows {
             for q in 0..self.count {
-                let v = self.scale * read(self.src, b, q);
+                let v = self.scale * (cx.read)(self.src, b, q);
                 let at = self.dst + b * self.count + q;
-                scratch[at] = if self.accumulate { scratch[at] + v } else { v };
+                cx.scratch[at] = if self.accumulate {
+                    cx.scratch[at] + v
+                } else {
+                    v
+                };
             }
         }
     }

@@ -5,7 +5,7 @@
 //! `shaders/network/ops.wgsl` (fused: plain, inputs staged in workgroup memory, or only the
 //! nonzero inputs gathered when the source is spikes).
 
-use super::{FusedCx, Kind, PerStepCx};
+use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::abi::DenseCfg;
 use crate::error::Result;
 use crate::gpu::{CommBindings, Grid};
@@ -66,16 +66,10 @@ impl Kind for DenseProjection {
         d.n_in * d.n_out + d.bias.as_ref().map_or(0, |b| b.len())
     }
 
-    fn apply_f64(
-        &self,
-        rows: usize,
-        read: &dyn Fn(Src, usize, usize) -> f64,
-        scratch: &mut [f64],
-        _acc: &mut [f64],
-    ) {
+    fn apply_f64(&self, cx: &mut F64Cx<'_>) {
         let (n_in, n_out) = (self.dense.n_in, self.dense.n_out);
-        for b in 0..rows {
-            let x: Vec<f64> = (0..n_in).map(|q| read(self.src, b, q)).collect();
+        for b in 0..cx.rows {
+            let x: Vec<f64> = (0..n_in).map(|q| (cx.read)(self.src, b, q)).collect();
             for j in 0..n_out {
                 let mut y: f64 = x
                     .iter()
@@ -86,8 +80,8 @@ impl Kind for DenseProjection {
                     y += bias[j];
                 }
                 let at = self.dst + b * n_out + j;
-                scratch[at] = if self.accumulate {
-                    scratch[at] + self.scale * y
+                cx.scratch[at] = if self.accumulate {
+                    cx.scratch[at] + self.scale * y
                 } else {
                     self.scale * y
                 };

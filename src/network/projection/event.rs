@@ -5,7 +5,7 @@
 //! sums in workgroup or device memory), and the pushes of composed per-step updates
 //! (`deliver_spike`).
 
-use super::{FusedCx, Kind, PerStepCx};
+use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::abi::EventCfg;
 use crate::error::Result;
 use crate::gpu::{CommBindings, Grid};
@@ -58,22 +58,16 @@ impl Kind for EventProjection {
         self.conn.n_pre * self.conn.words_per_pre()
     }
 
-    fn apply_f64(
-        &self,
-        rows: usize,
-        read: &dyn Fn(Src, usize, usize) -> f64,
-        _scratch: &mut [f64],
-        acc: &mut [f64],
-    ) {
+    fn apply_f64(&self, cx: &mut F64Cx<'_>) {
         let conn = &self.conn;
-        for b in 0..rows {
+        for b in 0..cx.rows {
             for pre in 0..conn.n_pre {
-                if read(self.src, b, pre) == 0.0 {
+                if (cx.read)(self.src, b, pre) == 0.0 {
                     continue;
                 }
                 for t in 0..conn.k {
                     let s = pre * conn.k + t;
-                    acc[self.acc + b * conn.n_post + conn.targets[s] as usize] += conn.weight(s);
+                    cx.acc[self.acc + b * conn.n_post + conn.targets[s] as usize] += conn.weight(s);
                 }
             }
         }

@@ -97,15 +97,8 @@ pub(crate) trait Kind {
         0
     }
 
-    /// Applies it in f64 for `rows` batch rows: `read(src, b, idx)` is value `idx` of sample
-    /// `b`'s row of a source this step; results go to `scratch`, event sums (exact) to `acc`.
-    fn apply_f64(
-        &self,
-        rows: usize,
-        read: &dyn Fn(Src, usize, usize) -> f64,
-        scratch: &mut [f64],
-        acc: &mut [f64],
-    );
+    /// Applies it in f64 (the oracle of both GPU executors).
+    fn apply_f64(&self, cx: &mut F64Cx<'_>);
 
     /// Bytes of device memory one step of it reads and writes (its source, its table, its
     /// results) for `rows` batch rows.
@@ -118,6 +111,15 @@ pub(crate) trait Kind {
 
     /// Its dispatches in the per-step executor, pushed onto `cx.step`.
     fn per_step(&self, cx: &mut PerStepCx<'_>) -> Result<()>;
+}
+
+/// What the f64 executor offers a projection: `read(src, b, idx)` is value `idx` of sample
+/// `b`'s row of a source this step; results go to `scratch`, event sums (exact) to `acc`.
+pub(crate) struct F64Cx<'a> {
+    pub rows: usize,
+    pub read: &'a dyn Fn(Src, usize, usize) -> f64,
+    pub scratch: &'a mut [f64],
+    pub acc: &'a mut [f64],
 }
 
 /// What a fused kernel offers a projection's call: where sources and results live in it.

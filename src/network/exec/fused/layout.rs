@@ -193,23 +193,11 @@ impl Layout {
                     Some(w) => (format!("{}u", w.at + offset - w.out), 2),
                     None => (format!("{offset}u + row * {pitch}u"), 0),
                 },
-                Src::Ring {
-                    ring,
-                    delay,
-                    offset,
-                    pitch,
-                } => {
-                    let r = &plan.rings[ring];
-                    (
-                        format!(
-                            "{}u + ((clk.k + {}u) % {}u) * {}u + row * {pitch}u",
-                            ring_base + r.base + offset,
-                            r.depth - delay,
-                            r.depth,
-                            r.len
-                        ),
-                        0,
-                    )
+                Src::Ring { .. } => {
+                    let r = src.ring_read(plan).expect("a ring source");
+                    let slot = format!("((clk.k + {}u) % {}u)", r.depth - r.delay, r.depth);
+                    let at = format!("{}u + {slot} * {}u", ring_base + r.base, r.len);
+                    (format!("{at} + row * {}u", r.pitch), 0)
                 }
                 Src::Stream { ext, pitch } => (
                     format!(

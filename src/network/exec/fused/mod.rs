@@ -24,7 +24,6 @@
 
 use std::sync::Arc;
 
-use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{CLOCK_STRIDE, DeviceLimits, Dispatch, Gpu, GpuArray, NetworkBindings};
 use crate::network::Monitor;
@@ -41,7 +40,7 @@ mod placement;
 use kernel::Kernel;
 use layout::Layout;
 
-use super::{Exec, MAX_CHUNK};
+use super::{Chunk, Exec, MAX_CHUNK};
 use crate::network::StepCost;
 
 /// Loop iterations one invocation may run per dispatch on a software adapter (lavapipe cuts
@@ -201,13 +200,8 @@ impl Exec for Fused {
     }
 
     /// Runs `steps` (at most [`Self::chunk_len`]) steps from `clock`'s step.
-    fn run(
-        &mut self,
-        clock: &Clock,
-        steps: usize,
-        streams: &[&[f64]],
-        monitors: &mut [Monitor],
-    ) -> Result<()> {
+    fn run(&mut self, chunk: &Chunk<'_>, monitors: &mut [Monitor]) -> Result<()> {
+        let (clock, steps, streams) = (chunk.clock, chunk.steps, chunk.streams);
         assert!(steps <= self.kernel.chunk, "a run is at most one chunk");
         if steps == 0 {
             return Ok(());

@@ -15,9 +15,8 @@ mod schedule;
 use composed::ComposedTable;
 use schedule::{Planned, Schedule};
 
-use super::{Exec, MAX_CHUNK};
+use super::{Chunk, Exec, MAX_CHUNK};
 use crate::abi::{CountCfg, InputMode, RingCfg, SampleCfg, SimInput, SpikeBitsCfg};
-use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{
     CLOCK_STRIDE, CommBindings, DeviceLimits, Dispatch, ElementBindings, Gpu, GpuArray, Grid,
@@ -146,19 +145,10 @@ fn source<'a>(
 ) -> (Option<&'a GpuArray>, u32, u32, [u32; 3]) {
     match src {
         Src::Arena { offset, pitch } => (Some(arena), offset as u32, pitch as u32, [0, 0, 0]),
-        Src::Ring {
-            ring,
-            delay,
-            offset,
-            pitch,
-        } => {
-            let r = &plan.rings[ring];
-            (
-                Some(rings),
-                (r.base + offset) as u32,
-                pitch as u32,
-                [r.depth as u32, delay as u32, r.len as u32],
-            )
+        Src::Ring { .. } => {
+            let r = src.ring_read(plan).expect("a ring source");
+            let ring = [r.depth as u32, r.delay as u32, r.len as u32];
+            (Some(rings), r.base as u32, r.pitch as u32, ring)
         }
         Src::Stream { ext, pitch } => {
             let per_step = plan.rows * plan.externals[ext].n;
@@ -601,13 +591,8 @@ impl Exec for PerStep {
 
     /// Runs `steps` (at most [`Self::chunk_len`]) steps from `clock`'s step, reading back the
     /// monitors at the end.
-    fn run(
-        &mut self,
-        clock: &Clock,
-        steps: usize,
-        streams: &[&[f64]],
-        monitors: &mut [Monitor],
-    ) -> Result<()> {
+    fn run(&mut self, chunk: &Chunk<'_>, monitors: &mut [Monitor]) -> Result<()> {
+        let (clock, steps, streams) = (chunk.clock, chunk.steps, chunk.streams);
         assert!(steps <= self.chunk_len(), "a run is at most one chunk");
         if steps == 0 {
             return Ok(());
