@@ -372,6 +372,32 @@ macro_rules! setters {
 }
 pub(crate) use setters;
 
+/// The part of a [`Model`] impl that only names things, stated once: the BrainPy class name,
+/// the kernel, the state variables, the output and (optionally) the inputs it reads —
+/// `describe!("LIF", builtin::LIF, ["V"], Output::Emitted, NEURON_INPUTS);` inside the impl.
+macro_rules! describe {
+    ($kind:literal, $kernel:expr, [$($state:literal),* $(,)?], $output:expr $(, $accepts:expr)?) => {
+        fn kind(&self) -> &str {
+            $kind
+        }
+        fn kernel(&self) -> &$crate::shaders::KernelDef {
+            &$kernel
+        }
+        fn state_names(&self) -> Vec<&str> {
+            vec![$($state),*]
+        }
+        fn output(&self) -> $crate::model::Output {
+            $output
+        }
+        $(
+            fn accepts(&self) -> $crate::model::Accepts {
+                $accepts
+            }
+        )?
+    };
+}
+pub(crate) use describe;
+
 /// What `update` returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Output {

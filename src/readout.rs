@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::model::{ElemF64, Model, Output, Param, ParamValue};
 use crate::module::Module;
 use crate::rng;
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Time, ms};
 
@@ -114,18 +114,12 @@ crate::model::setters!(LeakyRateReadout {
 });
 
 impl Model for LeakyRateReadoutParams {
-    fn kind(&self) -> &str {
-        "LeakyRateReadout"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::LEAKY_RATE_READOUT
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["r"]
-    }
-    fn output(&self) -> Output {
+    crate::model::describe!(
+        "LeakyRateReadout",
+        builtin::LEAKY_RATE_READOUT,
+        ["r"],
         Output::State(0)
-    }
+    );
     fn x_size(&self) -> Option<Shape> {
         Some(Shape::from(self.n_in))
     }

@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::model::{ElemF64, Model, Output, ParamValue, finite, non_negative, positive};
 use crate::module::Module;
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Dimension, Quantity, Rate, Time};
 
@@ -42,18 +42,7 @@ impl SectionInput {
 }
 
 impl Model for SectionInputParams {
-    fn kind(&self) -> &str {
-        "SectionInput"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::SECTION_INPUT
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec![]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
+    crate::model::describe!("SectionInput", builtin::SECTION_INPUT, [], Output::Emitted);
     fn validate(&self, _n: usize) -> Result<()> {
         if self.values.len() != self.durations.len() || self.values.is_empty() {
             return Err(Error::shape(
@@ -135,18 +124,12 @@ impl ConstantInput {
 }
 
 impl Model for ConstantInputParams {
-    fn kind(&self) -> &str {
-        "ConstantInput"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::CONSTANT_INPUT
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec![]
-    }
-    fn output(&self) -> Output {
+    crate::model::describe!(
+        "ConstantInput",
+        builtin::CONSTANT_INPUT,
+        [],
         Output::Emitted
-    }
+    );
     fn validate(&self, _n: usize) -> Result<()> {
         check_all(
             "ConstantInput",
@@ -217,18 +200,7 @@ impl StepInput {
 }
 
 impl Model for StepInputParams {
-    fn kind(&self) -> &str {
-        "StepInput"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::STEP_INPUT
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec![]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
+    crate::model::describe!("StepInput", builtin::STEP_INPUT, [], Output::Emitted);
     fn validate(&self, _n: usize) -> Result<()> {
         if self.amplitudes.len() != self.step_times.len() || self.amplitudes.is_empty() {
             return Err(Error::shape(
@@ -316,18 +288,7 @@ impl RampInput {
 }
 
 impl Model for RampInputParams {
-    fn kind(&self) -> &str {
-        "RampInput"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::RAMP_INPUT
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec![]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
+    crate::model::describe!("RampInput", builtin::RAMP_INPUT, [], Output::Emitted);
     fn validate(&self, _n: usize) -> Result<()> {
         check_all(
             "RampInput",
@@ -416,18 +377,12 @@ impl SinusoidalInput {
 }
 
 impl Model for SinusoidalInputParams {
-    fn kind(&self) -> &str {
-        "SinusoidalInput"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::SINUSOIDAL_INPUT
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec![]
-    }
-    fn output(&self) -> Output {
+    crate::model::describe!(
+        "SinusoidalInput",
+        builtin::SINUSOIDAL_INPUT,
+        [],
         Output::Emitted
-    }
+    );
     fn validate(&self, _n: usize) -> Result<()> {
         let all = [self.amplitude, self.frequency, self.duration, self.bias];
         check_all(

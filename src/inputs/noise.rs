@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::model::{ElemF64, Model, Output, ParamValue, finite, non_negative, positive};
 use crate::module::Module;
 use crate::rng::{element_words, unit_normal};
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Dimension, Quantity, Time};
 
@@ -46,18 +46,12 @@ impl WienerProcessInput {
 }
 
 impl Model for WienerProcessInputParams {
-    fn kind(&self) -> &str {
-        "WienerProcessInput"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::WIENER_PROCESS_INPUT
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec![]
-    }
-    fn output(&self) -> Output {
+    crate::model::describe!(
+        "WienerProcessInput",
+        builtin::WIENER_PROCESS_INPUT,
+        [],
         Output::Emitted
-    }
+    );
     fn validate(&self, _n: usize) -> Result<()> {
         check_all(
             "WienerProcessInput",
@@ -135,18 +129,12 @@ impl OUProcessInput {
 }
 
 impl Model for OUProcessInputParams {
-    fn kind(&self) -> &str {
-        "OUProcessInput"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::OU_PROCESS_INPUT
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["x"]
-    }
-    fn output(&self) -> Output {
+    crate::model::describe!(
+        "OUProcessInput",
+        builtin::OU_PROCESS_INPUT,
+        ["x"],
         Output::Emitted
-    }
+    );
     fn validate(&self, _n: usize) -> Result<()> {
         check_all(
             "OUProcessInput",

@@ -11,7 +11,7 @@ use crate::gpu::{ClockEntry, ElementBindings, GpuArray};
 use crate::model::{ElemF64, Model, Output, Param, ParamValue, finite, non_negative};
 use crate::module::{Dynamics, Module};
 use crate::rng::{element_words, unit, unit_normal};
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Dimension, Quantity, Rate};
 
@@ -55,18 +55,7 @@ crate::model::setters!(PoissonSpike {
 });
 
 impl Model for PoissonSpikeParams {
-    fn kind(&self) -> &str {
-        "PoissonSpike"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::POISSON_SPIKE
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec![]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
+    crate::model::describe!("PoissonSpike", builtin::POISSON_SPIKE, [], Output::Emitted);
     fn validate(&self, n: usize) -> Result<()> {
         self.freqs.check_non_negative("PoissonSpike", "freqs", n)
     }
@@ -104,18 +93,12 @@ impl PoissonEncoder {
 }
 
 impl Model for PoissonEncoderParams {
-    fn kind(&self) -> &str {
-        "PoissonEncoder"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::POISSON_ENCODER
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec![]
-    }
-    fn output(&self) -> Output {
+    crate::model::describe!(
+        "PoissonEncoder",
+        builtin::POISSON_ENCODER,
+        [],
         Output::Emitted
-    }
+    );
     fn validate(&self, _n: usize) -> Result<()> {
         Ok(())
     }

@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::model::{ElemF64, Model, Output, ParamValue, finite, non_negative};
 use crate::module::Module;
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::units::{Quantity, Time};
 
 use super::{check_all, table};
@@ -99,18 +99,7 @@ impl SpikeTimeParams {
 }
 
 impl Model for SpikeTimeParams {
-    fn kind(&self) -> &str {
-        "SpikeTime"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::SPIKE_TIME
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec![]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
+    crate::model::describe!("SpikeTime", builtin::SPIKE_TIME, [], Output::Emitted);
     fn validate(&self, n: usize) -> Result<()> {
         if self.indices.len() != self.times.len() {
             return Err(Error::shape(

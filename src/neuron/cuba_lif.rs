@@ -3,10 +3,10 @@
 
 use super::{NEURON_INPUTS, Potentials, SpikeReset};
 use crate::error::Result;
-use crate::model::{Accepts, ElemF64, Init, Model, Output, Param, ParamValue};
+use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::{exp_euler, heaviside, reset_v};
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Conductance, Current, Resistance, S, Time, Voltage, mA, mV, ms, ohm};
 
@@ -196,21 +196,13 @@ crate::model::setters!(CubaLIF {
 });
 
 impl Model for CubaLIFParams {
-    fn kind(&self) -> &str {
-        "CubaLIF"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::CUBA_LIF
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "g"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "CubaLIF",
+        builtin::CUBA_LIF,
+        ["V", "g"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         self.shared().check("CubaLIF", n)?;
         self.g_initializer.check("CubaLIF", "g_initializer", n)
@@ -331,21 +323,13 @@ crate::model::setters!(CobaLIF {
 });
 
 impl Model for CobaLIFParams {
-    fn kind(&self) -> &str {
-        "CobaLIF"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::COBA_LIF
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "g"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "CobaLIF",
+        builtin::COBA_LIF,
+        ["V", "g"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         self.shared().check("CobaLIF", n)?;
         self.e.check_finite("CobaLIF", "E", n)?;

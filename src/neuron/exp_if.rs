@@ -3,10 +3,10 @@
 
 use super::{NEURON_INPUTS, NEVER_SPIKED, Potentials, SpikeReset};
 use crate::error::Result;
-use crate::model::{Accepts, ElemF64, Init, Model, Output, Param, ParamValue};
+use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::{exp_euler, exprel, heaviside, reset_v};
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Conductance, Current, Resistance, S, Time, Voltage, mA, mV, ms, ohm};
 
@@ -219,21 +219,13 @@ crate::model::setters!(ExpIF {
 });
 
 impl Model for ExpIFParams {
-    fn kind(&self) -> &str {
-        "ExpIF"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::EXP_IF
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "ExpIF",
+        builtin::EXP_IF,
+        ["V"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         self.check("ExpIF", n)
     }
@@ -309,21 +301,13 @@ crate::model::setters!(ExpIFRef {
 });
 
 impl Model for ExpIFRefParams {
-    fn kind(&self) -> &str {
-        "ExpIFRef"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::EXP_IF_REF
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "last_spike_time", "refractory"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "ExpIFRef",
+        builtin::EXP_IF_REF,
+        ["V", "last_spike_time", "refractory"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         self.exp_if.check("ExpIFRef", n)?;
         self.tau_ref.check_non_negative("ExpIFRef", "tau_ref", n)
@@ -446,21 +430,13 @@ crate::model::setters!(AdExIF {
 });
 
 impl Model for AdExIFParams {
-    fn kind(&self) -> &str {
-        "AdExIF"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::AD_EX_IF
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "w"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "AdExIF",
+        builtin::AD_EX_IF,
+        ["V", "w"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         self.check("AdExIF", n)
     }
@@ -548,21 +524,13 @@ crate::model::setters!(AdExIFRef {
 });
 
 impl Model for AdExIFRefParams {
-    fn kind(&self) -> &str {
-        "AdExIFRef"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::AD_EX_IF_REF
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "w", "last_spike_time", "refractory"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "AdExIFRef",
+        builtin::AD_EX_IF_REF,
+        ["V", "w", "last_spike_time", "refractory"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         self.ad_ex_if.check("AdExIFRef", n)?;
         self.tau_ref.check_non_negative("AdExIFRef", "tau_ref", n)

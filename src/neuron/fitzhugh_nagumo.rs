@@ -3,10 +3,10 @@
 
 use super::{NEURON_INPUTS, crossing};
 use crate::error::Result;
-use crate::model::{Accepts, ElemF64, Init, Model, Output, Param, ParamValue};
+use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::exp_euler;
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Dimensionless, Time, ms};
 
@@ -93,21 +93,13 @@ crate::model::setters!(FitzHughNagumo {
 });
 
 impl Model for FitzHughNagumoParams {
-    fn kind(&self) -> &str {
-        "FitzHughNagumo"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::FITZHUGH_NAGUMO
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "w"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "FitzHughNagumo",
+        builtin::FITZHUGH_NAGUMO,
+        ["V", "w"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         let k = "FitzHughNagumo";
         self.a.check_finite(k, "a", n)?;

@@ -3,10 +3,10 @@
 
 use super::{NEURON_INPUTS, NEVER_SPIKED, SpikeReset};
 use crate::error::Result;
-use crate::model::{Accepts, ElemF64, Init, Model, Output, Param, ParamValue};
+use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::{exp_euler, exprel, heaviside, reset_v};
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Current, Dimensionless, Rate, Resistance, Time, Voltage, mA, mV, ms, ohm};
 
@@ -288,21 +288,13 @@ crate::model::setters!(Gif {
 });
 
 impl Model for GifParams {
-    fn kind(&self) -> &str {
-        "Gif"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::GIF
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "I1", "I2", "V_th"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "Gif",
+        builtin::GIF,
+        ["V", "I1", "I2", "V_th"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         self.check("Gif", n)
     }
@@ -399,21 +391,13 @@ crate::model::setters!(GifRef {
 });
 
 impl Model for GifRefParams {
-    fn kind(&self) -> &str {
-        "GifRef"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::GIF_REF
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "I1", "I2", "V_th", "last_spike_time", "refractory"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "GifRef",
+        builtin::GIF_REF,
+        ["V", "I1", "I2", "V_th", "last_spike_time", "refractory"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         self.gif.check("GifRef", n)?;
         self.tau_ref.check_non_negative("GifRef", "tau_ref", n)

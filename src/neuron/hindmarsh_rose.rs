@@ -3,10 +3,10 @@
 
 use super::{NEURON_INPUTS, crossing};
 use crate::error::Result;
-use crate::model::{Accepts, ElemF64, Init, Model, Output, Param, ParamValue};
+use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::exp_euler;
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Dimensionless, Time, ms};
 
@@ -124,21 +124,13 @@ crate::model::setters!(HindmarshRose {
 });
 
 impl Model for HindmarshRoseParams {
-    fn kind(&self) -> &str {
-        "HindmarshRose"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::HINDMARSH_ROSE
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "y", "z"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "HindmarshRose",
+        builtin::HINDMARSH_ROSE,
+        ["V", "y", "z"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         let k = "HindmarshRose";
         for (name, p) in [

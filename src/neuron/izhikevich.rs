@@ -3,10 +3,10 @@
 
 use super::{NEURON_INPUTS, NEVER_SPIKED};
 use crate::error::Result;
-use crate::model::{Accepts, ElemF64, Init, Model, Output, Param, ParamValue};
+use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::{exp_euler, exprel, heaviside};
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Rate, Time, Voltage, VoltageRate, mV, ms};
 
@@ -164,21 +164,13 @@ crate::model::setters!(Izhikevich {
 });
 
 impl Model for IzhikevichParams {
-    fn kind(&self) -> &str {
-        "Izhikevich"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::IZHIKEVICH
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "u"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "Izhikevich",
+        builtin::IZHIKEVICH,
+        ["V", "u"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         self.check("Izhikevich", n)
     }
@@ -251,21 +243,13 @@ crate::model::setters!(IzhikevichRef {
 });
 
 impl Model for IzhikevichRefParams {
-    fn kind(&self) -> &str {
-        "IzhikevichRef"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::IZHIKEVICH_REF
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "u", "last_spike_time", "refractory"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "IzhikevichRef",
+        builtin::IZHIKEVICH_REF,
+        ["V", "u", "last_spike_time", "refractory"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         self.izhikevich.check("IzhikevichRef", n)?;
         self.tau_ref

@@ -3,10 +3,10 @@
 
 use super::{NEURON_INPUTS, NEVER_SPIKED, Potentials, SpikeReset};
 use crate::error::Result;
-use crate::model::{Accepts, ElemF64, Init, Model, Output, Param, ParamValue};
+use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::{exp_euler, heaviside, reset_v};
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Dimensionless, Resistance, Time, Voltage, mV, ms, ohm};
 
@@ -129,21 +129,7 @@ crate::model::setters!(IF {
 });
 
 impl Model for IFParams {
-    fn kind(&self) -> &str {
-        "IF"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::LIF
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
-        NEURON_INPUTS
-    }
+    crate::model::describe!("IF", builtin::LIF, ["V"], Output::Emitted, NEURON_INPUTS);
     fn validate(&self, n: usize) -> Result<()> {
         self.r.check_finite("IF", "R", n)?;
         self.tau.check_positive("IF", "tau", n)?;
@@ -298,21 +284,7 @@ impl LIFParams {
 }
 
 impl Model for LIFParams {
-    fn kind(&self) -> &str {
-        "LIF"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::LIF
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
-        NEURON_INPUTS
-    }
+    crate::model::describe!("LIF", builtin::LIF, ["V"], Output::Emitted, NEURON_INPUTS);
     fn validate(&self, n: usize) -> Result<()> {
         core!(self).validate("LIF", n)
     }
@@ -405,21 +377,13 @@ crate::model::setters!(LIFRef {
 });
 
 impl Model for LIFRefParams {
-    fn kind(&self) -> &str {
-        "LIFRef"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::LIF_REF
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "last_spike_time"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "LIFRef",
+        builtin::LIF_REF,
+        ["V", "last_spike_time"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         core!(self).validate("LIFRef", n)?;
         self.tau_ref.check_non_negative("LIFRef", "tau_ref", n)
@@ -550,21 +514,13 @@ crate::model::setters!(ALIF {
 });
 
 impl Model for ALIFParams {
-    fn kind(&self) -> &str {
-        "ALIF"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::ALIF
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "a"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "ALIF",
+        builtin::ALIF,
+        ["V", "a"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         core!(self).validate("ALIF", n)?;
         self.tau_a.check_positive("ALIF", "tau_a", n)?;

@@ -3,10 +3,10 @@
 
 use super::{NEURON_INPUTS, crossing};
 use crate::error::Result;
-use crate::model::{Accepts, ElemF64, Init, Model, Output, Param, ParamValue};
+use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::exp_euler;
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Capacitance, Conductance, Dimensionless, Rate, Voltage, mS, mV, ms, uF};
 
@@ -146,21 +146,13 @@ crate::model::setters!(MorrisLecar {
 });
 
 impl Model for MorrisLecarParams {
-    fn kind(&self) -> &str {
-        "MorrisLecar"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::MORRIS_LECAR
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "W"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "MorrisLecar",
+        builtin::MORRIS_LECAR,
+        ["V", "W"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         let k = "MorrisLecar";
         for (name, p) in [

@@ -3,10 +3,10 @@
 
 use super::{NEURON_INPUTS, NEVER_SPIKED, Potentials, SpikeReset};
 use crate::error::Result;
-use crate::model::{Accepts, ElemF64, Init, Model, Output, Param, ParamValue};
+use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::{exp_euler, exprel, heaviside, reset_v};
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{
     Conductance, Current, InverseVoltage, Resistance, S, Time, Voltage, mA, mV, ms, ohm,
@@ -187,21 +187,13 @@ crate::model::setters!(QuaIF {
 });
 
 impl Model for QuaIFParams {
-    fn kind(&self) -> &str {
-        "QuaIF"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::QUA_IF
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "QuaIF",
+        builtin::QUA_IF,
+        ["V"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         self.check("QuaIF", n)
     }
@@ -315,21 +307,13 @@ crate::model::setters!(AdQuaIF {
 });
 
 impl Model for AdQuaIFParams {
-    fn kind(&self) -> &str {
-        "AdQuaIF"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::AD_QUA_IF
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "w"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "AdQuaIF",
+        builtin::AD_QUA_IF,
+        ["V", "w"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         self.check("AdQuaIF", n)
     }
@@ -417,21 +401,13 @@ crate::model::setters!(AdQuaIFRef {
 });
 
 impl Model for AdQuaIFRefParams {
-    fn kind(&self) -> &str {
-        "AdQuaIFRef"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::AD_QUA_IF_REF
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "w", "last_spike_time", "refractory"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "AdQuaIFRef",
+        builtin::AD_QUA_IF_REF,
+        ["V", "w", "last_spike_time", "refractory"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         self.ad_qua_if.check("AdQuaIFRef", n)?;
         self.tau_ref.check_non_negative("AdQuaIFRef", "tau_ref", n)

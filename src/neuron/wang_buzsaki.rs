@@ -3,10 +3,10 @@
 
 use super::{NEURON_INPUTS, crossing};
 use crate::error::Result;
-use crate::model::{Accepts, ElemF64, Init, Model, Output, Param, ParamValue};
+use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::{exp_euler, exprel};
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Capacitance, Conductance, Dimensionless, Voltage, mS, mV, uF};
 
@@ -136,21 +136,13 @@ crate::model::setters!(WangBuzsakiHH {
 });
 
 impl Model for WangBuzsakiHHParams {
-    fn kind(&self) -> &str {
-        "WangBuzsakiHH"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::WANG_BUZSAKI
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["V", "h", "n"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "WangBuzsakiHH",
+        builtin::WANG_BUZSAKI,
+        ["V", "h", "n"],
+        Output::Emitted,
         NEURON_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         let k = "WangBuzsakiHH";
         for (name, p) in [("ENa", &self.e_na), ("EK", &self.e_k), ("EL", &self.e_l)] {

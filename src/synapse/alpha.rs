@@ -3,7 +3,7 @@
 use crate::error::Result;
 use crate::model::{Accepts, ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, SynapseModel};
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Conductance, Time, mS, ms};
 
@@ -59,18 +59,7 @@ crate::model::setters!(Alpha {
 });
 
 impl Model for AlphaParams {
-    fn kind(&self) -> &str {
-        "Alpha"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::ALPHA
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["g", "h"]
-    }
-    fn output(&self) -> Output {
-        Output::State(0)
-    }
+    crate::model::describe!("Alpha", builtin::ALPHA, ["g", "h"], Output::State(0));
     fn accepts(&self) -> Accepts {
         Accepts {
             delta: true,

@@ -4,7 +4,7 @@ use crate::error::Result;
 use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, SynapseModel};
 use crate::numerics::exp_euler;
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{
     Concentration, Conductance, Dimensionless, Rate, RatePerConcentration, Time, mM, mS, ms,
@@ -96,18 +96,12 @@ crate::model::setters!(BioNMDA {
 });
 
 impl Model for BioNMDAParams {
-    fn kind(&self) -> &str {
-        "BioNMDA"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::BIO_NMDA
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["g", "x", "spike_arrival_time"]
-    }
-    fn output(&self) -> Output {
+    crate::model::describe!(
+        "BioNMDA",
+        builtin::BIO_NMDA,
+        ["g", "x", "spike_arrival_time"],
         Output::State(0)
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         let k = "BioNMDA";
         self.alpha1.check_non_negative(k, "alpha1", n)?;

@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::model::{Accepts, ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, SynapseModel};
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Conductance, Dimensionless, Time, mS, ms};
 
@@ -71,21 +71,13 @@ crate::model::setters!(Expon {
 });
 
 impl Model for ExponParams {
-    fn kind(&self) -> &str {
-        "Expon"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::EXPON
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["g"]
-    }
-    fn output(&self) -> Output {
-        Output::State(0)
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "Expon",
+        builtin::EXPON,
+        ["g"],
+        Output::State(0),
         SYNAPSE_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         self.tau.check_positive("Expon", "tau", n)?;
         self.g_initializer.check("Expon", "g_initializer", n)
@@ -194,21 +186,13 @@ impl DualExponParams {
 }
 
 impl Model for DualExponParams {
-    fn kind(&self) -> &str {
-        "DualExpon"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::DUAL_EXPON
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["g_rise", "g_decay"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
-    fn accepts(&self) -> Accepts {
+    crate::model::describe!(
+        "DualExpon",
+        builtin::DUAL_EXPON,
+        ["g_rise", "g_decay"],
+        Output::Emitted,
         SYNAPSE_INPUTS
-    }
+    );
     fn validate(&self, n: usize) -> Result<()> {
         self.tau_decay.check_positive("DualExpon", "tau_decay", n)?;
         self.tau_rise.check_positive("DualExpon", "tau_rise", n)?;

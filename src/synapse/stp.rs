@@ -4,7 +4,7 @@
 use crate::error::Result;
 use crate::model::{ElemF64, Model, Output, Param, ParamValue};
 use crate::module::{Module, SynapseModel};
-use crate::shaders::{KernelDef, builtin};
+use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Dimensionless, Time, ms};
 
@@ -65,18 +65,7 @@ crate::model::setters!(STP {
 });
 
 impl Model for STPParams {
-    fn kind(&self) -> &str {
-        "STP"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::STP
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["u", "x"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
+    crate::model::describe!("STP", builtin::STP, ["u", "x"], Output::Emitted);
     fn validate(&self, n: usize) -> Result<()> {
         self.u.check_finite("STP", "U", n)?;
         self.tau_f.check_positive("STP", "tau_f", n)?;
@@ -159,18 +148,7 @@ crate::model::setters!(STD {
 });
 
 impl Model for STDParams {
-    fn kind(&self) -> &str {
-        "STD"
-    }
-    fn kernel(&self) -> &KernelDef {
-        &builtin::STD
-    }
-    fn state_names(&self) -> Vec<&str> {
-        vec!["x"]
-    }
-    fn output(&self) -> Output {
-        Output::Emitted
-    }
+    crate::model::describe!("STD", builtin::STD, ["x"], Output::Emitted);
     fn validate(&self, n: usize) -> Result<()> {
         self.tau.check_positive("STD", "tau", n)?;
         self.u.check_finite("STD", "U", n)
