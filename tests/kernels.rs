@@ -91,6 +91,67 @@ fn every_generated_kernel_validates_on_both_executors() {
     assert!(checked > 40, "only {checked} kernels checked");
 }
 
+/// The network goldens, rebuilt from their files as the conformance runner builds them.
+#[test]
+fn the_kernels_of_every_network_golden_validate() {
+    let goldens = common::goldens(&[
+        "net_coba_alignpost_small",
+        "net_ei_80_20",
+        "net_ff_784_256_128_10",
+    ]);
+    assert_eq!(goldens.len(), 4, "the network golden files are missing");
+    for path in goldens {
+        let case = brainwgpu::conformance::Case::read(&path).unwrap();
+        let (net, batch, dt) = case.network().unwrap();
+        for limits in &LIMITS {
+            for executor in [Executor::Fused, Executor::PerStep] {
+                let (which, kernels) = net.kernels(batch, dt, executor, limits).unwrap();
+                for k in &kernels {
+                    k.validate()
+                        .unwrap_or_else(|e| panic!("{} ({which}): {e}", path.display()));
+                }
+                if executor == Executor::Fused {
+                    assert_eq!(kernels.len(), 1);
+                }
+            }
+        }
+    }
+}
+
+/// `BRAINWGPU_DUMP_WGSL` writes what a compiled simulation generates (this binary's other tests
+/// compile nothing on a device, so setting it here changes no other test).
+#[test]
+fn the_generated_kernels_can_be_dumped_for_reading() {
+    let Some(gpu) = common::gpu() else { return };
+    let dir = std::env::temp_dir().join(format!("brainwgpu-dump-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    // SAFETY: no other thread of this test binary reads the environment while it is set.
+    unsafe { std::env::set_var("BRAINWGPU_DUMP_WGSL", &dir) };
+    let net = Coba::new(400).build().unwrap().network;
+    let fused = net.compile_with(&gpu, None, 0.1 * ms, Executor::Fused);
+    let per_step = net.compile_with(&gpu, None, 0.1 * ms, Executor::PerStep);
+    unsafe { std::env::remove_var("BRAINWGPU_DUMP_WGSL") };
+    let (_fused, _per_step) = (fused.unwrap(), per_step.unwrap());
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "fused--network_of_3_populations.wgsl",
+            "per-step--updates_of_gE__gI__N.wgsl"
+        ]
+    );
+    for name in names {
+        let text = std::fs::read_to_string(dir.join(&name)).unwrap();
+        assert!(text.contains("fn network("), "{name} is a whole module");
+        brainwgpu::shaders::validate_wgsl(&name, &text, Some("network")).unwrap();
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn auto_picks_the_executor_by_size_and_limits() {
     let coba = |n| Coba::new(n).build().unwrap().network;

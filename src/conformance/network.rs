@@ -16,9 +16,9 @@ use crate::compare::{F32_TOL, window_rounds_differently};
 use crate::error::Result;
 use crate::model::Init;
 use crate::network::classic::{Coba, EiInput, EiNetwork, FeedForward, FeedForwardInput};
-use crate::network::{Dense, Executor, FixedProb, NodeId, Simulation, Weights};
+use crate::network::{Dense, Executor, ExternalId, FixedProb, Network, NodeId, Weights};
 use crate::tensor::Device;
-use crate::units::{Quantity, ms};
+use crate::units::{Quantity, Time, ms};
 
 /// How far a row's spike count per population may drift from the reference after its first
 /// legitimate disagreement (relative, with at least two spikes of slack).
@@ -158,11 +158,25 @@ impl Case {
         Ok(FixedProb::from_targets(n_pre, n_post, k, targets, weights))
     }
 
-    /// Builds and runs a network file on `device`, recording the file's traces.
-    pub(super) fn simulate_network(&self, device: &Device, executor: Executor) -> Result<Traces> {
-        let steps = self.npz.get("t")?.numel();
-        let dt = self.dt * ms;
-        let (mut sim, rec): (Simulation, Recording) = match self.network_kind()? {
+    /// The network of a network file, its batch and `dt`, as a replay compiles it (for reading
+    /// or checking its kernels without a device: [`Network::kernels`]).
+    pub fn network(&self) -> Result<(Network, Option<usize>, Quantity<Time>)> {
+        let (network, batch, _, _) = self.build_network()?;
+        Ok((network, batch, self.dt * ms))
+    }
+
+    /// The network of the file, its batch, the external stream and the key of the file's
+    /// values for it, and what a replay records.
+    #[allow(clippy::type_complexity)]
+    fn build_network(
+        &self,
+    ) -> Result<(
+        Network,
+        Option<usize>,
+        Option<(ExternalId, &'static str)>,
+        Recording,
+    )> {
+        Ok(match self.network_kind()? {
             Kind::FeedForward => {
                 let r_hidden2 = self.meta["R_hidden2"].as_f64().unwrap_or(1.0);
                 let ff = FeedForward {
@@ -177,8 +191,6 @@ impl Case {
                 }
                 .build()?;
                 let batch = self.shape("in_spikes")?[1];
-                let mut sim = ff.network.compile_with(device, Some(batch), dt, executor)?;
-                sim.feed(ff.input.expect("external input"), &self.array("in_spikes")?)?;
                 let [l0, l1, l2, l3] = ff.lif;
                 let rec = Recording {
                     spikes: vec![
@@ -195,7 +207,8 @@ impl Case {
                     ],
                     counts: vec![("count0", 0), ("count1", 1), ("count2", 2), ("count3", 3)],
                 };
-                (sim, rec)
+                let input = (ff.input.expect("external input"), "in_spikes");
+                (ff.network, Some(batch), Some(input), rec)
             }
             Kind::Ei => {
                 let ei = EiNetwork {
@@ -207,8 +220,6 @@ impl Case {
                 }
                 .build()?;
                 let batch = self.shape("in_ext")?[1];
-                let mut sim = ei.network.compile_with(device, Some(batch), dt, executor)?;
-                sim.feed(ei.input.expect("external input"), &self.array("in_ext")?)?;
                 let rec = Recording {
                     spikes: vec![("exc_spikes", ei.exc), ("inh_spikes", ei.inh)],
                     states: vec![
@@ -219,7 +230,8 @@ impl Case {
                     ],
                     counts: vec![("exc_count", 0), ("inh_count", 1)],
                 };
-                (sim, rec)
+                let input = (ei.input.expect("external input"), "in_ext");
+                (ei.network, Some(batch), Some(input), rec)
             }
             Kind::Coba => {
                 let v0 = self.array("V0")?;
@@ -234,7 +246,6 @@ impl Case {
                 coba.v_init = Init::per_neuron(v0.iter().map(|&v| Quantity::internal(v)));
                 coba.connectivity = Some((conn_e, conn_i));
                 let net = coba.build()?;
-                let sim = net.network.compile_with(device, None, dt, executor)?;
                 let rec = Recording {
                     spikes: vec![("spikes", net.neurons)],
                     states: vec![
@@ -245,9 +256,19 @@ impl Case {
                     ],
                     counts: vec![],
                 };
-                (sim, rec)
+                (net.network, None, None, rec)
             }
-        };
+        })
+    }
+
+    /// Builds and runs a network file on `device`, recording the file's traces.
+    pub(super) fn simulate_network(&self, device: &Device, executor: Executor) -> Result<Traces> {
+        let steps = self.npz.get("t")?.numel();
+        let (network, batch, input, rec) = self.build_network()?;
+        let mut sim = network.compile_with(device, batch, self.dt * ms, executor)?;
+        if let Some((ext, key)) = input {
+            sim.feed(ext, &self.array(key)?)?;
+        }
         let spike_ids = rec
             .spikes
             .iter()
