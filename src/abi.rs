@@ -28,9 +28,9 @@ pub(crate) enum InputMode {
     /// delta only).
     LocalSums = 7,
     /// Sums in `acc` that the source populations' updates delivered during the previous step,
-    /// one set for even and one for odd steps, `Sim.d_flip` apart (delta only).
+    /// one set for even and one for odd steps, `Sim.d_parity_stride` apart (delta only).
     PushedSums = 8,
-    /// Values the statement's projections summed in workgroup memory (`wscr`, composed
+    /// Values the statement's projections summed in workgroup memory (`wg_results`, composed
     /// kernels).
     LocalValues = 9,
 }
@@ -149,7 +149,7 @@ pub(crate) struct Sim {
     pub d_scale: f32,
     pub params_base: u32,
     pub channels_base: u32,
-    pub d_flip: u32,
+    pub d_parity_stride: u32,
     pub _pad: [u32; 2],
 }
 
@@ -194,7 +194,7 @@ impl Sim {
             f(self.d_scale),
             self.params_base,
             self.channels_base,
-            self.d_flip,
+            self.d_parity_stride,
         )
     }
 }
@@ -220,7 +220,7 @@ mod tests {
         let sim = Sim {
             n: 1,
             total: 2,
-            d_flip: 18,
+            d_parity_stride: 18,
             ..Sim::default()
         }
         .with_inputs(SimInput::scalar(0.5), 3, SimInput::at(InputMode::Sums, 4));

@@ -9,11 +9,11 @@
 // Each composed kernel declares these hooks (`shaders/abi/network_memory.wgsl`,
 // `network_arena.wgsl` and `network_tables.wgsl` have the plain ones, which keep everything in
 // the buffers):
-// - `wacc` and `take_local(i)`: event sums accumulated in workgroup memory, and reading and
-//   clearing sum i (for rows whose sums fit there); `wbits`: spikes kept as bits in workgroup
-//   memory (outputs that only event projections and spike monitors read); `wrows`: outputs kept
+// - `wg_sums` and `take_local(i)`: event sums accumulated in workgroup memory, and reading and
+//   clearing sum i (for rows whose sums fit there); `wg_spikes`: spikes kept as bits in workgroup
+//   memory (outputs that only event projections and spike monitors read); `wg_rows`: outputs kept
 //   in workgroup memory (outputs that only the workgroup's projections and elements read);
-//   `wscr`: projections' results that only the workgroup's updates read (`INPUT_LOCAL_VALUES`,
+//   `wg_results`: projections' results that only the workgroup's updates read (`INPUT_LOCAL_VALUES`,
 //   channel word 7 = 2);
 // - `arena_read(base, e)` and `arena_write(base, e, value)`: element e of the arena row that
 //   starts at `base` (a population's state variable or output). The fused kernel keeps rows
@@ -79,8 +79,8 @@ fn input_x_at(e: Elem, idx: u32) -> f32 {
     switch sim.x_mode {
         case INPUT_SCALAR: { return sim.x_scalar; }
         case INPUT_ROWS, INPUT_SHARED_ROW: { return scratch[at]; }
-        // This row's values summed in workgroup memory (`wscr`) by the statement's projections.
-        case INPUT_LOCAL_VALUES: { return wscr[sim.x_offset + idx]; }
+        // This row's values summed in workgroup memory (`wg_results`) by the statement's projections.
+        case INPUT_LOCAL_VALUES: { return wg_results[sim.x_offset + idx]; }
         case INPUT_STATE_ROWS, INPUT_STATE_SHARED_ROW: {
             // This element's own value of a row of the same size: through the arena hook.
             if (sim.x_mode == INPUT_STATE_ROWS && sim.x_n == sim.n && idx == e.j) {
@@ -108,8 +108,8 @@ fn input_delta(e: Elem) -> f32 {
         case INPUT_LOCAL_SUMS: { return f32(take_local(sim.d_offset + e.j)) * sim.d_scale; }
         // Sums that the source populations' updates delivered during the previous step, into
         // the set of this step's parity.
-        case INPUT_PUSHED_SUMS: { return f32(take_sum(sim.d_offset + (clk.k % 2u) * sim.d_flip + e.i)) * sim.d_scale; }
-        case INPUT_LOCAL_VALUES: { return wscr[sim.d_offset + e.j]; }
+        case INPUT_PUSHED_SUMS: { return f32(take_sum(sim.d_offset + (clk.k % 2u) * sim.d_parity_stride + e.i)) * sim.d_scale; }
+        case INPUT_LOCAL_VALUES: { return wg_results[sim.d_offset + e.j]; }
         default: { return 0.0; }
     }
 }
@@ -119,7 +119,7 @@ fn emit(e: Elem, value: f32) {
 }
 
 // Channel record c: kind, offset, p0 … p4 (f32 bits), and where the conductance is: 0 in the
-// arena, 1 in the scratch (a projection computed this step), 2 in `wscr` (likewise, in
+// arena, 1 in the scratch (a projection computed this step), 2 in `wg_results` (likewise, in
 // workgroup memory).
 fn current_at(e: Elem, v: f32) -> vec2<f32> {
     var i = vec2<f32>(input_x(e), 0.0);
@@ -129,7 +129,7 @@ fn current_at(e: Elem, v: f32) -> vec2<f32> {
         var g: f32;
         switch channel_word(at + 7u) {
             case 1u: { g = scratch[row + e.i]; }
-            case 2u: { g = wscr[row + e.j]; }
+            case 2u: { g = wg_results[row + e.j]; }
             default: { g = arena_read(row, e); }
         }
         let p = vec4<f32>(

@@ -4,11 +4,11 @@
 // step); the fused kernel writes all its hooks (event sums and spike bits in workgroup memory,
 // rows in registers).
 
-var<workgroup> wacc: array<atomic<i32>, 1>;
-var<workgroup> wbits: array<atomic<u32>, 1>;
-var<workgroup> wrows: array<f32, 1>;
-var<workgroup> wscr: array<f32, 1>;
+var<workgroup> wg_sums: array<atomic<i32>, 1>;
+var<workgroup> wg_spikes: array<atomic<u32>, 1>;
+var<workgroup> wg_rows: array<f32, 1>;
+var<workgroup> wg_results: array<f32, 1>;
 
 fn take_local(i: u32) -> i32 {
-    return atomicExchange(&wacc[i], 0);
+    return atomicExchange(&wg_sums[i], 0);
 }

@@ -22,7 +22,7 @@ struct Sim {
     d_scale: f32,    // value of one fixed-point unit (the INPUT_*SUMS modes)
     params_base: u32, // where this model's parameters start in `params`
     channels_base: u32, // where its channel records start
-    d_flip: u32,     // INPUT_PUSHED_SUMS: the distance between the sums of even and odd steps
+    d_parity_stride: u32,     // INPUT_PUSHED_SUMS: the distance between the sums of even and odd steps
     _pad1: u32,
     _pad2: u32,
 }

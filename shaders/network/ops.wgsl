@@ -2,7 +2,7 @@
 // kind, each run by the whole workgroup over one batch row. The generated kernel calls them
 // with constants (sizes, offsets, weights' place, the scale as f32 bits), so the compiler
 // specialises each call. `space` and `base` say where the source row starts this step: in the
-// arena (0), in the scratch for an input stream (1), or among the workgroup's rows (2, `wrows`,
+// arena (0), in the scratch for an input stream (1), or among the workgroup's rows (2, `wg_rows`,
 // declared by the composed kernel: outputs that only the workgroup reads); `dst` and `sums`
 // where the row's results go. The arithmetic is that of the per-step kernels in
 // `shaders/comm/`, operation for operation, so both executors compute the same sums in the
@@ -11,20 +11,20 @@
 fn source_value(space: u32, at: u32) -> f32 {
     switch space {
         case 1u: { return scratch[at]; }
-        case 2u: { return wrows[at]; }
+        case 2u: { return wg_rows[at]; }
         default: { return state[at]; }
     }
 }
 
 // Where a projection's results go: `dst` in the scratch, or, with bit 31 set, in the
-// workgroup's own inputs (`wscr`, declared by the composed kernel: summed inputs that only
+// workgroup's own inputs (`wg_results`, declared by the composed kernel: summed inputs that only
 // this workgroup's updates read, within the step).
 const IN_WORKGROUP: u32 = 0x80000000u;
 
 fn store_result(dst: u32, value: f32, accumulate: bool) {
     if ((dst & IN_WORKGROUP) != 0u) {
         let at = dst & ~IN_WORKGROUP;
-        wscr[at] = select(value, wscr[at] + value, accumulate);
+        wg_results[at] = select(value, wg_results[at] + value, accumulate);
     } else {
         scratch[dst] = select(value, scratch[dst] + value, accumulate);
     }
@@ -175,7 +175,7 @@ fn deliver(pre: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u32, weigh
 }
 
 // A spike of presynaptic neuron `pre`: its synapses' weights into the device-memory sums from
-// `sums` in `acc`, or (`local`) into the workgroup's sums from `sums` in `wacc`.
+// `sums` in `acc`, or (`local`) into the workgroup's sums from `sums` in `wg_sums`.
 fn deliver_spike(pre: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32, local: bool) {
     let first = table + pre * k;
     for (var t = 0u; t < k; t = t + 1u) {
@@ -185,16 +185,16 @@ fn deliver_spike(pre: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synap
         }
         let post = sums + params[first + t];
         if (local) {
-            atomicAdd(&wacc[post], wt);
+            atomicAdd(&wg_sums[post], wt);
         } else {
             atomicAdd(&acc[post], wt);
         }
     }
 }
 
-// op_event into the workgroup's own sums (`wacc`, declared by the composed kernel): workgroup
+// op_event into the workgroup's own sums (`wg_sums`, declared by the composed kernel): workgroup
 // atomics instead of device-memory ones, for rows whose sums fit in workgroup memory. `sums`
-// is where this projection's sums start in `wacc`.
+// is where this projection's sums start in `wg_sums`.
 fn op_event_local(lane: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
     for (var pre = lane; pre < n_pre; pre = pre + WORKGROUP_SIZE) {
         if (source_value(space, base + pre) != 0.0) {
@@ -203,7 +203,7 @@ fn op_event_local(lane: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u3
     }
 }
 
-// op_event from spikes kept as bits in workgroup memory (`wbits`, declared by the composed
+// op_event from spikes kept as bits in workgroup memory (`wg_spikes`, declared by the composed
 // kernel): the sources are bits `first` … `first + n_pre − 1` of the words from `words`. Each
 // invocation takes a word (32 sources) and delivers the set bits; integer sums make the order
 // of delivery irrelevant, so the sums equal op_event's exactly.
@@ -211,7 +211,7 @@ fn op_event_bits(lane: u32, words: u32, first: u32, n_pre: u32, k: u32, sums: u3
     let end = first + n_pre;
     for (var w = first / 32u + lane; w < (end + 31u) / 32u; w = w + WORKGROUP_SIZE) {
         let lo = w * 32u;
-        var word = atomicLoad(&wbits[words + w]);
+        var word = atomicLoad(&wg_spikes[words + w]);
         if (lo < first) {
             word = word & (0xffffffffu << (first - lo));
         }
@@ -231,13 +231,13 @@ fn set_spike_bit(words: u32, j: u32, value: f32) {
     let bit = 1u << (j % 32u);
     let at = words + j / 32u;
     if (value != 0.0) {
-        atomicOr(&wbits[at], bit);
-    } else if ((atomicLoad(&wbits[at]) & bit) != 0u) {
-        atomicAnd(&wbits[at], ~bit);
+        atomicOr(&wg_spikes[at], bit);
+    } else if ((atomicLoad(&wg_spikes[at]) & bit) != 0u) {
+        atomicAnd(&wg_spikes[at], ~bit);
     }
 }
 
 // Whether bit j of the spike words from `words` is set.
 fn spike_bit(words: u32, j: u32) -> bool {
-    return ((atomicLoad(&wbits[words + j / 32u]) >> (j % 32u)) & 1u) != 0u;
+    return ((atomicLoad(&wg_spikes[words + j / 32u]) >> (j % 32u)) & 1u) != 0u;
 }

@@ -89,7 +89,7 @@ pub(super) fn statement_sim(
     d: SimInput,
     params_base: usize,
     channels_base: usize,
-    d_flip: usize,
+    d_parity_stride: usize,
 ) -> Sim {
     let node = &plan.nodes[s.node];
     Sim {
@@ -101,7 +101,7 @@ pub(super) fn statement_sim(
         channels: s.channels.len() as u32,
         params_base: params_base as u32,
         channels_base: channels_base as u32,
-        d_flip: d_flip as u32,
+        d_parity_stride: d_parity_stride as u32,
         ..Sim::default()
     }
     .with_inputs(x, s.x_n, d)

@@ -84,7 +84,7 @@ pub(crate) struct RingRead {
 
 /// Where a projection reads from.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Src {
+pub(crate) enum Place {
     /// The arena, rows `pitch` apart.
     Arena { offset: usize, pitch: usize },
     /// A delay ring: slot `(k − delay) mod depth`, `offset` into the slot, rows `pitch` apart.
@@ -100,11 +100,11 @@ pub(crate) enum Src {
     Constant(f64),
 }
 
-impl Src {
+impl Place {
     /// Where a ring source's values are (`None` for other sources).
     pub fn ring_read(self, plan: &Plan) -> Option<RingRead> {
         match self {
-            Src::Ring {
+            Place::Ring {
                 ring,
                 delay,
                 offset,
@@ -126,31 +126,31 @@ impl Src {
     /// The constant, for a constant source.
     pub fn constant(self) -> Option<f64> {
         match self {
-            Src::Constant(c) => Some(c),
+            Place::Constant(c) => Some(c),
             _ => None,
         }
     }
 
     /// The same source from its element `first` on (`None` for a stream or a constant, which
     /// have no offset to shift).
-    pub fn shifted(self, first: usize) -> Option<Src> {
+    pub fn shifted(self, first: usize) -> Option<Place> {
         match self {
-            Src::Arena { offset, pitch } => Some(Src::Arena {
+            Place::Arena { offset, pitch } => Some(Place::Arena {
                 offset: offset + first,
                 pitch,
             }),
-            Src::Ring {
+            Place::Ring {
                 ring,
                 delay,
                 offset,
                 pitch,
-            } => Some(Src::Ring {
+            } => Some(Place::Ring {
                 ring,
                 delay,
                 offset: offset + first,
                 pitch,
             }),
-            Src::Stream { .. } | Src::Constant(_) => None,
+            Place::Stream { .. } | Place::Constant(_) => None,
         }
     }
 }
@@ -238,9 +238,9 @@ impl Plan {
     /// Whether a projection's source is a spike train: a neuron's emitted output (a model
     /// that reads current inputs and emits its result). Spike-fed dense projections gather
     /// their nonzero inputs instead of reading every row of the weights.
-    pub fn is_spike_source(&self, src: Src) -> bool {
+    pub fn is_spike_source(&self, src: Place) -> bool {
         match src {
-            Src::Arena { offset, .. } => self.nodes.iter().any(|m| {
+            Place::Arena { offset, .. } => self.nodes.iter().any(|m| {
                 m.emits && m.model.accepts().currents && (m.out..m.out + m.total).contains(&offset)
             }),
             _ => false,
@@ -326,14 +326,14 @@ impl Builder<'_> {
     /// same weights to the same integer sums, so the sums are the same whatever the blocks.
     /// (A projection from an external stream, or of presynaptic neurons whose synapses alone
     /// exceed a binding, stays whole, and the executor refuses its table with the limit.)
-    fn row_blocks(&self, src: Src, conn: FixedProb) -> Vec<(Src, FixedProb)> {
+    fn row_blocks(&self, src: Place, conn: FixedProb) -> Vec<(Place, FixedProb)> {
         let room = self.binding_limit.map_or(usize::MAX, |l| (l / 4) as usize);
         let per_pre = conn.words_per_pre();
         let block = room / per_pre.max(1);
         if conn.n_pre * per_pre <= room || block == 0 {
             return vec![(src, conn)];
         }
-        let blocks: Option<Vec<(Src, FixedProb)>> = (0..conn.n_pre)
+        let blocks: Option<Vec<(Place, FixedProb)>> = (0..conn.n_pre)
             .step_by(block)
             .map(|first| {
                 let rows = first..(first + block).min(conn.n_pre);
@@ -360,9 +360,9 @@ impl Builder<'_> {
     }
 
     /// Where a term's source is, and its values per row.
-    fn source(&mut self, term: &Term, what: &str) -> Result<(Src, usize)> {
+    fn place(&mut self, term: &Term, what: &str) -> Result<(Place, usize)> {
         let (offset, pitch, n, node) = match &term.source {
-            Source::Constant(c) => return Ok((Src::Constant(*c), usize::MAX)),
+            Source::Constant(c) => return Ok((Place::Constant(*c), usize::MAX)),
             Source::External(e) => {
                 let ext = self.net.externals.get(e.0).ok_or_else(|| {
                     Error::invalid(what, "external", e.0, "is not an input of this network")
@@ -376,7 +376,7 @@ impl Builder<'_> {
                     ));
                 }
                 let n = ext.size.numel();
-                return Ok((Src::Stream { ext: e.0, pitch: n }, n));
+                return Ok((Place::Stream { ext: e.0, pitch: n }, n));
             }
             Source::Output(id) => {
                 let node = self.node(*id, what)?;
@@ -411,14 +411,14 @@ impl Builder<'_> {
             // step k − 1; a delay of d steps goes back d more.
             let lag = usize::from(self.order[node] >= self.current);
             let ring = self.ring(node, term.delay + lag);
-            Src::Ring {
+            Place::Ring {
                 ring,
                 delay: term.delay + lag,
                 offset: range.start,
                 pitch,
             }
         } else {
-            Src::Arena {
+            Place::Arena {
                 offset: offset + range.start,
                 pitch,
             }
@@ -471,7 +471,7 @@ impl Builder<'_> {
                     unreachable!("checked above")
                 };
                 conn.validate(what)?;
-                let (src, n) = self.source(t, what)?;
+                let (src, n) = self.place(t, what)?;
                 if n != conn.n_pre || conn.n_post != len {
                     return Err(Error::shape(
                         format!("event projection into {what}"),
@@ -527,7 +527,7 @@ impl Builder<'_> {
                 _ => false,
             };
             if readable {
-                let (src, n) = self.source(t, what)?;
+                let (src, n) = self.place(t, what)?;
                 if n != len {
                     return Err(Error::shape(
                         what,
@@ -536,8 +536,8 @@ impl Builder<'_> {
                     ));
                 }
                 match src {
-                    Src::Stream { ext, pitch } => return Ok(InputSpec::Stream { ext, pitch }),
-                    Src::Arena { offset, pitch } if pitch == len || self.rows == 1 => {
+                    Place::Stream { ext, pitch } => return Ok(InputSpec::Stream { ext, pitch }),
+                    Place::Arena { offset, pitch } if pitch == len || self.rows == 1 => {
                         return Ok(InputSpec::Arena { offset, pitch: len });
                     }
                     _ => {}
@@ -546,11 +546,11 @@ impl Builder<'_> {
         }
         let dst = self.scratch(self.rows * len);
         for (i, t) in terms.iter().enumerate() {
-            let (src, n) = self.source(t, what)?;
+            let (src, n) = self.place(t, what)?;
             let accumulate = i > 0;
             match &t.comm {
                 Comm::Identity => {
-                    if n != len && !matches!(src, Src::Constant(_)) {
+                    if n != len && !matches!(src, Place::Constant(_)) {
                         return Err(Error::shape(
                             what,
                             format!("{len} values per sample"),
@@ -567,7 +567,7 @@ impl Builder<'_> {
                 }
                 Comm::Dense(d) => {
                     d.validate(what)?;
-                    if matches!(src, Src::Constant(_) | Src::Stream { .. }) {
+                    if matches!(src, Place::Constant(_) | Place::Stream { .. }) {
                         return Err(Error::invalid(
                             what,
                             "term",
@@ -632,9 +632,9 @@ impl Builder<'_> {
                 && term.slice.is_none();
             let in_place = match &term.source {
                 Source::Output(id) | Source::State(id, _) if plain && id.0 != node.0 => {
-                    let (src, len) = self.source(term, &what)?;
+                    let (src, len) = self.place(term, &what)?;
                     match src {
-                        Src::Arena { offset, .. } if len == n => Some(offset),
+                        Place::Arena { offset, .. } if len == n => Some(offset),
                         _ => return Err(Error::shape(what, format!("{n} values per sample"), len)),
                     }
                 }

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::host::{HostInput, HostStates, HostStep, step_elements};
 use crate::network::Monitor;
 use crate::network::StepCost;
-use crate::network::plan::{ChannelSrc, InputSpec, Plan, Src};
+use crate::network::plan::{ChannelSrc, InputSpec, Place, Plan};
 use crate::network::projection::F64Cx;
 use crate::synout::SynOut;
 
@@ -65,19 +65,19 @@ fn read(
     plan: &Plan,
     arena: &[f64],
     rings: &[f64],
-    (src, b, idx): (Src, usize, usize),
+    (src, b, idx): (Place, usize, usize),
     k: u64,
     stream_step: &[&[f64]],
 ) -> f64 {
     match src {
-        Src::Arena { offset, pitch } => arena[offset + b * pitch + idx],
-        Src::Ring { .. } => {
+        Place::Arena { offset, pitch } => arena[offset + b * pitch + idx],
+        Place::Ring { .. } => {
             let r = src.ring_read(plan).expect("a ring source");
             let slot = ((k + r.depth as u64 - r.delay as u64) % r.depth as u64) as usize;
             rings[r.base + slot * r.len + b * r.pitch + idx]
         }
-        Src::Stream { ext, pitch } => stream_step[ext][b * pitch + idx],
-        Src::Constant(c) => c,
+        Place::Stream { ext, pitch } => stream_step[ext][b * pitch + idx],
+        Place::Constant(c) => c,
     }
 }
 

@@ -7,13 +7,13 @@ use crate::abi::AxpyCfg;
 use crate::error::Result;
 use crate::gpu::{CommBindings, Grid};
 use crate::network::compose::f32_lit;
-use crate::network::plan::Src;
+use crate::network::plan::Place;
 use crate::shaders::builtin;
 
 /// A copy projection of a statement.
 #[derive(Clone, Debug)]
 pub(crate) struct AxpyProjection {
-    pub src: Src,
+    pub src: Place,
     /// Values per row.
     pub count: usize,
     /// Where its results start in the scratch (`count` per row).
@@ -23,7 +23,7 @@ pub(crate) struct AxpyProjection {
 }
 
 impl Kind for AxpyProjection {
-    fn src(&self) -> Src {
+    fn src(&self) -> Place {
         self.src
     }
 
@@ -54,12 +54,12 @@ impl Kind for AxpyProjection {
     }
 
     fn bytes_per_step(&self, rows: u64) -> u64 {
-        let read = !matches!(self.src, Src::Constant(_)) as u64 + self.accumulate as u64;
+        let read = !matches!(self.src, Place::Constant(_)) as u64 + self.accumulate as u64;
         4 * rows * self.count as u64 * (1 + read)
     }
 
     fn fused(&self, cx: &mut FusedCx<'_>) -> (String, usize) {
-        let (base, space) = (cx.source)(self.src);
+        let (base, space) = (cx.src_expr)(self.src);
         let constant = self.src.constant();
         let call = format!(
             "op_axpy(lane, {base}, {space}u, {}u, {}, {}, {}, {}, {});",
@@ -75,7 +75,7 @@ impl Kind for AxpyProjection {
 
     fn per_step(&self, cx: &mut PerStepCx<'_>) -> Result<()> {
         let rows = cx.plan.rows;
-        let (buf, base, pitch, loc) = (cx.source)(self.src);
+        let (buf, base, pitch, loc) = (cx.binding)(self.src);
         let constant = self.src.constant();
         let w = AxpyCfg {
             count: self.count as u32,

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::gpu::{CommBindings, Grid};
 use crate::network::compose::f32_lit;
 use crate::network::connect::Dense;
-use crate::network::plan::Src;
+use crate::network::plan::Place;
 use crate::shaders::builtin;
 
 /// The most inputs a spike-fed dense projection gathers in a fused kernel (`GATHER_MAX` in
@@ -25,7 +25,7 @@ const TILED_ROWS: usize = 16;
 /// A dense projection of a statement.
 #[derive(Clone, Debug)]
 pub(crate) struct DenseProjection {
-    pub src: Src,
+    pub src: Place,
     pub dense: Dense,
     /// Where its results start in the scratch (`n_out` per row).
     pub dst: usize,
@@ -45,7 +45,7 @@ impl DenseProjection {
 }
 
 impl Kind for DenseProjection {
-    fn src(&self) -> Src {
+    fn src(&self) -> Place {
         self.src
     }
 
@@ -96,7 +96,7 @@ impl Kind for DenseProjection {
 
     fn fused(&self, cx: &mut FusedCx<'_>) -> (String, usize) {
         let d = &self.dense;
-        let (base, space) = (cx.source)(self.src);
+        let (base, space) = (cx.src_expr)(self.src);
         let at = cx.table.len();
         cx.table
             .extend(self.columns(0..d.n_out).iter().map(|x| x.to_bits()));
@@ -133,7 +133,7 @@ impl Kind for DenseProjection {
     fn per_step(&self, cx: &mut PerStepCx<'_>) -> Result<()> {
         let d = &self.dense;
         let rows = cx.plan.rows;
-        let (buf, base, pitch, loc) = (cx.source)(self.src);
+        let (buf, base, pitch, loc) = (cx.binding)(self.src);
         // Weights larger than one binding: one dispatch per block of outputs, each with its
         // own columns (whole 128-output tiles where they fit). Each output sums its inputs in
         // order either way, so the results are those of the whole matrix.

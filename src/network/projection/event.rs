@@ -10,13 +10,13 @@ use crate::abi::EventCfg;
 use crate::error::Result;
 use crate::gpu::{CommBindings, Grid};
 use crate::network::connect::{FixedProb, Weights};
-use crate::network::plan::Src;
+use crate::network::plan::Place;
 use crate::shaders::builtin;
 
 /// An event projection of a statement.
 #[derive(Clone, Debug)]
 pub(crate) struct EventProjection {
-    pub src: Src,
+    pub src: Place,
     pub conn: FixedProb,
     /// Where its sums start in `acc` (`n_post` per row).
     pub acc: usize,
@@ -46,7 +46,7 @@ impl EventProjection {
 }
 
 impl Kind for EventProjection {
-    fn src(&self) -> Src {
+    fn src(&self) -> Place {
         self.src
     }
 
@@ -79,7 +79,7 @@ impl Kind for EventProjection {
 
     fn fused(&self, cx: &mut FusedCx<'_>) -> (String, usize) {
         let conn = &self.conn;
-        let (base, space) = (cx.source)(self.src);
+        let (base, space) = (cx.src_expr)(self.src);
         let start = cx.table.len();
         let (words, weight, per_synapse) = self.table();
         cx.table.extend(words);
@@ -114,7 +114,7 @@ impl Kind for EventProjection {
     fn per_step(&self, cx: &mut PerStepCx<'_>) -> Result<()> {
         let conn = &self.conn;
         let rows = cx.plan.rows;
-        let (buf, base, pitch, loc) = (cx.source)(self.src);
+        let (buf, base, pitch, loc) = (cx.binding)(self.src);
         let (index, homogeneous, per_synapse) = self.table();
         cx.gpu.check_words(
             &format!("event projection ({} × {} synapses)", conn.n_pre, conn.k),

@@ -20,7 +20,7 @@ pub(crate) use axpy::AxpyProjection;
 pub(crate) use dense::DenseProjection;
 pub(crate) use event::EventProjection;
 
-use super::plan::{Plan, Src};
+use super::plan::{Place, Plan};
 use crate::error::Result;
 use crate::gpu::{CommBindings, Dispatch, Gpu, GpuArray, Grid};
 use crate::shaders::KernelDef;
@@ -44,7 +44,7 @@ impl Projection {
     }
 
     /// What it reads.
-    pub fn src(&self) -> Src {
+    pub fn src(&self) -> Place {
         self.kind().src()
     }
 
@@ -76,7 +76,7 @@ impl Projection {
 /// What every kind of projection provides.
 pub(crate) trait Kind {
     /// What it reads.
-    fn src(&self) -> Src;
+    fn src(&self) -> Place;
 
     /// How many values of each row of its source it reads.
     fn src_len(&self) -> usize;
@@ -117,7 +117,7 @@ pub(crate) trait Kind {
 /// `b`'s row of a source this step; results go to `scratch`, event sums (exact) to `acc`.
 pub(crate) struct F64Cx<'a> {
     pub rows: usize,
-    pub read: &'a dyn Fn(Src, usize, usize) -> f64,
+    pub read: &'a dyn Fn(Place, usize, usize) -> f64,
     pub scratch: &'a mut [f64],
     pub acc: &'a mut [f64],
 }
@@ -129,12 +129,12 @@ pub(crate) struct FusedCx<'a> {
     pub per_lane: &'a dyn Fn(usize) -> usize,
     /// A source's first value this step as WGSL, and its space (0: the arena, 1: the
     /// scratch, 2: workgroup rows).
-    pub source: &'a dyn Fn(Src) -> (String, u32),
+    pub src_expr: &'a dyn Fn(Place) -> (String, u32),
     /// Where results of `n` per row starting at scratch offset `dst` go, as WGSL.
     pub destination: &'a dyn Fn(usize, usize) -> String,
     /// For a source that the kernel keeps as spike bits: its first word and the offset of the
     /// source's first element in that row of bits.
-    pub bits: &'a dyn Fn(Src) -> Option<(usize, usize)>,
+    pub bits: &'a dyn Fn(Place) -> Option<(usize, usize)>,
     /// Where fixed-point sums at `acc` live in workgroup memory, if they do.
     pub local_sums: &'a dyn Fn(usize) -> Option<usize>,
     /// Whether dense projections may gather or stage their inputs in workgroup memory.
@@ -150,7 +150,7 @@ pub(crate) struct PerStepCx<'a> {
     /// Words of a table one binding holds.
     pub room: usize,
     /// A source's buffer and its words: base, row pitch, and the `source_base` words w12..w14.
-    pub source: &'a dyn Fn(Src) -> (Option<&'a GpuArray>, u32, u32, [u32; 3]),
+    pub binding: &'a dyn Fn(Place) -> (Option<&'a GpuArray>, u32, u32, [u32; 3]),
     pub scratch: &'a GpuArray,
     pub acc: &'a GpuArray,
     pub clock: &'a GpuArray,

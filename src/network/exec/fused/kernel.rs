@@ -7,7 +7,7 @@ use std::fmt::Write;
 use crate::error::{Error, Result};
 use crate::network::Monitor;
 use crate::network::compose::constant_words;
-use crate::network::plan::{ChannelSrc, InputSpec, Plan, Src};
+use crate::network::plan::{ChannelSrc, InputSpec, Place, Plan};
 use crate::network::projection::Projection;
 use crate::network::record::{entries, entry_layout, longest_chunk};
 use crate::shaders::KernelDef;
@@ -53,7 +53,7 @@ pub(crate) struct Kernel {
 pub(super) fn resident_code(
     rows: &[Resident],
     bits: &[BitRow],
-    wrows: &[WorkgroupRow],
+    wg_rows: &[WorkgroupRow],
     lanes: Lanes,
 ) -> (String, String, String) {
     let regs: usize = rows.iter().map(|r| lanes.per(r.n)).sum();
@@ -67,21 +67,21 @@ pub(super) fn resident_code(
             "        case {out}u: {{\n            {keep}\n            if (last_step) {{\n                state[base + e.i] = value;\n            }}\n        }}"
         );
     };
-    for w in wrows {
-        on_chip(w.out, format!("wrows[{}u + e.j] = value;", w.at));
+    for w in wg_rows {
+        on_chip(w.out, format!("wg_rows[{}u + e.j] = value;", w.at));
     }
     for b in bits {
         on_chip(b.out, format!("set_spike_bit({}u, e.j, value);", b.word));
     }
-    for w in wrows {
+    for w in wg_rows {
         let _ = writeln!(
             read,
-            "        case {}u: {{ return wrows[{}u + e.j]; }}",
+            "        case {}u: {{ return wg_rows[{}u + e.j]; }}",
             w.out, w.at
         );
         let _ = writeln!(
             load,
-            "    for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n        wrows[{at}u + j] = state[{out}u + row * {n}u + j];\n    }}",
+            "    for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n        wg_rows[{at}u + j] = state[{out}u + row * {n}u + j];\n    }}",
             n = w.n,
             at = w.at,
             out = w.out,
@@ -90,14 +90,14 @@ pub(super) fn resident_code(
     for b in bits {
         let _ = writeln!(
             load,
-            "    for (var w = lane; w < {words}u; w = w + WORKGROUP_SIZE) {{\n        var word = 0u;\n        for (var j = w * 32u; j < min(w * 32u + 32u, {n}u); j = j + 1u) {{\n            word = word | select(0u, 1u << (j % 32u), state[{out}u + row * {n}u + j] != 0.0);\n        }}\n        atomicStore(&wbits[{at}u + w], word);\n    }}",
+            "    for (var w = lane; w < {words}u; w = w + WORKGROUP_SIZE) {{\n        var word = 0u;\n        for (var j = w * 32u; j < min(w * 32u + 32u, {n}u); j = j + 1u) {{\n            word = word | select(0u, 1u << (j % 32u), state[{out}u + row * {n}u + j] != 0.0);\n        }}\n        atomicStore(&wg_spikes[{at}u + w], word);\n    }}",
             words = b.n.div_ceil(32),
             n = b.n,
             out = b.out,
             at = b.word,
         );
     }
-    if !bits.is_empty() || !wrows.is_empty() {
+    if !bits.is_empty() || !wg_rows.is_empty() {
         load.push_str("    workgroupBarrier();\n");
     }
     for r in rows {
@@ -119,12 +119,12 @@ pub(super) fn resident_code(
         }
     }
     let hooks = format!(
-        "var<private> regs: array<f32, {}>;\nvar<private> last_step: bool;\nvar<workgroup> wbits: array<atomic<u32>, {}>;\nvar<workgroup> wrows: array<f32, {}>;\n\
+        "var<private> regs: array<f32, {}>;\nvar<private> last_step: bool;\nvar<workgroup> wg_spikes: array<atomic<u32>, {}>;\nvar<workgroup> wg_rows: array<f32, {}>;\n\
          fn arena_read(base: u32, e: Elem) -> f32 {{\n    switch base {{\n{read}        default: {{ return state[base + e.i]; }}\n    }}\n}}\n\
          fn arena_write(base: u32, e: Elem, value: f32) {{\n    switch base {{\n{write}        default: {{ state[base + e.i] = value; }}\n    }}\n}}\n",
         regs.max(1),
         bits.iter().map(|b| b.n.div_ceil(32)).sum::<usize>().max(1),
-        wrows.iter().map(|w| w.n).sum::<usize>().max(1),
+        wg_rows.iter().map(|w| w.n).sum::<usize>().max(1),
     );
     (hooks, load, store)
 }
@@ -181,11 +181,11 @@ impl Layout {
         let mut body = String::new();
         let mut iterations = 1usize;
         // Whether element `e` of a population's output, just updated, is a spike (nonzero).
-        let wrow = |node: usize| self.wrows.iter().find(|w| w.node == node);
+        let wrow = |node: usize| self.wg_rows.iter().find(|w| w.node == node);
         let spiked = |node: usize| match self.bits.iter().find(|b| b.node == node) {
             Some(b) => format!("spike_bit({}u, e.j)", b.word),
             None if wrow(node).is_some() => {
-                format!("wrows[{}u + e.j] != 0.0", wrow(node).map_or(0, |w| w.at))
+                format!("wg_rows[{}u + e.j] != 0.0", wrow(node).map_or(0, |w| w.at))
             }
             None => format!("state[{}u + e.i] != 0.0", plan.nodes[node].out),
         };
@@ -282,17 +282,17 @@ impl Layout {
         }
         let barriers = body.matches("step_barrier();").count();
         let resident = residents(plan, monitors, self.lanes);
-        let (hooks, load, store) = resident_code(&resident, &self.bits, &self.wrows, self.lanes);
+        let (hooks, load, store) = resident_code(&resident, &self.bits, &self.wg_rows, self.lanes);
         let mut source = families.join("\n");
         // A sum is read and cleared by its own element's invocation between the barriers that
         // fence the event projections, so plain atomic loads and stores suffice.
         let _ = write!(
             source,
-            "\nvar<workgroup> wacc: array<atomic<i32>, {}>;\n\
-             fn take_local(i: u32) -> i32 {{\n    let sum = atomicLoad(&wacc[i]);\n    atomicStore(&wacc[i], 0);\n    return sum;\n}}\n\
-             var<workgroup> wscr: array<f32, {}>;\n{hooks}{}{}{}",
+            "\nvar<workgroup> wg_sums: array<atomic<i32>, {}>;\n\
+             fn take_local(i: u32) -> i32 {{\n    let sum = atomicLoad(&wg_sums[i]);\n    atomicStore(&wg_sums[i], 0);\n    return sum;\n}}\n\
+             var<workgroup> wg_results: array<f32, {}>;\n{hooks}{}{}{}",
             self.local_sums.max(1),
-            self.wscr.iter().map(|w| w.1).sum::<usize>().max(1),
+            self.wg_results.iter().map(|w| w.1).sum::<usize>().max(1),
             constant_words(
                 "channel_word",
                 &self
@@ -309,7 +309,7 @@ impl Layout {
         if self.local_sums > 0 {
             let _ = writeln!(
                 counters,
-                "    for (var i = lane; i < {}u; i = i + WORKGROUP_SIZE) {{\n        atomicStore(&wacc[i], 0);\n    }}\n    workgroupBarrier();",
+                "    for (var i = lane; i < {}u; i = i + WORKGROUP_SIZE) {{\n        atomicStore(&wg_sums[i], 0);\n    }}\n    workgroupBarrier();",
                 self.local_sums
             );
             iterations += lanes.per(self.local_sums);
@@ -386,7 +386,7 @@ impl Layout {
                 .iter()
                 .flat_map(|s| &s.ops)
                 .filter(|op| {
-                    matches!(op.src(), Src::Arena { offset, .. } if (start..start + n).contains(&offset))
+                    matches!(op.src(), Place::Arena { offset, .. } if (start..start + n).contains(&offset))
                 })
                 .map(Projection::src_len)
                 .sum()
@@ -410,7 +410,7 @@ impl Layout {
             .bits
             .iter()
             .map(|b| (b.node, b.out, b.n))
-            .chain(self.wrows.iter().map(|w| (w.node, w.out, w.n)))
+            .chain(self.wg_rows.iter().map(|w| (w.node, w.out, w.n)))
             .map(|(node, out, n)| {
                 n * (1 + element_reads(out) + spike_monitors(node)) + projection_reads(out, n)
             })
@@ -418,7 +418,7 @@ impl Layout {
         // A projection's results in workgroup memory: written (and read when summed) by the
         // projections, read by the update.
         let inputs: usize = self
-            .wscr
+            .wg_results
             .iter()
             .map(|&(dst, n, _)| {
                 let written: usize = plan

@@ -10,7 +10,7 @@ use crate::network::compose::{
     channel_records, constant_params, constant_words, elementwise, param_table, sim_input,
     statement_sim,
 };
-use crate::network::plan::{ChannelSrc, InputSpec, Plan, Src};
+use crate::network::plan::{ChannelSrc, InputSpec, Place, Plan};
 use crate::network::projection::dense::{GATHER_BYTES, GATHER_MAX};
 use crate::network::projection::{FusedCx, Projection};
 
@@ -36,9 +36,9 @@ pub(crate) struct Layout {
     pub(super) channel_words: Vec<u32>,
     /// The outputs kept as spike bits, and as values, in workgroup memory.
     pub(super) bits: Vec<BitRow>,
-    pub(super) wrows: Vec<WorkgroupRow>,
+    pub(super) wg_rows: Vec<WorkgroupRow>,
     /// The projections' results kept in workgroup memory (scratch offset, per row, place).
-    pub(super) wscr: Vec<(usize, usize, usize)>,
+    pub(super) wg_results: Vec<(usize, usize, usize)>,
     /// `step_barrier()`, the barrier between statements, with the memory it orders.
     pub(super) barrier: String,
     /// The `param_word` hook: parameter headers and single values as constants.
@@ -167,39 +167,40 @@ impl Layout {
         };
         // Other outputs that only this workgroup reads, as values in what is left.
         let bit_words: usize = bits.iter().map(|b| b.n.div_ceil(32)).sum();
-        let wrows = workgroup_rows(plan, &bits, room - bit_words);
+        let wg_rows = workgroup_rows(plan, &bits, room - bit_words);
         let wrow = |offset: usize| {
-            wrows
+            wg_rows
                 .iter()
                 .find(|w| offset >= w.out && offset < w.out + w.n)
         };
         // The projections' results, which only their own statement's update reads within the
-        // step, in what is left: (scratch offset, values per row, place in `wscr`).
-        let wrow_words: usize = wrows.iter().map(|w| w.n).sum();
-        let wscr = workgroup_inputs(plan, room - bit_words - wrow_words);
-        let in_wscr = |offset: usize| {
-            wscr.iter()
+        // step, in what is left: (scratch offset, values per row, place in `wg_results`).
+        let wrow_words: usize = wg_rows.iter().map(|w| w.n).sum();
+        let wg_results = workgroup_inputs(plan, room - bit_words - wrow_words);
+        let in_wg_results = |offset: usize| {
+            wg_results
+                .iter()
                 .find(|&&(o, _, _)| o == offset)
                 .map(|&(_, _, at)| at)
         };
-        // Where a projection writes: its scratch row, or its place in `wscr` (bit 31 set).
-        let destination = |dst: usize, n: usize| match in_wscr(dst) {
+        // Where a projection writes: its scratch row, or its place in `wg_results` (bit 31 set).
+        let destination = |dst: usize, n: usize| match in_wg_results(dst) {
             Some(at) => format!("{}u", at as u32 | 0x8000_0000),
             None => format!("{dst}u + row * {n}u"),
         };
-        let source = |src: Src| -> (String, u32) {
+        let src_expr = |src: Place| -> (String, u32) {
             match src {
-                Src::Arena { offset, pitch } => match wrow(offset) {
+                Place::Arena { offset, pitch } => match wrow(offset) {
                     Some(w) => (format!("{}u", w.at + offset - w.out), 2),
                     None => (format!("{offset}u + row * {pitch}u"), 0),
                 },
-                Src::Ring { .. } => {
+                Place::Ring { .. } => {
                     let r = src.ring_read(plan).expect("a ring source");
                     let slot = format!("((clk.k + {}u) % {}u)", r.depth - r.delay, r.depth);
                     let at = format!("{}u + {slot} * {}u", ring_base + r.base, r.len);
                     (format!("{at} + row * {}u", r.pitch), 0)
                 }
-                Src::Stream { ext, pitch } => (
+                Place::Stream { ext, pitch } => (
                     format!(
                         "{}u + clk.local * {}u + row * {pitch}u",
                         stream_base[ext],
@@ -207,12 +208,12 @@ impl Layout {
                     ),
                     1,
                 ),
-                Src::Constant(_) => ("0u".into(), 0),
+                Place::Constant(_) => ("0u".into(), 0),
             }
         };
         // A source kept as spike bits: its first word and where the source starts in them.
-        let bit_source = |src: Src| match src {
-            Src::Arena { offset, .. } => bit_row(offset).map(|b| (b.word, offset - b.out)),
+        let bit_source = |src: Place| match src {
+            Place::Arena { offset, .. } => bit_row(offset).map(|b| (b.word, offset - b.out)),
             _ => None,
         };
         let mut statements = Vec::new();
@@ -224,7 +225,7 @@ impl Layout {
                 let mut cx = FusedCx {
                     plan,
                     per_lane: &|n| lanes.per(n),
-                    source: &source,
+                    src_expr: &src_expr,
                     destination: &destination,
                     bits: &bit_source,
                     local_sums: &local_base,
@@ -240,7 +241,7 @@ impl Layout {
             let mut records = channel_records(s);
             for (c, (_, at)) in s.channels.iter().enumerate() {
                 if let ChannelSrc::Scratch(a) = *at
-                    && let Some(w) = in_wscr(a)
+                    && let Some(w) = in_wg_results(a)
                 {
                     records[8 * c + 1] = w as u32;
                     records[8 * c + 7] = 2;
@@ -249,8 +250,8 @@ impl Layout {
             channel_words.extend(records);
             let input = |spec: InputSpec| -> SimInput {
                 match spec {
-                    InputSpec::Scratch { offset, .. } if in_wscr(offset).is_some() => {
-                        SimInput::at(InputMode::LocalValues, in_wscr(offset).unwrap_or(0))
+                    InputSpec::Scratch { offset, .. } if in_wg_results(offset).is_some() => {
+                        SimInput::at(InputMode::LocalValues, in_wg_results(offset).unwrap_or(0))
                     }
                     InputSpec::Stream { ext, .. } => SimInput {
                         step: rows * plan.externals[ext].n,
@@ -324,15 +325,15 @@ impl Layout {
                     || s.ops.iter().any(|op| {
                         // Sources in workgroup memory or written only by the host.
                         let on_chip = match op.src() {
-                            Src::Arena { offset, .. } => {
+                            Place::Arena { offset, .. } => {
                                 bit_row(offset).is_some() || wrow(offset).is_some()
                             }
-                            Src::Stream { .. } | Src::Constant(_) => true,
-                            Src::Ring { .. } => false,
+                            Place::Stream { .. } | Place::Constant(_) => true,
+                            Place::Ring { .. } => false,
                         };
                         let results_on_chip = match op.as_event() {
                             Some(e) => local_base(e.acc).is_some(),
-                            None => op.results().is_some_and(|(dst, _)| in_wscr(dst).is_some()),
+                            None => op.results().is_some_and(|(dst, _)| in_wg_results(dst).is_some()),
                         };
                         !(on_chip && results_on_chip)
                     })
@@ -344,7 +345,7 @@ impl Layout {
             } else {
                 ""
             },
-            if local_sums > 0 || !bits.is_empty() || !wrows.is_empty() || !wscr.is_empty() {
+            if local_sums > 0 || !bits.is_empty() || !wg_rows.is_empty() || !wg_results.is_empty() {
                 "    workgroupBarrier();\n"
             } else {
                 ""
@@ -371,8 +372,8 @@ impl Layout {
             statements,
             channel_words,
             bits,
-            wrows,
-            wscr,
+            wg_rows,
+            wg_results,
             barrier,
             param_words,
             local_sums,

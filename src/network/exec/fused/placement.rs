@@ -3,7 +3,7 @@
 //! functions of the plan.
 
 use crate::network::Monitor;
-use crate::network::plan::{ChannelSrc, InputSpec, Plan, Src};
+use crate::network::plan::{ChannelSrc, InputSpec, Place, Plan};
 use crate::network::projection::Projection;
 
 /// The invocations of a workgroup: element `j` of every population belongs to invocation
@@ -73,7 +73,7 @@ pub(super) fn residents(plan: &Plan, monitors: &[Monitor], lanes: Lanes) -> Vec<
         let extent =
             |offset: usize, pitch: usize, len: usize| (offset, offset + (rows - 1) * pitch + len);
         for op in &s.ops {
-            if let Src::Arena { offset, pitch } = op.src() {
+            if let Place::Arena { offset, pitch } = op.src() {
                 shared.push(extent(offset, pitch, op.src_len()));
             }
         }
@@ -135,7 +135,7 @@ pub(super) fn residents(plan: &Plan, monitors: &[Monitor], lanes: Lanes) -> Vec<
     out
 }
 
-/// An emitted output kept as values in workgroup memory (`wrows`): read only by the
+/// An emitted output kept as values in workgroup memory (`wg_rows`): read only by the
 /// workgroup's projections (from its own batch row), by elements of the same size (their own
 /// value) and by spike monitors. Its values reach the arena on the last step of a dispatch.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -143,7 +143,7 @@ pub(crate) struct WorkgroupRow {
     pub(super) node: usize,
     pub(super) out: usize,
     pub(super) n: usize,
-    /// Where it starts in `wrows`.
+    /// Where it starts in `wg_rows`.
     pub(super) at: usize,
 }
 
@@ -173,9 +173,9 @@ pub(super) fn workgroup_rows(plan: &Plan, bits: &[BitRow], room: usize) -> Vec<W
     out
 }
 
-/// The projections' results that can live in workgroup memory (`wscr`): each statement's
+/// The projections' results that can live in workgroup memory (`wg_results`): each statement's
 /// scratch rows that its projections write and only its own update reads (as `x`, delta or a
-/// conductance), while `room` words last — (scratch offset, values per row, place in `wscr`).
+/// conductance), while `room` words last — (scratch offset, values per row, place in `wg_results`).
 /// They live only within a step, so nothing is loaded or stored.
 pub(super) fn workgroup_inputs(plan: &Plan, room: usize) -> Vec<(usize, usize, usize)> {
     let mut out: Vec<(usize, usize, usize)> = Vec::new();
@@ -211,14 +211,14 @@ pub(super) fn workgroup_inputs(plan: &Plan, room: usize) -> Vec<(usize, usize, u
     out
 }
 
-/// An emitted output kept as bits in workgroup memory (`wbits`): the spikes of a population
+/// An emitted output kept as bits in workgroup memory (`wg_spikes`): the spikes of a population
 /// that only event projections read. Its values reach the arena on the last step of a dispatch.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct BitRow {
     pub(super) node: usize,
     pub(super) out: usize,
     pub(super) n: usize,
-    /// Its first word in `wbits`.
+    /// Its first word in `wg_spikes`.
     pub(super) word: usize,
 }
 
@@ -239,7 +239,7 @@ pub(super) fn output_readers(plan: &Plan, ni: usize) -> Option<(usize, usize, bo
         let reader = &plan.nodes[s.node];
         for op in &s.ops {
             match op.src() {
-                Src::Arena { offset, pitch } => {
+                Place::Arena { offset, pitch } => {
                     let len = op.src_len();
                     let own = offset >= start
                         && offset + len <= start + node.n
@@ -253,7 +253,7 @@ pub(super) fn output_readers(plan: &Plan, ni: usize) -> Option<(usize, usize, bo
                         _ => others += 1,
                     }
                 }
-                Src::Ring { ring, .. } if plan.rings[ring].node == ni => return None,
+                Place::Ring { ring, .. } if plan.rings[ring].node == ni => return None,
                 _ => {}
             }
         }
@@ -337,12 +337,12 @@ pub(super) fn op_regions(plan: &Plan) -> Vec<Vec<usize>> {
                 continue;
             }
             let conflict = next.ops.iter().any(|op| match op.src() {
-                Src::Arena { offset, pitch } => {
+                Place::Arena { offset, pitch } => {
                     let end = offset + (rows - 1) * pitch + op.src_len();
                     rows_written.iter().any(|&(a, b)| offset < b && a < end)
                 }
-                Src::Ring { ring, .. } => rings_written.contains(&ring),
-                Src::Stream { .. } | Src::Constant(_) => false,
+                Place::Ring { ring, .. } => rings_written.contains(&ring),
+                Place::Stream { .. } | Place::Constant(_) => false,
             });
             if conflict {
                 break;

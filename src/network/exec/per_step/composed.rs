@@ -10,7 +10,7 @@ use crate::gpu::DeviceLimits;
 use crate::network::compose::{
     channel_records, constant_params, constant_words, param_table, sim_input, statement_sim,
 };
-use crate::network::plan::{Plan, Src};
+use crate::network::plan::{Place, Plan};
 use crate::network::projection::{EventProjection, Projection};
 use crate::shaders::{KernelDef, NETWORK_ARENA, NETWORK_MEMORY, NETWORK_TABLES};
 
@@ -246,7 +246,7 @@ pub(super) fn events_kernel(
     for &(si, oi) in run {
         let Projection::Event(
             e @ EventProjection {
-                src: Src::Arena { offset, pitch },
+                src: Place::Arena { offset, pitch },
                 conn,
                 acc,
                 ..

@@ -26,7 +26,7 @@ use crate::module::pack_params;
 use crate::network::Monitor;
 use crate::network::StepCost;
 use crate::network::compose::{channel_records, clock_entries, sim_input, statement_sim};
-use crate::network::plan::{ChannelSrc, InputSpec, Plan, Src};
+use crate::network::plan::{ChannelSrc, InputSpec, Place, Plan};
 use crate::network::projection::PerStepCx;
 use crate::network::record::{entries, entry_layout, longest_chunk, read_back};
 use crate::shaders::{KernelDef, builtin};
@@ -136,21 +136,21 @@ pub(super) fn fit(budget: u64, per: u64) -> usize {
 }
 
 /// A source's buffer and its words: base, row pitch, and the `source_base` words w12..w14.
-fn source<'a>(
-    src: Src,
+fn binding<'a>(
+    src: Place,
     plan: &Plan,
     arena: &'a GpuArray,
     rings: &'a GpuArray,
     streams: &'a [GpuArray],
 ) -> (Option<&'a GpuArray>, u32, u32, [u32; 3]) {
     match src {
-        Src::Arena { offset, pitch } => (Some(arena), offset as u32, pitch as u32, [0, 0, 0]),
-        Src::Ring { .. } => {
+        Place::Arena { offset, pitch } => (Some(arena), offset as u32, pitch as u32, [0, 0, 0]),
+        Place::Ring { .. } => {
             let r = src.ring_read(plan).expect("a ring source");
             let ring = [r.depth as u32, r.delay as u32, r.len as u32];
             (Some(rings), r.base as u32, r.pitch as u32, ring)
         }
-        Src::Stream { ext, pitch } => {
+        Place::Stream { ext, pitch } => {
             let per_step = plan.rows * plan.externals[ext].n;
             (
                 Some(&streams[ext]),
@@ -159,7 +159,7 @@ fn source<'a>(
                 [0, 0, per_step as u32],
             )
         }
-        Src::Constant(_) => (None, 0, 0, [0, 0, 0]),
+        Place::Constant(_) => (None, 0, 0, [0, 0, 0]),
     }
 }
 
@@ -280,12 +280,12 @@ impl PerStep {
                     step.push(c.dispatch(gpu, kernel, *threads, None)?);
                 }
                 &Planned::Op { si, oi } => {
-                    let source = |src| source(src, &plan, &arena, &rings, &streams);
+                    let binding = |src| binding(src, &plan, &arena, &rings, &streams);
                     let mut cx = PerStepCx {
                         gpu,
                         plan: &plan,
                         room,
-                        source: &source,
+                        binding: &binding,
                         scratch: &scratch,
                         acc: &acc,
                         clock: &clock,

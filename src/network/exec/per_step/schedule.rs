@@ -5,7 +5,7 @@
 use crate::error::Result;
 use crate::gpu::DeviceLimits;
 use crate::network::compose::{channel_records, elementwise, param_table};
-use crate::network::plan::{ChannelSrc, InputSpec, Plan, Src, Statement};
+use crate::network::plan::{ChannelSrc, InputSpec, Place, Plan, Statement};
 use crate::network::projection::{EventProjection, Projection};
 use crate::shaders::KernelDef;
 
@@ -36,7 +36,7 @@ pub(super) fn pushes(plan: &Plan, room: usize) -> Vec<Push> {
     for (si, s) in plan.statements.iter().enumerate() {
         for (oi, op) in s.ops.iter().enumerate() {
             let Projection::Event(EventProjection {
-                src: Src::Arena { offset, pitch },
+                src: Place::Arena { offset, pitch },
                 conn,
                 acc,
                 ..
@@ -109,7 +109,7 @@ pub(super) fn is_arena_event(plan: &Plan, (si, oi): (usize, usize)) -> bool {
     matches!(
         plan.statements[si].ops[oi],
         Projection::Event(EventProjection {
-            src: Src::Arena { .. },
+            src: Place::Arena { .. },
             ..
         })
     )
@@ -183,7 +183,7 @@ pub(super) fn groups(plan: &Plan) -> Vec<Vec<usize>> {
                     && mn.n == node.n
                     && mn.total == node.total
             }) && composable(plan, s) && s.ops.iter().all(|op| {
-                !matches!(op.src(), Src::Arena { offset, .. } if g.iter().any(|&m| writes(m, offset)))
+                !matches!(op.src(), Place::Arena { offset, .. } if g.iter().any(|&m| writes(m, offset)))
             })
         });
         match groups.last_mut() {
@@ -251,7 +251,7 @@ pub(super) fn deferrable(plan: &Plan, group: &[usize], p: usize, pushes: &[Push]
     plan.statements.iter().enumerate().all(|(ti, t)| {
         let pulled = t.ops.iter().enumerate().any(|(oi, op)| {
             !pushes.iter().any(|q| q.si == ti && q.oi == oi)
-                && matches!(op.src(), Src::Arena { offset, pitch }
+                && matches!(op.src(), Place::Arena { offset, pitch }
                     if hits(offset, offset + (rows - 1) * pitch + op.src_len()))
         });
         let later = group[p + 1..].contains(&ti);
@@ -364,7 +364,7 @@ impl Schedule {
             let s = &plan.statements[si];
             let node = &plan.nodes[s.node];
             composable(plan, s)
-                && plan.is_spike_source(Src::Arena {
+                && plan.is_spike_source(Place::Arena {
                     offset: node.out,
                     pitch: node.n,
                 })
