@@ -515,7 +515,7 @@ pub struct Accepts {
 
 /// The object-safe view of a [`Model`], for holding models of different types together (a
 /// network's populations).
-pub trait DynModel: Send + Sync {
+pub(crate) trait DynModel: Send + Sync {
     /// See [`Model::kind`].
     fn kind(&self) -> &str;
     /// See [`Model::kernel`].
