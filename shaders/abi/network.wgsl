@@ -1,5 +1,5 @@
 // The network ABI: a compiled network's projections and populations composed into one kernel
-// (`src/network/exec_fused.rs` writes the kernel's body). One workgroup runs one batch row (one
+// (`src/network/exec/fused/` writes the kernel's body). One workgroup runs one batch row (one
 // network instance) through a range of steps; within a step it runs the plan's statements in
 // order — projections, then each population's step function over its elements. Element j of
 // every population is always handled by invocation j mod WORKGROUP_SIZE, so a population that

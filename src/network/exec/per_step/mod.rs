@@ -43,7 +43,7 @@ struct MonitorBuf {
     buffer: GpuArray,
     /// Words one step (spikes) or one sample (states) takes.
     per_entry: usize,
-    /// For state monitors: the cfg uniform whose w4 is set before each run, and `every`.
+    /// For state monitors: the cfg uniform and its `SampleCfg`, whose `first` is set before each run.
     sampling: Option<(GpuArray, SampleCfg)>,
     /// The monitor's own dispatch, or, for a count monitor of a population whose composed
     /// update counts its spikes, where its counters start in `acc`.
