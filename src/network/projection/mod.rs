@@ -188,3 +188,147 @@ impl PerStepCx<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::classic::FeedForward;
+    use crate::network::connect::{Dense, FixedProb, Weights};
+    use crate::network::plan;
+
+    const ARENA: Place = Place::Arena {
+        offset: 0,
+        pitch: 3,
+    };
+
+    /// Two rows of three source values: row b, value q = 10·b + q (0 is "silent"); a constant
+    /// reads as itself, as the f64 executor's reader does.
+    fn read(place: Place, b: usize, q: usize) -> f64 {
+        match place {
+            Place::Constant(c) => c,
+            _ => (10 * b + q) as f64,
+        }
+    }
+
+    fn apply(p: &dyn Kind, rows: usize, scratch: usize, acc: usize) -> (Vec<f64>, Vec<f64>) {
+        let (mut s, mut a) = (vec![1.0; scratch], vec![0.0; acc]);
+        p.apply_f64(&mut F64Cx {
+            rows,
+            read: &read,
+            scratch: &mut s,
+            acc: &mut a,
+        });
+        (s, a)
+    }
+
+    #[test]
+    fn dense_sums_inputs_times_weights_plus_bias_scaled_into_its_rows() {
+        let w = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]; // 3 inputs × 2 outputs
+        let p = DenseProjection {
+            src: ARENA,
+            dense: Dense::new(3, 2, w).bias(vec![0.5, -0.5]),
+            dst: 1,
+            accumulate: true,
+            scale: 2.0,
+        };
+        let (s, _) = apply(&p, 2, 5, 0);
+        // Row 0: x = (0, 1, 2): y = (0·1 + 1·3 + 2·5, 0·2 + 1·4 + 2·6) + b = (13.5, 15.5).
+        // Row 1: x = (10, 11, 12): (10 + 33 + 60 + 0.5, 20 + 44 + 72 − 0.5) = (103.5, 135.5).
+        assert_eq!(
+            s,
+            vec![1.0, 1.0 + 27.0, 1.0 + 31.0, 1.0 + 207.0, 1.0 + 271.0]
+        );
+        assert_eq!(p.table_words(), 8);
+        assert_eq!(p.columns(1..2), vec![2.0, 4.0, 6.0, -0.5]);
+        assert_eq!(p.results(), Some((1, 2)));
+        // Source (2 × 3), weights (6), results read and written (2 × 2 × 2), 4 bytes each.
+        assert_eq!(p.bytes_per_step(2), 4 * (6 + 6 + 8));
+    }
+
+    #[test]
+    fn axpy_copies_scales_and_sums_or_writes_a_constant() {
+        let p = AxpyProjection {
+            src: ARENA,
+            count: 3,
+            dst: 0,
+            accumulate: false,
+            scale: 0.5,
+        };
+        let (s, _) = apply(&p, 2, 6, 0);
+        assert_eq!(s, vec![0.0, 0.5, 1.0, 5.0, 5.5, 6.0]);
+        let c = AxpyProjection {
+            src: Place::Constant(4.0),
+            accumulate: true,
+            ..p.clone()
+        };
+        let (s, _) = apply(&c, 2, 6, 0);
+        assert_eq!(s, vec![3.0; 6]);
+        // A constant is not read from memory; an accumulated result is.
+        assert_eq!(c.bytes_per_step(2), 4 * 2 * 3 * 2);
+        assert_eq!(p.bytes_per_step(2), 4 * 2 * 3 * 2);
+    }
+
+    #[test]
+    fn event_adds_each_spiking_source_s_weights_to_its_targets_sums() {
+        // 3 sources, 2 targets each among 4 neurons, per-synapse weights.
+        let targets = vec![0, 1, 1, 2, 3, 0];
+        let weights = vec![0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
+        let conn = FixedProb::from_targets(3, 4, 2, targets, Weights::PerSynapse(weights.into()));
+        let p = EventProjection {
+            src: ARENA,
+            conn,
+            acc: 0,
+            unit: 0.25,
+        };
+        let (_, acc) = apply(&p, 2, 0, 8);
+        // Row 0: sources 1 and 2 spike (value 1, 2; source 0 is 0): targets 1, 2 get 1 and 2,
+        // targets 3, 0 get 4 and 8. Row 1: all three spike.
+        assert_eq!(acc, vec![8.0, 1.0, 2.0, 4.0, 8.25, 1.5, 2.0, 4.0]);
+        let (table, homogeneous, per_synapse) = p.table();
+        assert_eq!(table, vec![0, 1, 1, 2, 3, 0, 1, 2, 4, 8, 16, 32]);
+        assert_eq!((homogeneous, per_synapse), (0, true));
+        let same = EventProjection {
+            conn: FixedProb::per_pre(3, 4, 2, 0.75, 1),
+            ..p.clone()
+        };
+        let (table, homogeneous, per_synapse) = same.table();
+        assert_eq!((table.len(), homogeneous, per_synapse), (6, 3, false));
+        assert_eq!(same.table_words(), 6);
+    }
+
+    #[test]
+    fn a_spike_fed_dense_projection_gathers_its_nonzero_inputs_in_a_fused_kernel() {
+        let ff = FeedForward::benchmark(0).build().unwrap();
+        let plan = plan::build(&ff.network, None, 0.1, None).unwrap();
+        let call = |gathers: bool| {
+            let op = plan
+                .statements
+                .iter()
+                .flat_map(|s| &s.ops)
+                .find_map(|op| match op {
+                    Projection::Dense(d) => Some(d.clone()),
+                    _ => None,
+                })
+                .expect("FF has dense projections");
+            let mut table = Vec::new();
+            let mut cx = FusedCx {
+                plan: &plan,
+                per_lane: &|n| n.div_ceil(256),
+                src_expr: &|_| ("0u".to_string(), 0),
+                destination: &|dst, _| format!("{dst}u"),
+                bits: &|_| None,
+                local_sums: &|_| None,
+                gathers,
+                table: &mut table,
+            };
+            let (code, loops) = op.fused(&mut cx);
+            assert_eq!(table.len(), op.table_words());
+            (code, loops)
+        };
+        let (sparse, few) = call(true);
+        let (plain, many) = call(false);
+        assert!(sparse.starts_with("op_dense_sparse("), "{sparse}");
+        assert!(plain.starts_with("op_dense("), "{plain}");
+        assert!(few < many, "gathering spikes loops less: {few} vs {many}");
+    }
+}
