@@ -10,6 +10,10 @@ use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Time, ms};
 
+// Parameter indices, as the kernel names them.
+const RO_DECAY: usize = 0;
+const RO_W: usize = 2;
+
 /// How a weight matrix of shape `(in, out)` is made.
 #[derive(Clone, Debug, PartialEq)]
 pub enum WeightInit {
@@ -157,8 +161,8 @@ impl Model for LeakyRateReadoutParams {
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         let j = e.neuron();
         let acc: f64 = (0..self.n_in)
-            .map(|i| e.x_at(i) * e.param_at(2, i * self.n_out + j))
+            .map(|i| e.x_at(i) * e.param_at(RO_W, i * self.n_out + j))
             .sum();
-        e.state[0] = e.param(0) * e.state[0] + acc;
+        e.state[0] = e.param(RO_DECAY) * e.state[0] + acc;
     }
 }

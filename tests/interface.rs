@@ -62,14 +62,16 @@ fn pairs() -> Vec<(PathBuf, PathBuf)> {
     out
 }
 
-/// The Rust constant that a WGSL constant mirrors: the longest Rust name that the WGSL name
-/// ends with after a `PREFIX_` (e.g. `LIF_V_TH` → `V_TH`, not `TH`).
+/// The Rust constant that a WGSL constant mirrors: the one of the same name, else the longest
+/// Rust name that the WGSL name ends with after a `PREFIX_` (e.g. `LIF_V_TH` → `V_TH`, not
+/// `TH`).
 fn mirrored<'a>(wgsl: &str, rust: &'a BTreeMap<String, u64>) -> Option<(&'a str, u64)> {
     rust.iter()
         .filter(|(name, _)| {
-            wgsl.len() > name.len() + 1
-                && wgsl.ends_with(name.as_str())
-                && wgsl.as_bytes()[wgsl.len() - name.len() - 1] == b'_'
+            wgsl == name.as_str()
+                || (wgsl.len() > name.len() + 1
+                    && wgsl.ends_with(name.as_str())
+                    && wgsl.as_bytes()[wgsl.len() - name.len() - 1] == b'_')
         })
         .max_by_key(|(name, _)| name.len())
         .map(|(name, &v)| (name.as_str(), v))

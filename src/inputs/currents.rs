@@ -10,6 +10,24 @@ use crate::units::{Dimension, Quantity, Rate, Time};
 
 use super::{check_all, table};
 
+// Parameter indices, as the kernels name them.
+const SECTION_COUNT: usize = 0;
+const SECTION_ENDS: usize = 1;
+const SECTION_VALUES: usize = 2;
+const CONSTANT_VALUE: usize = 0;
+const CONSTANT_DURATION: usize = 1;
+const STEP_COUNT: usize = 0;
+const STEP_TIMES: usize = 1;
+const STEP_AMPLITUDES: usize = 2;
+const RAMP_C_START: usize = 0;
+const RAMP_C_END: usize = 1;
+const RAMP_DURATION: usize = 2;
+const RAMP_T_START: usize = 3;
+const SINE_AMPLITUDE: usize = 0;
+const SINE_FREQUENCY: usize = 1;
+const SINE_DURATION: usize = 2;
+const SINE_BIAS: usize = 3;
+
 /// Piecewise-constant input (BrainPy's `SectionInput`): `values[s]` during section `s`, the
 /// sections following each other with the given `durations`; a boundary time belongs to the
 /// next section, and the input is 0 after the last.
@@ -88,9 +106,15 @@ impl Model for SectionInputParams {
         ]
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        let count = e.param_u32(0) as usize;
-        let s = (0..count).filter(|&i| e.param_at(1, i) <= e.t).count();
-        e.out = if s < count { e.param_at(2, s) } else { 0.0 };
+        let count = e.param_u32(SECTION_COUNT) as usize;
+        let s = (0..count)
+            .filter(|&i| e.param_at(SECTION_ENDS, i) <= e.t)
+            .count();
+        e.out = if s < count {
+            e.param_at(SECTION_VALUES, s)
+        } else {
+            0.0
+        };
     }
 }
 
@@ -156,7 +180,11 @@ impl Model for ConstantInputParams {
         ]
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        e.out = if e.t < e.param(1) { e.param(0) } else { 0.0 };
+        e.out = if e.t < e.param(CONSTANT_DURATION) {
+            e.param(CONSTANT_VALUE)
+        } else {
+            0.0
+        };
     }
 }
 
@@ -239,10 +267,12 @@ impl Model for StepInputParams {
         ]
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        let count = e.param_u32(0) as usize;
-        let passed = (0..count).filter(|&i| e.param_at(1, i) <= e.t).count();
+        let count = e.param_u32(STEP_COUNT) as usize;
+        let passed = (0..count)
+            .filter(|&i| e.param_at(STEP_TIMES, i) <= e.t)
+            .count();
         e.out = if passed > 0 {
-            e.param_at(2, passed - 1)
+            e.param_at(STEP_AMPLITUDES, passed - 1)
         } else {
             0.0
         };
@@ -328,7 +358,12 @@ impl Model for RampInputParams {
             .to_vec()
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        let (c0, c1, dur, t0) = (e.param(0), e.param(1), e.param(2), e.param(3));
+        let (c0, c1, dur, t0) = (
+            e.param(RAMP_C_START),
+            e.param(RAMP_C_END),
+            e.param(RAMP_DURATION),
+            e.param(RAMP_T_START),
+        );
         let inside = e.t >= t0 && e.t < t0 + dur;
         e.out = if inside {
             c0 + (c1 - c0) * ((e.t - t0) / dur)
@@ -409,9 +444,10 @@ impl Model for SinusoidalInputParams {
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         let t_s = e.t * 1e-3;
-        let inside = t_s >= 0.0 && t_s < e.param(2);
+        let inside = t_s >= 0.0 && t_s < e.param(SINE_DURATION);
         e.out = if inside {
-            e.param(0) * (std::f64::consts::TAU * e.param(1) * t_s).sin() + e.param(3)
+            e.param(SINE_AMPLITUDE) * (std::f64::consts::TAU * e.param(SINE_FREQUENCY) * t_s).sin()
+                + e.param(SINE_BIAS)
         } else {
             0.0
         };

@@ -11,6 +11,16 @@ use crate::units::{Dimension, Quantity, Time};
 
 use super::check_all;
 
+// Parameter indices, as the kernels name them.
+const WIENER_SIGMA: usize = 0;
+const WIENER_DURATION: usize = 1;
+const WIENER_SEED: usize = 2;
+const OU_MEAN: usize = 0;
+const OU_SIGMA: usize = 1;
+const OU_TAU: usize = 2;
+const OU_DURATION: usize = 3;
+const OU_SEED: usize = 4;
+
 /// White-noise input (BrainPy's `WienerProcessInput`): `σ·√dt·N(0, 1)` while `t < duration`,
 /// else 0. As in BrainPy, `√dt` takes dt's magnitude in its own unit — here always ms
 ///.
@@ -79,9 +89,13 @@ impl Model for WienerProcessInputParams {
         ]
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        let w = element_words(e.param_u32(2), 0, e.i as u32, e.k as u32);
-        let noise = unit_normal(w[0], w[1]) * e.param(0) * e.dt.sqrt();
-        e.out = if e.t < e.param(1) { noise } else { 0.0 };
+        let w = element_words(e.param_u32(WIENER_SEED), 0, e.i as u32, e.k as u32);
+        let noise = unit_normal(w[0], w[1]) * e.param(WIENER_SIGMA) * e.dt.sqrt();
+        e.out = if e.t < e.param(WIENER_DURATION) {
+            noise
+        } else {
+            0.0
+        };
     }
 }
 
@@ -179,12 +193,12 @@ impl Model for OUProcessInputParams {
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         let x = e.state[0];
-        let w = element_words(e.param_u32(4), 0, e.i as u32, e.k as u32);
-        let mean = e.param(0);
+        let w = element_words(e.param_u32(OU_SEED), 0, e.i as u32, e.k as u32);
+        let mean = e.param(OU_MEAN);
         let next = x
-            + (mean - x) * (e.dt / e.param(2))
-            + e.param(1) * e.dt.sqrt() * unit_normal(w[0], w[1]);
-        let inside = e.t < e.param(3);
+            + (mean - x) * (e.dt / e.param(OU_TAU))
+            + e.param(OU_SIGMA) * e.dt.sqrt() * unit_normal(w[0], w[1]);
+        let inside = e.t < e.param(OU_DURATION);
         e.state[0] = if inside { next } else { x };
         e.out = if inside { next } else { 0.0 };
     }

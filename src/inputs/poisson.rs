@@ -17,6 +17,11 @@ use crate::units::{Dimension, Quantity, Rate};
 
 use super::check_all;
 
+// Parameter indices, as the kernels name them.
+const POISSON_P: usize = 0;
+const POISSON_SEED: usize = 1;
+const ENCODER_SEED: usize = 0;
+
 /// The per-step spike probability of a Poisson process at `rate` (1/ms): `1 − e^{−rate·dt}`.
 fn spike_probability(rate: f64, dt: f64) -> f64 {
     -(-rate * dt).exp_m1()
@@ -69,8 +74,8 @@ impl Model for PoissonSpikeParams {
         ]
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        let u = unit(element_words(e.param_u32(1), 0, e.i as u32, e.k as u32)[0]);
-        e.out = if u <= e.param(0) { 1.0 } else { 0.0 };
+        let u = unit(element_words(e.param_u32(POISSON_SEED), 0, e.i as u32, e.k as u32)[0]);
+        e.out = if u <= e.param(POISSON_P) { 1.0 } else { 0.0 };
     }
 }
 
@@ -109,7 +114,7 @@ impl Model for PoissonEncoderParams {
         vec![ParamValue::Word(self.seed)]
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        let u = unit(element_words(e.param_u32(0), 0, e.i as u32, e.k as u32)[0]);
+        let u = unit(element_words(e.param_u32(ENCODER_SEED), 0, e.i as u32, e.k as u32)[0]);
         e.out = if u <= spike_probability(e.x, e.dt) {
             1.0
         } else {

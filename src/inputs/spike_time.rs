@@ -8,6 +8,12 @@ use crate::units::{Quantity, Time};
 
 use super::{check_all, table};
 
+// Parameter indices, as the kernels name them.
+const SPIKES_ROWS: usize = 0;
+const SPIKES_OFFSETS: usize = 1;
+const SPIKES_NEURONS: usize = 2;
+const SPIKES_WEIGHTS: usize = 3;
+
 /// How `SpikeTime` turns a time into a step (`time_as_step`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TimeAsStep {
@@ -151,14 +157,17 @@ impl Model for SpikeTimeParams {
         ]
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        let rows = e.param_u32(0) as u64;
+        let rows = e.param_u32(SPIKES_ROWS) as u64;
         let mut value = 0.0;
         if e.k < rows {
             let k = e.k as usize;
-            let (start, end) = (e.param_at(1, k) as usize, e.param_at(1, k + 1) as usize);
+            let (start, end) = (
+                e.param_at(SPIKES_OFFSETS, k) as usize,
+                e.param_at(SPIKES_OFFSETS, k + 1) as usize,
+            );
             for q in start..end {
-                if e.param_at(2, q) as usize == e.neuron() {
-                    value += e.param_at(3, q);
+                if e.param_at(SPIKES_NEURONS, q) as usize == e.neuron() {
+                    value += e.param_at(SPIKES_WEIGHTS, q);
                 }
             }
         }

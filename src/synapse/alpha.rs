@@ -7,6 +7,9 @@ use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Conductance, Time, mS, ms};
 
+// Parameter indices, as the kernel names them.
+const ALPHA_DECAY: usize = 0;
+
 /// Alpha synapse (BrainPy's `Alpha`).
 ///
 /// ```text
@@ -78,7 +81,7 @@ impl Model for AlphaParams {
         vec![self.tau.map(|tau| (-dt / tau).exp())]
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        let decay = e.param(0);
+        let decay = e.param(ALPHA_DECAY);
         let (g, h) = (e.state[0], e.state[1]);
         e.state[0] = g + (1.0 - decay) * (h - g);
         e.state[1] = h * decay + e.delta + e.x;

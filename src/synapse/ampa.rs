@@ -13,6 +13,12 @@ use crate::units::{Concentration, Conductance, Rate, RatePerConcentration, Time,
 
 use super::NEVER_ARRIVED;
 
+// Parameter indices, as the kernel names them.
+const AMPA_ALPHA: usize = 0;
+const AMPA_BETA: usize = 1;
+const AMPA_T: usize = 2;
+const AMPA_T_DUR: usize = 3;
+
 /// Which receptor: its BrainPy name and defaults.
 pub trait Receptor: Clone + Send + Sync + 'static {
     /// BrainPy's class name.
@@ -170,12 +176,12 @@ impl<R: Receptor> Model for ReceptorParams<R> {
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         let t_spike = if e.x != 0.0 { e.t } else { e.state[1] };
-        let tt = if e.t - t_spike < e.param(3) {
-            e.param(2)
+        let tt = if e.t - t_spike < e.param(AMPA_T_DUR) {
+            e.param(AMPA_T)
         } else {
             0.0
         };
-        let (alpha, beta, g) = (e.param(0), e.param(1), e.state[0]);
+        let (alpha, beta, g) = (e.param(AMPA_ALPHA), e.param(AMPA_BETA), e.state[0]);
         e.state[0] = exp_euler(
             g,
             alpha * tt * (1.0 - g) - beta * g,

@@ -12,6 +12,14 @@ use crate::units::{
 
 use super::NEVER_ARRIVED;
 
+// Parameter indices, as the kernel names them.
+const NMDA_ALPHA1: usize = 0;
+const NMDA_BETA1: usize = 1;
+const NMDA_ALPHA2: usize = 2;
+const NMDA_BETA2: usize = 3;
+const NMDA_T: usize = 4;
+const NMDA_T_DUR: usize = 5;
+
 /// Biophysical NMDA synapse with a second-order kinetic scheme (BrainPy's `BioNMDA`).
 ///
 /// ```text
@@ -132,12 +140,13 @@ impl Model for BioNMDAParams {
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         let t_spike = if e.x != 0.0 { e.t } else { e.state[2] };
-        let tt = if e.t - t_spike < e.param(5) {
-            e.param(4)
+        let tt = if e.t - t_spike < e.param(NMDA_T_DUR) {
+            e.param(NMDA_T)
         } else {
             0.0
         };
-        let (a1, b1, a2, b2) = (e.param(0), e.param(1), e.param(2), e.param(3));
+        let (a1, b1) = (e.param(NMDA_ALPHA1), e.param(NMDA_BETA1));
+        let (a2, b2) = (e.param(NMDA_ALPHA2), e.param(NMDA_BETA2));
         let x_old = e.state[1];
         let x = exp_euler(
             x_old,

@@ -8,6 +8,12 @@ use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Conductance, Dimensionless, Time, mS, ms};
 
+// Parameter indices, as the kernel names them.
+const EXPON_DECAY: usize = 0;
+const DUAL_RISE_DECAY: usize = 0;
+const DUAL_DECAY_DECAY: usize = 1;
+const DUAL_SCALE: usize = 2;
+
 /// Synapses read delta inputs (projections add into them), not current inputs.
 const SYNAPSE_INPUTS: Accepts = Accepts {
     delta: true,
@@ -89,7 +95,7 @@ impl Model for ExponParams {
         vec![self.tau.map(|tau| (-dt / tau).exp())]
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        let mut g = e.state[0] * e.param(0);
+        let mut g = e.state[0] * e.param(EXPON_DECAY);
         g += e.delta;
         g += e.x;
         e.state[0] = g;
@@ -223,11 +229,11 @@ impl Model for DualExponParams {
         ]
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        let g_rise = e.state[0] * e.param(0) + e.delta + e.x;
-        let g_decay = e.state[1] * e.param(1) + e.delta + e.x;
+        let g_rise = e.state[0] * e.param(DUAL_RISE_DECAY) + e.delta + e.x;
+        let g_decay = e.state[1] * e.param(DUAL_DECAY_DECAY) + e.delta + e.x;
         e.state[0] = g_rise;
         e.state[1] = g_decay;
-        e.out = e.param(2) * (g_decay - g_rise);
+        e.out = e.param(DUAL_SCALE) * (g_decay - g_rise);
     }
 }
 

@@ -8,6 +8,13 @@ use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Dimensionless, Time, ms};
 
+// Parameter indices, as the kernel names them.
+const STP_U: usize = 0;
+const STP_F_DECAY: usize = 1;
+const STP_D_RECOVER: usize = 2;
+const STD_U: usize = 0;
+const STD_RECOVER: usize = 1;
+
 /// Short-term facilitation and depression (Tsodyks–Markram; BrainPy's `STP`).
 ///
 /// ```text
@@ -85,9 +92,9 @@ impl Model for STPParams {
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         let s = e.x;
         let (u_old, x_old) = (e.state[0], e.state[1]);
-        let mut u = u_old * e.param(1);
-        let mut x = x_old + e.param(2) * (1.0 - x_old);
-        u += s * e.param(0) * (1.0 - u_old);
+        let mut u = u_old * e.param(STP_F_DECAY);
+        let mut x = x_old + e.param(STP_D_RECOVER) * (1.0 - x_old);
+        u += s * e.param(STP_U) * (1.0 - u_old);
         let released = u * x;
         x -= s * u * x_old;
         e.state[0] = u;
@@ -165,8 +172,8 @@ impl Model for STDParams {
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         let s = e.x;
         let x_old = e.state[0];
-        let x = x_old + e.param(1) * (1.0 - x_old);
-        e.state[0] = x - s * e.param(0) * x_old;
+        let x = x_old + e.param(STD_RECOVER) * (1.0 - x_old);
+        e.state[0] = x - s * e.param(STD_U) * x_old;
         e.out = x * s;
     }
 }
