@@ -162,6 +162,20 @@ fn goldens(device: &Device, dir: &Path, out: &mut Vec<String>) -> brainwgpu::Res
     Ok(())
 }
 
+/// Every fingerprint line on `gpu` and the f64 device, after a header naming the adapter.
+pub fn fingerprints(gpu: &Device, data: &Path) -> brainwgpu::Result<Vec<String>> {
+    let adapter = match gpu {
+        Device::Gpu(g) => g.info().to_string(),
+        Device::Cpu => "f64".into(),
+    };
+    let mut lines = vec![format!("# adapter: {adapter}")];
+    for device in [gpu.clone(), Device::Cpu] {
+        goldens(&device, data, &mut lines)?;
+        classic(&device, &mut lines)?;
+    }
+    Ok(lines)
+}
+
 fn main() -> ExitCode {
     let (mut write, mut check, mut data) = (None, None, PathBuf::from("tests/data"));
     let mut args = std::env::args().skip(1);
@@ -183,18 +197,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let adapter = match &gpu {
-        Device::Gpu(g) => g.info().to_string(),
-        Device::Cpu => "f64".into(),
-    };
-    let mut lines = vec![format!("# adapter: {adapter}")];
-    for device in [gpu, Device::Cpu] {
-        let result = goldens(&device, &data, &mut lines).and_then(|_| classic(&device, &mut lines));
-        if let Err(e) = result {
+    let lines = match fingerprints(&gpu, &data) {
+        Ok(lines) => lines,
+        Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
-    }
+    };
     for l in &lines[1..] {
         println!("{l}");
     }
