@@ -15,12 +15,14 @@
 pub(crate) mod axpy;
 pub(crate) mod dense;
 pub(crate) mod event;
+mod place;
 
 pub(crate) use axpy::AxpyProjection;
 pub(crate) use dense::DenseProjection;
 pub(crate) use event::EventProjection;
+pub(crate) use place::Place;
 
-use super::plan::{Place, Plan};
+use super::plan::Plan;
 use crate::error::Result;
 use crate::gpu::{CommBindings, Dispatch, Gpu, GpuArray, Grid};
 use crate::shaders::KernelDef;
