@@ -1,5 +1,6 @@
 //! [`Module`]: a model with its states on a device, and the [`Dynamics`], [`Synapse`] and
-//! [`Neuron`] abstractions (BrainPy's base classes).
+//! [`Neuron`] abstractions (BrainPy's base classes). One cohesive thing, kept in one file: a
+//! module's states, its inputs' validation and its update on either device.
 
 use crate::abi::{InputMode, Sim, SimInput};
 use crate::clock::Clock;
