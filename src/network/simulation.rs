@@ -71,7 +71,7 @@ impl Simulation {
         clock: Clock,
         exec: Box<dyn Exec>,
     ) -> Result<Simulation> {
-        super::exec::dump(exec.name(), &exec.generated())?;
+        super::exec::dump(exec.as_ref())?;
         Ok(Simulation {
             batch,
             device,
@@ -188,7 +188,7 @@ impl Simulation {
 
     fn monitors_changed(&mut self) -> Result<MonitorId> {
         self.exec.set_monitors(&self.monitors)?;
-        super::exec::dump(self.exec.name(), &self.exec.generated())?;
+        super::exec::dump(self.exec.as_ref())?;
         Ok(MonitorId(self.monitors.len() - 1))
     }
 

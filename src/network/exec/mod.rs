@@ -157,19 +157,20 @@ pub(crate) fn kernels(
     })
 }
 
-/// Writes `kernels` of executor `name` into the folder `BRAINWGPU_DUMP_WGSL` names, if it is
+/// Writes the kernels `exec` generated into the folder `BRAINWGPU_DUMP_WGSL` names, if it is
 /// set: one complete WGSL module per kernel, named after the executor and the kernel (which
 /// names the populations it updates).
-pub(crate) fn dump(name: &str, kernels: &[KernelDef]) -> Result<()> {
+pub(crate) fn dump(exec: &dyn Exec) -> Result<()> {
     let Some(dir) = std::env::var_os("BRAINWGPU_DUMP_WGSL") else {
         return Ok(());
     };
+    let (name, kernels) = (exec.name(), exec.generated());
     let dir = std::path::PathBuf::from(dir);
     std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
         path: dir.clone(),
         source,
     })?;
-    for k in kernels {
+    for k in &kernels {
         let stem: String = k
             .name()
             .chars()
