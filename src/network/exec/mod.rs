@@ -1,4 +1,4 @@
-//! Executors: what runs a compiled [`Plan`] on a device. Each one is a file here implementing
+//! Executors: what runs a compiled [`Plan`] on a device. Each one is a file or folder here implementing
 //! [`Exec`]; [`build`] picks one for an [`Executor`] choice and a device. They run the same
 //! plan with the same arithmetic in the same order and differ in how steps map onto work:
 //!
@@ -7,7 +7,7 @@
 //!   over the steps of a chunk, one workgroup per instance, for small networks;
 //! - `f64` (any network on [`Device::Cpu`], "f64"): the host reference.
 //!
-//! Adding an executor: a file here implementing [`Exec`], and its line in [`build`] (with a
+//! Adding an executor: a file or folder here implementing [`Exec`], and its line in [`build`] (with a
 //! variant of [`Executor`] if users choose it).
 
 mod f64;
