@@ -1,14 +1,15 @@
-//! Executors: what runs a compiled [`Plan`] on a device. Each one is a file or folder here implementing
-//! [`Exec`]; [`build`] picks one for an [`Executor`] choice and a device. They run the same
-//! plan with the same arithmetic in the same order and differ in how steps map onto work:
+//! Executors: what runs a compiled [`Plan`] on a device. Each one is a file or folder here
+//! implementing [`Exec`]; [`build`] picks one for an [`Executor`] choice and a device. They run
+//! the same plan with the same arithmetic in the same order and differ in how steps map onto
+//! work:
 //!
 //! - `per_step` ([`Executor::PerStep`], "per-step"): dispatches per step, for large networks;
 //! - `fused` ([`Executor::Fused`], "fused"): the whole network as one generated kernel looping
 //!   over the steps of a chunk, one workgroup per instance, for small networks;
 //! - `f64` (any network on [`Device::Cpu`], "f64"): the host reference.
 //!
-//! Adding an executor: a file or folder here implementing [`Exec`], and its line in [`build`] (with a
-//! variant of [`Executor`] if users choose it).
+//! Adding an executor: a file or folder here implementing [`Exec`], and its line in [`build`]
+//! (with a variant of [`Executor`] if users choose it).
 
 mod f64;
 mod fused;
