@@ -83,6 +83,11 @@ pub(crate) fn wgsl_constants() -> String {
     out
 }
 
+/// An f32 as a WGSL constant, exactly (its bits).
+pub(crate) fn wgsl_f32(x: f32) -> String {
+    format!("bitcast<f32>({:#x}u)", x.to_bits())
+}
+
 /// One input of an update as `Sim` holds it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct SimInput {
@@ -174,7 +179,7 @@ impl Sim {
 
     /// The record as a WGSL constructor of constants (composed kernels).
     pub(crate) fn wgsl(&self) -> String {
-        let f = |x: f32| format!("bitcast<f32>({:#x}u)", x.to_bits());
+        let f = wgsl_f32;
         format!(
             "Sim({}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}, {}u, {}u, {}u, {}u, {}, {}, {}u, {}u, {}u, 0u, 0u)",
             self.n,

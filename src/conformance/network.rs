@@ -48,6 +48,15 @@ struct Transmitter {
     duration: f64,
 }
 
+/// A network file's network as a replay runs it: its batch, the external stream and the key of
+/// the file's values for it, and what it records.
+struct Replay {
+    network: Network,
+    batch: Option<usize>,
+    input: Option<(ExternalId, &'static str)>,
+    rec: Recording,
+}
+
 /// What a replay records: spike trains (`key`, population) and states (`key`, population,
 /// variable), all every step.
 struct Recording {
@@ -161,21 +170,12 @@ impl Case {
     /// The network of a network file, its batch and `dt`, as a replay compiles it (for reading
     /// or checking its kernels without a device: [`Network::kernels`]).
     pub fn network(&self) -> Result<(Network, Option<usize>, Quantity<Time>)> {
-        let (network, batch, _, _) = self.build_network()?;
-        Ok((network, batch, self.dt * ms))
+        let built = self.build_network()?;
+        Ok((built.network, built.batch, self.dt * ms))
     }
 
-    /// The network of the file, its batch, the external stream and the key of the file's
-    /// values for it, and what a replay records.
-    #[allow(clippy::type_complexity)]
-    fn build_network(
-        &self,
-    ) -> Result<(
-        Network,
-        Option<usize>,
-        Option<(ExternalId, &'static str)>,
-        Recording,
-    )> {
+    /// The network of the file and what a replay feeds it and records.
+    fn build_network(&self) -> Result<Replay> {
         Ok(match self.network_kind()? {
             Kind::FeedForward => {
                 let r_hidden2 = self.meta["R_hidden2"].as_f64().unwrap_or(1.0);
@@ -207,8 +207,12 @@ impl Case {
                     ],
                     counts: vec![("count0", 0), ("count1", 1), ("count2", 2), ("count3", 3)],
                 };
-                let input = (ff.input.expect("external input"), "in_spikes");
-                (ff.network, Some(batch), Some(input), rec)
+                Replay {
+                    network: ff.network,
+                    batch: Some(batch),
+                    input: Some((ff.input.expect("external input"), "in_spikes")),
+                    rec,
+                }
             }
             Kind::Ei => {
                 let ei = EiNetwork {
@@ -230,8 +234,12 @@ impl Case {
                     ],
                     counts: vec![("exc_count", 0), ("inh_count", 1)],
                 };
-                let input = (ei.input.expect("external input"), "in_ext");
-                (ei.network, Some(batch), Some(input), rec)
+                Replay {
+                    network: ei.network,
+                    batch: Some(batch),
+                    input: Some((ei.input.expect("external input"), "in_ext")),
+                    rec,
+                }
             }
             Kind::Coba => {
                 let v0 = self.array("V0")?;
@@ -256,7 +264,12 @@ impl Case {
                     ],
                     counts: vec![],
                 };
-                (net.network, None, None, rec)
+                Replay {
+                    network: net.network,
+                    batch: None,
+                    input: None,
+                    rec,
+                }
             }
         })
     }
@@ -264,7 +277,12 @@ impl Case {
     /// Builds and runs a network file on `device`, recording the file's traces.
     pub(super) fn simulate_network(&self, device: &Device, executor: Executor) -> Result<Traces> {
         let steps = self.npz.get("t")?.numel();
-        let (network, batch, input, rec) = self.build_network()?;
+        let Replay {
+            network,
+            batch,
+            input,
+            rec,
+        } = self.build_network()?;
         let mut sim = network.compile_with(device, batch, self.dt * ms, executor)?;
         if let Some((ext, key)) = input {
             sim.feed(ext, &self.array(key)?)?;

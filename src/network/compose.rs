@@ -27,9 +27,9 @@ pub(super) fn clock_entries(clock: &Clock, steps: usize) -> Vec<[u32; 4]> {
         .collect()
 }
 
-/// An f32 constant in WGSL, exactly.
+/// An f64 as the f32 constant in WGSL that the host would upload, exactly.
 pub(super) fn f32_lit(x: f64) -> String {
-    format!("bitcast<f32>({:#x}u)", (x as f32).to_bits())
+    crate::abi::wgsl_f32(x as f32)
 }
 
 /// Every population's parameters in one table (headers as `param()` reads them, offsets made
