@@ -1,14 +1,14 @@
 //! The exponential integrate-and-fire family: `ExpIF`, `ExpIFRef`, `AdExIF`, `AdExIFRef`
 //! (BrainPy's `brainpy.state.lif`). Kernels: `shaders/neuron/exp_if.wgsl`.
 
-use super::{NEURON_INPUTS, NEVER_SPIKED, Potentials, SpikeReset};
+use super::{Adaptation, NEURON_INPUTS, NEVER_SPIKED, Potentials, Refractory, SpikeReset};
 use crate::error::Result;
 use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
-use crate::numerics::{exp_euler, exprel, heaviside, reset_v};
+use crate::numerics::{exp_euler, heaviside, reset_v};
 use crate::shaders::builtin;
 use crate::shape::Shape;
-use crate::units::{Conductance, Current, Resistance, S, Time, Voltage, mA, mV, ms, ohm};
+use crate::units::{Conductance, Current, Resistance, Time, Voltage, mV, ms, ohm};
 
 // Kernel parameter indices, as in exp_if.wgsl.
 const R: usize = 0;
@@ -65,22 +65,15 @@ fn step(e: &ElemF64<'_>, v_old: f64, w_old: f64) -> Step {
 
 /// The refractory template over `(V, w)` with states `V, [w,] last_spike_time, refractory`.
 fn step_ref(e: &mut ElemF64<'_>, adaptive: bool) {
-    let base = if adaptive { 2 } else { 1 };
-    let w_old = if adaptive { e.state[1] } else { 0.0 };
-    let r = step(e, e.state[0], w_old);
-    let mut last = e.state[base];
-    let refractory = e.t - last < e.param(TAU_REF);
-    let v = if refractory { r.v_reset } else { r.v };
-    let spike_cond = v >= e.param(V_TH);
-    if spike_cond {
-        last = e.t;
-    }
+    let clock = Refractory::begin(e, if adaptive { 2 } else { 1 }, e.param(TAU_REF));
+    let r = step(e, e.state[0], if adaptive { e.state[1] } else { 0.0 });
+    let v = clock.pick(r.v, r.v_reset);
     e.state[0] = v;
     if adaptive {
-        e.state[1] = if refractory { r.w_reset } else { r.w };
+        e.state[1] = clock.pick(r.w, r.w_reset);
     }
-    e.state[base] = last;
-    e.state[base + 1] = if refractory || spike_cond { 1.0 } else { 0.0 };
+    let spiked = v >= e.param(V_TH);
+    clock.finish(e, spiked);
     e.out = spike(e, v);
 }
 
@@ -197,26 +190,36 @@ impl ExpIF {
     }
 }
 
-crate::model::setters!(ExpIF {
-    /// Sets `R`.
-    r: Param<Resistance>,
-    /// Sets `tau`.
-    tau: Param<Time>,
-    /// Sets `V_th`.
-    v_th: Param<Voltage>,
-    /// Sets `V_reset`.
-    v_reset: Param<Voltage>,
-    /// Sets `V_rest`.
-    v_rest: Param<Voltage>,
-    /// Sets `V_T`.
-    v_t: Param<Voltage>,
-    /// Sets `delta_T`.
-    delta_t: Param<Voltage>,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage>,
-    /// Sets `spk_reset`.
-    spk_reset: SpikeReset,
-});
+/// The setters of [`ExpIF`]'s parameters, written once: for `ExpIF` itself (`[]`) and for
+/// every module whose parameters hold them at a path (`[field.field]`), followed by that
+/// module's own setters.
+macro_rules! exp_if_setters {
+    ($ty:ident [$($at:ident).*] $($own:tt)*) => {
+        crate::model::setters!($ty {
+            /// Sets `R`.
+            r: Param<Resistance> => $($at.)* r,
+            /// Sets `tau`.
+            tau: Param<Time> => $($at.)* tau,
+            /// Sets `V_th`.
+            v_th: Param<Voltage> => $($at.)* v_th,
+            /// Sets `V_reset`.
+            v_reset: Param<Voltage> => $($at.)* v_reset,
+            /// Sets `V_rest`.
+            v_rest: Param<Voltage> => $($at.)* v_rest,
+            /// Sets `V_T`.
+            v_t: Param<Voltage> => $($at.)* v_t,
+            /// Sets `delta_T`.
+            delta_t: Param<Voltage> => $($at.)* delta_t,
+            /// Sets `V_initializer`.
+            v_initializer: Init<Voltage> => $($at.)* v_initializer,
+            /// Sets `spk_reset`.
+            spk_reset: SpikeReset => $($at.)* spk_reset,
+            $($own)*
+        });
+    };
+}
+
+exp_if_setters!(ExpIF []);
 
 impl Model for ExpIFParams {
     crate::model::describe!(
@@ -277,28 +280,10 @@ impl ExpIFRef {
     }
 }
 
-crate::model::setters!(ExpIFRef {
-    /// Sets `R`.
-    r: Param<Resistance> => exp_if.r,
-    /// Sets `tau`.
-    tau: Param<Time> => exp_if.tau,
-    /// Sets `V_th`.
-    v_th: Param<Voltage> => exp_if.v_th,
-    /// Sets `V_reset`.
-    v_reset: Param<Voltage> => exp_if.v_reset,
-    /// Sets `V_rest`.
-    v_rest: Param<Voltage> => exp_if.v_rest,
-    /// Sets `V_T`.
-    v_t: Param<Voltage> => exp_if.v_t,
-    /// Sets `delta_T`.
-    delta_t: Param<Voltage> => exp_if.delta_t,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage> => exp_if.v_initializer,
-    /// Sets `spk_reset`.
-    spk_reset: SpikeReset => exp_if.spk_reset,
+exp_if_setters!(ExpIFRef [exp_if]
     /// Sets `tau_ref`.
     tau_ref: Param<Time>,
-});
+);
 
 impl Model for ExpIFRefParams {
     crate::model::describe!(
@@ -350,14 +335,8 @@ pub type AdExIF = Module<AdExIFParams>;
 pub struct AdExIFParams {
     /// The ExpIF part (`V_th` defaults to −55 mV here).
     pub exp_if: ExpIFParams,
-    /// `tau_w` (> 0).
-    pub tau_w: Param<Time>,
-    /// `a`: subthreshold adaptation.
-    pub a: Param<Conductance>,
-    /// `b`: spike-triggered adaptation.
-    pub b: Param<Current>,
-    /// `w_initializer`.
-    pub w_initializer: Init<Current>,
+    /// The adaptation current `w`.
+    pub adaptation: Adaptation,
 }
 
 impl Default for AdExIFParams {
@@ -367,10 +346,7 @@ impl Default for AdExIFParams {
                 v_th: (-55.0 * mV).into(),
                 ..ExpIFParams::default()
             },
-            tau_w: (30.0 * ms).into(),
-            a: (1.0 * S).into(),
-            b: (1.0 * mA).into(),
-            w_initializer: (0.0 * mA).into(),
+            adaptation: Adaptation::new(30.0, 1.0),
         }
     }
 }
@@ -378,18 +354,7 @@ impl Default for AdExIFParams {
 impl AdExIFParams {
     fn check(&self, kind: &str, n: usize) -> Result<()> {
         self.exp_if.check(kind, n)?;
-        self.tau_w.check_positive(kind, "tau_w", n)?;
-        self.a.check_finite(kind, "a", n)?;
-        self.b.check_finite(kind, "b", n)?;
-        self.w_initializer.check(kind, "w_initializer", n)
-    }
-
-    fn adaptation(&self, dt: f64) -> [ParamValue; 3] {
-        [
-            self.tau_w.map(|t| dt * exprel(-dt / t) / t),
-            self.a.value().clone(),
-            self.b.value().clone(),
-        ]
+        self.adaptation.check(kind, n)
     }
 }
 
@@ -400,34 +365,26 @@ impl AdExIF {
     }
 }
 
-crate::model::setters!(AdExIF {
-    /// Sets `R`.
-    r: Param<Resistance> => exp_if.r,
-    /// Sets `tau`.
-    tau: Param<Time> => exp_if.tau,
-    /// Sets `V_th`.
-    v_th: Param<Voltage> => exp_if.v_th,
-    /// Sets `V_reset`.
-    v_reset: Param<Voltage> => exp_if.v_reset,
-    /// Sets `V_rest`.
-    v_rest: Param<Voltage> => exp_if.v_rest,
-    /// Sets `V_T`.
-    v_t: Param<Voltage> => exp_if.v_t,
-    /// Sets `delta_T`.
-    delta_t: Param<Voltage> => exp_if.delta_t,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage> => exp_if.v_initializer,
-    /// Sets `spk_reset`.
-    spk_reset: SpikeReset => exp_if.spk_reset,
-    /// Sets `tau_w`.
-    tau_w: Param<Time>,
-    /// Sets `a`.
-    a: Param<Conductance>,
-    /// Sets `b`.
-    b: Param<Current>,
-    /// Sets `w_initializer`.
-    w_initializer: Init<Current>,
-});
+/// The setters of [`AdExIF`]'s parameters, written once: for `AdExIF` itself (`[]`) and for
+/// every module whose parameters hold them at a path (`[field.field]`), followed by that
+/// module's own setters.
+macro_rules! ad_ex_if_setters {
+    ($ty:ident [$($at:ident).*] $($own:tt)*) => {
+        exp_if_setters!($ty [$($at.)* exp_if]
+            /// Sets `tau_w`.
+            tau_w: Param<Time> => $($at.)* adaptation.tau_w,
+            /// Sets `a`.
+            a: Param<Conductance> => $($at.)* adaptation.a,
+            /// Sets `b`.
+            b: Param<Current> => $($at.)* adaptation.b,
+            /// Sets `w_initializer`.
+            w_initializer: Init<Current> => $($at.)* adaptation.w_initializer,
+            $($own)*
+        );
+    };
+}
+
+ad_ex_if_setters!(AdExIF []);
 
 impl Model for AdExIFParams {
     crate::model::describe!(
@@ -443,12 +400,12 @@ impl Model for AdExIFParams {
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         vec![
             self.exp_if.v_initializer.values(rows, n, 0),
-            self.w_initializer.values(rows, n, 1),
+            self.adaptation.w_initializer.values(rows, n, 1),
         ]
     }
     fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {
         self.exp_if
-            .params(ParamValue::Scalar(0.0), self.adaptation(dt))
+            .params(ParamValue::Scalar(0.0), self.adaptation.params(dt))
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         let r = step(e, e.state[0], e.state[1]);
@@ -492,36 +449,10 @@ impl AdExIFRef {
     }
 }
 
-crate::model::setters!(AdExIFRef {
-    /// Sets `R`.
-    r: Param<Resistance> => ad_ex_if.exp_if.r,
-    /// Sets `tau`.
-    tau: Param<Time> => ad_ex_if.exp_if.tau,
-    /// Sets `V_th`.
-    v_th: Param<Voltage> => ad_ex_if.exp_if.v_th,
-    /// Sets `V_reset`.
-    v_reset: Param<Voltage> => ad_ex_if.exp_if.v_reset,
-    /// Sets `V_rest`.
-    v_rest: Param<Voltage> => ad_ex_if.exp_if.v_rest,
-    /// Sets `V_T`.
-    v_t: Param<Voltage> => ad_ex_if.exp_if.v_t,
-    /// Sets `delta_T`.
-    delta_t: Param<Voltage> => ad_ex_if.exp_if.delta_t,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage> => ad_ex_if.exp_if.v_initializer,
-    /// Sets `spk_reset`.
-    spk_reset: SpikeReset => ad_ex_if.exp_if.spk_reset,
-    /// Sets `tau_w`.
-    tau_w: Param<Time> => ad_ex_if.tau_w,
-    /// Sets `a`.
-    a: Param<Conductance> => ad_ex_if.a,
-    /// Sets `b`.
-    b: Param<Current> => ad_ex_if.b,
-    /// Sets `w_initializer`.
-    w_initializer: Init<Current> => ad_ex_if.w_initializer,
+ad_ex_if_setters!(AdExIFRef [ad_ex_if]
     /// Sets `tau_ref`.
     tau_ref: Param<Time>,
-});
+);
 
 impl Model for AdExIFRefParams {
     crate::model::describe!(
@@ -538,15 +469,16 @@ impl Model for AdExIFRefParams {
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         vec![
             self.ad_ex_if.exp_if.v_initializer.values(rows, n, 0),
-            self.ad_ex_if.w_initializer.values(rows, n, 1),
+            self.ad_ex_if.adaptation.w_initializer.values(rows, n, 1),
             vec![NEVER_SPIKED; rows * n],
             vec![0.0; rows * n],
         ]
     }
     fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {
-        self.ad_ex_if
-            .exp_if
-            .params(self.tau_ref.value().clone(), self.ad_ex_if.adaptation(dt))
+        self.ad_ex_if.exp_if.params(
+            self.tau_ref.value().clone(),
+            self.ad_ex_if.adaptation.params(dt),
+        )
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         step_ref(e, true);

@@ -1,7 +1,7 @@
 //! The generalized integrate-and-fire family: `Gif`, `GifRef` (BrainPy's `brainpy.state.lif`).
 //! Kernels: `shaders/neuron/gif.wgsl`.
 
-use super::{NEURON_INPUTS, NEVER_SPIKED, SpikeReset};
+use super::{NEURON_INPUTS, NEVER_SPIKED, Refractory, SpikeReset};
 use crate::error::Result;
 use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
@@ -246,46 +246,56 @@ impl Gif {
     }
 }
 
-crate::model::setters!(Gif {
-    /// Sets `R`.
-    r: Param<Resistance>,
-    /// Sets `tau`.
-    tau: Param<Time>,
-    /// Sets `V_rest`.
-    v_rest: Param<Voltage>,
-    /// Sets `V_reset`.
-    v_reset: Param<Voltage>,
-    /// Sets `V_th_inf`.
-    v_th_inf: Param<Voltage>,
-    /// Sets `V_th_reset`.
-    v_th_reset: Param<Voltage>,
-    /// Sets `a`.
-    a: Param<Rate>,
-    /// Sets `b`.
-    b: Param<Rate>,
-    /// Sets `k1`.
-    k1: Param<Rate>,
-    /// Sets `k2`.
-    k2: Param<Rate>,
-    /// Sets `R1`.
-    r1: Param<Dimensionless>,
-    /// Sets `R2`.
-    r2: Param<Dimensionless>,
-    /// Sets `A1`.
-    a1: Param<Current>,
-    /// Sets `A2`.
-    a2: Param<Current>,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage>,
-    /// Sets `I1_initializer`.
-    i1_initializer: Init<Current>,
-    /// Sets `I2_initializer`.
-    i2_initializer: Init<Current>,
-    /// Sets `Vth_initializer`.
-    v_th_initializer: Init<Voltage>,
-    /// Sets `spk_reset`.
-    spk_reset: SpikeReset,
-});
+/// The setters of [`Gif`]'s parameters, written once: for `Gif` itself (`[]`) and for
+/// every module whose parameters hold them at a path (`[field.field]`), followed by that
+/// module's own setters.
+macro_rules! gif_setters {
+    ($ty:ident [$($at:ident).*] $($own:tt)*) => {
+        crate::model::setters!($ty {
+            /// Sets `R`.
+            r: Param<Resistance> => $($at.)* r,
+            /// Sets `tau`.
+            tau: Param<Time> => $($at.)* tau,
+            /// Sets `V_rest`.
+            v_rest: Param<Voltage> => $($at.)* v_rest,
+            /// Sets `V_reset`.
+            v_reset: Param<Voltage> => $($at.)* v_reset,
+            /// Sets `V_th_inf`.
+            v_th_inf: Param<Voltage> => $($at.)* v_th_inf,
+            /// Sets `V_th_reset`.
+            v_th_reset: Param<Voltage> => $($at.)* v_th_reset,
+            /// Sets `a`.
+            a: Param<Rate> => $($at.)* a,
+            /// Sets `b`.
+            b: Param<Rate> => $($at.)* b,
+            /// Sets `k1`.
+            k1: Param<Rate> => $($at.)* k1,
+            /// Sets `k2`.
+            k2: Param<Rate> => $($at.)* k2,
+            /// Sets `R1`.
+            r1: Param<Dimensionless> => $($at.)* r1,
+            /// Sets `R2`.
+            r2: Param<Dimensionless> => $($at.)* r2,
+            /// Sets `A1`.
+            a1: Param<Current> => $($at.)* a1,
+            /// Sets `A2`.
+            a2: Param<Current> => $($at.)* a2,
+            /// Sets `V_initializer`.
+            v_initializer: Init<Voltage> => $($at.)* v_initializer,
+            /// Sets `I1_initializer`.
+            i1_initializer: Init<Current> => $($at.)* i1_initializer,
+            /// Sets `I2_initializer`.
+            i2_initializer: Init<Current> => $($at.)* i2_initializer,
+            /// Sets `Vth_initializer`.
+            v_th_initializer: Init<Voltage> => $($at.)* v_th_initializer,
+            /// Sets `spk_reset`.
+            spk_reset: SpikeReset => $($at.)* spk_reset,
+            $($own)*
+        });
+    };
+}
+
+gif_setters!(Gif []);
 
 impl Model for GifParams {
     crate::model::describe!(
@@ -347,48 +357,10 @@ impl GifRef {
     }
 }
 
-crate::model::setters!(GifRef {
-    /// Sets `R`.
-    r: Param<Resistance> => gif.r,
-    /// Sets `tau`.
-    tau: Param<Time> => gif.tau,
-    /// Sets `V_rest`.
-    v_rest: Param<Voltage> => gif.v_rest,
-    /// Sets `V_reset`.
-    v_reset: Param<Voltage> => gif.v_reset,
-    /// Sets `V_th_inf`.
-    v_th_inf: Param<Voltage> => gif.v_th_inf,
-    /// Sets `V_th_reset`.
-    v_th_reset: Param<Voltage> => gif.v_th_reset,
-    /// Sets `a`.
-    a: Param<Rate> => gif.a,
-    /// Sets `b`.
-    b: Param<Rate> => gif.b,
-    /// Sets `k1`.
-    k1: Param<Rate> => gif.k1,
-    /// Sets `k2`.
-    k2: Param<Rate> => gif.k2,
-    /// Sets `R1`.
-    r1: Param<Dimensionless> => gif.r1,
-    /// Sets `R2`.
-    r2: Param<Dimensionless> => gif.r2,
-    /// Sets `A1`.
-    a1: Param<Current> => gif.a1,
-    /// Sets `A2`.
-    a2: Param<Current> => gif.a2,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage> => gif.v_initializer,
-    /// Sets `I1_initializer`.
-    i1_initializer: Init<Current> => gif.i1_initializer,
-    /// Sets `I2_initializer`.
-    i2_initializer: Init<Current> => gif.i2_initializer,
-    /// Sets `Vth_initializer`.
-    v_th_initializer: Init<Voltage> => gif.v_th_initializer,
-    /// Sets `spk_reset`.
-    spk_reset: SpikeReset => gif.spk_reset,
+gif_setters!(GifRef [gif]
     /// Sets `tau_ref`.
     tau_ref: Param<Time>,
-});
+);
 
 impl Model for GifRefParams {
     crate::model::describe!(
@@ -412,18 +384,12 @@ impl Model for GifRefParams {
         self.gif.params(dt, self.tau_ref.value().clone())
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
+        let clock = Refractory::begin(e, 4, e.param(TAU_REF));
         let x0 = reset(e, load(e));
         let c = integrate(e, x0, false);
-        let mut last = e.state[4];
-        let refractory = e.t - last < e.param(TAU_REF);
-        let x = if refractory { x0 } else { c };
-        let spike_cond = x.v >= x.v_th;
-        if spike_cond {
-            last = e.t;
-        }
+        let x = clock.pick(c, x0);
         store(e, x);
-        e.state[4] = last;
-        e.state[5] = if refractory || spike_cond { 1.0 } else { 0.0 };
+        clock.finish(e, x.v >= x.v_th);
         e.out = spike(e, x.v, x.v_th);
     }
 }

@@ -1,7 +1,7 @@
 //! The Izhikevich family: `Izhikevich`, `IzhikevichRef` (BrainPy's
 //! `brainpy.state.izhikevich`). Kernels: `shaders/neuron/izhikevich.wgsl`.
 
-use super::{NEURON_INPUTS, NEVER_SPIKED};
+use super::{NEURON_INPUTS, NEVER_SPIKED, Refractory};
 use crate::error::Result;
 use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
@@ -146,22 +146,32 @@ impl Izhikevich {
     }
 }
 
-crate::model::setters!(Izhikevich {
-    /// Sets `a`.
-    a: Param<Rate>,
-    /// Sets `b`.
-    b: Param<Rate>,
-    /// Sets `c`.
-    c: Param<Voltage>,
-    /// Sets `d`.
-    d: Param<VoltageRate>,
-    /// Sets `V_th`.
-    v_th: Param<Voltage>,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage>,
-    /// Sets `u_initializer`.
-    u_initializer: Init<VoltageRate>,
-});
+/// The setters of [`Izhikevich`]'s parameters, written once: for `Izhikevich` itself (`[]`) and for
+/// every module whose parameters hold them at a path (`[field.field]`), followed by that
+/// module's own setters.
+macro_rules! izhikevich_setters {
+    ($ty:ident [$($at:ident).*] $($own:tt)*) => {
+        crate::model::setters!($ty {
+            /// Sets `a`.
+            a: Param<Rate> => $($at.)* a,
+            /// Sets `b`.
+            b: Param<Rate> => $($at.)* b,
+            /// Sets `c`.
+            c: Param<Voltage> => $($at.)* c,
+            /// Sets `d`.
+            d: Param<VoltageRate> => $($at.)* d,
+            /// Sets `V_th`.
+            v_th: Param<Voltage> => $($at.)* v_th,
+            /// Sets `V_initializer`.
+            v_initializer: Init<Voltage> => $($at.)* v_initializer,
+            /// Sets `u_initializer`.
+            u_initializer: Init<VoltageRate> => $($at.)* u_initializer,
+            $($own)*
+        });
+    };
+}
+
+izhikevich_setters!(Izhikevich []);
 
 impl Model for IzhikevichParams {
     crate::model::describe!(
@@ -223,24 +233,10 @@ impl IzhikevichRef {
     }
 }
 
-crate::model::setters!(IzhikevichRef {
-    /// Sets `a`.
-    a: Param<Rate> => izhikevich.a,
-    /// Sets `b`.
-    b: Param<Rate> => izhikevich.b,
-    /// Sets `c`.
-    c: Param<Voltage> => izhikevich.c,
-    /// Sets `d`.
-    d: Param<VoltageRate> => izhikevich.d,
-    /// Sets `V_th`.
-    v_th: Param<Voltage> => izhikevich.v_th,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage> => izhikevich.v_initializer,
-    /// Sets `u_initializer`.
-    u_initializer: Init<VoltageRate> => izhikevich.u_initializer,
+izhikevich_setters!(IzhikevichRef [izhikevich]
     /// Sets `tau_ref`.
     tau_ref: Param<Time>,
-});
+);
 
 impl Model for IzhikevichRefParams {
     crate::model::describe!(
@@ -265,18 +261,13 @@ impl Model for IzhikevichRefParams {
         self.izhikevich.params(dt, self.tau_ref.value().clone())
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
+        let clock = Refractory::begin(e, 2, e.param(TAU_REF));
         let r = step(e, e.state[0], e.state[1]);
-        let mut last = e.state[2];
-        let refractory = e.t - last < e.param(TAU_REF);
-        let v = if refractory { r.v_reset } else { r.v };
-        let spike_cond = v >= e.param(V_TH);
-        if spike_cond {
-            last = e.t;
-        }
+        let v = clock.pick(r.v, r.v_reset);
         e.state[0] = v;
-        e.state[1] = if refractory { r.u_reset } else { r.u };
-        e.state[2] = last;
-        e.state[3] = if refractory || spike_cond { 1.0 } else { 0.0 };
+        e.state[1] = clock.pick(r.u, r.u_reset);
+        let spiked = v >= e.param(V_TH);
+        clock.finish(e, spiked);
         e.out = spike(e, v);
     }
 }

@@ -44,8 +44,12 @@ pub use morris_lecar::{MorrisLecar, MorrisLecarParams};
 pub use qua_if::{AdQuaIF, AdQuaIFParams, AdQuaIFRef, AdQuaIFRefParams, QuaIF, QuaIFParams};
 pub use wang_buzsaki::{WangBuzsakiHH, WangBuzsakiHHParams};
 
+use crate::model::Init;
+use crate::numerics::exprel;
+use crate::units::{Conductance, Current, S, Time, mA, ms};
+
 use crate::error::{Error, Result};
-use crate::model::{Accepts, Param, ParamValue};
+use crate::model::{Accepts, ElemF64, Param, ParamValue};
 use crate::numerics::heaviside;
 use crate::units::Voltage;
 
@@ -119,6 +123,87 @@ impl Potentials<'_> {
             self.v_rest.value().clone(),
             ParamValue::Scalar(self.mode.hard_flag()),
         ]
+    }
+}
+
+/// The adaptation current `w` of [`AdExIF`] and [`AdQuaIF`] (and their `…Ref` forms):
+///
+/// ```text
+/// τ_w dw/dt = a·(V − V_rest) − w,    w ← w + b at each spike
+/// ```
+///
+/// `w` is stepped by exponential Euler with the step's new `V`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Adaptation {
+    /// `tau_w` (> 0).
+    pub tau_w: Param<Time>,
+    /// `a`: subthreshold adaptation.
+    pub a: Param<Conductance>,
+    /// `b`: spike-triggered adaptation.
+    pub b: Param<Current>,
+    /// `w_initializer`.
+    pub w_initializer: Init<Current>,
+}
+
+impl Adaptation {
+    /// `tau_w` and `b` as given, `a` = 1 S, `w` starting at 0 mA.
+    pub(crate) fn new(tau_w_ms: f64, b_ma: f64) -> Adaptation {
+        Adaptation {
+            tau_w: (tau_w_ms * ms).into(),
+            a: (1.0 * S).into(),
+            b: (b_ma * mA).into(),
+            w_initializer: (0.0 * mA).into(),
+        }
+    }
+
+    pub(crate) fn check(&self, kind: &str, n: usize) -> Result<()> {
+        self.tau_w.check_positive(kind, "tau_w", n)?;
+        self.a.check_finite(kind, "a", n)?;
+        self.b.check_finite(kind, "b", n)?;
+        self.w_initializer.check(kind, "w_initializer", n)
+    }
+
+    /// The kernel parameters `c_w = dt·exprel(−dt/τ_w)/τ_w`, `a`, `b`.
+    pub(crate) fn params(&self, dt: f64) -> [ParamValue; 3] {
+        [
+            self.tau_w.map(|t| dt * exprel(-dt / t) / t),
+            self.a.value().clone(),
+            self.b.value().clone(),
+        ]
+    }
+}
+
+/// The absolute refractory period of the `…Ref` neurons in the f64 reference, around the
+/// model's own step: `held` while `t − t_last < τ_ref` (the model then keeps its reset values
+/// instead of the step's candidates); [`Refractory::finish`] sets `t_last ← t` where the chosen
+/// `V` reaches threshold and `refractory = held or spiked`. The two clock states
+/// (`last_spike_time`, `refractory`) stand at `at` and `at + 1`.
+pub(crate) struct Refractory {
+    /// Whether this step is within the refractory period.
+    pub held: bool,
+    at: usize,
+}
+
+impl Refractory {
+    /// The period of this element at this step; `tau_ref` is its parameter.
+    pub fn begin(e: &ElemF64<'_>, at: usize, tau_ref: f64) -> Refractory {
+        Refractory {
+            held: e.t - e.state[at] < tau_ref,
+            at,
+        }
+    }
+
+    /// Picks the candidate, or the held value within the period.
+    pub fn pick<T>(&self, candidate: T, held: T) -> T {
+        if self.held { held } else { candidate }
+    }
+
+    /// Updates the clock states once the step knows whether `V` reached threshold.
+    pub fn finish(self, e: &mut ElemF64<'_>, spiked: bool) {
+        if spiked {
+            e.state[self.at] = e.t;
+        }
+        e.state[self.at + 1] = if self.held || spiked { 1.0 } else { 0.0 };
     }
 }
 

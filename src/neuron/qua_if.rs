@@ -1,16 +1,14 @@
 //! The quadratic integrate-and-fire family: `QuaIF`, `AdQuaIF`, `AdQuaIFRef` (BrainPy's
 //! `brainpy.state.lif`). Kernels: `shaders/neuron/qua_if.wgsl`.
 
-use super::{NEURON_INPUTS, NEVER_SPIKED, Potentials, SpikeReset};
+use super::{Adaptation, NEURON_INPUTS, NEVER_SPIKED, Potentials, Refractory, SpikeReset};
 use crate::error::Result;
 use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
-use crate::numerics::{exp_euler, exprel, heaviside, reset_v};
+use crate::numerics::{exp_euler, heaviside, reset_v};
 use crate::shaders::builtin;
 use crate::shape::Shape;
-use crate::units::{
-    Conductance, Current, InverseVoltage, Resistance, S, Time, Voltage, mA, mV, ms, ohm,
-};
+use crate::units::{Conductance, Current, InverseVoltage, Resistance, Time, Voltage, mV, ms, ohm};
 
 // Kernel parameter indices, as in qua_if.wgsl.
 const R: usize = 0;
@@ -165,26 +163,36 @@ impl QuaIF {
     }
 }
 
-crate::model::setters!(QuaIF {
-    /// Sets `R`.
-    r: Param<Resistance>,
-    /// Sets `tau`.
-    tau: Param<Time>,
-    /// Sets `V_th`.
-    v_th: Param<Voltage>,
-    /// Sets `V_reset`.
-    v_reset: Param<Voltage>,
-    /// Sets `V_rest`.
-    v_rest: Param<Voltage>,
-    /// Sets `V_c`.
-    v_c: Param<Voltage>,
-    /// Sets `c`.
-    c: Param<InverseVoltage>,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage>,
-    /// Sets `spk_reset`.
-    spk_reset: SpikeReset,
-});
+/// The setters of [`QuaIF`]'s parameters, written once: for `QuaIF` itself (`[]`) and for
+/// every module whose parameters hold them at a path (`[field.field]`), followed by that
+/// module's own setters.
+macro_rules! qua_if_setters {
+    ($ty:ident [$($at:ident).*] $($own:tt)*) => {
+        crate::model::setters!($ty {
+            /// Sets `R`.
+            r: Param<Resistance> => $($at.)* r,
+            /// Sets `tau`.
+            tau: Param<Time> => $($at.)* tau,
+            /// Sets `V_th`.
+            v_th: Param<Voltage> => $($at.)* v_th,
+            /// Sets `V_reset`.
+            v_reset: Param<Voltage> => $($at.)* v_reset,
+            /// Sets `V_rest`.
+            v_rest: Param<Voltage> => $($at.)* v_rest,
+            /// Sets `V_c`.
+            v_c: Param<Voltage> => $($at.)* v_c,
+            /// Sets `c`.
+            c: Param<InverseVoltage> => $($at.)* c,
+            /// Sets `V_initializer`.
+            v_initializer: Init<Voltage> => $($at.)* v_initializer,
+            /// Sets `spk_reset`.
+            spk_reset: SpikeReset => $($at.)* spk_reset,
+            $($own)*
+        });
+    };
+}
+
+qua_if_setters!(QuaIF []);
 
 impl Model for QuaIFParams {
     crate::model::describe!(
@@ -230,24 +238,15 @@ pub type AdQuaIF = Module<AdQuaIFParams>;
 pub struct AdQuaIFParams {
     /// The QuaIF part.
     pub qua_if: QuaIFParams,
-    /// `tau_w` (> 0).
-    pub tau_w: Param<Time>,
-    /// `a`.
-    pub a: Param<Conductance>,
-    /// `b`.
-    pub b: Param<Current>,
-    /// `w_initializer`.
-    pub w_initializer: Init<Current>,
+    /// The adaptation current `w`.
+    pub adaptation: Adaptation,
 }
 
 impl Default for AdQuaIFParams {
     fn default() -> Self {
         AdQuaIFParams {
             qua_if: QuaIFParams::default(),
-            tau_w: (10.0 * ms).into(),
-            a: (1.0 * S).into(),
-            b: (0.1 * mA).into(),
-            w_initializer: (0.0 * mA).into(),
+            adaptation: Adaptation::new(10.0, 0.1),
         }
     }
 }
@@ -255,18 +254,7 @@ impl Default for AdQuaIFParams {
 impl AdQuaIFParams {
     fn check(&self, kind: &str, n: usize) -> Result<()> {
         self.qua_if.check(kind, n)?;
-        self.tau_w.check_positive(kind, "tau_w", n)?;
-        self.a.check_finite(kind, "a", n)?;
-        self.b.check_finite(kind, "b", n)?;
-        self.w_initializer.check(kind, "w_initializer", n)
-    }
-
-    fn adaptation(&self, dt: f64) -> [ParamValue; 3] {
-        [
-            self.tau_w.map(|t| dt * exprel(-dt / t) / t),
-            self.a.value().clone(),
-            self.b.value().clone(),
-        ]
+        self.adaptation.check(kind, n)
     }
 }
 
@@ -277,34 +265,26 @@ impl AdQuaIF {
     }
 }
 
-crate::model::setters!(AdQuaIF {
-    /// Sets `R`.
-    r: Param<Resistance> => qua_if.r,
-    /// Sets `tau`.
-    tau: Param<Time> => qua_if.tau,
-    /// Sets `V_th`.
-    v_th: Param<Voltage> => qua_if.v_th,
-    /// Sets `V_reset`.
-    v_reset: Param<Voltage> => qua_if.v_reset,
-    /// Sets `V_rest`.
-    v_rest: Param<Voltage> => qua_if.v_rest,
-    /// Sets `V_c`.
-    v_c: Param<Voltage> => qua_if.v_c,
-    /// Sets `c`.
-    c: Param<InverseVoltage> => qua_if.c,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage> => qua_if.v_initializer,
-    /// Sets `spk_reset`.
-    spk_reset: SpikeReset => qua_if.spk_reset,
-    /// Sets `tau_w`.
-    tau_w: Param<Time>,
-    /// Sets `a`.
-    a: Param<Conductance>,
-    /// Sets `b`.
-    b: Param<Current>,
-    /// Sets `w_initializer`.
-    w_initializer: Init<Current>,
-});
+/// The setters of [`AdQuaIF`]'s parameters, written once: for `AdQuaIF` itself (`[]`) and for
+/// every module whose parameters hold them at a path (`[field.field]`), followed by that
+/// module's own setters.
+macro_rules! ad_qua_if_setters {
+    ($ty:ident [$($at:ident).*] $($own:tt)*) => {
+        qua_if_setters!($ty [$($at.)* qua_if]
+            /// Sets `tau_w`.
+            tau_w: Param<Time> => $($at.)* adaptation.tau_w,
+            /// Sets `a`.
+            a: Param<Conductance> => $($at.)* adaptation.a,
+            /// Sets `b`.
+            b: Param<Current> => $($at.)* adaptation.b,
+            /// Sets `w_initializer`.
+            w_initializer: Init<Current> => $($at.)* adaptation.w_initializer,
+            $($own)*
+        );
+    };
+}
+
+ad_qua_if_setters!(AdQuaIF []);
 
 impl Model for AdQuaIFParams {
     crate::model::describe!(
@@ -320,12 +300,12 @@ impl Model for AdQuaIFParams {
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         vec![
             self.qua_if.v_initializer.values(rows, n, 0),
-            self.w_initializer.values(rows, n, 1),
+            self.adaptation.w_initializer.values(rows, n, 1),
         ]
     }
     fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {
         self.qua_if
-            .params(ParamValue::Scalar(0.0), self.adaptation(dt))
+            .params(ParamValue::Scalar(0.0), self.adaptation.params(dt))
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         let r = step(e, e.state[0], e.state[1]);
@@ -369,36 +349,10 @@ impl AdQuaIFRef {
     }
 }
 
-crate::model::setters!(AdQuaIFRef {
-    /// Sets `R`.
-    r: Param<Resistance> => ad_qua_if.qua_if.r,
-    /// Sets `tau`.
-    tau: Param<Time> => ad_qua_if.qua_if.tau,
-    /// Sets `V_th`.
-    v_th: Param<Voltage> => ad_qua_if.qua_if.v_th,
-    /// Sets `V_reset`.
-    v_reset: Param<Voltage> => ad_qua_if.qua_if.v_reset,
-    /// Sets `V_rest`.
-    v_rest: Param<Voltage> => ad_qua_if.qua_if.v_rest,
-    /// Sets `V_c`.
-    v_c: Param<Voltage> => ad_qua_if.qua_if.v_c,
-    /// Sets `c`.
-    c: Param<InverseVoltage> => ad_qua_if.qua_if.c,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage> => ad_qua_if.qua_if.v_initializer,
-    /// Sets `spk_reset`.
-    spk_reset: SpikeReset => ad_qua_if.qua_if.spk_reset,
-    /// Sets `tau_w`.
-    tau_w: Param<Time> => ad_qua_if.tau_w,
-    /// Sets `a`.
-    a: Param<Conductance> => ad_qua_if.a,
-    /// Sets `b`.
-    b: Param<Current> => ad_qua_if.b,
-    /// Sets `w_initializer`.
-    w_initializer: Init<Current> => ad_qua_if.w_initializer,
+ad_qua_if_setters!(AdQuaIFRef [ad_qua_if]
     /// Sets `tau_ref`.
     tau_ref: Param<Time>,
-});
+);
 
 impl Model for AdQuaIFRefParams {
     crate::model::describe!(
@@ -415,29 +369,25 @@ impl Model for AdQuaIFRefParams {
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         vec![
             self.ad_qua_if.qua_if.v_initializer.values(rows, n, 0),
-            self.ad_qua_if.w_initializer.values(rows, n, 1),
+            self.ad_qua_if.adaptation.w_initializer.values(rows, n, 1),
             vec![NEVER_SPIKED; rows * n],
             vec![0.0; rows * n],
         ]
     }
     fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {
-        self.ad_qua_if
-            .qua_if
-            .params(self.tau_ref.value().clone(), self.ad_qua_if.adaptation(dt))
+        self.ad_qua_if.qua_if.params(
+            self.tau_ref.value().clone(),
+            self.ad_qua_if.adaptation.params(dt),
+        )
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
+        let clock = Refractory::begin(e, 2, e.param(TAU_REF));
         let r = step(e, e.state[0], e.state[1]);
-        let mut last = e.state[2];
-        let refractory = e.t - last < e.param(TAU_REF);
-        let v = if refractory { r.v_reset } else { r.v };
-        let spike_cond = v >= e.param(V_TH);
-        if spike_cond {
-            last = e.t;
-        }
+        let v = clock.pick(r.v, r.v_reset);
         e.state[0] = v;
-        e.state[1] = if refractory { r.w_reset } else { r.w };
-        e.state[2] = last;
-        e.state[3] = if refractory || spike_cond { 1.0 } else { 0.0 };
+        e.state[1] = clock.pick(r.w, r.w_reset);
+        let spiked = v >= e.param(V_TH);
+        clock.finish(e, spiked);
         e.out = spike(e, v);
     }
 }
