@@ -1,7 +1,7 @@
 //! The host (f64) side of running a model: one loop over the elements that calls the model's
 //! f64 twin, shared by modules on `Device::Cpu` and by the network's f64 executor.
 
-use crate::model::{DynModel, ElemF64, Output, ParamValue};
+use crate::model::{ElemF64, Model, Output, ParamValue};
 use crate::synout::SynOut;
 
 /// An input as the host loop reads it.
@@ -76,7 +76,7 @@ pub(crate) struct HostStep<'a> {
 }
 
 /// Runs `model`'s f64 twin on every element.
-pub(crate) fn step_elements(model: &dyn DynModel, s: &HostStep<'_>, states: &mut dyn HostStates) {
+pub(crate) fn step_elements(model: &dyn Model, s: &HostStep<'_>, states: &mut dyn HostStates) {
     let vars = model.state_names().len();
     let emits = model.output() == Output::Emitted;
     let mut values = vec![0.0; vars];

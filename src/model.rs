@@ -513,70 +513,12 @@ pub struct Accepts {
     pub currents: bool,
 }
 
-/// The object-safe view of a [`Model`], for holding models of different types together (a
-/// network's populations).
-pub(crate) trait DynModel: Send + Sync {
-    /// See [`Model::kind`].
-    fn kind(&self) -> &str;
-    /// See [`Model::kernel`].
-    fn kernel(&self) -> &KernelDef;
-    /// See [`Model::state_names`].
-    fn state_names(&self) -> Vec<&str>;
-    /// See [`Model::output`].
-    fn output(&self) -> Output;
-    /// See [`Model::validate`].
-    fn validate(&self, n: usize) -> Result<()>;
-    /// See [`Model::initial_state`].
-    fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>>;
-    /// See [`Model::kernel_params`].
-    fn kernel_params(&self, dt: f64) -> Vec<ParamValue>;
-    /// See [`Model::step_f64`].
-    fn step_f64(&self, e: &mut ElemF64<'_>);
-    /// See [`Model::accepts`].
-    fn accepts(&self) -> Accepts;
-    /// See [`Model::x_size`].
-    fn x_size(&self) -> Option<Shape>;
-}
-
-impl<M: Model> DynModel for M {
-    fn kind(&self) -> &str {
-        Model::kind(self)
-    }
-    fn kernel(&self) -> &KernelDef {
-        Model::kernel(self)
-    }
-    fn state_names(&self) -> Vec<&str> {
-        Model::state_names(self)
-    }
-    fn output(&self) -> Output {
-        Model::output(self)
-    }
-    fn validate(&self, n: usize) -> Result<()> {
-        Model::validate(self, n)
-    }
-    fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
-        Model::initial_state(self, rows, n)
-    }
-    fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {
-        Model::kernel_params(self, dt)
-    }
-    fn step_f64(&self, e: &mut ElemF64<'_>) {
-        Model::step_f64(self, e)
-    }
-    fn accepts(&self) -> Accepts {
-        Model::accepts(self)
-    }
-    fn x_size(&self) -> Option<Shape> {
-        Model::x_size(self)
-    }
-}
-
 /// An element-wise model: a WGSL kernel over the element ABI and its f64 twin, sharing one
 /// layout of states and kernel parameters.
 ///
 /// Built-in models implement it on their parameter structs (`ExponParams`, `LifParams` …);
 /// a [`Module`](crate::Module) adds the states and the device.
-pub trait Model: Clone + Send + Sync + 'static {
+pub trait Model: Send + Sync + 'static {
     /// The BrainPy class name ("Expon").
     fn kind(&self) -> &str;
     /// The kernel.

@@ -41,27 +41,13 @@ impl Gpu {
     /// A zeroed storage array of `len` words, checked against the device's limits.
     pub(crate) fn alloc(&self, what: &str, len: usize) -> Result<GpuArray> {
         let bytes = (len.max(1) as u64) * 4;
-        self.check_size(what, bytes)?;
-        let scope = self
-            .inner
-            .device
-            .push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let buffer = self.inner.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some(what),
-            size: bytes,
-            usage: STORAGE,
-            mapped_at_creation: false,
-        });
-        if let Some(e) = pollster::block_on(scope.pop()) {
-            return Err(Error::Gpu(format!(
-                "allocating {what} ({bytes} bytes): {e}"
-            )));
-        }
-        Ok(GpuArray {
-            gpu: self.clone(),
-            buffer,
-            offset: 0,
-            len,
+        self.create(what, bytes, len, |device| {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(what),
+                size: bytes,
+                usage: STORAGE,
+                mapped_at_creation: false,
+            })
         })
     }
 
@@ -72,19 +58,28 @@ impl Gpu {
             return self.alloc(what, 0);
         }
         let bytes = std::mem::size_of_val(data) as u64;
-        self.check_size(what, bytes)?;
-        let scope = self
-            .inner
-            .device
-            .push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let buffer = self
-            .inner
-            .device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        self.create(what, bytes, data.len(), |device| {
+            device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some(what),
                 contents: bytemuck::cast_slice(data),
                 usage: STORAGE,
-            });
+            })
+        })
+    }
+
+    /// Checks `bytes` against the limits, then creates the buffer with an out-of-memory error
+    /// scope around it, so that a failed allocation is an error and not a device loss.
+    fn create(
+        &self,
+        what: &str,
+        bytes: u64,
+        len: usize,
+        make: impl FnOnce(&wgpu::Device) -> wgpu::Buffer,
+    ) -> Result<GpuArray> {
+        self.check_size(what, bytes)?;
+        let device = &self.inner.device;
+        let scope = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let buffer = make(device);
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(Error::Gpu(format!(
                 "allocating {what} ({bytes} bytes): {e}"
@@ -94,7 +89,7 @@ impl Gpu {
             gpu: self.clone(),
             buffer,
             offset: 0,
-            len: data.len(),
+            len,
         })
     }
 

@@ -42,7 +42,7 @@ pub use simulation::{Simulation, StepCost};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::DeviceLimits;
-use crate::model::{DynModel, Model};
+use crate::model::Model;
 use crate::module::Module;
 use crate::shaders::KernelDef;
 use crate::shape::Shape;
@@ -206,7 +206,7 @@ impl Wiring {
 
 struct NodeDef {
     name: String,
-    model: Arc<dyn DynModel>,
+    model: Arc<dyn Model>,
     in_size: Shape,
 }
 

@@ -9,7 +9,7 @@ pub(crate) use super::projection::Place;
 use super::projection::{AxpyProjection, DenseProjection, EventProjection, Projection};
 use super::{Comm, Network, NodeId, Source, Term, Wiring};
 use crate::error::{Error, Result};
-use crate::model::{DynModel, Output, ParamValue};
+use crate::model::{Model, Output, ParamValue};
 use crate::shape::{Shape, validate_batch};
 use crate::synout::SynOut;
 
@@ -24,7 +24,7 @@ fn align(x: usize) -> usize {
 /// A population in the plan.
 pub(crate) struct PlanNode {
     pub name: String,
-    pub model: Arc<dyn DynModel>,
+    pub model: Arc<dyn Model>,
     pub in_size: Shape,
     /// Elements per sample, and in all (`rows × n`).
     pub n: usize,
