@@ -24,14 +24,17 @@
 //!
 //! Layout: `gpu` (the only module naming wgpu types), `synapse` and `neuron` (one model
 //! family per file, kernels under `shaders/` with the same names), `model`/`module` (what a
-//! model is and how it runs on either device), `units`, `clock`, `compare` (the f32-vs-f64
-//! rules), `npz`. See `ARCHITECTURE.md`.
+//! model is and how it runs on either device), `units`, `clock`, `npz`; with the `testing` feature (on
+//! in this crate's tests and examples), `conformance` (the golden-trace runner) and `compare`
+//! (the f32-vs-f64 rules). See `ARCHITECTURE.md`.
 #![warn(missing_docs)]
 #![allow(clippy::upper_case_acronyms)]
 
 mod abi;
 pub mod clock;
+#[cfg(feature = "testing")]
 pub mod compare;
+#[cfg(feature = "testing")]
 pub mod conformance;
 mod error;
 pub mod gpu;
