@@ -25,6 +25,7 @@
 pub mod classic;
 mod compose;
 mod connect;
+mod connectivity;
 mod exec;
 mod plan;
 mod projection;
@@ -35,6 +36,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub use connect::{Dense, FixedProb, Weights};
+pub use connectivity::{Bounds, Dist, Rule, Stream, Synapses};
 pub use exec::Executor;
 pub use record::{CountRecord, SpikeRecord, StateRecord};
 pub use simulation::{Simulation, StepCost};
