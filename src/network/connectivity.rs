@@ -450,7 +450,8 @@ fn bernoulli_row(draws: Draws, row: u64, n: usize, p: f64, mut push: impl FnMut(
         let u = 1.0 - draws.unit(row, j); // (0, 1]
         j += 1;
         let skip = (u.ln() / log_q).floor();
-        if !(skip < (n as u64 - at) as f64) {
+        // `skip` is finite and ≥ 0 (u ∈ (0, 1], log_q < 0); past the row's end, it is done.
+        if skip >= (n as u64 - at) as f64 {
             return;
         }
         at += skip as u64;
