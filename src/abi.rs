@@ -364,7 +364,7 @@ comm_cfg! {
     }
     /// `event_fixed` (`shaders/comm/event.wgsl`).
     EventCfg "event" {
-        n_pre: u32, k: u32, rows: u32, src_base: u32, src_pitch: u32, sums: u32, n_post: u32,
+        n_pre: u32, synapses: u32, rows: u32, src_base: u32, src_pitch: u32, sums: u32, n_post: u32,
         weight: i32, per_synapse: bool,
     }
     /// `ring_store` (`shaders/comm/copy.wgsl`).

@@ -1,12 +1,12 @@
-// Event-driven projection with a fixed number of targets per presynaptic neuron (brainstate's
-// EventFixedProb): each spiking presynaptic neuron adds its weight to each of its targets'
-// fixed-point sums. Integer addition is associative, so the sums — and the run — are the same
+// Event-driven sparse projection (brainstate's EventFixedProb and every connectivity rule): each
+// spiking presynaptic neuron adds its synapses' weights to their targets' fixed-point sums. Integer addition is associative, so the sums — and the run — are the same
 // whatever order the atomics land in. One invocation per (sample, presynaptic neuron).
 //
 // cfg: EventCfg (src/abi.rs), read through its `event_*()` accessors: presynaptic neurons,
-// targets each, rows (batch), the source's base (first presynaptic neuron) and row pitch, where
+// synapses, rows (batch), the source's base (first presynaptic neuron) and row pitch, where
 // the sums start, postsynaptic neurons, the homogeneous fixed-point weight, whether weights are
-// per synapse. index: targets (pre-major), then per-synapse fixed-point weights.
+// per synapse. index: n_pre + 1 row offsets, the targets (source-major), then the per-synapse
+// fixed-point weights in the same order.
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn event_fixed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -21,11 +21,11 @@ fn event_fixed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     if (spike == 0.0) {
         return;
     }
-    let k = event_k();
-    let first = pre * k;
+    let targets = n_pre + 1u;
+    let weights = targets + event_synapses();
     let row = event_sums() + b * event_n_post();
-    for (var t = 0u; t < k; t = t + 1u) {
-        let w = select(event_weight(), bitcast<i32>(index[n_pre * k + first + t]), event_per_synapse());
-        atomicAdd(&acc[row + index[first + t]], w);
+    for (var s = index[pre]; s < index[pre + 1u]; s = s + 1u) {
+        let w = select(event_weight(), bitcast<i32>(index[weights + s]), event_per_synapse());
+        atomicAdd(&acc[row + index[targets + s]], w);
     }
 }

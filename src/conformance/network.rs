@@ -249,7 +249,6 @@ impl Case {
                 let conn_i = self.fixed_prob_from("conn_idx_I", "W_I", n)?;
                 let mut coba = Coba::new(n);
                 coba.excitatory = n_exc;
-                coba.targets = conn_e.targets_per_neuron();
                 coba.i_ext = Quantity::internal(self.array("I_ext")?[0]);
                 coba.v_init = Init::per_neuron(v0.iter().map(|&v| Quantity::internal(v)));
                 coba.connectivity = Some((conn_e, conn_i));

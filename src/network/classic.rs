@@ -91,16 +91,16 @@ impl Coba {
                 "must leave at least one excitatory and one inhibitory neuron",
             ));
         }
-        if self.targets == 0 || self.targets > n {
-            return Err(Error::invalid(
-                "Coba",
-                "targets",
-                self.targets,
-                format!("must be within 1..={n}"),
-            ));
-        }
         let (conn_e, conn_i) = match &self.connectivity {
             Some(c) => c.clone(),
+            None if self.targets == 0 || self.targets > n => {
+                return Err(Error::invalid(
+                    "Coba",
+                    "targets",
+                    self.targets,
+                    format!("must be within 1..={n}"),
+                ));
+            }
             None => (
                 FixedProb::per_pre(n_exc, n, self.targets, self.w_exc.value(), self.seed),
                 FixedProb::per_pre(

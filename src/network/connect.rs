@@ -1,10 +1,12 @@
 //! Communication between populations: dense weight matrices (`Linear`) and event-driven
-//! connectivity with a fixed number of targets per presynaptic neuron (`EventFixedProb`).
+//! sparse connectivity (`EventFixedProb` and the rules of [`Rule`]).
 
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::rng;
+
+use super::connectivity::{Dist, Rule, Stream, Synapses};
 
 /// A dense projection `y = x @ W + b` (brainstate's `Linear`): `W` of shape `(in, out)`,
 /// row-major, and an optional bias of `out` values.
@@ -84,63 +86,121 @@ pub enum Weights {
     PerSynapse(Arc<[f64]>),
 }
 
-/// Event-driven connectivity with a fixed number of targets per presynaptic neuron
-/// (brainstate's `EventFixedProb` / `EventFixedNumConn`): each spiking presynaptic neuron adds
-/// its weight to each of its targets. Duplicate targets count twice, as in brainstate.
+/// Event-driven connectivity (brainstate's `EventFixedProb` and every rule of [`Rule`]): each
+/// spiking presynaptic neuron adds its synapses' weights to their targets. Sources may have
+/// any number of synapses each (source-major rows, no padding). Duplicate targets count twice,
+/// as in brainstate.
 #[derive(Clone, Debug, PartialEq)]
-pub struct FixedProb {
-    pub(crate) n_pre: usize,
-    pub(crate) n_post: usize,
-    pub(crate) k: usize,
-    pub(crate) targets: Arc<[u32]>,
+pub struct Sparse {
+    pub(crate) syn: Synapses,
     pub(crate) weights: Weights,
 }
 
-impl FixedProb {
+/// brainstate's name for the event projection with a fixed number of targets per source.
+pub type FixedProb = Sparse;
+
+impl Sparse {
     /// `k = int(n_post · prob)` random targets for every presynaptic neuron (with
     /// replacement, as brainstate draws them), reproducible from `seed`, all with `weight`.
-    pub fn new(n_pre: usize, n_post: usize, prob: f64, weight: f64, seed: u64) -> FixedProb {
-        FixedProb::per_pre(n_pre, n_post, (n_post as f64 * prob) as usize, weight, seed)
+    pub fn new(n_pre: usize, n_post: usize, prob: f64, weight: f64, seed: u64) -> Sparse {
+        Sparse::per_pre(n_pre, n_post, (n_post as f64 * prob) as usize, weight, seed)
     }
 
     /// `k` random targets for every presynaptic neuron (with replacement), reproducible from
-    /// `seed`, all with `weight` (brainstate's integer `conn_num`).
-    pub fn per_pre(n_pre: usize, n_post: usize, k: usize, weight: f64, seed: u64) -> FixedProb {
+    /// `seed`, all with `weight` (brainstate's integer `conn_num`). The draws are those of
+    /// brainwgpu 0.1 (stream 1 of `seed`); [`Sparse::connect`] draws each projection from a
+    /// stream of its own.
+    pub fn per_pre(n_pre: usize, n_post: usize, k: usize, weight: f64, seed: u64) -> Sparse {
         let targets = (0..n_pre * k)
             .map(|i| (rng::uniform(seed, 1, i as u64) * n_post as f64) as u32)
             .collect::<Vec<_>>();
-        FixedProb {
-            n_pre,
-            n_post,
-            k,
-            targets: targets.into(),
-            weights: Weights::Homogeneous(weight),
-        }
+        Sparse::from_targets(n_pre, n_post, k, targets, Weights::Homogeneous(weight))
     }
 
-    /// Given targets: `targets[pre·k + t]` is target `t` of presynaptic neuron `pre`.
+    /// Given targets: `targets[pre·k + t]` is target `t` of presynaptic neuron `pre`
+    /// (checked when the network compiles).
     pub fn from_targets(
         n_pre: usize,
         n_post: usize,
         k: usize,
         targets: impl Into<Arc<[u32]>>,
         weights: Weights,
-    ) -> FixedProb {
-        FixedProb {
-            n_pre,
-            n_post,
-            k,
-            targets: targets.into(),
+    ) -> Sparse {
+        let offsets: Vec<u32> = (0..=n_pre).map(|i| (i * k) as u32).collect();
+        Sparse {
+            syn: Synapses::from_parts(n_pre, n_post, offsets.into(), targets.into()),
             weights,
         }
     }
 
-    /// Targets per presynaptic neuron.
-    pub fn targets_per_neuron(&self) -> usize {
-        self.k
+    /// Given synapses and their weights (one value, or one per synapse in the synapses'
+    /// source-major order).
+    pub fn from_synapses(synapses: Synapses, weights: Weights) -> Sparse {
+        Sparse {
+            syn: synapses,
+            weights,
+        }
     }
 
-    /// The weight of synapse `s` (`pre·k + t`).
+    /// Synapses from `n_pre` sources to `n_post` targets by `rule`, weights from `weight`, both
+    /// drawn from `stream` (give each projection of a network its own key). `same`: source and
+    /// target are one population (autapses apply).
+    ///
+    /// ```
+    /// use brainwgpu::network::{Dist, Rule, Sparse, Stream};
+    /// let ee = Sparse::connect(&Rule::bernoulli(0.02), 800, 800, true, &Dist::normal(0.6, 0.06), Stream::new(1, 0))?;
+    /// let ie = Sparse::connect(&Rule::fixed_in_degree(20), 200, 800, false, &Dist::Constant(-6.7), Stream::new(1, 1))?;
+    /// assert!(ie.synapses().in_degrees().iter().all(|&d| d == 20));
+    /// # Ok::<(), brainwgpu::Error>(())
+    /// ```
+    pub fn connect(
+        rule: &Rule,
+        n_pre: usize,
+        n_post: usize,
+        same: bool,
+        weight: &Dist,
+        stream: Stream,
+    ) -> Result<Sparse> {
+        let syn = rule.build(n_pre, n_post, same, stream)?;
+        let weights = match weight {
+            Dist::Constant(w) => {
+                weight.check("weight", syn.len())?;
+                Weights::Homogeneous(*w)
+            }
+            _ => Weights::PerSynapse(syn.weights(weight, stream)?),
+        };
+        Ok(Sparse { syn, weights })
+    }
+
+    /// Its synapses.
+    pub fn synapses(&self) -> &Synapses {
+        &self.syn
+    }
+
+    /// Its weights.
+    pub fn weights(&self) -> &Weights {
+        &self.weights
+    }
+
+    /// The number of targets of every presynaptic neuron when it is the same for all.
+    pub fn targets_per_neuron(&self) -> Option<usize> {
+        let d = self.syn.out_degrees();
+        match d.first() {
+            Some(&k) if d.iter().all(|&x| x == k) => Some(k),
+            None => Some(0),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn n_pre(&self) -> usize {
+        self.syn.n_pre()
+    }
+
+    pub(crate) fn n_post(&self) -> usize {
+        self.syn.n_post()
+    }
+
+    /// The weight of synapse `s` (source-major).
     pub(crate) fn weight(&self, s: usize) -> f64 {
         match &self.weights {
             Weights::Homogeneous(w) => *w,
@@ -149,33 +209,15 @@ impl FixedProb {
     }
 
     pub(crate) fn validate(&self, what: &str) -> Result<()> {
-        if self.targets.len() != self.n_pre * self.k {
-            return Err(Error::shape(
-                format!("targets of {what}"),
-                format!(
-                    "{} × {} = {} values",
-                    self.n_pre,
-                    self.k,
-                    self.n_pre * self.k
-                ),
-                format!("{} values", self.targets.len()),
-            ));
-        }
-        if let Some(bad) = self.targets.iter().find(|&&t| t as usize >= self.n_post) {
-            return Err(Error::invalid(
-                what,
-                "targets",
-                bad,
-                format!("must be below the {} postsynaptic neurons", self.n_post),
-            ));
-        }
+        self.syn.validate(what)?;
+        let n = self.syn.len();
         match &self.weights {
             Weights::Homogeneous(w) if !w.is_finite() => {
                 Err(Error::invalid(what, "weight", w, "must be finite"))
             }
-            Weights::PerSynapse(w) if w.len() != self.targets.len() => Err(Error::shape(
+            Weights::PerSynapse(w) if w.len() != n => Err(Error::shape(
                 format!("weights of {what}"),
-                format!("{} values (one per synapse)", self.targets.len()),
+                format!("{n} values (one per synapse)"),
                 format!("{} values", w.len()),
             )),
             Weights::PerSynapse(w) => match w.iter().find(|v| !v.is_finite()) {
@@ -188,13 +230,11 @@ impl FixedProb {
 
     /// The synapses of presynaptic neurons `pre` (their targets and weights), as a projection
     /// of its own from those neurons.
-    pub(crate) fn rows(&self, pre: std::ops::Range<usize>) -> FixedProb {
-        let synapses = pre.start * self.k..pre.end * self.k;
-        FixedProb {
-            n_pre: pre.len(),
-            n_post: self.n_post,
-            k: self.k,
-            targets: self.targets[synapses.clone()].into(),
+    pub(crate) fn rows(&self, pre: std::ops::Range<usize>) -> Sparse {
+        let o = self.syn.offsets();
+        let synapses = o[pre.start] as usize..o[pre.end] as usize;
+        Sparse {
+            syn: self.syn.rows(pre),
             weights: match &self.weights {
                 Weights::Homogeneous(w) => Weights::Homogeneous(*w),
                 Weights::PerSynapse(w) => Weights::PerSynapse(w[synapses].into()),
@@ -202,19 +242,36 @@ impl FixedProb {
         }
     }
 
-    /// Words of its table on the device per presynaptic neuron: the targets, and the weights
-    /// when they are per synapse.
-    pub(crate) fn words_per_pre(&self) -> usize {
-        match self.weights {
-            Weights::Homogeneous(_) => self.k,
-            Weights::PerSynapse(_) => 2 * self.k,
+    /// Words of its table on the device for presynaptic neuron `i`: its offset, its targets,
+    /// and their weights when they are per synapse.
+    pub(crate) fn words_of(&self, i: usize) -> usize {
+        let d = self.syn.targets_of(i).len();
+        1 + match self.weights {
+            Weights::Homogeneous(_) => d,
+            Weights::PerSynapse(_) => 2 * d,
         }
+    }
+
+    /// Words of its whole table: `n_pre + 1` offsets, the targets, the per-synapse weights.
+    pub(crate) fn table_words(&self) -> usize {
+        let n = self.syn.len();
+        self.n_pre()
+            + 1
+            + match self.weights {
+                Weights::Homogeneous(_) => n,
+                Weights::PerSynapse(_) => 2 * n,
+            }
+    }
+
+    /// The mean number of synapses per presynaptic neuron, rounded up (cost estimates).
+    pub(crate) fn mean_degree(&self) -> usize {
+        self.syn.len().div_ceil(self.n_pre().max(1))
     }
 
     /// The largest sum of |weights| any postsynaptic neuron can receive in one step.
     pub(crate) fn max_in_sum(&self) -> f64 {
-        let mut sum = vec![0.0f64; self.n_post];
-        for (s, &t) in self.targets.iter().enumerate() {
+        let mut sum = vec![0.0f64; self.n_post()];
+        for (s, &t) in self.syn.post().iter().enumerate() {
             sum[t as usize] += self.weight(s).abs();
         }
         sum.into_iter().fold(0.0, f64::max)

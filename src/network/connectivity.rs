@@ -626,6 +626,87 @@ pub struct Synapses {
 }
 
 impl Synapses {
+    /// Rows as given, checked by [`Synapses::validate`] when a network compiles.
+    pub(crate) fn from_parts(
+        n_pre: usize,
+        n_post: usize,
+        offsets: Arc<[u32]>,
+        post: Arc<[u32]>,
+    ) -> Synapses {
+        Synapses {
+            n_pre,
+            n_post,
+            offsets,
+            post,
+            order: None,
+        }
+    }
+
+    /// Rows given as offsets (`n_pre + 1`, non-decreasing, from 0 to the number of synapses)
+    /// and targets (below `n_post`), checked.
+    pub fn from_rows(
+        n_pre: usize,
+        n_post: usize,
+        offsets: impl Into<Arc<[u32]>>,
+        post: impl Into<Arc<[u32]>>,
+    ) -> Result<Synapses> {
+        let s = Synapses::from_parts(n_pre, n_post, offsets.into(), post.into());
+        s.validate("synapses")?;
+        Ok(s)
+    }
+
+    /// Checks the rows; `what` names the projection in errors.
+    pub(crate) fn validate(&self, what: &str) -> Result<()> {
+        check_index_range(what, "sources", self.n_pre)?;
+        check_index_range(what, "targets", self.n_post)?;
+        check_total(what, self.post.len() as u128)?;
+        let o = &self.offsets;
+        if o.len() != self.n_pre + 1 {
+            return Err(Error::shape(
+                format!("row offsets of {what}"),
+                format!("{} values (one per source, and one)", self.n_pre + 1),
+                format!("{} values", o.len()),
+            ));
+        }
+        if o[0] != 0
+            || o.windows(2).any(|w| w[0] > w[1])
+            || o[self.n_pre] as usize != self.post.len()
+        {
+            return Err(Error::shape(
+                format!("targets of {what}"),
+                format!(
+                    "{} values (row offsets from 0, non-decreasing)",
+                    o[self.n_pre]
+                ),
+                format!("{} values", self.post.len()),
+            ));
+        }
+        if let Some(bad) = self.post.iter().find(|&&t| t as usize >= self.n_post) {
+            return Err(Error::invalid(
+                what,
+                "targets",
+                bad,
+                format!("must be below the {} postsynaptic neurons", self.n_post),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The rows of sources `pre`, as synapses of their own from those sources.
+    pub(crate) fn rows(&self, pre: std::ops::Range<usize>) -> Synapses {
+        let (lo, hi) = (self.offsets[pre.start], self.offsets[pre.end]);
+        Synapses {
+            n_pre: pre.len(),
+            n_post: self.n_post,
+            offsets: self.offsets[pre.start..=pre.end]
+                .iter()
+                .map(|&o| o - lo)
+                .collect(),
+            post: self.post[lo as usize..hi as usize].into(),
+            order: None,
+        }
+    }
+
     /// Sources.
     pub fn n_pre(&self) -> usize {
         self.n_pre

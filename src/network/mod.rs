@@ -35,7 +35,7 @@ mod simulation;
 use std::ops::Range;
 use std::sync::Arc;
 
-pub use connect::{Dense, FixedProb, Weights};
+pub use connect::{Dense, FixedProb, Sparse, Weights};
 pub use connectivity::{Bounds, Dist, Rule, Stream, Synapses};
 pub use exec::Executor;
 pub use record::{CountRecord, SpikeRecord, StateRecord};

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::connect::FixedProb;
+use super::connect::Sparse;
 pub(crate) use super::projection::Place;
 use super::projection::{AxpyProjection, DenseProjection, EventProjection, Projection};
 use super::{Comm, Network, NodeId, Source, Term, Wiring};
@@ -243,19 +243,30 @@ impl Builder<'_> {
     /// same weights to the same integer sums, so the sums are the same whatever the blocks.
     /// (A projection from an external stream, or of presynaptic neurons whose synapses alone
     /// exceed a binding, stays whole, and the executor refuses its table with the limit.)
-    fn row_blocks(&self, src: Place, conn: FixedProb) -> Vec<(Place, FixedProb)> {
+    fn row_blocks(&self, src: Place, conn: Sparse) -> Vec<(Place, Sparse)> {
         let room = self.binding_limit.map_or(usize::MAX, |l| (l / 4) as usize);
-        let per_pre = conn.words_per_pre();
-        let block = room / per_pre.max(1);
-        if conn.n_pre * per_pre <= room || block == 0 {
+        if conn.table_words() <= room {
             return vec![(src, conn)];
         }
-        let blocks: Option<Vec<(Place, FixedProb)>> = (0..conn.n_pre)
-            .step_by(block)
-            .map(|first| {
-                let rows = first..(first + block).min(conn.n_pre);
-                Some((src.shifted(first)?, conn.rows(rows)))
-            })
+        // Consecutive sources while their offsets, targets and weights (and the closing
+        // offset) fit one binding.
+        let mut blocks = Vec::new();
+        let (mut first, mut words) = (0, 1);
+        for i in 0..conn.n_pre() {
+            let w = conn.words_of(i);
+            if words + w > room {
+                if i == first {
+                    return vec![(src, conn)];
+                }
+                blocks.push(first..i);
+                (first, words) = (i, 1);
+            }
+            words += w;
+        }
+        blocks.push(first..conn.n_pre());
+        let blocks: Option<Vec<(Place, Sparse)>> = blocks
+            .into_iter()
+            .map(|rows| Some((src.shifted(rows.start)?, conn.rows(rows))))
             .collect();
         blocks.unwrap_or_else(|| vec![(src, conn)])
     }
@@ -389,11 +400,11 @@ impl Builder<'_> {
                 };
                 conn.validate(what)?;
                 let (src, n) = self.place(t, what)?;
-                if n != conn.n_pre || conn.n_post != len {
+                if n != conn.n_pre() || conn.n_post() != len {
                     return Err(Error::shape(
                         format!("event projection into {what}"),
                         format!("{} presynaptic → {len} postsynaptic neurons", n),
-                        format!("{} → {}", conn.n_pre, conn.n_post),
+                        format!("{} → {}", conn.n_pre(), conn.n_post()),
                     ));
                 }
                 if t.scale != 1.0 {

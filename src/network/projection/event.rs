@@ -9,7 +9,7 @@ use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::abi::EventCfg;
 use crate::error::Result;
 use crate::gpu::{CommBindings, Grid};
-use crate::network::connect::{FixedProb, Weights};
+use crate::network::connect::{Sparse, Weights};
 use crate::network::plan::Place;
 use crate::shaders::builtin;
 
@@ -17,7 +17,7 @@ use crate::shaders::builtin;
 #[derive(Clone, Debug)]
 pub(crate) struct EventProjection {
     pub src: Place,
-    pub conn: FixedProb,
+    pub conn: Sparse,
     /// Where its sums start in `acc` (`n_post` per row).
     pub acc: usize,
     /// The value of one fixed-point unit.
@@ -30,11 +30,14 @@ fn fixed_point(x: f64, unit: f64) -> i32 {
 }
 
 impl EventProjection {
-    /// Its table as the kernels read it — the targets (pre-major), then, for per-synapse
-    /// weights, each synapse's weight in fixed-point units — with the homogeneous weight (0
-    /// when per-synapse) and whether the weights are per synapse.
+    /// Its table as the kernels read it — `n_pre + 1` row offsets, the targets (source-major),
+    /// then, for per-synapse weights, each synapse's weight in fixed-point units — with the
+    /// homogeneous weight (0 when per-synapse) and whether the weights are per synapse.
     pub fn table(&self) -> (Vec<u32>, i32, bool) {
-        let mut table = self.conn.targets.to_vec();
+        let syn = self.conn.synapses();
+        let mut table = Vec::with_capacity(self.conn.table_words());
+        table.extend_from_slice(syn.offsets());
+        table.extend_from_slice(syn.post());
         match &self.conn.weights {
             Weights::Homogeneous(w) => (table, fixed_point(*w, self.unit), false),
             Weights::PerSynapse(w) => {
@@ -51,30 +54,32 @@ impl Kind for EventProjection {
     }
 
     fn src_len(&self) -> usize {
-        self.conn.n_pre
+        self.conn.n_pre()
     }
 
     fn table_words(&self) -> usize {
-        self.conn.n_pre * self.conn.words_per_pre()
+        self.conn.table_words()
     }
 
     fn apply_f64(&self, cx: &mut F64Cx<'_>) {
         let conn = &self.conn;
+        let (offsets, post) = (conn.synapses().offsets(), conn.synapses().post());
         for b in 0..cx.rows {
-            for pre in 0..conn.n_pre {
+            let row = self.acc + b * conn.n_post();
+            for pre in 0..conn.n_pre() {
                 if (cx.read)(self.src, b, pre) == 0.0 {
                     continue;
                 }
-                for t in 0..conn.k {
-                    let s = pre * conn.k + t;
-                    cx.acc[self.acc + b * conn.n_post + conn.targets[s] as usize] += conn.weight(s);
+                let synapses = offsets[pre] as usize..offsets[pre + 1] as usize;
+                for (s, &t) in synapses.clone().zip(&post[synapses]) {
+                    cx.acc[row + t as usize] += conn.weight(s);
                 }
             }
         }
     }
 
     fn bytes_per_step(&self, rows: u64) -> u64 {
-        4 * rows * self.conn.n_pre as u64
+        4 * rows * self.conn.n_pre() as u64
     }
 
     fn fused(&self, cx: &mut FusedCx<'_>) -> (String, usize) {
@@ -87,28 +92,30 @@ impl Kind for EventProjection {
         if let Some((word, first)) = (cx.bits)(self.src) {
             let (sums, local) = match (cx.local_sums)(self.acc) {
                 Some(l) => (format!("{l}u"), true),
-                None => (format!("{}u + row * {}u", self.acc, conn.n_post), false),
+                None => (format!("{}u + row * {}u", self.acc, conn.n_post()), false),
             };
             let call = format!(
-                "op_event_bits(lane, {word}u, {first}u, {}u, {}u, {sums}, {weight}i, {per_synapse}, {start}u, {local});",
-                conn.n_pre, conn.k,
+                "op_event_bits(lane, {word}u, {first}u, {}u, {sums}, {weight}i, {per_synapse}, {start}u, {local});",
+                conn.n_pre(),
             );
             // A quarter of each word's 32 sources spiking at most.
-            let words = (first + conn.n_pre).div_ceil(32) - first / 32;
-            return (call, per(words) * (1 + 8 * (1 + conn.k)));
+            let words = (first + conn.n_pre()).div_ceil(32) - first / 32;
+            return (call, per(words) * (1 + 8 * (1 + conn.mean_degree())));
         }
         let call = match (cx.local_sums)(self.acc) {
             Some(l) => format!(
-                "op_event_local(lane, {base}, {space}u, {}u, {}u, {l}u, {weight}i, {per_synapse}, {start}u);",
-                conn.n_pre, conn.k,
+                "op_event_local(lane, {base}, {space}u, {}u, {l}u, {weight}i, {per_synapse}, {start}u);",
+                conn.n_pre(),
             ),
             None => format!(
-                "op_event(lane, {base}, {space}u, {}u, {}u, {}u + row * {}u, {weight}i, {per_synapse}, {start}u);",
-                conn.n_pre, conn.k, self.acc, conn.n_post,
+                "op_event(lane, {base}, {space}u, {}u, {}u + row * {}u, {weight}i, {per_synapse}, {start}u);",
+                conn.n_pre(),
+                self.acc,
+                conn.n_post(),
             ),
         };
         // Assumes at most a quarter of the sources spike in one step.
-        (call, per(conn.n_pre) * (1 + conn.k / 4))
+        (call, per(conn.n_pre()) * (1 + conn.mean_degree() / 4))
     }
 
     fn per_step(&self, cx: &mut PerStepCx<'_>) -> Result<()> {
@@ -117,18 +124,22 @@ impl Kind for EventProjection {
         let (buf, base, pitch, loc) = (cx.binding)(self.src);
         let (index, homogeneous, per_synapse) = self.table();
         cx.gpu.check_words(
-            &format!("event projection ({} × {} synapses)", conn.n_pre, conn.k),
+            &format!(
+                "event projection ({} sources, {} synapses)",
+                conn.n_pre(),
+                conn.synapses().len()
+            ),
             index.len(),
         )?;
         let table = cx.table("event targets", &index)?;
         let w = EventCfg {
-            n_pre: conn.n_pre as u32,
-            k: conn.k as u32,
+            n_pre: conn.n_pre() as u32,
+            synapses: conn.synapses().len() as u32,
             rows: rows as u32,
             src_base: base,
             src_pitch: pitch,
             sums: self.acc as u32,
-            n_post: conn.n_post as u32,
+            n_post: conn.n_post() as u32,
             weight: homogeneous,
             per_synapse,
         }
@@ -146,7 +157,7 @@ impl Kind for EventProjection {
         cx.dispatch(
             &builtin::EVENT_FIXED,
             &bindings,
-            Grid::Flat(conn.n_pre * rows),
+            Grid::Flat(conn.n_pre() * rows),
         )
     }
 }

@@ -287,15 +287,20 @@ mod tests {
         // targets 3, 0 get 4 and 8. Row 1: all three spike.
         assert_eq!(acc, vec![8.0, 1.0, 2.0, 4.0, 8.25, 1.5, 2.0, 4.0]);
         let (table, homogeneous, per_synapse) = p.table();
-        assert_eq!(table, vec![0, 1, 1, 2, 3, 0, 1, 2, 4, 8, 16, 32]);
+        // Row offsets, targets, then the weights in fixed-point units.
+        assert_eq!(
+            table,
+            vec![0, 2, 4, 6, 0, 1, 1, 2, 3, 0, 1, 2, 4, 8, 16, 32]
+        );
         assert_eq!((homogeneous, per_synapse), (0, true));
         let same = EventProjection {
             conn: FixedProb::per_pre(3, 4, 2, 0.75, 1),
             ..p.clone()
         };
         let (table, homogeneous, per_synapse) = same.table();
-        assert_eq!((table.len(), homogeneous, per_synapse), (6, 3, false));
-        assert_eq!(same.table_words(), 6);
+        // 4 row offsets and 6 targets.
+        assert_eq!((table.len(), homogeneous, per_synapse), (10, 3, false));
+        assert_eq!(same.table_words(), 10);
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub(super) fn pushes(plan: &Plan, room: usize) -> Vec<Push> {
             let source = plan.nodes.iter().enumerate().find(|(_, m)| {
                 m.emits
                     && (m.out..m.out + m.n).contains(offset)
-                    && offset + conn.n_pre <= m.out + m.n
+                    && offset + conn.n_pre() <= m.out + m.n
                     && (*pitch == m.n || plan.rows == 1)
             });
             let Some((node, m)) = source else { continue };
@@ -455,7 +455,7 @@ impl Schedule {
         let pushed_bytes = pushes
             .iter()
             .filter_map(|p| plan.statements[p.si].ops[p.oi].as_event())
-            .map(|e| 4 * (rows * e.conn.n_pre) as u64)
+            .map(|e| 4 * (rows * e.conn.n_pre()) as u64)
             .sum();
         Ok(Schedule {
             acc_len,
