@@ -80,7 +80,17 @@ pub(crate) fn wgsl_constants() -> String {
     for m in InputMode::ALL {
         let _ = writeln!(out, "const {}: u32 = {}u;", m.wgsl_name(), m as u32);
     }
-    out
+    out + &event_constants()
+}
+
+/// The event tables' constants, for the kernels that deliver spikes (both executors).
+pub(crate) fn event_constants() -> String {
+    format!(
+        "// Generated from src/abi.rs: an event table whose rows differ in length.
+const VARIABLE_DEGREE: u32 = {}u;
+",
+        crate::network::VARIABLE_DEGREE
+    )
 }
 
 /// An f32 as a WGSL constant, exactly (its bits).
@@ -364,8 +374,8 @@ comm_cfg! {
     }
     /// `event_fixed` (`shaders/comm/event.wgsl`).
     EventCfg "event" {
-        n_pre: u32, synapses: u32, rows: u32, src_base: u32, src_pitch: u32, sums: u32, n_post: u32,
-        weight: i32, per_synapse: bool,
+        n_pre: u32, k: u32, rows: u32, src_base: u32, src_pitch: u32, sums: u32, n_post: u32,
+        weight: i32, per_synapse: bool, synapses: u32,
     }
     /// `ring_store` (`shaders/comm/copy.wgsl`).
     RingCfg "ring" { n: u32, src: u32, dst: u32, depth: u32 }

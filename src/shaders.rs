@@ -73,7 +73,11 @@ impl Abi {
         let modes = crate::abi::wgsl_constants();
         match self {
             Abi::Element => format!("{PRELUDE}\n{modes}\n{ABI_SHARED}\n{COMMON}"),
-            Abi::Comm => format!("{COMM_PRELUDE}\n{}", crate::abi::comm_cfg_wgsl()),
+            Abi::Comm => format!(
+                "{COMM_PRELUDE}\n{}\n{}",
+                crate::abi::comm_cfg_wgsl(),
+                crate::abi::event_constants()
+            ),
             Abi::Network => {
                 format!("{NETWORK_PRELUDE}\n{modes}\n{ABI_SHARED}\n{COMMON}\n{NETWORK_OPS}")
             }

@@ -2,10 +2,11 @@
 // spiking presynaptic neuron adds its synapses' weights to their targets' fixed-point sums. Integer addition is associative, so the sums — and the run — are the same
 // whatever order the atomics land in. One invocation per (sample, presynaptic neuron).
 //
-// cfg: EventCfg (src/abi.rs), read through its `event_*()` accessors: presynaptic neurons,
-// synapses, rows (batch), the source's base (first presynaptic neuron) and row pitch, where
-// the sums start, postsynaptic neurons, the homogeneous fixed-point weight, whether weights are
-// per synapse. index: n_pre + 1 row offsets, the targets (source-major), then the per-synapse
+// cfg: EventCfg (src/abi.rs), read through its `event_*()` accessors: presynaptic neurons, the
+// synapses of each (or VARIABLE_DEGREE), rows (batch), the source's base (first presynaptic
+// neuron) and row pitch, where the sums start, postsynaptic neurons, the homogeneous
+// fixed-point weight, whether weights are per synapse, the number of synapses. index: n_pre + 1
+// row offsets (VARIABLE_DEGREE only), the targets (source-major), then the per-synapse
 // fixed-point weights in the same order.
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -21,10 +22,18 @@ fn event_fixed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     if (spike == 0.0) {
         return;
     }
-    let targets = n_pre + 1u;
+    let k = event_k();
+    var targets = 0u;
+    var lo = pre * k;
+    var hi = lo + k;
+    if (k == VARIABLE_DEGREE) {
+        targets = n_pre + 1u;
+        lo = index[pre];
+        hi = index[pre + 1u];
+    }
     let weights = targets + event_synapses();
     let row = event_sums() + b * event_n_post();
-    for (var s = index[pre]; s < index[pre + 1u]; s = s + 1u) {
+    for (var s = lo; s < hi; s = s + 1u) {
         let w = select(event_weight(), bitcast<i32>(index[weights + s]), event_per_synapse());
         atomicAdd(&acc[row + index[targets + s]], w);
     }

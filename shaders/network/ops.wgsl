@@ -160,27 +160,36 @@ fn op_dense_staged(lane: u32, base: u32, space: u32, n_in: u32, n_out: u32, dst:
 }
 
 // Each nonzero source value (a spike) adds its synapses' fixed-point weights to its targets'
-// sums. The table at `table` in `params`: n_pre + 1 row offsets, then the targets
-// (source-major), then, when per synapse, their weights in the same order.
-fn op_event(lane: u32, base: u32, space: u32, n_pre: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
+// sums. The table at `table` in `params`: the targets (source-major), then, when per synapse,
+// their weights in the same order; when rows differ in length (k = VARIABLE_DEGREE) n_pre + 1
+// row offsets come first, otherwise every source has k synapses.
+fn op_event(lane: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
     for (var pre = lane; pre < n_pre; pre = pre + WORKGROUP_SIZE) {
-        deliver(pre, base, space, n_pre, sums, weight, per_synapse, table);
+        deliver(pre, base, space, n_pre, k, sums, weight, per_synapse, table);
     }
 }
 
 // One presynaptic neuron of op_event: if it spiked, its synapses' weights into the sums.
-fn deliver(pre: u32, base: u32, space: u32, n_pre: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
+fn deliver(pre: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
     if (source_value(space, base + pre) != 0.0) {
-        deliver_spike(pre, n_pre, sums, weight, per_synapse, table, false);
+        deliver_spike(pre, n_pre, k, sums, weight, per_synapse, table, false);
     }
 }
 
 // A spike of presynaptic neuron `pre`: its synapses' weights into the device-memory sums from
 // `sums` in `acc`, or (`local`) into the workgroup's sums from `sums` in `wg_sums`.
-fn deliver_spike(pre: u32, n_pre: u32, sums: u32, weight: i32, per_synapse: bool, table: u32, local: bool) {
-    let targets = table + n_pre + 1u;
-    let weights = targets + params[table + n_pre];
-    for (var s = params[table + pre]; s < params[table + pre + 1u]; s = s + 1u) {
+fn deliver_spike(pre: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32, local: bool) {
+    var targets = table;
+    var weights = table + n_pre * k;
+    var lo = pre * k;
+    var hi = lo + k;
+    if (k == VARIABLE_DEGREE) {
+        targets = table + n_pre + 1u;
+        weights = targets + params[table + n_pre];
+        lo = params[table + pre];
+        hi = params[table + pre + 1u];
+    }
+    for (var s = lo; s < hi; s = s + 1u) {
         var wt = weight;
         if (per_synapse) {
             wt = bitcast<i32>(params[weights + s]);
@@ -197,10 +206,10 @@ fn deliver_spike(pre: u32, n_pre: u32, sums: u32, weight: i32, per_synapse: bool
 // op_event into the workgroup's own sums (`wg_sums`, declared by the composed kernel): workgroup
 // atomics instead of device-memory ones, for rows whose sums fit in workgroup memory. `sums`
 // is where this projection's sums start in `wg_sums`.
-fn op_event_local(lane: u32, base: u32, space: u32, n_pre: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
+fn op_event_local(lane: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
     for (var pre = lane; pre < n_pre; pre = pre + WORKGROUP_SIZE) {
         if (source_value(space, base + pre) != 0.0) {
-            deliver_spike(pre, n_pre, sums, weight, per_synapse, table, true);
+            deliver_spike(pre, n_pre, k, sums, weight, per_synapse, table, true);
         }
     }
 }
@@ -209,7 +218,7 @@ fn op_event_local(lane: u32, base: u32, space: u32, n_pre: u32, sums: u32, weigh
 // kernel): the sources are bits `first` … `first + n_pre − 1` of the words from `words`. Each
 // invocation takes a word (32 sources) and delivers the set bits; integer sums make the order
 // of delivery irrelevant, so the sums equal op_event's exactly.
-fn op_event_bits(lane: u32, words: u32, first: u32, n_pre: u32, sums: u32, weight: i32, per_synapse: bool, table: u32, local: bool) {
+fn op_event_bits(lane: u32, words: u32, first: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32, local: bool) {
     let end = first + n_pre;
     for (var w = first / 32u + lane; w < (end + 31u) / 32u; w = w + WORKGROUP_SIZE) {
         let lo = w * 32u;
@@ -223,7 +232,7 @@ fn op_event_bits(lane: u32, words: u32, first: u32, n_pre: u32, sums: u32, weigh
         while (word != 0u) {
             let pre = lo + firstTrailingBit(word) - first;
             word = word & (word - 1u);
-            deliver_spike(pre, n_pre, sums, weight, per_synapse, table, local);
+            deliver_spike(pre, n_pre, k, sums, weight, per_synapse, table, local);
         }
     }
 }

@@ -96,6 +96,9 @@ pub struct Sparse {
     pub(crate) weights: Weights,
 }
 
+/// The degree word of tables whose rows differ in length (`VARIABLE_DEGREE` in WGSL).
+pub(crate) const VARIABLE_DEGREE: u32 = u32::MAX;
+
 /// brainstate's name for the event projection with a fixed number of targets per source.
 pub type FixedProb = Sparse;
 
@@ -242,21 +245,37 @@ impl Sparse {
         }
     }
 
-    /// Words of its table on the device for presynaptic neuron `i`: its offset, its targets,
-    /// and their weights when they are per synapse.
-    pub(crate) fn words_of(&self, i: usize) -> usize {
-        let d = self.syn.targets_of(i).len();
-        1 + match self.weights {
-            Weights::Homogeneous(_) => d,
-            Weights::PerSynapse(_) => 2 * d,
+    /// The kernels' degree word: the number of synapses of every source when it is the same
+    /// for all (the table then has no offsets and the kernels compute each row's place), or
+    /// [`VARIABLE_DEGREE`] (the table starts with `n_pre + 1` row offsets).
+    pub(crate) fn degree_word(&self) -> u32 {
+        match self.targets_per_neuron() {
+            Some(k) if (k as u64) < VARIABLE_DEGREE as u64 => k as u32,
+            _ => VARIABLE_DEGREE,
         }
     }
 
-    /// Words of its whole table: `n_pre + 1` offsets, the targets, the per-synapse weights.
+    /// Words of its table on the device for presynaptic neuron `i`: its offset (rows of
+    /// different lengths only), its targets, and their weights when they are per synapse.
+    pub(crate) fn words_of(&self, i: usize) -> usize {
+        let d = self.syn.targets_of(i).len();
+        usize::from(self.degree_word() == VARIABLE_DEGREE)
+            + match self.weights {
+                Weights::Homogeneous(_) => d,
+                Weights::PerSynapse(_) => 2 * d,
+            }
+    }
+
+    /// Words of its whole table: the row offsets (`n_pre + 1`, rows of different lengths only),
+    /// the targets, the per-synapse weights.
     pub(crate) fn table_words(&self) -> usize {
         let n = self.syn.len();
-        self.n_pre()
-            + 1
+        let offsets = if self.degree_word() == VARIABLE_DEGREE {
+            self.n_pre() + 1
+        } else {
+            0
+        };
+        offsets
             + match self.weights {
                 Weights::Homogeneous(_) => n,
                 Weights::PerSynapse(_) => 2 * n,

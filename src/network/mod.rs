@@ -35,6 +35,7 @@ mod simulation;
 use std::ops::Range;
 use std::sync::Arc;
 
+pub(crate) use connect::VARIABLE_DEGREE;
 pub use connect::{Dense, FixedProb, Sparse, Weights};
 pub use connectivity::{Bounds, Dist, Rule, Stream, Synapses};
 pub use exec::Executor;

@@ -9,7 +9,7 @@ use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::abi::EventCfg;
 use crate::error::Result;
 use crate::gpu::{CommBindings, Grid};
-use crate::network::connect::{Sparse, Weights};
+use crate::network::connect::{Sparse, VARIABLE_DEGREE, Weights};
 use crate::network::plan::Place;
 use crate::shaders::builtin;
 
@@ -30,13 +30,16 @@ fn fixed_point(x: f64, unit: f64) -> i32 {
 }
 
 impl EventProjection {
-    /// Its table as the kernels read it — `n_pre + 1` row offsets, the targets (source-major),
-    /// then, for per-synapse weights, each synapse's weight in fixed-point units — with the
-    /// homogeneous weight (0 when per-synapse) and whether the weights are per synapse.
+    /// Its table as the kernels read it — `n_pre + 1` row offsets when rows differ in length
+    /// (see [`Sparse::degree_word`]), the targets (source-major), then, for per-synapse
+    /// weights, each synapse's weight in fixed-point units — with the homogeneous weight (0
+    /// when per-synapse) and whether the weights are per synapse.
     pub fn table(&self) -> (Vec<u32>, i32, bool) {
         let syn = self.conn.synapses();
         let mut table = Vec::with_capacity(self.conn.table_words());
-        table.extend_from_slice(syn.offsets());
+        if self.conn.degree_word() == VARIABLE_DEGREE {
+            table.extend_from_slice(syn.offsets());
+        }
         table.extend_from_slice(syn.post());
         match &self.conn.weights {
             Weights::Homogeneous(w) => (table, fixed_point(*w, self.unit), false),
@@ -95,8 +98,9 @@ impl Kind for EventProjection {
                 None => (format!("{}u + row * {}u", self.acc, conn.n_post()), false),
             };
             let call = format!(
-                "op_event_bits(lane, {word}u, {first}u, {}u, {sums}, {weight}i, {per_synapse}, {start}u, {local});",
+                "op_event_bits(lane, {word}u, {first}u, {}u, {}u, {sums}, {weight}i, {per_synapse}, {start}u, {local});",
                 conn.n_pre(),
+                conn.degree_word(),
             );
             // A quarter of each word's 32 sources spiking at most.
             let words = (first + conn.n_pre()).div_ceil(32) - first / 32;
@@ -104,8 +108,9 @@ impl Kind for EventProjection {
         }
         let call = match (cx.local_sums)(self.acc) {
             Some(l) => format!(
-                "op_event_local(lane, {base}, {space}u, {}u, {l}u, {weight}i, {per_synapse}, {start}u);",
+                "op_event_local(lane, {base}, {space}u, {}u, {}u, {l}u, {weight}i, {per_synapse}, {start}u);",
                 conn.n_pre(),
+                conn.degree_word(),
             ),
             None => format!(
                 "op_event(lane, {base}, {space}u, {}u, {}u + row * {}u, {weight}i, {per_synapse}, {start}u);",
@@ -134,6 +139,7 @@ impl Kind for EventProjection {
         let table = cx.table("event targets", &index)?;
         let w = EventCfg {
             n_pre: conn.n_pre() as u32,
+            k: conn.degree_word(),
             synapses: conn.synapses().len() as u32,
             rows: rows as u32,
             src_base: base,

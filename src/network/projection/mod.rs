@@ -195,7 +195,8 @@ impl PerStepCx<'_> {
 mod tests {
     use super::*;
     use crate::network::classic::FeedForward;
-    use crate::network::connect::{Dense, FixedProb, Weights};
+    use crate::network::connect::{Dense, FixedProb, Sparse, Weights};
+    use crate::network::connectivity::Synapses;
     use crate::network::plan;
 
     const ARENA: Place = Place::Arena {
@@ -287,20 +288,30 @@ mod tests {
         // targets 3, 0 get 4 and 8. Row 1: all three spike.
         assert_eq!(acc, vec![8.0, 1.0, 2.0, 4.0, 8.25, 1.5, 2.0, 4.0]);
         let (table, homogeneous, per_synapse) = p.table();
-        // Row offsets, targets, then the weights in fixed-point units.
-        assert_eq!(
-            table,
-            vec![0, 2, 4, 6, 0, 1, 1, 2, 3, 0, 1, 2, 4, 8, 16, 32]
-        );
+        // Every source has 2 synapses: the targets, then the weights in fixed-point units.
+        assert_eq!(table, vec![0, 1, 1, 2, 3, 0, 1, 2, 4, 8, 16, 32]);
         assert_eq!((homogeneous, per_synapse), (0, true));
         let same = EventProjection {
             conn: FixedProb::per_pre(3, 4, 2, 0.75, 1),
             ..p.clone()
         };
         let (table, homogeneous, per_synapse) = same.table();
-        // 4 row offsets and 6 targets.
-        assert_eq!((table.len(), homogeneous, per_synapse), (10, 3, false));
-        assert_eq!(same.table_words(), 10);
+        assert_eq!((table.len(), homogeneous, per_synapse), (6, 3, false));
+        assert_eq!(same.table_words(), 6);
+        // Rows of 1, 2 and 0 synapses: the row offsets come first.
+        let rows = Synapses::from_rows(3, 4, vec![0u32, 1, 3, 3], vec![2u32, 0, 3]).unwrap();
+        let ragged = EventProjection {
+            conn: Sparse::from_synapses(rows, Weights::Homogeneous(0.5)),
+            ..p.clone()
+        };
+        assert_eq!(ragged.conn.degree_word(), u32::MAX);
+        let (table, homogeneous, per_synapse) = ragged.table();
+        assert_eq!(table, vec![0, 1, 3, 3, 2, 0, 3]);
+        assert_eq!((homogeneous, per_synapse), (2, false));
+        assert_eq!(ragged.table_words(), 7);
+        let (_, acc) = apply(&ragged, 2, 0, 8);
+        // Row 0: sources 1 (value 1) and 2 (no synapses) spike: targets 0 and 3 get 0.5.
+        assert_eq!(acc, vec![0.5, 0.0, 0.0, 0.5, 0.5, 0.0, 0.5, 0.5]);
     }
 
     #[test]

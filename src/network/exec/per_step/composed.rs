@@ -174,11 +174,12 @@ pub(super) fn composed_kernel(
             let _ = writeln!(
                 body,
                 "    if (arena_read({out}u, e) != 0.0 && e.j >= {lo}u && e.j < {hi}u) {{\n        \
-                 deliver_spike(e.j - {lo}u, {n_pre}u, {acc}u + ((clk.k + 1u) % 2u) * {flip}u + e.b * {n_post}u, {weight}i, {per_synapse}, {at}u, false);\n    }}",
+                 deliver_spike(e.j - {lo}u, {n_pre}u, {k}u, {acc}u + ((clk.k + 1u) % 2u) * {flip}u + e.b * {n_post}u, {weight}i, {per_synapse}, {at}u, false);\n    }}",
                 out = node.out,
                 lo = p.slice,
                 hi = p.slice + conn.n_pre(),
                 n_pre = conn.n_pre(),
+                k = conn.degree_word(),
                 flip = c.flip,
                 n_post = conn.n_post(),
             );
@@ -259,8 +260,9 @@ pub(super) fn events_kernel(
         let _ = writeln!(
             body,
             "    if (i >= {start}u && i < {end}u) {{\n        let row = (i - {start}u) / {n_pre}u;\n        \
-             deliver(i - {start}u - row * {n_pre}u, {offset}u + row * {pitch}u, 0u, {n_pre}u, {acc}u + row * {n_post}u, {weight}i, {per_synapse}, {at}u);\n    }}",
+             deliver(i - {start}u - row * {n_pre}u, {offset}u + row * {pitch}u, 0u, {n_pre}u, {k}u, {acc}u + row * {n_post}u, {weight}i, {per_synapse}, {at}u);\n    }}",
             n_pre = conn.n_pre(),
+            k = conn.degree_word(),
             n_post = conn.n_post(),
             at = tables.len(),
         );
