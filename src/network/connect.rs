@@ -94,6 +94,8 @@ pub enum Weights {
 pub struct Sparse {
     pub(crate) syn: Synapses,
     pub(crate) weights: Weights,
+    /// The kernels' degree word (see [`Sparse::degree_word`]), found once.
+    degree: u32,
 }
 
 /// The degree word of tables whose rows differ in length (`VARIABLE_DEGREE` in WGSL).
@@ -130,18 +132,29 @@ impl Sparse {
         weights: Weights,
     ) -> Sparse {
         let offsets: Vec<u32> = (0..=n_pre).map(|i| (i * k) as u32).collect();
-        Sparse {
-            syn: Synapses::from_parts(n_pre, n_post, offsets.into(), targets.into()),
+        Sparse::of(
+            Synapses::from_parts(n_pre, n_post, offsets.into(), targets.into()),
             weights,
-        }
+        )
     }
 
     /// Given synapses and their weights (one value, or one per synapse in the synapses'
     /// source-major order).
     pub fn from_synapses(synapses: Synapses, weights: Weights) -> Sparse {
+        Sparse::of(synapses, weights)
+    }
+
+    fn of(syn: Synapses, weights: Weights) -> Sparse {
+        let o = syn.offsets();
+        let k = o.get(1).map_or(0, |&x| x.wrapping_sub(o[0]));
+        let uniform = k != VARIABLE_DEGREE
+            && o.iter()
+                .enumerate()
+                .all(|(i, &x)| u64::from(x) == i as u64 * u64::from(k));
         Sparse {
-            syn: synapses,
+            syn,
             weights,
+            degree: if uniform { k } else { VARIABLE_DEGREE },
         }
     }
 
@@ -172,7 +185,7 @@ impl Sparse {
             }
             _ => Weights::PerSynapse(syn.weights(weight, stream)?),
         };
-        Ok(Sparse { syn, weights })
+        Ok(Sparse::of(syn, weights))
     }
 
     /// Its synapses.
@@ -187,12 +200,7 @@ impl Sparse {
 
     /// The number of targets of every presynaptic neuron when it is the same for all.
     pub fn targets_per_neuron(&self) -> Option<usize> {
-        let d = self.syn.out_degrees();
-        match d.first() {
-            Some(&k) if d.iter().all(|&x| x == k) => Some(k),
-            None => Some(0),
-            _ => None,
-        }
+        (self.degree != VARIABLE_DEGREE).then_some(self.degree as usize)
     }
 
     pub(crate) fn n_pre(&self) -> usize {
@@ -236,23 +244,20 @@ impl Sparse {
     pub(crate) fn rows(&self, pre: std::ops::Range<usize>) -> Sparse {
         let o = self.syn.offsets();
         let synapses = o[pre.start] as usize..o[pre.end] as usize;
-        Sparse {
-            syn: self.syn.rows(pre),
-            weights: match &self.weights {
+        Sparse::of(
+            self.syn.rows(pre),
+            match &self.weights {
                 Weights::Homogeneous(w) => Weights::Homogeneous(*w),
                 Weights::PerSynapse(w) => Weights::PerSynapse(w[synapses].into()),
             },
-        }
+        )
     }
 
     /// The kernels' degree word: the number of synapses of every source when it is the same
     /// for all (the table then has no offsets and the kernels compute each row's place), or
     /// [`VARIABLE_DEGREE`] (the table starts with `n_pre + 1` row offsets).
     pub(crate) fn degree_word(&self) -> u32 {
-        match self.targets_per_neuron() {
-            Some(k) if (k as u64) < VARIABLE_DEGREE as u64 => k as u32,
-            _ => VARIABLE_DEGREE,
-        }
+        self.degree
     }
 
     /// Words of its table on the device for presynaptic neuron `i`: its offset (rows of
