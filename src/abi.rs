@@ -80,7 +80,7 @@ pub(crate) fn wgsl_constants() -> String {
     for m in InputMode::ALL {
         let _ = writeln!(out, "const {}: u32 = {}u;", m.wgsl_name(), m as u32);
     }
-    out + &event_constants()
+    out
 }
 
 /// The event tables' constants, for the kernels that deliver spikes (both executors).

@@ -78,9 +78,10 @@ impl Abi {
                 crate::abi::comm_cfg_wgsl(),
                 crate::abi::event_constants()
             ),
-            Abi::Network => {
-                format!("{NETWORK_PRELUDE}\n{modes}\n{ABI_SHARED}\n{COMMON}\n{NETWORK_OPS}")
-            }
+            Abi::Network => format!(
+                "{NETWORK_PRELUDE}\n{modes}\n{}\n{ABI_SHARED}\n{COMMON}\n{NETWORK_OPS}",
+                crate::abi::event_constants()
+            ),
         }
     }
 }

@@ -19,18 +19,6 @@ struct Net {
     g: NodeId,
 }
 
-fn lif(net: &mut Network, n: usize, name: &str) -> NodeId {
-    net.add(
-        LIF::new(n)
-            .with_name(name)
-            .tau(10.0 * ms)
-            .r(1.0)
-            .v_th(1.0)
-            .v_reset(0.0),
-    )
-    .unwrap()
-}
-
 fn build() -> Net {
     let (n_p, n_e, n_i) = (200, 100, 30);
     let stream = |key| Stream::new(SEED, key);
@@ -39,8 +27,8 @@ fn build() -> Net {
     let p = net
         .add(PoissonSpike::new(n_p, rates).with_name("P").seed(5))
         .unwrap();
-    let e = lif(&mut net, n_e, "E");
-    let i = lif(&mut net, n_i, "I");
+    let e = common::unit_lif(&mut net, n_e, "E");
+    let i = common::unit_lif(&mut net, n_i, "I");
     let g = net
         .add(Expon::new(n_e).with_name("G").tau(5.0 * ms))
         .unwrap();
@@ -211,8 +199,8 @@ fn bad_connectivity_is_a_typed_error_naming_the_rule_and_parameter() {
     // A target beyond the population, caught when the network compiles.
     let syn = Synapses::from_rows(2, 9, vec![0u32, 1, 2], vec![0u32, 8]).unwrap();
     let mut net = Network::new();
-    let p = lif(&mut net, 2, "P");
-    let q = lif(&mut net, 4, "Q");
+    let p = common::unit_lif(&mut net, 2, "P");
+    let q = common::unit_lif(&mut net, 4, "Q");
     net.update(p, Wiring::new());
     net.update(
         q,

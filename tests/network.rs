@@ -666,19 +666,6 @@ fn assert_same<T: PartialEq + std::fmt::Debug>(got: &[T], want: &[T], what: &str
     }
 }
 
-/// LIF with τ 10 ms, R 1, threshold 1 and reset 0: the plain neuron of the block tests.
-fn unit_lif(net: &mut Network, n: usize, name: &str) -> NodeId {
-    net.add(
-        LIF::new(n)
-            .with_name(name)
-            .tau(10.0 * ms)
-            .r(1.0)
-            .v_th(1.0)
-            .v_reset(0.0),
-    )
-    .unwrap()
-}
-
 /// `n` Poisson sources at rates from `lo` to `lo + 39` Hz, updated first.
 fn poisson_sources(net: &mut Network, n: usize, lo: usize, seed: u32) -> NodeId {
     let rates: Vec<f64> = (0..n).map(|i| 1e-3 * (lo + i % 40) as f64).collect();
@@ -770,7 +757,7 @@ fn dense_weights_larger_than_a_binding_run_in_blocks_of_outputs() {
     let g = net
         .add(Expon::new(n_in).with_name("G").tau(4.0 * ms))
         .unwrap();
-    let l = unit_lif(&mut net, n_out, "L");
+    let l = common::unit_lif(&mut net, n_out, "L");
     let w: Vec<f64> = (0..n_in * n_out)
         .map(|i| ((i * 7919 % 23) as f64 - 9.0) * 0.02)
         .collect();
@@ -821,7 +808,7 @@ fn monitor_chunks_fill_a_small_binding_exactly() {
     let Some(gpu) = common::gpu() else { return };
     let small = small_binding_gpu();
     let mut net = Network::new();
-    let a = unit_lif(&mut net, 1000, "A");
+    let a = common::unit_lif(&mut net, 1000, "A");
     net.update(a, Wiring::new().x(1.5));
     let run = |device: &Device| {
         let mut sim = net
@@ -864,7 +851,7 @@ fn delayed_per_synapse_event_tables_run_in_blocks_of_sources() {
     let s = net
         .add(Expon::new(n_post).with_name("S").tau(5.0 * ms))
         .unwrap();
-    let l = unit_lif(&mut net, n_post, "L");
+    let l = common::unit_lif(&mut net, n_post, "L");
     net.update(
         s,
         Wiring::new().delta(Term::output(p).event(conn).delayed(3)),

@@ -1,6 +1,7 @@
 // Event-driven sparse projection (brainstate's EventFixedProb and every connectivity rule): each
-// spiking presynaptic neuron adds its synapses' weights to their targets' fixed-point sums. Integer addition is associative, so the sums — and the run — are the same
-// whatever order the atomics land in. One invocation per (sample, presynaptic neuron).
+// spiking presynaptic neuron adds its synapses' weights to their targets' fixed-point sums.
+// Integer addition is associative, so the sums — and the run — are the same whatever order the
+// atomics land in. One invocation per (sample, presynaptic neuron).
 //
 // cfg: EventCfg (src/abi.rs), read through its `event_*()` accessors: presynaptic neurons, the
 // synapses of each (or VARIABLE_DEGREE), rows (batch), the source's base (first presynaptic

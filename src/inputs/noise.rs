@@ -22,8 +22,7 @@ const OU_DURATION: usize = 3;
 const OU_SEED: usize = 4;
 
 /// White-noise input (BrainPy's `WienerProcessInput`): `σ·√dt·N(0, 1)` while `t < duration`,
-/// else 0. As in BrainPy, `√dt` takes dt's magnitude in its own unit — here always ms
-///.
+/// else 0. As in BrainPy, `√dt` takes dt's magnitude in its own unit — here always ms.
 pub type WienerProcessInput = Module<WienerProcessInputParams>;
 
 /// The parameters of [`WienerProcessInput`].
@@ -101,8 +100,7 @@ impl Model for WienerProcessInputParams {
 
 /// Ornstein–Uhlenbeck input (BrainPy's `OUProcessInput`): a state `x` starting at `mean`;
 /// while `t < duration`, `x ← x + (mean − x)·dt/τ + σ·√dt·N(0, 1)` (Euler–Maruyama) and the
-/// output is `x`; after, `x` is frozen and the output is 0. `√dt` uses dt in ms
-///. State: `x`.
+/// output is `x`; after, `x` is frozen and the output is 0. `√dt` uses dt in ms. State: `x`.
 pub type OUProcessInput = Module<OUProcessInputParams>;
 
 /// The parameters of [`OUProcessInput`].

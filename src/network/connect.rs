@@ -260,31 +260,29 @@ impl Sparse {
         self.degree
     }
 
+    /// Words of its table per synapse: the target, and the weight when per synapse.
+    fn words_per_synapse(&self) -> usize {
+        match self.weights {
+            Weights::Homogeneous(_) => 1,
+            Weights::PerSynapse(_) => 2,
+        }
+    }
+
+    /// Words of its table per row offset: 1 when rows differ in length, else none.
+    fn words_per_offset(&self) -> usize {
+        usize::from(self.degree == VARIABLE_DEGREE)
+    }
+
     /// Words of its table on the device for presynaptic neuron `i`: its offset (rows of
     /// different lengths only), its targets, and their weights when they are per synapse.
     pub(crate) fn words_of(&self, i: usize) -> usize {
-        let d = self.syn.targets_of(i).len();
-        usize::from(self.degree_word() == VARIABLE_DEGREE)
-            + match self.weights {
-                Weights::Homogeneous(_) => d,
-                Weights::PerSynapse(_) => 2 * d,
-            }
+        self.words_per_offset() + self.words_per_synapse() * self.syn.targets_of(i).len()
     }
 
     /// Words of its whole table: the row offsets (`n_pre + 1`, rows of different lengths only),
     /// the targets, the per-synapse weights.
     pub(crate) fn table_words(&self) -> usize {
-        let n = self.syn.len();
-        let offsets = if self.degree_word() == VARIABLE_DEGREE {
-            self.n_pre() + 1
-        } else {
-            0
-        };
-        offsets
-            + match self.weights {
-                Weights::Homogeneous(_) => n,
-                Weights::PerSynapse(_) => 2 * n,
-            }
+        self.words_per_offset() * (self.n_pre() + 1) + self.words_per_synapse() * self.syn.len()
     }
 
     /// The mean number of synapses per presynaptic neuron, rounded up (cost estimates).

@@ -61,7 +61,7 @@ impl Stream {
     }
 }
 
-/// Counter-based draws from one sub-stream; counter `(row, j)` is `row·2³² + j`.
+/// Counter-based draws from one sub-stream of [`rng`]; counter `(row, j)` is `row·2³² + j`.
 #[derive(Clone, Copy, Debug)]
 struct Draws {
     seed: u64,
@@ -69,25 +69,25 @@ struct Draws {
 }
 
 impl Draws {
-    fn bits(self, row: u64, j: u64) -> u64 {
-        rng::bits(self.seed, self.stream, (row << 32) ^ j)
+    fn counter(row: u64, j: u64) -> u64 {
+        (row << 32) ^ j
     }
 
     /// Uniform in `[0, 1)` with 53 bits.
     fn unit(self, row: u64, j: u64) -> f64 {
-        (self.bits(row, j) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        rng::uniform(self.seed, self.stream, Draws::counter(row, j))
     }
 
     /// Uniform integer in `[0, n)` (the high word of a 64 × 64-bit product; bias below n/2⁶⁴).
     fn below(self, n: u64, row: u64, j: u64) -> u64 {
-        ((u128::from(self.bits(row, j)) * u128::from(n)) >> 64) as u64
+        let bits = rng::bits(self.seed, self.stream, Draws::counter(row, j));
+        ((u128::from(bits) * u128::from(n)) >> 64) as u64
     }
 
-    /// Standard normal (Box–Muller on counters `2j` and `2j + 1` of `row`).
+    /// Standard normal: [`rng::normal`]'s Box–Muller on counters `(row, 2j)` and
+    /// `(row, 2j + 1)` (its counter `i = row·2³¹ ⊕ j`, doubled, is `row·2³² ⊕ 2j`).
     fn normal(self, row: u64, j: u64) -> f64 {
-        let u1 = 1.0 - self.unit(row, 2 * j);
-        let u2 = self.unit(row, 2 * j + 1);
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        rng::normal(self.seed, self.stream, (row << 31) ^ j)
     }
 }
 

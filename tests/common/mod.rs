@@ -180,3 +180,17 @@ pub fn sink() -> Sink {
         f,
     }
 }
+
+/// LIF with τ 10 ms, R 1, threshold 1 and reset 0: the plain neuron of the block and
+/// connectivity tests.
+pub fn unit_lif(net: &mut Network, n: usize, name: &str) -> NodeId {
+    net.add(
+        LIF::new(n)
+            .with_name(name)
+            .tau(10.0 * ms)
+            .r(1.0)
+            .v_th(1.0)
+            .v_reset(0.0),
+    )
+    .unwrap()
+}
