@@ -22,21 +22,21 @@ pub(crate) enum InputMode {
     StateRows = 4,
     /// The state buffer, one row shared by every sample.
     StateSharedRow = 5,
-    /// Fixed-point sums of event-driven projections in `acc`, read and cleared (delta only).
+    /// Fixed-point sums of event-driven projections in `acc`, read and cleared (delta only):
+    /// set `k mod Sim.d_slots` of a ring of sets `Sim.d_slot_stride` apart (one set without
+    /// transmission delays; two, for even and odd steps, when the sources' updates deliver
+    /// their spikes into the next step's set).
     Sums = 6,
     /// Fixed-point sums the workgroup accumulated in workgroup memory (composed kernels,
     /// delta only).
     LocalSums = 7,
-    /// Sums in `acc` that the source populations' updates delivered during the previous step,
-    /// one set for even and one for odd steps, `Sim.d_parity_stride` apart (delta only).
-    PushedSums = 8,
     /// Values the statement's projections summed in workgroup memory (`wg_results`, composed
     /// kernels).
-    LocalValues = 9,
+    LocalValues = 8,
 }
 
 impl InputMode {
-    const ALL: [InputMode; 10] = [
+    const ALL: [InputMode; 9] = [
         InputMode::None,
         InputMode::Scalar,
         InputMode::Rows,
@@ -45,7 +45,6 @@ impl InputMode {
         InputMode::StateSharedRow,
         InputMode::Sums,
         InputMode::LocalSums,
-        InputMode::PushedSums,
         InputMode::LocalValues,
     ];
 
@@ -60,17 +59,13 @@ impl InputMode {
             InputMode::StateSharedRow => "INPUT_STATE_SHARED_ROW",
             InputMode::Sums => "INPUT_SUMS",
             InputMode::LocalSums => "INPUT_LOCAL_SUMS",
-            InputMode::PushedSums => "INPUT_PUSHED_SUMS",
             InputMode::LocalValues => "INPUT_LOCAL_VALUES",
         }
     }
 
     /// Whether the input is a fixed-point sum (scaled by `Sim.d_scale`).
     pub(crate) fn is_sum(self) -> bool {
-        matches!(
-            self,
-            InputMode::Sums | InputMode::LocalSums | InputMode::PushedSums
-        )
+        matches!(self, InputMode::Sums | InputMode::LocalSums)
     }
 }
 
@@ -86,10 +81,13 @@ pub(crate) fn wgsl_constants() -> String {
 /// The event tables' constants, for the kernels that deliver spikes (both executors).
 pub(crate) fn event_constants() -> String {
     format!(
-        "// Generated from src/abi.rs: an event table whose rows differ in length.
+        "// Generated from src/abi.rs: an event table whose rows differ in length, and one whose
+// synapses each have their own delay.
 const VARIABLE_DEGREE: u32 = {}u;
+const PER_SYNAPSE_DELAY: u32 = {}u;
 ",
-        crate::network::VARIABLE_DEGREE
+        crate::network::VARIABLE_DEGREE,
+        crate::network::PER_SYNAPSE_DELAY,
     )
 }
 
@@ -111,6 +109,9 @@ pub(crate) struct SimInput {
     pub step: usize,
     /// `delta`: the value of one fixed-point unit of a sum. `x`: unused.
     pub unit: f64,
+    /// `delta` sums: the sets of the ring of sums (1: one set) and their distance.
+    pub slots: usize,
+    pub slot_stride: usize,
 }
 
 impl SimInput {
@@ -122,6 +123,8 @@ impl SimInput {
             scalar: 0.0,
             step: 0,
             unit: 1.0,
+            slots: 1,
+            slot_stride: 0,
         }
     }
 
@@ -132,6 +135,8 @@ impl SimInput {
         scalar: 0.0,
         step: 0,
         unit: 1.0,
+        slots: 1,
+        slot_stride: 0,
     };
 
     /// The same value for every element.
@@ -164,8 +169,9 @@ pub(crate) struct Sim {
     pub d_scale: f32,
     pub params_base: u32,
     pub channels_base: u32,
-    pub d_parity_stride: u32,
-    pub _pad: [u32; 2],
+    pub d_slot_stride: u32,
+    pub d_slots: u32,
+    pub _pad: u32,
 }
 
 impl Sim {
@@ -184,6 +190,8 @@ impl Sim {
         } else {
             1.0
         };
+        self.d_slots = delta.slots.max(1) as u32;
+        self.d_slot_stride = delta.slot_stride as u32;
         self
     }
 
@@ -191,7 +199,7 @@ impl Sim {
     pub(crate) fn wgsl(&self) -> String {
         let f = wgsl_f32;
         format!(
-            "Sim({}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}, {}u, {}u, {}u, {}u, {}, {}, {}u, {}u, {}u, 0u, 0u)",
+            "Sim({}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}, {}u, {}u, {}u, {}u, {}, {}, {}u, {}u, {}u, {}u, 0u)",
             self.n,
             self.total,
             self.stride,
@@ -209,7 +217,8 @@ impl Sim {
             f(self.d_scale),
             self.params_base,
             self.channels_base,
-            self.d_parity_stride,
+            self.d_slot_stride,
+            self.d_slots,
         )
     }
 }
@@ -222,7 +231,7 @@ mod tests {
     fn the_wgsl_constants_number_the_modes_as_the_enum_does() {
         let c = wgsl_constants();
         assert!(c.contains("const INPUT_NONE: u32 = 0u;"));
-        assert!(c.contains("const INPUT_LOCAL_VALUES: u32 = 9u;"));
+        assert!(c.contains("const INPUT_LOCAL_VALUES: u32 = 8u;"));
         assert_eq!(c.matches("const INPUT_").count(), InputMode::ALL.len());
         for (i, m) in InputMode::ALL.iter().enumerate() {
             assert_eq!(*m as usize, i);
@@ -235,10 +244,17 @@ mod tests {
         let sim = Sim {
             n: 1,
             total: 2,
-            d_parity_stride: 18,
             ..Sim::default()
         }
-        .with_inputs(SimInput::scalar(0.5), 3, SimInput::at(InputMode::Sums, 4));
+        .with_inputs(
+            SimInput::scalar(0.5),
+            3,
+            SimInput {
+                slots: 2,
+                slot_stride: 18,
+                ..SimInput::at(InputMode::Sums, 4)
+            },
+        );
         let words: Vec<String> = sim.wgsl()["Sim(".len()..]
             .trim_end_matches(')')
             .split(", ")
@@ -252,6 +268,7 @@ mod tests {
         assert_eq!(words[11], "6u");
         assert_eq!(words[14], format!("bitcast<f32>({:#x}u)", 1.0f32.to_bits()));
         assert_eq!(words[17], "18u");
+        assert_eq!(words[18], "2u");
     }
 }
 
@@ -375,7 +392,7 @@ comm_cfg! {
     /// `event_fixed` (`shaders/comm/event.wgsl`).
     EventCfg "event" {
         n_pre: u32, k: u32, rows: u32, src_base: u32, src_pitch: u32, sums: u32, n_post: u32,
-        weight: i32, per_synapse: bool, synapses: u32,
+        weight: i32, per_synapse: bool, synapses: u32, slots: u32, delay: u32,
     }
     /// `ring_store` (`shaders/comm/copy.wgsl`).
     RingCfg "ring" { n: u32, src: u32, dst: u32, depth: u32 }

@@ -1,10 +1,11 @@
 //! Connectivity rules in networks: projections drawn by every random rule, with distributed
-//! weights and variable numbers of synapses per source, run spike for spike alike on the f64
-//! reference and both GPU executors; bad specifications are typed errors.
+//! weights, per-synapse delays and variable numbers of synapses per source, run spike for spike
+//! alike on the f64 reference and both GPU executors; delayed spikes arrive in the steps their
+//! delays say; bad specifications are typed errors.
 
 mod common;
 
-use brainwgpu::network::{Bounds, Dist, Executor, Rule, Sparse, Stream, Synapses};
+use brainwgpu::network::{Bounds, Delays, Dist, Executor, Rule, Sparse, Stream, Synapses, Weights};
 use brainwgpu::prelude::*;
 use brainwgpu::{Device, Error};
 
@@ -19,7 +20,9 @@ struct Net {
     g: NodeId,
 }
 
-fn build() -> Net {
+/// With `delays`, every event projection also has per-synapse transmission delays: normal,
+/// clipped at one step (E → E, E → I), uniform (I → E), one constant (P → E).
+fn build(delays: bool) -> Net {
     let (n_p, n_e, n_i) = (200, 100, 30);
     let stream = |key| Stream::new(SEED, key);
     let mut net = Network::new();
@@ -88,6 +91,24 @@ fn build() -> Net {
     )
     .unwrap();
     assert!(pe.targets_per_neuron().is_none() && ei.targets_per_neuron().is_none());
+    let (pe, ee, ei, ie) = if delays {
+        let clipped = Dist::normal_clipped(1.5, 0.75, 0.1, f64::INFINITY);
+        (
+            pe.with_delays(&Dist::Constant(0.8), stream(0)).unwrap(),
+            ee.with_delays(&clipped, stream(1)).unwrap(),
+            ei.with_delays(&clipped, stream(2)).unwrap(),
+            ie.with_delays(
+                &Dist::Uniform {
+                    low: 0.0,
+                    high: 2.0,
+                },
+                stream(3),
+            )
+            .unwrap(),
+        )
+    } else {
+        (pe, ee, ei, ie)
+    };
     net.update(p, Wiring::new());
     net.update(
         g,
@@ -103,8 +124,13 @@ fn build() -> Net {
 }
 
 /// Spikes of E and I and the conductance of E's synapses after 400 steps, run in uneven parts.
-fn run(device: &Device, executor: Executor, batch: Option<usize>) -> (Vec<u8>, Vec<u8>, Vec<f64>) {
-    let n = build();
+fn run(
+    device: &Device,
+    executor: Executor,
+    batch: Option<usize>,
+    delays: bool,
+) -> (Vec<u8>, Vec<u8>, Vec<f64>) {
+    let n = build(delays);
     let mut sim = n
         .net
         .compile_with(device, batch, 0.1 * ms, executor)
@@ -123,9 +149,23 @@ fn run(device: &Device, executor: Executor, batch: Option<usize>) -> (Vec<u8>, V
 
 #[test]
 fn rule_drawn_projections_agree_spike_for_spike_on_every_executor() {
+    agree_on_every_executor(false);
+}
+
+#[test]
+fn per_synapse_delays_agree_spike_for_spike_on_every_executor() {
+    agree_on_every_executor(true);
+    // The delays change the run.
+    assert_ne!(
+        run(&Device::Cpu, Executor::Auto, None, true).0,
+        run(&Device::Cpu, Executor::Auto, None, false).0
+    );
+}
+
+fn agree_on_every_executor(delays: bool) {
     let Some(gpu) = common::gpu() else { return };
     for batch in [None, Some(3)] {
-        let (want_e, want_i, want_g) = run(&Device::Cpu, Executor::Auto, batch);
+        let (want_e, want_i, want_g) = run(&Device::Cpu, Executor::Auto, batch, delays);
         let fired = |s: &[u8]| s.iter().filter(|&&x| x == 1).count();
         assert!(
             fired(&want_e) > 100 && fired(&want_i) > 20,
@@ -134,8 +174,8 @@ fn rule_drawn_projections_agree_spike_for_spike_on_every_executor() {
             fired(&want_i)
         );
         for executor in [Executor::PerStep, Executor::Fused] {
-            let (e, i, g) = run(&gpu, executor, batch);
-            let what = format!("batch {batch:?}, {executor:?}");
+            let (e, i, g) = run(&gpu, executor, batch, delays);
+            let what = format!("batch {batch:?}, {executor:?}, delays {delays}");
             assert_eq!(e, want_e, "spikes of E, {what}");
             assert_eq!(i, want_i, "spikes of I, {what}");
             let scale = want_g.iter().fold(0.0f64, |m, x| m.max(x.abs()));
@@ -148,8 +188,8 @@ fn rule_drawn_projections_agree_spike_for_spike_on_every_executor() {
 
 #[test]
 fn the_same_seed_gives_the_same_synapses_and_other_keys_do_not() {
-    let a = build();
-    let b = build();
+    let a = build(false);
+    let b = build(false);
     // Same network, same seed: the compiled f64 runs are equal.
     let run = |n: &Net| {
         let mut sim = n.net.compile(&Device::Cpu, None, 0.1 * ms).unwrap();
@@ -212,4 +252,146 @@ fn bad_connectivity_is_a_typed_error_naming_the_rule_and_parameter() {
         Ok(_) => panic!("a projection onto 9 targets compiled onto 4"),
     };
     assert!(e.to_string().contains("4"), "{e}");
+}
+
+/// Spike generator S (3 sources: steps 0, 3 and 5 at dt 0.1 ms) → G (4 accumulators, `Expon`
+/// with τ = 10⁹ ms) through explicit synapses with delays; G updated after S (it reads S's
+/// spikes of the same step) or before (of the previous step). Returns g after each step.
+fn delayed_arrivals(device: &Device, executor: Executor, g_first: bool) -> Vec<Vec<f64>> {
+    let mut net = Network::new();
+    let s = net
+        .add(SpikeTime::new(3, &[0, 1, 2], &[0.0 * ms, 0.3 * ms, 0.5 * ms]).with_name("S"))
+        .unwrap();
+    let g = net.add(Expon::new(4).with_name("G").tau(1e9 * ms)).unwrap();
+    // Synapses 0→0, 0→1, 1→2, 2→3, 2→0 with weights 1, 2, 4, 8, 16 and delays 0.1 ms (1 step),
+    // 0.2 ms (2), 0.04 ms (below a step: 1), 1.0 ms (10) and 0.52 ms (5).
+    let conn = Sparse::connect(
+        &Rule::explicit(vec![0u32, 0, 1, 2, 2], vec![0u32, 1, 2, 3, 0]),
+        3,
+        4,
+        false,
+        &Dist::Array(vec![1.0, 2.0, 4.0, 8.0, 16.0].into()),
+        Stream::new(0, 0),
+    )
+    .unwrap()
+    .delayed(Delays::PerSynapse(vec![0.1, 0.2, 0.04, 1.0, 0.52].into()))
+    .unwrap();
+    let wiring = Wiring::new().delta(Term::output(s).event(conn));
+    if g_first {
+        net.update(g, wiring);
+        net.update(s, Wiring::new());
+    } else {
+        net.update(s, Wiring::new());
+        net.update(g, wiring);
+    }
+    let mut sim = net.compile_with(device, None, 0.1 * ms, executor).unwrap();
+    (0..18)
+        .map(|_| {
+            sim.run(1).unwrap();
+            sim.state(g, "g").unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn a_delayed_spike_arrives_its_delay_in_steps_after_it_was_emitted() {
+    // Spikes at steps 0 (source 0), 3 (1) and 5 (2): g[0] gets 1 at step 0 + 1 and 16 at
+    // 5 + 5; g[1] 2 at 0 + 2; g[2] 4 at 3 + 1; g[3] 8 at 5 + 10.
+    let want = |k: usize| {
+        let at = |step: usize, w: f64| if k >= step { w } else { 0.0 };
+        vec![
+            at(1, 1.0) + at(10, 16.0),
+            at(2, 2.0),
+            at(4, 4.0),
+            at(15, 8.0),
+        ]
+    };
+    let mut devices = vec![(Device::Cpu, Executor::Auto)];
+    if let Some(gpu) = common::gpu() {
+        devices.push((gpu.clone(), Executor::PerStep));
+        devices.push((gpu, Executor::Fused));
+    }
+    for (device, executor) in devices {
+        for g_first in [false, true] {
+            let got = delayed_arrivals(&device, executor, g_first);
+            for (k, g) in got.iter().enumerate() {
+                for (j, (a, b)) in g.iter().zip(want(k)).enumerate() {
+                    assert!(
+                        (a - b).abs() < 1e-6,
+                        "g[{j}] after step {k}: {a}, want {b} ({executor:?}, G first: {g_first})"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_delays_are_typed_errors_naming_the_delay() {
+    let c = || {
+        Sparse::connect(
+            &Rule::fixed_total(20),
+            10,
+            10,
+            false,
+            &Dist::Constant(1.0),
+            Stream::new(1, 0),
+        )
+        .unwrap()
+    };
+    for bad in [-0.5, f64::NAN, f64::INFINITY] {
+        let e = c()
+            .with_delays(&Dist::Constant(bad), Stream::new(1, 0))
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidParameter { param, .. } if param == "delay"),
+            "{bad}: {e}"
+        );
+    }
+    let e = c()
+        .with_delays(&Dist::normal(1.0, f64::NAN), Stream::new(1, 0))
+        .unwrap_err();
+    assert!(e.to_string().contains("std"), "{e}");
+    let e = c()
+        .delayed(Delays::PerSynapse(vec![1.0; 3].into()))
+        .unwrap_err();
+    assert!(matches!(e, Error::ShapeMismatch { .. }), "{e}");
+    // A delay of 10⁹ steps: refused at compile, naming the delay.
+    let mut net = Network::new();
+    let p = common::unit_lif(&mut net, 10, "P");
+    let q = common::unit_lif(&mut net, 10, "Q");
+    net.update(p, Wiring::new());
+    let far = c()
+        .with_delays(&Dist::Constant(1e8), Stream::new(1, 0))
+        .unwrap();
+    net.update(q, Wiring::new().delta(Term::output(p).event(far)));
+    let e = match net.compile(&Device::Cpu, None, 0.1 * ms) {
+        Err(e) => e,
+        Ok(_) => panic!("a delay of 10^9 steps compiled"),
+    };
+    assert!(e.to_string().contains("delay"), "{e}");
+    // A ring of sums larger than the device's buffers: a limit error before anything runs.
+    if let Some(gpu) = common::gpu() {
+        let mut net = Network::new();
+        let p = common::unit_lif(&mut net, 10, "P");
+        let q = common::unit_lif(&mut net, 100_000, "Q");
+        net.update(p, Wiring::new());
+        let long = Sparse::connect(
+            &Rule::fixed_total(20),
+            10,
+            100_000,
+            false,
+            &Dist::Constant(1.0),
+            Stream::new(1, 0),
+        )
+        .unwrap()
+        .with_delays(&Dist::Constant(100_000.0), Stream::new(1, 0))
+        .unwrap();
+        net.update(q, Wiring::new().delta(Term::output(p).event(long)));
+        let e = match net.compile(&gpu, None, 0.1 * ms) {
+            Err(e) => e,
+            Ok(_) => panic!("10^6 sets of 10^5 sums compiled"),
+        };
+        assert!(matches!(e, Error::LimitExceeded { .. }), "{e}");
+    }
 }

@@ -103,12 +103,9 @@ fn input_delta(e: Elem) -> f32 {
         case INPUT_ROWS, INPUT_SHARED_ROW: { return scratch[at]; }
         case INPUT_STATE_ROWS: { return arena_read(sim.d_offset, e); }
         case INPUT_STATE_SHARED_ROW: { return state[at]; }
-        case INPUT_SUMS: { return f32(take_sum(sim.d_offset + e.i)) * sim.d_scale; }
+        case INPUT_SUMS: { return f32(take_sum(sum_index(e))) * sim.d_scale; }
         // Fixed-point sums the workgroup accumulated for its row in workgroup memory.
         case INPUT_LOCAL_SUMS: { return f32(take_local(sim.d_offset + e.j)) * sim.d_scale; }
-        // Sums that the source populations' updates delivered during the previous step, into
-        // the set of this step's parity.
-        case INPUT_PUSHED_SUMS: { return f32(take_sum(sim.d_offset + (clk.k % 2u) * sim.d_parity_stride + e.i)) * sim.d_scale; }
         case INPUT_LOCAL_VALUES: { return wg_results[sim.d_offset + e.j]; }
         default: { return 0.0; }
     }

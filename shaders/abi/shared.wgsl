@@ -22,9 +22,9 @@ struct Sim {
     d_scale: f32,    // value of one fixed-point unit (the INPUT_*SUMS modes)
     params_base: u32, // where this model's parameters start in `params`
     channels_base: u32, // where its channel records start
-    d_parity_stride: u32,     // INPUT_PUSHED_SUMS: the distance between the sums of even and odd steps
-    _pad1: u32,
-    _pad2: u32,
+    d_slot_stride: u32, // INPUT_SUMS: the distance between the sets of a ring of sums
+    d_slots: u32,       // INPUT_SUMS: the sets (step k reads set k mod d_slots)
+    _pad: u32,
 }
 
 // The step being computed.
@@ -68,6 +68,11 @@ fn param_u32(p: u32) -> u32 {
 fn input_index(mode: u32, offset: u32, row: u32, b: u32, idx: u32) -> u32 {
     let per_sample = mode == INPUT_ROWS || mode == INPUT_STATE_ROWS;
     return offset + select(0u, b * row, per_sample) + idx;
+}
+
+// Where element e's fixed-point sum of this step is (INPUT_SUMS): in set k mod d_slots.
+fn sum_index(e: Elem) -> u32 {
+    return sim.d_offset + (clk.k % sim.d_slots) * sim.d_slot_stride + e.i;
 }
 
 // Reads fixed-point sum `at` and clears it. Nothing else writes the sum while it is read (its

@@ -6,9 +6,11 @@
 // cfg: EventCfg (src/abi.rs), read through its `event_*()` accessors: presynaptic neurons, the
 // synapses of each (or VARIABLE_DEGREE), rows (batch), the source's base (first presynaptic
 // neuron) and row pitch, where the sums start, postsynaptic neurons, the homogeneous
-// fixed-point weight, whether weights are per synapse, the number of synapses. index: n_pre + 1
-// row offsets (VARIABLE_DEGREE only), the targets (source-major), then the per-synapse
-// fixed-point weights in the same order.
+// fixed-point weight, whether weights are per synapse, the number of synapses, the sets of sums
+// (more than one with transmission delays: a spike arriving d steps later goes to set
+// (k + d) mod slots of rows × n_post sums) and the arrival d of every synapse (or
+// PER_SYNAPSE_DELAY). index: n_pre + 1 row offsets (VARIABLE_DEGREE only), the targets
+// (source-major), then the per-synapse fixed-point weights and arrivals in the same order.
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn event_fixed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -32,10 +34,19 @@ fn event_fixed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
         lo = index[pre];
         hi = index[pre + 1u];
     }
-    let weights = targets + event_synapses();
+    let count = event_synapses();
+    let weights = targets + count;
+    let delays = weights + select(0u, count, event_per_synapse());
+    let slots = event_slots();
+    let delay = event_delay();
     let row = event_sums() + b * event_n_post();
     for (var s = lo; s < hi; s = s + 1u) {
         let w = select(event_weight(), bitcast<i32>(index[weights + s]), event_per_synapse());
-        atomicAdd(&acc[row + index[targets + s]], w);
+        var post = row + index[targets + s];
+        if (slots > 1u) {
+            let d = select(delay, index[delays + s], delay == PER_SYNAPSE_DELAY);
+            post = post + ((clk.k + d) % slots) * event_rows() * event_n_post();
+        }
+        atomicAdd(&acc[post], w);
     }
 }

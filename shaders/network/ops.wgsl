@@ -161,40 +161,49 @@ fn op_dense_staged(lane: u32, base: u32, space: u32, n_in: u32, n_out: u32, dst:
 
 // Each nonzero source value (a spike) adds its synapses' fixed-point weights to its targets'
 // sums. The table at `table` in `params`: the targets (source-major), then, when per synapse,
-// their weights in the same order; when rows differ in length (k = VARIABLE_DEGREE) n_pre + 1
-// row offsets come first, otherwise every source has k synapses.
-fn op_event(lane: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
+// their weights in the same order, then, when `delay` is PER_SYNAPSE_DELAY, their arrivals in
+// steps; when rows differ in length (k = VARIABLE_DEGREE) n_pre + 1 row offsets come first,
+// otherwise every source has k synapses. With transmission delays the sums are `slots` sets
+// `stride` apart and a spike arriving d steps later goes to set (k + d) mod slots; `delay` is
+// d for every synapse, or PER_SYNAPSE_DELAY.
+fn op_event(lane: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32, slots: u32, stride: u32, delay: u32) {
     for (var pre = lane; pre < n_pre; pre = pre + WORKGROUP_SIZE) {
-        deliver(pre, base, space, n_pre, k, sums, weight, per_synapse, table);
+        deliver(pre, base, space, n_pre, k, sums, weight, per_synapse, table, slots, stride, delay);
     }
 }
 
 // One presynaptic neuron of op_event: if it spiked, its synapses' weights into the sums.
-fn deliver(pre: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
+fn deliver(pre: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32, slots: u32, stride: u32, delay: u32) {
     if (source_value(space, base + pre) != 0.0) {
-        deliver_spike(pre, n_pre, k, sums, weight, per_synapse, table, false);
+        deliver_spike(pre, n_pre, k, sums, weight, per_synapse, table, false, slots, stride, delay);
     }
 }
 
 // A spike of presynaptic neuron `pre`: its synapses' weights into the device-memory sums from
 // `sums` in `acc`, or (`local`) into the workgroup's sums from `sums` in `wg_sums`.
-fn deliver_spike(pre: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32, local: bool) {
+fn deliver_spike(pre: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32, local: bool, slots: u32, stride: u32, delay: u32) {
     var targets = table;
-    var weights = table + n_pre * k;
+    var count = n_pre * k;
     var lo = pre * k;
     var hi = lo + k;
     if (k == VARIABLE_DEGREE) {
         targets = table + n_pre + 1u;
-        weights = targets + params[table + n_pre];
+        count = params[table + n_pre];
         lo = params[table + pre];
         hi = params[table + pre + 1u];
     }
+    let weights = targets + count;
+    let delays = weights + select(0u, count, per_synapse);
     for (var s = lo; s < hi; s = s + 1u) {
         var wt = weight;
         if (per_synapse) {
             wt = bitcast<i32>(params[weights + s]);
         }
-        let post = sums + params[targets + s];
+        var post = sums + params[targets + s];
+        if (slots > 1u) {
+            let d = select(delay, params[delays + s], delay == PER_SYNAPSE_DELAY);
+            post = post + ((clk.k + d) % slots) * stride;
+        }
         if (local) {
             atomicAdd(&wg_sums[post], wt);
         } else {
@@ -209,7 +218,7 @@ fn deliver_spike(pre: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synap
 fn op_event_local(lane: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32) {
     for (var pre = lane; pre < n_pre; pre = pre + WORKGROUP_SIZE) {
         if (source_value(space, base + pre) != 0.0) {
-            deliver_spike(pre, n_pre, k, sums, weight, per_synapse, table, true);
+            deliver_spike(pre, n_pre, k, sums, weight, per_synapse, table, true, 1u, 0u, 0u);
         }
     }
 }
@@ -218,7 +227,7 @@ fn op_event_local(lane: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u3
 // kernel): the sources are bits `first` … `first + n_pre − 1` of the words from `words`. Each
 // invocation takes a word (32 sources) and delivers the set bits; integer sums make the order
 // of delivery irrelevant, so the sums equal op_event's exactly.
-fn op_event_bits(lane: u32, words: u32, first: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32, local: bool) {
+fn op_event_bits(lane: u32, words: u32, first: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32, local: bool, slots: u32, stride: u32, delay: u32) {
     let end = first + n_pre;
     for (var w = first / 32u + lane; w < (end + 31u) / 32u; w = w + WORKGROUP_SIZE) {
         let lo = w * 32u;
@@ -232,7 +241,7 @@ fn op_event_bits(lane: u32, words: u32, first: u32, n_pre: u32, k: u32, sums: u3
         while (word != 0u) {
             let pre = lo + firstTrailingBit(word) - first;
             word = word & (word - 1u);
-            deliver_spike(pre, n_pre, k, sums, weight, per_synapse, table, local);
+            deliver_spike(pre, n_pre, k, sums, weight, per_synapse, table, local, slots, stride, delay);
         }
     }
 }

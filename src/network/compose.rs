@@ -72,8 +72,15 @@ pub(super) fn sim_input(spec: InputSpec) -> SimInput {
         InputSpec::Scalar(v) => SimInput::scalar(v),
         InputSpec::Arena { offset, .. } => SimInput::at(InputMode::StateRows, offset),
         InputSpec::Scratch { offset, .. } => SimInput::at(InputMode::Rows, offset),
-        InputSpec::Acc { offset, unit } => SimInput {
+        InputSpec::Acc {
+            offset,
             unit,
+            slots,
+            set,
+        } => SimInput {
+            unit,
+            slots,
+            slot_stride: set,
             ..SimInput::at(InputMode::Sums, offset)
         },
         InputSpec::Stream { .. } => unreachable!("streams are placed by the executor"),
@@ -89,7 +96,6 @@ pub(super) fn statement_sim(
     d: SimInput,
     params_base: usize,
     channels_base: usize,
-    d_parity_stride: usize,
 ) -> Sim {
     let node = &plan.nodes[s.node];
     Sim {
@@ -101,7 +107,6 @@ pub(super) fn statement_sim(
         channels: s.channels.len() as u32,
         params_base: params_base as u32,
         channels_base: channels_base as u32,
-        d_parity_stride: d_parity_stride as u32,
         ..Sim::default()
     }
     .with_inputs(x, s.x_n, d)

@@ -86,14 +86,61 @@ pub enum Weights {
     PerSynapse(Arc<[f64]>),
 }
 
+/// The transmission delays of an event-driven projection, in ms.
+///
+/// A spike that a source emits in step `k` reaches a synapse's target in step `k + d`, with
+/// `d` the delay in whole steps: `delay / dt` rounded to the nearest step, and delays below one
+/// step rounded up to one (NEST's rule; a delay of 0 ms is one step). A whole-population delay
+/// of the term ([`Term::delayed`](super::Term::delayed)) adds to it. Without delays
+/// ([`Delays::None`]) a spike arrives as every undelayed term's value does: in the same step when
+/// the source updates before the target, in the next when after.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Delays {
+    /// No transmission delay: the term's own timing.
+    #[default]
+    None,
+    /// One delay (ms) for every synapse.
+    Homogeneous(f64),
+    /// One delay (ms) per synapse, in the order of the targets.
+    PerSynapse(Arc<[f64]>),
+}
+
+/// The most steps a transmission delay may span (the slots of a ring of sums are counted in
+/// 32 bits on the device; the device's buffer limit usually binds first).
+pub(crate) const MAX_DELAY_STEPS: u64 = 1 << 24;
+
+/// A delay of `ms` in whole steps of `dt`: rounded to the nearest, at least one (a typed error
+/// for a negative or non-finite delay, or one beyond [`MAX_DELAY_STEPS`]).
+pub(crate) fn delay_steps(what: &str, ms: f64, dt: f64) -> Result<u32> {
+    if !ms.is_finite() || ms < 0.0 {
+        return Err(Error::invalid(
+            what,
+            "delay",
+            ms,
+            "must be finite and at least 0 ms",
+        ));
+    }
+    let steps = (ms / dt).round().max(1.0);
+    if steps > MAX_DELAY_STEPS as f64 {
+        return Err(Error::invalid(
+            what,
+            "delay",
+            ms,
+            format!("is {steps} steps of {dt} ms; at most {MAX_DELAY_STEPS} steps"),
+        ));
+    }
+    Ok(steps as u32)
+}
+
 /// Event-driven connectivity (brainstate's `EventFixedProb` and every rule of [`Rule`]): each
-/// spiking presynaptic neuron adds its synapses' weights to their targets. Sources may have
-/// any number of synapses each (source-major rows, no padding). Duplicate targets count twice,
-/// as in brainstate.
+/// spiking presynaptic neuron adds its synapses' weights to their targets, after their
+/// [`Delays`]. Sources may have any number of synapses each (source-major rows, no padding).
+/// Duplicate targets count twice, as in brainstate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sparse {
     pub(crate) syn: Synapses,
     pub(crate) weights: Weights,
+    pub(crate) delays: Delays,
     /// The kernels' degree word (see [`Sparse::degree_word`]), found once.
     degree: u32,
 }
@@ -154,6 +201,7 @@ impl Sparse {
         Sparse {
             syn,
             weights,
+            delays: Delays::None,
             degree: if uniform { k } else { VARIABLE_DEGREE },
         }
     }
@@ -186,6 +234,66 @@ impl Sparse {
             _ => Weights::PerSynapse(syn.weights(weight, stream)?),
         };
         Ok(Sparse::of(syn, weights))
+    }
+
+    /// The same connectivity with transmission delays (ms) drawn per synapse from `delay`
+    /// (a constant is one delay for all) with the delays' own sub-stream of `stream` — the
+    /// same stream as the rule's and the weights' gives the same synapses, weights and delays
+    /// on every device. Delays are checked here (finite, at least 0 ms) and turned into whole
+    /// steps at `compile`: see [`Delays`].
+    ///
+    /// ```
+    /// use brainwgpu::network::{Dist, Rule, Sparse, Stream};
+    /// let stream = Stream::new(7, 1);
+    /// let c = Sparse::connect(&Rule::fixed_total(400), 100, 100, false, &Dist::Constant(0.5), stream)?
+    ///     .with_delays(&Dist::normal_clipped(1.5, 0.75, 0.1, f64::INFINITY), stream)?;
+    /// assert_eq!(c.synapses().len(), 400);
+    /// # Ok::<(), brainwgpu::Error>(())
+    /// ```
+    pub fn with_delays(mut self, delay: &Dist, stream: Stream) -> Result<Sparse> {
+        self.delays = match delay {
+            Dist::Constant(d) => Delays::Homogeneous(*d),
+            _ => Delays::PerSynapse(self.syn.delays(delay, stream)?),
+        };
+        self.check_delays("event projection")?;
+        Ok(self)
+    }
+
+    /// The same connectivity with the given delays (ms), checked.
+    pub fn delayed(mut self, delays: Delays) -> Result<Sparse> {
+        self.delays = delays;
+        self.check_delays("event projection")?;
+        Ok(self)
+    }
+
+    /// Its transmission delays.
+    pub fn delays(&self) -> &Delays {
+        &self.delays
+    }
+
+    fn check_delays(&self, what: &str) -> Result<()> {
+        let n = self.syn.len();
+        let all: &[f64] = match &self.delays {
+            Delays::None => &[],
+            Delays::Homogeneous(d) => std::slice::from_ref(d),
+            Delays::PerSynapse(d) if d.len() != n => {
+                return Err(Error::shape(
+                    format!("delays of {what}"),
+                    format!("{n} values (one per synapse)"),
+                    format!("{} values", d.len()),
+                ));
+            }
+            Delays::PerSynapse(d) => d,
+        };
+        match all.iter().find(|d| !d.is_finite() || **d < 0.0) {
+            Some(bad) => Err(Error::invalid(
+                what,
+                "delay",
+                bad,
+                "must be finite and at least 0 ms",
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Its synapses.
@@ -221,6 +329,7 @@ impl Sparse {
 
     pub(crate) fn validate(&self, what: &str) -> Result<()> {
         self.syn.validate(what)?;
+        self.check_delays(what)?;
         let n = self.syn.len();
         match &self.weights {
             Weights::Homogeneous(w) if !w.is_finite() => {
@@ -244,13 +353,18 @@ impl Sparse {
     pub(crate) fn rows(&self, pre: std::ops::Range<usize>) -> Sparse {
         let o = self.syn.offsets();
         let synapses = o[pre.start] as usize..o[pre.end] as usize;
-        Sparse::of(
+        let mut block = Sparse::of(
             self.syn.rows(pre),
             match &self.weights {
                 Weights::Homogeneous(w) => Weights::Homogeneous(*w),
-                Weights::PerSynapse(w) => Weights::PerSynapse(w[synapses].into()),
+                Weights::PerSynapse(w) => Weights::PerSynapse(w[synapses.clone()].into()),
             },
-        )
+        );
+        block.delays = match &self.delays {
+            Delays::PerSynapse(d) => Delays::PerSynapse(d[synapses].into()),
+            other => other.clone(),
+        };
+        block
     }
 
     /// The kernels' degree word: the number of synapses of every source when it is the same
@@ -262,10 +376,8 @@ impl Sparse {
 
     /// Words of its table per synapse: the target, and the weight when per synapse.
     fn words_per_synapse(&self) -> usize {
-        match self.weights {
-            Weights::Homogeneous(_) => 1,
-            Weights::PerSynapse(_) => 2,
-        }
+        1 + usize::from(matches!(self.weights, Weights::PerSynapse(_)))
+            + usize::from(matches!(self.delays, Delays::PerSynapse(_)))
     }
 
     /// Words of its table per row offset: 1 when rows differ in length, else none.

@@ -865,6 +865,16 @@ impl Dist {
         }
     }
 
+    /// A normal whose values outside `[low, high]` become the nearest end (NEST's
+    /// `normal_clipped`; the Potjans–Diesmann delays are clipped below at one step).
+    pub fn normal_clipped(mean: f64, std: f64, low: f64, high: f64) -> Dist {
+        Dist::Normal {
+            mean,
+            std,
+            bounds: Bounds::Clip { low, high },
+        }
+    }
+
     /// Checks every parameter; `param` names the value in errors.
     pub fn check(&self, param: &str, synapses: usize) -> Result<()> {
         let finite = |name: &str, v: f64| {

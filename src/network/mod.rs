@@ -36,9 +36,10 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub(crate) use connect::VARIABLE_DEGREE;
-pub use connect::{Dense, FixedProb, Sparse, Weights};
+pub use connect::{Delays, Dense, FixedProb, Sparse, Weights};
 pub use connectivity::{Bounds, Dist, Rule, Stream, Synapses};
 pub use exec::Executor;
+pub(crate) use projection::PER_SYNAPSE_DELAY;
 pub use record::{CountRecord, SpikeRecord, StateRecord};
 pub use simulation::{Simulation, StepCost};
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::connect::Sparse;
 pub(crate) use super::projection::Place;
-use super::projection::{AxpyProjection, DenseProjection, EventProjection, Projection};
+use super::projection::{Arrival, AxpyProjection, DenseProjection, EventProjection, Projection};
 use super::{Comm, Network, NodeId, Source, Term, Wiring};
 use crate::error::{Error, Result};
 use crate::model::{Model, Output, ParamValue};
@@ -93,10 +93,15 @@ pub(crate) enum InputSpec {
         pitch: usize,
     },
     /// Fixed-point sums of event-driven projections; `unit` is the value of one count (the
-    /// f64 executor keeps exact sums and ignores it).
+    /// f64 executor keeps exact sums and ignores it). With transmission delays the sums are a
+    /// ring of `slots` sets of `rows × n` sums: step k reads and clears set `k mod slots`, a
+    /// spike arriving `d` steps later adds to set `(k + d) mod slots`.
     Acc {
         offset: usize,
         unit: f64,
+        slots: usize,
+        /// Sums per set (`rows × n`).
+        set: usize,
     },
 }
 
@@ -229,6 +234,7 @@ struct Builder<'a> {
     current: usize,
     /// The device's largest storage binding in bytes, which each event table must fit.
     binding_limit: Option<u64>,
+    dt: f64,
 }
 
 impl Builder<'_> {
@@ -287,6 +293,18 @@ impl Builder<'_> {
         self.rings.len() - 1
     }
 
+    /// Steps between a source's value and the statement that reads it undelayed: 1 when the
+    /// source updates after the reader (or is the reader), so the reader sees the previous
+    /// step's value; else 0.
+    fn lag(&self, source: &Source) -> usize {
+        match source {
+            Source::Output(id) | Source::State(id, _) => {
+                usize::from(self.order.get(id.0).is_none_or(|&o| o >= self.current))
+            }
+            _ => 0,
+        }
+    }
+
     /// Where a term's source is, and its values per row.
     fn place(&mut self, term: &Term, what: &str) -> Result<(Place, usize)> {
         let (offset, pitch, n, node) = match &term.source {
@@ -337,7 +355,7 @@ impl Builder<'_> {
             // Slot k holds the source's output of step k. A reader that updates after the
             // source reads step k undelayed, one that updates before (or is the source) reads
             // step k − 1; a delay of d steps goes back d more.
-            let lag = usize::from(self.order[node] >= self.current);
+            let lag = self.lag(&term.source);
             let ring = self.ring(node, term.delay + lag);
             Place::Ring {
                 ring,
@@ -390,10 +408,9 @@ impl Builder<'_> {
                     "event-driven projections feed delta inputs, and then all of its terms must be event-driven",
                 ));
             }
-            let acc = self.acc_len;
-            self.acc_len = align(acc + self.rows * len);
             let mut max_sum = 0.0;
             let mut resolved = Vec::new();
+            let mut slots = 1;
             for t in terms {
                 let Comm::Event(conn) = &t.comm else {
                     unreachable!("checked above")
@@ -416,7 +433,32 @@ impl Builder<'_> {
                     ));
                 }
                 max_sum += conn.max_in_sum();
-                resolved.push((src, conn.clone()));
+                let lag = self.lag(&t.source);
+                let arrival = Arrival::of(conn, self.dt, lag, what)?;
+                slots = slots.max(arrival.max() as usize + 1);
+                resolved.push((src, conn.clone(), lag));
+            }
+            let acc = self.acc_len;
+            let set = self.rows * len;
+            let end = slots
+                .checked_mul(set)
+                .and_then(|n| n.checked_add(acc))
+                .filter(|&n| n <= u32::MAX as usize);
+            let fits = |end: usize| self.binding_limit.is_none_or(|l| end as u64 * 4 <= l);
+            match end {
+                Some(end) if fits(end) => self.acc_len = align(end),
+                _ => {
+                    return Err(Error::LimitExceeded {
+                        what: format!(
+                            "the event sums of {what}: {slots} sets (its longest delay, in steps, plus one) of {set} (batch × neurons), after {acc} of other sums"
+                        ),
+                        requested: (acc as u64)
+                            .saturating_add((slots as u64).saturating_mul(set as u64))
+                            .saturating_mul(4),
+                        limit_name: "max_storage_buffer_binding_size",
+                        limit: self.binding_limit.unwrap_or(u32::MAX as u64 * 4),
+                    });
+                }
             }
             // Fixed-point units: the largest possible sum fits in 2^30 counts.
             let unit = if max_sum > 0.0 {
@@ -425,17 +467,25 @@ impl Builder<'_> {
                 1.0
             };
             let unit = 2f64.powi(unit.log2().ceil() as i32);
-            for (src, conn) in resolved {
+            for (src, conn, lag) in resolved {
                 for (src, conn) in self.row_blocks(src, conn) {
+                    let arrival = Arrival::of(&conn, self.dt, lag, what)?;
                     ops.push(Projection::Event(EventProjection {
                         src,
                         conn,
                         acc,
                         unit,
+                        slots,
+                        arrival,
                     }));
                 }
             }
-            return Ok(InputSpec::Acc { offset: acc, unit });
+            return Ok(InputSpec::Acc {
+                offset: acc,
+                unit,
+                slots,
+                set,
+            });
         }
         // A single plain term is read where it lies, unless the kernel could not address it
         // there: rows of another length than its own (a slice of a batched source), the
@@ -698,6 +748,7 @@ pub(crate) fn build(
         order: vec![0; net.nodes.len()],
         current: 0,
         binding_limit,
+        dt,
     };
     // Each population updates exactly once per step.
     let mut updated = vec![0usize; b.nodes.len()];

@@ -139,6 +139,7 @@ impl Exec for F64 {
                         |src, b, idx| read(plan, arena, rings, (src, b, idx), k, &stream_step);
                     op.kind().apply_f64(&mut F64Cx {
                         rows: plan.rows,
+                        step: k,
                         read: &read,
                         scratch: &mut self.scratch,
                         acc: &mut self.acc,
@@ -164,15 +165,22 @@ impl Exec for F64 {
                             InputSpec::Stream { ext, pitch } => {
                                 (stream_step[ext].to_vec(), pitch, None)
                             }
-                            InputSpec::Acc { offset, .. } => {
-                                (this.acc[offset..offset + rows * len].to_vec(), len, None)
+                            InputSpec::Acc {
+                                offset, slots, set, ..
+                            } => {
+                                let at = offset + (k % slots as u64) as usize * set;
+                                (this.acc[at..at + rows * len].to_vec(), len, None)
                             }
                         }
                     };
                 let (x_data, x_pitch, x_scalar) = input(s.x, s.x_n, self);
                 let (d_data, d_pitch, d_scalar) = input(s.delta, node.n, self);
-                if let InputSpec::Acc { offset, .. } = s.delta {
-                    self.acc[offset..offset + rows * node.n].fill(0.0);
+                if let InputSpec::Acc {
+                    offset, slots, set, ..
+                } = s.delta
+                {
+                    let at = offset + (k % slots as u64) as usize * set;
+                    self.acc[at..at + rows * node.n].fill(0.0);
                 }
                 fn host(data: &[f64], pitch: usize, scalar: Option<f64>) -> HostInput<'_> {
                     match scalar {

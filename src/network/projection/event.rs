@@ -5,11 +5,13 @@
 //! sums in workgroup or device memory), and the pushes of composed per-step updates
 //! (`deliver_spike`).
 
+use std::sync::Arc;
+
 use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::abi::EventCfg;
 use crate::error::Result;
 use crate::gpu::{CommBindings, Grid};
-use crate::network::connect::{Sparse, VARIABLE_DEGREE, Weights};
+use crate::network::connect::{Delays, Sparse, VARIABLE_DEGREE, Weights, delay_steps};
 use crate::network::plan::Place;
 use crate::shaders::builtin;
 
@@ -22,6 +24,64 @@ pub(crate) struct EventProjection {
     pub acc: usize,
     /// The value of one fixed-point unit.
     pub unit: f64,
+    /// Sets of sums in the ring at `acc` (1: no delays), each `rows × n_post`.
+    pub slots: usize,
+    /// When its spikes arrive.
+    pub arrival: Arrival,
+}
+
+/// When a projection's spikes arrive: how many steps after an undelayed term would read them
+/// (its transmission delays in steps less the term's own lag), for all synapses or per
+/// synapse. A spike read in step k adds to the sums of step `k + steps`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Arrival {
+    Constant(u32),
+    PerSynapse(Arc<[u32]>),
+}
+
+/// The kernels' delay word for per-synapse delays (read from the table).
+pub(crate) const PER_SYNAPSE_DELAY: u32 = u32::MAX;
+
+impl Arrival {
+    /// The arrival of `conn`'s spikes at a statement that reads its source `lag` steps late.
+    pub fn of(conn: &Sparse, dt: f64, lag: usize, what: &str) -> Result<Arrival> {
+        // Delays are at least one step and the lag at most one.
+        let steps = |ms: f64| Ok(delay_steps(what, ms, dt)?.saturating_sub(lag as u32));
+        Ok(match conn.delays() {
+            Delays::None => Arrival::Constant(0),
+            Delays::Homogeneous(d) => Arrival::Constant(steps(*d)?),
+            Delays::PerSynapse(d) => Arrival::PerSynapse(
+                d.iter()
+                    .map(|&ms| steps(ms))
+                    .collect::<Result<Vec<u32>>>()?
+                    .into(),
+            ),
+        })
+    }
+
+    /// The latest arrival.
+    pub fn max(&self) -> u32 {
+        match self {
+            Arrival::Constant(d) => *d,
+            Arrival::PerSynapse(d) => d.iter().copied().max().unwrap_or(0),
+        }
+    }
+
+    /// Synapse `s`'s arrival.
+    pub fn of_synapse(&self, s: usize) -> u32 {
+        match self {
+            Arrival::Constant(d) => *d,
+            Arrival::PerSynapse(d) => d[s],
+        }
+    }
+
+    /// The word the kernels read: the constant arrival, or [`PER_SYNAPSE_DELAY`].
+    pub fn word(&self) -> u32 {
+        match self {
+            Arrival::Constant(d) => *d,
+            Arrival::PerSynapse(_) => PER_SYNAPSE_DELAY,
+        }
+    }
 }
 
 /// A weight as a whole number of fixed-point units.
@@ -32,8 +92,9 @@ fn fixed_point(x: f64, unit: f64) -> i32 {
 impl EventProjection {
     /// Its table as the kernels read it — `n_pre + 1` row offsets when rows differ in length
     /// (see [`Sparse::degree_word`]), the targets (source-major), then, for per-synapse
-    /// weights, each synapse's weight in fixed-point units — with the homogeneous weight (0
-    /// when per-synapse) and whether the weights are per synapse.
+    /// weights, each synapse's weight in fixed-point units, then, for per-synapse delays, each
+    /// synapse's arrival in steps — with the homogeneous weight (0 when per-synapse) and
+    /// whether the weights are per synapse.
     pub fn table(&self) -> (Vec<u32>, i32, bool) {
         let syn = self.conn.synapses();
         let mut table = Vec::with_capacity(self.conn.table_words());
@@ -41,13 +102,17 @@ impl EventProjection {
             table.extend_from_slice(syn.offsets());
         }
         table.extend_from_slice(syn.post());
-        match &self.conn.weights {
-            Weights::Homogeneous(w) => (table, fixed_point(*w, self.unit), false),
+        let (weight, per_synapse) = match &self.conn.weights {
+            Weights::Homogeneous(w) => (fixed_point(*w, self.unit), false),
             Weights::PerSynapse(w) => {
                 table.extend(w.iter().map(|&x| fixed_point(x, self.unit) as u32));
-                (table, 0, true)
+                (0, true)
             }
+        };
+        if let Arrival::PerSynapse(d) = &self.arrival {
+            table.extend_from_slice(d);
         }
+        (table, weight, per_synapse)
     }
 }
 
@@ -67,6 +132,7 @@ impl Kind for EventProjection {
     fn apply_f64(&self, cx: &mut F64Cx<'_>) {
         let conn = &self.conn;
         let (offsets, post) = (conn.synapses().offsets(), conn.synapses().post());
+        let set = cx.rows * conn.n_post();
         for b in 0..cx.rows {
             let row = self.acc + b * conn.n_post();
             for pre in 0..conn.n_pre() {
@@ -75,7 +141,9 @@ impl Kind for EventProjection {
                 }
                 let synapses = offsets[pre] as usize..offsets[pre + 1] as usize;
                 for (s, &t) in synapses.clone().zip(&post[synapses]) {
-                    cx.acc[row + t as usize] += conn.weight(s);
+                    let slot =
+                        (cx.step + u64::from(self.arrival.of_synapse(s))) % self.slots as u64;
+                    cx.acc[row + slot as usize * set + t as usize] += conn.weight(s);
                 }
             }
         }
@@ -92,13 +160,20 @@ impl Kind for EventProjection {
         let (words, weight, per_synapse) = self.table();
         cx.table.extend(words);
         let per = cx.per_lane;
+        // The ring of sums: its sets, their distance, the arrival word.
+        let ring = format!(
+            "{}u, {}u, {}u",
+            self.slots,
+            cx.plan.rows * conn.n_post(),
+            self.arrival.word()
+        );
         if let Some((word, first)) = (cx.bits)(self.src) {
             let (sums, local) = match (cx.local_sums)(self.acc) {
                 Some(l) => (format!("{l}u"), true),
                 None => (format!("{}u + row * {}u", self.acc, conn.n_post()), false),
             };
             let call = format!(
-                "op_event_bits(lane, {word}u, {first}u, {}u, {}u, {sums}, {weight}i, {per_synapse}, {start}u, {local});",
+                "op_event_bits(lane, {word}u, {first}u, {}u, {}u, {sums}, {weight}i, {per_synapse}, {start}u, {local}, {ring});",
                 conn.n_pre(),
                 conn.degree_word(),
             );
@@ -113,7 +188,7 @@ impl Kind for EventProjection {
                 conn.degree_word(),
             ),
             None => format!(
-                "op_event(lane, {base}, {space}u, {}u, {}u + row * {}u, {weight}i, {per_synapse}, {start}u);",
+                "op_event(lane, {base}, {space}u, {}u, {}u + row * {}u, {weight}i, {per_synapse}, {start}u, {ring});",
                 conn.n_pre(),
                 self.acc,
                 conn.n_post(),
@@ -148,6 +223,8 @@ impl Kind for EventProjection {
             n_post: conn.n_post() as u32,
             weight: homogeneous,
             per_synapse,
+            slots: self.slots as u32,
+            delay: self.arrival.word(),
         }
         .words(loc);
         let cfg = cx.uniform("event cfg", &w);

@@ -19,7 +19,7 @@ mod place;
 
 pub(crate) use axpy::AxpyProjection;
 pub(crate) use dense::DenseProjection;
-pub(crate) use event::EventProjection;
+pub(crate) use event::{Arrival, EventProjection, PER_SYNAPSE_DELAY};
 pub(crate) use place::Place;
 
 use super::plan::Plan;
@@ -119,6 +119,8 @@ pub(crate) trait Kind {
 /// `b`'s row of a source this step; results go to `scratch`, event sums (exact) to `acc`.
 pub(crate) struct F64Cx<'a> {
     pub rows: usize,
+    /// The step being computed (event projections with delays add to the sums of a later one).
+    pub step: u64,
     pub read: &'a dyn Fn(Place, usize, usize) -> f64,
     pub scratch: &'a mut [f64],
     pub acc: &'a mut [f64],
@@ -214,9 +216,20 @@ mod tests {
     }
 
     fn apply(p: &dyn Kind, rows: usize, scratch: usize, acc: usize) -> (Vec<f64>, Vec<f64>) {
+        apply_at(p, rows, scratch, acc, 0)
+    }
+
+    fn apply_at(
+        p: &dyn Kind,
+        rows: usize,
+        scratch: usize,
+        acc: usize,
+        step: u64,
+    ) -> (Vec<f64>, Vec<f64>) {
         let (mut s, mut a) = (vec![1.0; scratch], vec![0.0; acc]);
         p.apply_f64(&mut F64Cx {
             rows,
+            step,
             read: &read,
             scratch: &mut s,
             acc: &mut a,
@@ -282,6 +295,8 @@ mod tests {
             conn,
             acc: 0,
             unit: 0.25,
+            slots: 1,
+            arrival: Arrival::Constant(0),
         };
         let (_, acc) = apply(&p, 2, 0, 8);
         // Row 0: sources 1 and 2 spike (value 1, 2; source 0 is 0): targets 1, 2 get 1 and 2,
@@ -312,6 +327,37 @@ mod tests {
         let (_, acc) = apply(&ragged, 2, 0, 8);
         // Row 0: sources 1 (value 1) and 2 (no synapses) spike: targets 0 and 3 get 0.5.
         assert_eq!(acc, vec![0.5, 0.0, 0.0, 0.5, 0.5, 0.0, 0.5, 0.5]);
+    }
+
+    #[test]
+    fn delayed_spikes_add_to_the_set_of_sums_of_their_arrival_step() {
+        // 2 sources → 2 targets, synapses 0→0 and 1→1, arriving 0 and 2 steps later; a ring of
+        // 3 sets of 1 row × 2 sums.
+        let rows = Synapses::from_rows(2, 2, vec![0u32, 1, 2], vec![0u32, 1]).unwrap();
+        let p = EventProjection {
+            src: ARENA,
+            conn: Sparse::from_synapses(rows, Weights::Homogeneous(1.0)),
+            acc: 0,
+            unit: 1.0,
+            slots: 3,
+            arrival: Arrival::PerSynapse(vec![0u32, 2].into()),
+        };
+        // Source values 0, 1 in row 0: only source 1 spikes. Step 5: set (5 + 2) mod 3 = 1.
+        let (_, acc) = apply_at(&p, 1, 0, 6, 5);
+        assert_eq!(acc, vec![0.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+        // The arrivals follow the weights in the table.
+        let (table, ..) = p.table();
+        assert_eq!(table, vec![0, 1, 0, 2]);
+        assert_eq!(p.arrival.word(), PER_SYNAPSE_DELAY);
+        // A constant arrival is a word of the call, not the table.
+        let q = EventProjection {
+            arrival: Arrival::Constant(1),
+            ..p.clone()
+        };
+        assert_eq!(q.table().0, vec![0, 1]);
+        // Step 5 + 1 wraps to set 0.
+        let (_, acc) = apply_at(&q, 1, 0, 6, 5);
+        assert_eq!(acc, vec![0.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
     }
 
     #[test]

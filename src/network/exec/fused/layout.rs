@@ -138,7 +138,11 @@ impl Layout {
         let mut local: Vec<(usize, usize)> = Vec::new();
         let mut local_sums = 0;
         for s in &plan.statements {
-            if let InputSpec::Acc { offset, .. } = s.delta {
+            // (A ring of sums for transmission delays stays in device memory.)
+            if let InputSpec::Acc {
+                offset, slots: 1, ..
+            } = s.delta
+            {
                 local.push((offset, local_sums));
                 local_sums += plan.nodes[s.node].n;
             }
@@ -257,16 +261,12 @@ impl Layout {
                         step: rows * plan.externals[ext].n,
                         ..SimInput::at(InputMode::Rows, stream_base[ext])
                     },
-                    InputSpec::Acc { offset, unit } => match local_base(offset) {
-                        Some(l) => SimInput {
+                    InputSpec::Acc { offset, unit, .. } if local_base(offset).is_some() => {
+                        SimInput {
                             unit,
-                            ..SimInput::at(InputMode::LocalSums, l)
-                        },
-                        None => SimInput {
-                            unit,
-                            ..SimInput::at(InputMode::Sums, offset)
-                        },
-                    },
+                            ..SimInput::at(InputMode::LocalSums, local_base(offset).unwrap_or(0))
+                        }
+                    }
                     other => sim_input(other),
                 }
             };
@@ -279,7 +279,6 @@ impl Layout {
                     input(s.delta),
                     params_base[s.node],
                     channels_base,
-                    0
                 )
                 .wgsl(),
             );

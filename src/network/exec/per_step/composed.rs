@@ -4,7 +4,6 @@
 
 use std::fmt::Write;
 
-use crate::abi::InputMode;
 use crate::error::Result;
 use crate::gpu::DeviceLimits;
 use crate::network::compose::{
@@ -139,7 +138,8 @@ pub(super) fn composed_kernel(
         // Sums filled by pushes are read from this step's set.
         let mut delta = sim_input(s.delta);
         if c.pushes.iter().any(|(p, _)| p.si == si) {
-            delta.mode = InputMode::PushedSums;
+            delta.slots = 2;
+            delta.slot_stride = c.flip;
         }
         let _ = writeln!(
             body,
@@ -151,7 +151,6 @@ pub(super) fn composed_kernel(
                 delta,
                 c.params_base[s.node],
                 c.channels_base[si],
-                c.flip
             )
             .wgsl(),
             node.model.kernel().step_fn()
@@ -164,7 +163,8 @@ pub(super) fn composed_kernel(
                 node.out
             );
         }
-        // Spikes just emitted, delivered into the next step's sums.
+        // Spikes just emitted, delivered into the next step's sums: a ring of two sets `flip`
+        // apart, every spike arriving one step later.
         for (p, at) in c.pushes.iter().filter(|(p, _)| p.source == si) {
             let Some(e) = plan.statements[p.si].ops[p.oi].as_event() else {
                 unreachable!("pushes are event projections")
@@ -174,7 +174,7 @@ pub(super) fn composed_kernel(
             let _ = writeln!(
                 body,
                 "    if (arena_read({out}u, e) != 0.0 && e.j >= {lo}u && e.j < {hi}u) {{\n        \
-                 deliver_spike(e.j - {lo}u, {n_pre}u, {k}u, {acc}u + ((clk.k + 1u) % 2u) * {flip}u + e.b * {n_post}u, {weight}i, {per_synapse}, {at}u, false);\n    }}",
+                 deliver_spike(e.j - {lo}u, {n_pre}u, {k}u, {acc}u + e.b * {n_post}u, {weight}i, {per_synapse}, {at}u, false, 2u, {flip}u, 1u);\n    }}",
                 out = node.out,
                 lo = p.slice,
                 hi = p.slice + conn.n_pre(),
@@ -260,7 +260,10 @@ pub(super) fn events_kernel(
         let _ = writeln!(
             body,
             "    if (i >= {start}u && i < {end}u) {{\n        let row = (i - {start}u) / {n_pre}u;\n        \
-             deliver(i - {start}u - row * {n_pre}u, {offset}u + row * {pitch}u, 0u, {n_pre}u, {k}u, {acc}u + row * {n_post}u, {weight}i, {per_synapse}, {at}u);\n    }}",
+             deliver(i - {start}u - row * {n_pre}u, {offset}u + row * {pitch}u, 0u, {n_pre}u, {k}u, {acc}u + row * {n_post}u, {weight}i, {per_synapse}, {at}u, {slots}u, {stride}u, {delay}u);\n    }}",
+            slots = e.slots,
+            stride = rows * conn.n_post(),
+            delay = e.arrival.word(),
             n_pre = conn.n_pre(),
             k = conn.degree_word(),
             n_post = conn.n_post(),

@@ -322,7 +322,7 @@ impl PerStep {
                     {
                         d_buf = Some(&scratch);
                     }
-                    let sim = statement_sim(&plan, s, x, delta, 0, 0, 0);
+                    let sim = statement_sim(&plan, s, x, delta, 0, 0);
                     let sim = uniform(&mut keep, "sim", bytemuck::cast_slice(&[sim]));
                     let params = gpu.upload("parameters", &pack_params(&node.params))?;
                     keep.push(params.clone());

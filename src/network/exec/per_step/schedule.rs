@@ -57,7 +57,7 @@ pub(super) fn pushes(plan: &Plan, room: usize) -> Vec<Push> {
             if source > si
                 && composable(plan, s)
                 && composable(plan, &plan.statements[source])
-                && matches!(s.delta, InputSpec::Acc { offset, .. } if offset == *acc)
+                && matches!(s.delta, InputSpec::Acc { offset, slots: 1, .. } if offset == *acc)
             {
                 out.push(Push {
                     si,
