@@ -394,6 +394,11 @@ comm_cfg! {
         n_pre: u32, k: u32, rows: u32, src_base: u32, src_pitch: u32, sums: u32, n_post: u32,
         weight: i32, per_synapse: bool, synapses: u32, slots: u32, delay: u32,
     }
+    /// `poisson_drive` (`shaders/comm/poisson.wgsl`).
+    PoissonCfg "poisson" {
+        n: u32, rows: u32, sums: u32, slots: u32, set: u32, weight: i32, first: u32, len: u32,
+        key0: u32, key1: u32,
+    }
     /// `ring_store` (`shaders/comm/copy.wgsl`).
     RingCfg "ring" { n: u32, src: u32, dst: u32, depth: u32 }
     /// `spike_bits` (`shaders/comm/monitor.wgsl`).

@@ -1,7 +1,7 @@
 //! Reproducible random numbers, all counter-based so that a value depends only on its
 //! counter, never on the order of drawing:
 //! - [`threefry2x32`] (Threefry-2x32-20, Salmon et al. 2011) drives every random input model;
-//!   the WGSL twin in `shaders/common.wgsl` gives the same words on any device;
+//!   the WGSL twin in `shaders/rng.wgsl` gives the same words on any device;
 //! - a SplitMix64 hash ([`uniform`], [`normal`], [`Rng`]) for host-side initialisers, tests
 //!   and examples.
 

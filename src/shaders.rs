@@ -22,6 +22,9 @@ pub(crate) const ABI_SHARED: &str = include_str!("../shaders/abi/shared.wgsl");
 /// The numerics every model kernel shares (`shaders/common.wgsl`).
 pub(crate) const COMMON: &str = include_str!("../shaders/common.wgsl");
 
+/// The counter-based generator every random draw uses (`shaders/rng.wgsl`).
+pub(crate) const RNG: &str = include_str!("../shaders/rng.wgsl");
+
 /// The network ABI of composed kernels (`shaders/abi/network.wgsl`).
 pub(crate) const NETWORK_PRELUDE: &str = include_str!("../shaders/abi/network.wgsl");
 
@@ -72,14 +75,14 @@ impl Abi {
     pub fn prelude(self) -> String {
         let modes = crate::abi::wgsl_constants();
         match self {
-            Abi::Element => format!("{PRELUDE}\n{modes}\n{ABI_SHARED}\n{COMMON}"),
+            Abi::Element => format!("{PRELUDE}\n{modes}\n{ABI_SHARED}\n{RNG}\n{COMMON}"),
             Abi::Comm => format!(
-                "{COMM_PRELUDE}\n{}\n{}",
+                "{COMM_PRELUDE}\n{RNG}\n{}\n{}",
                 crate::abi::comm_cfg_wgsl(),
                 crate::abi::event_constants()
             ),
             Abi::Network => format!(
-                "{NETWORK_PRELUDE}\n{modes}\n{}\n{ABI_SHARED}\n{COMMON}\n{NETWORK_OPS}",
+                "{NETWORK_PRELUDE}\n{modes}\n{}\n{ABI_SHARED}\n{RNG}\n{COMMON}\n{NETWORK_OPS}",
                 crate::abi::event_constants()
             ),
         }
@@ -395,6 +398,8 @@ pub mod builtin {
         DENSE_TILED = builtin_comm "comm/dense.wgsl", "dense_tiled";
         /// Event-driven projection with a fixed number of targets per presynaptic neuron.
         EVENT_FIXED = builtin_comm "comm/event.wgsl", "event_fixed";
+        /// Poisson drive: a binomial count per target and step into fixed-point sums.
+        POISSON_DRIVE = builtin_comm "comm/poisson.wgsl", "poisson_drive";
         /// A scaled copy or sum of a source (or a constant) into a buffer.
         AXPY = builtin_comm "comm/copy.wgsl", "axpy";
         /// Stores a step's values in a delay ring.

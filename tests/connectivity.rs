@@ -5,7 +5,9 @@
 
 mod common;
 
-use brainwgpu::network::{Bounds, Delays, Dist, Executor, Rule, Sparse, Stream, Synapses, Weights};
+use brainwgpu::network::{
+    Bounds, Delays, Dist, Executor, PoissonDrive, Rule, Sparse, Stream, Synapses, Weights,
+};
 use brainwgpu::prelude::*;
 use brainwgpu::{Device, Error};
 
@@ -117,7 +119,15 @@ fn build(delays: bool) -> Net {
             .delta(Term::output(e).event(ee))
             .delta(Term::output(i).event(ie)),
     );
-    net.update(gi, Wiring::new().delta(Term::output(e).event(ei)));
+    // GI also gets a Poisson drive, summed with the spikes of E (a weight of 2⁻⁴, exact in f32
+    // and in fixed point, keeps the f32 runs as close to the f64 one as spikes need).
+    let drive = PoissonDrive::new(50, 10.0 * Hz, 0.0625, stream(4));
+    net.update(
+        gi,
+        Wiring::new()
+            .delta(Term::output(e).event(ei))
+            .delta(Term::poisson(drive)),
+    );
     net.update(e, Wiring::new().x(Term::output(g)));
     net.update(i, Wiring::new().x(Term::output(gi).scaled(4.0)));
     Net { net, e, i, g }
@@ -394,4 +404,73 @@ fn bad_delays_are_typed_errors_naming_the_delay() {
         };
         assert!(matches!(e, Error::LimitExceeded { .. }), "{e}");
     }
+}
+
+/// G (`Expon`, τ = 10⁹ ms: it sums its delta inputs) driven by a Poisson drive alone; g after
+/// `steps` steps, every row.
+fn driven(device: &Device, executor: Executor, batch: Option<usize>, steps: usize) -> Vec<f64> {
+    let mut net = Network::new();
+    let g = net
+        .add(Expon::new(500).with_name("G").tau(1e9 * ms))
+        .unwrap();
+    let drive = PoissonDrive::new(1000, 20.0 * Hz, 0.5, Stream::new(SEED, 9));
+    net.update(g, Wiring::new().delta(Term::poisson(drive)));
+    let mut sim = net.compile_with(device, batch, 0.1 * ms, executor).unwrap();
+    sim.run(steps).unwrap();
+    sim.state(g, "g").unwrap()
+}
+
+#[test]
+fn a_poisson_drive_adds_binomial_counts_the_same_on_every_executor() {
+    let (steps, rows) = (200, 2);
+    let want = driven(&Device::Cpu, Executor::Auto, Some(rows), steps);
+    // Sum over 200 steps of Binomial(1000, p), p = 1 − e^(−0.002), times 0.5: its mean and
+    // variance; the sample mean over 1,000 neurons is within 5 standard errors.
+    let p = -(-0.02f64 * 0.1).exp_m1();
+    let mean = 0.5 * steps as f64 * 1000.0 * p;
+    let var = 0.25 * steps as f64 * 1000.0 * p * (1.0 - p);
+    let m = want.iter().sum::<f64>() / want.len() as f64;
+    let v = want.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (want.len() - 1) as f64;
+    assert!(
+        (m - mean).abs() < 5.0 * (var / want.len() as f64).sqrt(),
+        "mean {m} vs {mean}"
+    );
+    assert!((v / var - 1.0).abs() < 0.2, "variance {v} vs {var}");
+    // Rows draw apart.
+    assert_ne!(want[..500], want[500..]);
+    if let Some(gpu) = common::gpu() {
+        for executor in [Executor::PerStep, Executor::Fused] {
+            // The same counts: sums of halves, exact in f32 (the f64 run's τ of 10⁹ ms decays
+            // by 1e-10 per step, which f32 rounds away).
+            let got = driven(&gpu, executor, Some(rows), steps);
+            for (i, (a, b)) in got.iter().zip(&want).enumerate() {
+                assert!((a - b).abs() < 1e-3, "g[{i}]: {a} vs {b}, {executor:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_poisson_drive_feeds_only_delta_inputs() {
+    let mut net = Network::new();
+    let q = common::unit_lif(&mut net, 10, "Q");
+    let drive = PoissonDrive::new(10, 5.0 * Hz, 1.0, Stream::new(1, 0));
+    net.update(q, Wiring::new().x(Term::poisson(drive.clone())));
+    let e = match net.compile(&Device::Cpu, None, 0.1 * ms) {
+        Err(e) => e,
+        Ok(_) => panic!("a Poisson drive compiled as an x input"),
+    };
+    assert!(e.to_string().contains("Poisson"), "{e}");
+    let mut net = Network::new();
+    let q = common::unit_lif(&mut net, 10, "Q");
+    let bad = PoissonDrive::new(10, -5.0 * Hz, 1.0, Stream::new(1, 0));
+    net.update(q, Wiring::new().delta(Term::poisson(bad)));
+    let e = match net.compile(&Device::Cpu, None, 0.1 * ms) {
+        Err(e) => e,
+        Ok(_) => panic!("a negative rate compiled"),
+    };
+    assert!(
+        matches!(&e, Error::InvalidParameter { param, .. } if param.contains("rate")),
+        "{e}"
+    );
 }

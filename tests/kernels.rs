@@ -202,7 +202,11 @@ fn fused_coba_keeps_spikes_and_sums_on_chip_where_they_fit() {
     };
     // Both projections read spike bits and add into sums in workgroup memory.
     let large = source(DeviceLimits::LARGE_GPU);
-    assert_eq!(calls(&large, "op_event_bits(", ", true, 1u, "), 2, "{large}");
+    assert_eq!(
+        calls(&large, "op_event_bits(", ", true, 1u, "),
+        2,
+        "{large}"
+    );
     // 4 KiB of workgroup memory holds 4000 spike bits but not 8000 sums besides them.
     let tiny = source(DeviceLimits {
         max_workgroup_storage: 4 << 10,

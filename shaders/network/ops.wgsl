@@ -246,6 +246,35 @@ fn op_event_bits(lane: u32, words: u32, first: u32, n_pre: u32, k: u32, sums: u3
     }
 }
 
+// Poisson drive (shaders/comm/poisson.wgsl, operation for operation): each of the row's n
+// targets adds weight·c to its sum, c drawn by inversion from the `len` thresholds at `table`
+// in `params`. `sums`: the row's sums (`local`: in `wg_sums`), in a ring of `slots` sets
+// `stride` apart.
+fn op_poisson(lane: u32, n: u32, row: u32, sums: u32, slots: u32, stride: u32, weight: i32, first: u32, table: u32, len: u32, key: vec2<u32>, local: bool) {
+    let at = sums + (clk.k % slots) * stride;
+    for (var j = lane; j < n; j = j + WORKGROUP_SIZE) {
+        let u = threefry2x32(vec2<u32>(row * n + j, clk.k), key).x;
+        var lo = 0u;
+        var hi = len;
+        while (lo < hi) {
+            let mid = (lo + hi) / 2u;
+            if (params[table + mid] <= u) {
+                lo = mid + 1u;
+            } else {
+                hi = mid;
+            }
+        }
+        let count = first + lo;
+        if (count != 0u) {
+            if (local) {
+                atomicAdd(&wg_sums[at + j], i32(count) * weight);
+            } else {
+                atomicAdd(&acc[at + j], i32(count) * weight);
+            }
+        }
+    }
+}
+
 // Sets (value ≠ 0) or clears bit j of the spike words from `words` (an output kept as bits).
 fn set_spike_bit(words: u32, j: u32, value: f32) {
     let bit = 1u << (j % 32u);

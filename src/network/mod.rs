@@ -26,6 +26,7 @@ pub mod classic;
 mod compose;
 mod connect;
 mod connectivity;
+mod drive;
 mod exec;
 mod plan;
 mod projection;
@@ -38,6 +39,7 @@ use std::sync::Arc;
 pub(crate) use connect::VARIABLE_DEGREE;
 pub use connect::{Delays, Dense, FixedProb, Sparse, Weights};
 pub use connectivity::{Bounds, Dist, Rule, Stream, Synapses};
+pub use drive::PoissonDrive;
 pub use exec::Executor;
 pub(crate) use projection::PER_SYNAPSE_DELAY;
 pub use record::{CountRecord, SpikeRecord, StateRecord};
@@ -72,6 +74,7 @@ enum Source {
     State(NodeId, String),
     External(ExternalId),
     Constant(f64),
+    Poisson(PoissonDrive),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -120,6 +123,13 @@ impl Term {
     /// The same value for every element, as a magnitude in internal units.
     pub fn constant(value: f64) -> Term {
         Term::of(Source::Constant(value))
+    }
+
+    /// A Poisson drive: binomial counts of `drive`'s sources, drawn for every target neuron
+    /// and step (a delta input; it adds to the target's sums beside event projections). A
+    /// scale multiplies its weight.
+    pub fn poisson(drive: PoissonDrive) -> Term {
+        Term::of(Source::Poisson(drive))
     }
 
     /// Through a dense projection `x @ W + b`.

@@ -5,8 +5,11 @@
 use std::sync::Arc;
 
 use super::connect::Sparse;
+use super::drive::PoissonDrive;
 pub(crate) use super::projection::Place;
-use super::projection::{Arrival, AxpyProjection, DenseProjection, EventProjection, Projection};
+use super::projection::{
+    Arrival, AxpyProjection, DenseProjection, EventProjection, PoissonProjection, Projection,
+};
 use super::{Comm, Network, NodeId, Source, Term, Wiring};
 use crate::error::{Error, Result};
 use crate::model::{Model, Output, ParamValue};
@@ -309,6 +312,14 @@ impl Builder<'_> {
     fn place(&mut self, term: &Term, what: &str) -> Result<(Place, usize)> {
         let (offset, pitch, n, node) = match &term.source {
             Source::Constant(c) => return Ok((Place::Constant(*c), usize::MAX)),
+            Source::Poisson(_) => {
+                return Err(Error::invalid(
+                    what,
+                    "term",
+                    "a Poisson drive",
+                    "feeds delta inputs (it adds to fixed-point sums)",
+                ));
+            }
             Source::External(e) => {
                 let ext = self.net.externals.get(e.0).ok_or_else(|| {
                     Error::invalid(what, "external", e.0, "is not an input of this network")
@@ -395,23 +406,42 @@ impl Builder<'_> {
         if terms.is_empty() {
             return Ok(InputSpec::None);
         }
-        let events = terms
-            .iter()
-            .filter(|t| matches!(t.comm, Comm::Event(_)))
-            .count();
+        // Terms that add to fixed-point sums: event projections and Poisson drives.
+        let summed =
+            |t: &Term| matches!(t.comm, Comm::Event(_)) || matches!(t.source, Source::Poisson(_));
+        let events = terms.iter().filter(|t| summed(t)).count();
         if events > 0 {
             if events != terms.len() || !delta {
                 return Err(Error::invalid(
                     what,
                     "term",
-                    "an event-driven projection",
-                    "event-driven projections feed delta inputs, and then all of its terms must be event-driven",
+                    "an event-driven projection or Poisson drive",
+                    "event-driven projections and Poisson drives feed delta inputs, and then all of its terms must be of these",
                 ));
             }
             let mut max_sum = 0.0;
             let mut resolved = Vec::new();
+            let mut drives = Vec::new();
             let mut slots = 1;
             for t in terms {
+                if let Source::Poisson(drive) = &t.source {
+                    if t.comm != Comm::Identity || t.delay > 0 || t.slice.is_some() {
+                        return Err(Error::invalid(
+                            what,
+                            "term",
+                            "a Poisson drive",
+                            "is drawn for every target: it cannot be projected, delayed or sliced",
+                        ));
+                    }
+                    let drive = PoissonDrive {
+                        weight: drive.weight() * t.scale,
+                        ..drive.clone()
+                    };
+                    let binomial = drive.binomial(self.dt, what)?;
+                    max_sum += PoissonProjection::max_sum(&drive, &binomial);
+                    drives.push((drive, binomial));
+                    continue;
+                }
                 let Comm::Event(conn) = &t.comm else {
                     unreachable!("checked above")
                 };
@@ -467,6 +497,14 @@ impl Builder<'_> {
                 1.0
             };
             let unit = 2f64.powi(unit.log2().ceil() as i32);
+            for (drive, binomial) in drives {
+                ops.push(Projection::Poisson(PoissonProjection {
+                    acc,
+                    slots,
+                    set,
+                    ..PoissonProjection::new(&drive, binomial, len, unit)
+                }));
+            }
             for (src, conn, lag) in resolved {
                 for (src, conn) in self.row_blocks(src, conn) {
                     let arrival = Arrival::of(&conn, self.dt, lag, what)?;

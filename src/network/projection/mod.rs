@@ -5,7 +5,8 @@
 //!
 //! - [`dense`]: `dst = [dst +] scale·(src @ W + b)` (brainstate's `Linear`);
 //! - [`axpy`]: `dst = [dst +] scale·src`, a scaled copy or sum (or a constant);
-//! - [`event`]: the spikes of `src` add their synapses' weights to fixed-point sums.
+//! - [`event`]: the spikes of `src` add their synapses' weights to fixed-point sums;
+//! - [`poisson`]: a Poisson drive adds binomial counts times a weight to fixed-point sums.
 //!
 //! Their WGSL: `shaders/comm/<kind>.wgsl` (per-step dispatches) and the `op_<kind>` functions
 //! of `shaders/network/ops.wgsl` (fused kernels). Adding a kind: a module here implementing
@@ -16,11 +17,13 @@ pub(crate) mod axpy;
 pub(crate) mod dense;
 pub(crate) mod event;
 mod place;
+pub(crate) mod poisson;
 
 pub(crate) use axpy::AxpyProjection;
 pub(crate) use dense::DenseProjection;
 pub(crate) use event::{Arrival, EventProjection, PER_SYNAPSE_DELAY};
 pub(crate) use place::Place;
+pub(crate) use poisson::PoissonProjection;
 
 use super::plan::Plan;
 use crate::error::Result;
@@ -33,6 +36,7 @@ pub(crate) enum Projection {
     Dense(DenseProjection),
     Axpy(AxpyProjection),
     Event(EventProjection),
+    Poisson(PoissonProjection),
 }
 
 impl Projection {
@@ -42,6 +46,7 @@ impl Projection {
             Projection::Dense(p) => p,
             Projection::Axpy(p) => p,
             Projection::Event(p) => p,
+            Projection::Poisson(p) => p,
         }
     }
 
@@ -64,6 +69,15 @@ impl Projection {
     /// How many values of each row of its source it reads.
     pub fn src_len(&self) -> usize {
         self.kind().src_len()
+    }
+
+    /// Where the fixed-point sums it adds to start, for projections that add to sums.
+    pub fn sums(&self) -> Option<usize> {
+        match self {
+            Projection::Event(e) => Some(e.acc),
+            Projection::Poisson(p) => Some(p.acc),
+            _ => None,
+        }
     }
 
     /// The event projection, if it is one.

@@ -75,7 +75,7 @@ pub(super) fn pushes(plan: &Plan, room: usize) -> Vec<Push> {
         .enumerate()
         .flat_map(|(si, s)| s.ops.iter().enumerate().map(move |(oi, op)| (si, oi, op)))
         .filter(|&(si, oi, _)| !out.iter().any(|p| p.si == si && p.oi == oi))
-        .filter_map(|(_, _, op)| op.as_event().map(|e| e.acc))
+        .filter_map(|(_, _, op)| op.sums())
         .collect();
     let sums = |p: &Push| match plan.statements[p.si].ops[p.oi].as_event() {
         Some(e) => e.acc,

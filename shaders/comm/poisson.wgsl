@@ -1,0 +1,33 @@
+// Poisson drive (src/network/drive.rs): every target neuron of every row adds weight·c to its
+// fixed-point sum of this step, c ~ Binomial(K, p) drawn by inversion: c = first + the number
+// of thresholds ≤ u, u one Threefry word of counter (flat neuron index, step). The thresholds
+// (2^32 · the distribution function, tabulated on the host) are in `index`. One invocation
+// per (row, neuron).
+//
+// cfg: PoissonCfg (src/abi.rs): targets per row, rows, where the sums start, their sets (a ring
+// for transmission delays: this step's is set k mod slots) and sums per set, the fixed-point
+// weight, the smallest count, the number of thresholds, the two key words.
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn poisson_drive(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let i = invocation(gid, groups);
+    if (i >= poisson_n() * poisson_rows()) {
+        return;
+    }
+    let u = threefry2x32(vec2<u32>(i, clk.k), vec2<u32>(poisson_key0(), poisson_key1())).x;
+    var lo = 0u;
+    var hi = poisson_len();
+    while (lo < hi) {
+        let mid = (lo + hi) / 2u;
+        if (index[mid] <= u) {
+            lo = mid + 1u;
+        } else {
+            hi = mid;
+        }
+    }
+    let count = poisson_first() + lo;
+    if (count != 0u) {
+        let at = poisson_sums() + (clk.k % poisson_slots()) * poisson_set() + i;
+        atomicAdd(&acc[at], i32(count) * poisson_weight());
+    }
+}
