@@ -112,6 +112,63 @@ impl SpikeRecord {
             .collect()
     }
 
+    /// Spikes of sample `row` per bin of `bin` recorded steps (the population's spike-count
+    /// histogram; a last partial bin is dropped).
+    pub fn binned(&self, row: usize, bin: usize) -> Vec<usize> {
+        let bin = bin.max(1);
+        let mut out = vec![0usize; self.steps() / bin];
+        for (step, r, _) in self.events() {
+            if r == row && step / bin < out.len() {
+                out[step / bin] += 1;
+            }
+        }
+        out
+    }
+
+    /// The Fano factor (variance over mean) of [`binned`](Self::binned): about 1 when the
+    /// population fires asynchronously, much more when it fires in synchronous waves; `None`
+    /// without spikes or with fewer than two bins.
+    pub fn population_fano(&self, row: usize, bin: usize) -> Option<f64> {
+        let counts = self.binned(row, bin);
+        let n = counts.len() as f64;
+        let mean = counts.iter().sum::<usize>() as f64 / n;
+        if counts.len() < 2 || mean == 0.0 {
+            return None;
+        }
+        let var = counts
+            .iter()
+            .map(|&c| (c as f64 - mean).powi(2))
+            .sum::<f64>()
+            / (n - 1.0);
+        Some(var / mean)
+    }
+
+    /// The strongest frequency (Hz) of sample `row`'s population rate in bins of `bin` steps,
+    /// between 2 Hz and the Nyquist frequency at 1 Hz steps (a plain DFT), with its share of
+    /// the power there; `None` for fewer than four bins or a constant rate.
+    pub fn dominant_frequency(&self, row: usize, bin: usize) -> Option<(f64, f64)> {
+        let counts = self.binned(row, bin);
+        let bin_s = bin.max(1) as f64 * self.dt * 1e-3;
+        let mean = counts.iter().sum::<usize>() as f64 / counts.len().max(1) as f64;
+        let nyquist = (0.5 / bin_s).floor() as usize;
+        let (mut best, mut total) = ((0.0, 0.0), 0.0);
+        for f in 2..nyquist {
+            let w = std::f64::consts::TAU * f as f64 * bin_s;
+            let (mut re, mut im) = (0.0, 0.0);
+            for (i, &c) in counts.iter().enumerate() {
+                let x = c as f64 - mean;
+                re += x * (w * i as f64).cos();
+                im += x * (w * i as f64).sin();
+            }
+            let power = re * re + im * im;
+            total += power;
+            if power > best.1 {
+                best = (f as f64, power);
+            }
+        }
+        (counts.len() >= 4 && total > 0.0).then(|| (best.0, best.1 / total))
+    }
+
     /// 0/1 per step, sample and neuron (`steps × rows × n`).
     pub fn dense(&self) -> Vec<u8> {
         let mut out = vec![0u8; self.steps() * self.rows * self.n];
