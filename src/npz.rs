@@ -92,6 +92,36 @@ fn header_field<'a>(header: &'a str, key: &str) -> Option<&'a str> {
     Some(rest[..end].trim())
 }
 
+/// Reads one `.npy` file.
+pub fn read_npy(path: impl AsRef<Path>) -> Result<NpyArray> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(io_err(path))?;
+    parse_npy(path, &bytes)
+}
+
+impl NpyArray {
+    /// The values as 32-bit indices: every value a whole number in `0 ..= u32::MAX` (numeric
+    /// arrays of any of the dtypes above), else a format error naming `what` and the value.
+    pub fn to_indices(&self, path: &Path, what: &str) -> Result<Vec<u32>> {
+        let values = self
+            .to_f64()
+            .ok_or_else(|| format_err(path, format!("`{what}` is not numeric")))?;
+        values
+            .iter()
+            .map(|&x| {
+                if x.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&x) {
+                    Ok(x as u32)
+                } else {
+                    Err(format_err(
+                        path,
+                        format!("`{what}` holds {x}, not an index (a whole number from 0)"),
+                    ))
+                }
+            })
+            .collect()
+    }
+}
+
 /// Parses one `.npy` file.
 pub fn parse_npy(path: &Path, bytes: &[u8]) -> Result<NpyArray> {
     let bad = |r: &str| format_err(path, r.to_string());

@@ -474,3 +474,68 @@ fn a_poisson_drive_feeds_only_delta_inputs() {
         "{e}"
     );
 }
+
+#[test]
+fn explicit_lists_round_trip_through_npz_files() {
+    let dir = std::env::temp_dir().join(format!("brainwgpu_explicit_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = Stream::new(SEED, 5);
+    let drawn = Sparse::connect(
+        &Rule::fixed_total(300),
+        40,
+        50,
+        false,
+        &Dist::normal(0.5, 0.1),
+        s,
+    )
+    .unwrap()
+    .with_delays(
+        &Dist::Uniform {
+            low: 0.5,
+            high: 3.0,
+        },
+        s,
+    )
+    .unwrap();
+    let path = dir.join("drawn.npz");
+    drawn.write_npz(&path).unwrap();
+    let read = Sparse::read_npz(&path, 40, 50, 0.0).unwrap();
+    assert_eq!(read.synapses().offsets(), drawn.synapses().offsets());
+    assert_eq!(read.synapses().post(), drawn.synapses().post());
+    assert_eq!(read.weights(), drawn.weights());
+    assert_eq!(read.delays(), drawn.delays());
+
+    // Pairs in any order, float indices, one weight for all and no delays, as numpy's savez
+    // of such arrays gives them.
+    use brainwgpu::npz::{NpyData, NpzWriter};
+    let mut w = NpzWriter::new();
+    w.add("pre", &[4], NpyData::F64(vec![2.0, 0.0, 2.0, 1.0]))
+        .unwrap()
+        .add("post", &[4], NpyData::I32(vec![1, 3, 0, 2]))
+        .unwrap()
+        .add("weight", &[], NpyData::F64(vec![0.25]))
+        .unwrap();
+    let path = dir.join("pairs.npz");
+    w.write(&path).unwrap();
+    let read = Sparse::read_npz(&path, 3, 4, 1.0).unwrap();
+    assert_eq!(read.synapses().offsets(), &[0, 1, 2, 4]);
+    assert_eq!(read.synapses().post(), &[3, 2, 1, 0]);
+    assert_eq!(read.weights(), &Weights::Homogeneous(0.25));
+    assert_eq!(read.delays(), &Delays::None);
+
+    // A target beyond the population, a negative index: typed errors.
+    assert!(Sparse::read_npz(&path, 3, 2, 1.0).is_err());
+    let mut w = NpzWriter::new();
+    w.add("pre", &[1], NpyData::I64(vec![-1]))
+        .unwrap()
+        .add("post", &[1], NpyData::I64(vec![0]))
+        .unwrap();
+    let path = dir.join("negative.npz");
+    w.write(&path).unwrap();
+    let e = Sparse::read_npz(&path, 3, 4, 1.0).unwrap_err();
+    assert!(
+        matches!(e, Error::Format { .. }) && e.to_string().contains("pre"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

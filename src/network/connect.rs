@@ -296,6 +296,75 @@ impl Sparse {
         }
     }
 
+    /// An explicit synapse list from an `.npz` archive (as numpy's `savez` writes it): integer
+    /// arrays `pre` and `post` of equal length (one entry per synapse, any order, any
+    /// integer or whole-valued float dtype), optionally `weight` (one per synapse, or one value)
+    /// and `delay` (ms, likewise); without `weight` every synapse has weight `weight`.
+    /// Indices are checked against `n_pre` and `n_post`; [`write_npz`](Self::write_npz)
+    /// writes what this reads.
+    pub fn read_npz(
+        path: impl AsRef<std::path::Path>,
+        n_pre: usize,
+        n_post: usize,
+        weight: f64,
+    ) -> Result<Sparse> {
+        let path = path.as_ref();
+        let npz = crate::npz::Npz::read(path)?;
+        let pre = npz.get("pre")?.to_indices(path, "pre")?;
+        let post = npz.get("post")?.to_indices(path, "post")?;
+        let syn = Rule::explicit(pre, post).build(n_pre, n_post, false, Stream::new(0, 0))?;
+        let values = |name: &str| -> Result<Option<Dist>> {
+            if !npz.contains(name) {
+                return Ok(None);
+            }
+            let v = npz.f64s(name)?;
+            Ok(Some(match v.as_slice() {
+                [one] if syn.len() != 1 => Dist::Constant(*one),
+                _ => Dist::Array(v.into()),
+            }))
+        };
+        let stream = Stream::new(0, 0);
+        let weights = match values("weight")?.unwrap_or(Dist::Constant(weight)) {
+            Dist::Constant(w) => Weights::Homogeneous(w),
+            d => Weights::PerSynapse(syn.weights(&d, stream)?),
+        };
+        let delays = match values("delay")? {
+            None => Delays::None,
+            Some(Dist::Constant(d)) => Delays::Homogeneous(d),
+            Some(d) => Delays::PerSynapse(syn.delays(&d, stream)?),
+        };
+        let sparse = Sparse::of(syn, weights).delayed(delays)?;
+        sparse.validate(&path.display().to_string())?;
+        Ok(sparse)
+    }
+
+    /// Writes the synapses as [`read_npz`](Self::read_npz) reads them: `pre`, `post` (int64,
+    /// source-major), `weight` (float64, one per synapse) and, with delays, `delay` (ms).
+    pub fn write_npz(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        use crate::npz::{NpyData, NpzWriter};
+        let n = self.syn.len();
+        let pre: Vec<i64> = self.syn.pairs().map(|(i, _)| i as i64).collect();
+        let post: Vec<i64> = self.syn.post().iter().map(|&j| i64::from(j)).collect();
+        let mut w = NpzWriter::new();
+        w.add("pre", &[n], NpyData::I64(pre))?;
+        w.add("post", &[n], NpyData::I64(post))?;
+        w.add(
+            "weight",
+            &[n],
+            NpyData::F64((0..n).map(|s| self.weight(s)).collect()),
+        )?;
+        match &self.delays {
+            Delays::None => {}
+            Delays::Homogeneous(d) => {
+                w.add("delay", &[n], NpyData::F64(vec![*d; n]))?;
+            }
+            Delays::PerSynapse(d) => {
+                w.add("delay", &[n], NpyData::F64(d.to_vec()))?;
+            }
+        }
+        w.write(path)
+    }
+
     /// Its synapses.
     pub fn synapses(&self) -> &Synapses {
         &self.syn
