@@ -42,7 +42,7 @@ pub use connectivity::{Bounds, Dist, Rule, Stream, Synapses};
 pub use drive::PoissonDrive;
 pub use exec::Executor;
 pub(crate) use projection::PER_SYNAPSE_DELAY;
-pub use record::{CountRecord, SpikeRecord, StateRecord};
+pub use record::{CountRecord, SpikeRecord, StateRecord, stacked_raster_png};
 pub use simulation::{Simulation, StepCost};
 
 use crate::clock::Clock;

@@ -484,3 +484,108 @@ pub(crate) fn read_back(
     }
     Ok(())
 }
+
+/// Glyphs of 3 × 5 pixels (bit 14 top left, row by row) for population labels.
+fn glyph(c: char) -> u16 {
+    match c {
+        '0' => 0b111_101_101_101_111,
+        '1' => 0b010_110_010_010_111,
+        '2' => 0b111_001_111_100_111,
+        '3' => 0b111_001_111_001_111,
+        '4' => 0b101_101_111_001_001,
+        '5' => 0b111_100_111_001_111,
+        '6' => 0b111_100_111_101_111,
+        '7' => 0b111_001_010_010_010,
+        '8' => 0b111_101_111_101_111,
+        '9' => 0b111_101_111_001_111,
+        'E' => 0b111_100_110_100_111,
+        'I' => 0b111_010_010_010_111,
+        'L' => 0b100_100_100_100_111,
+        '/' => 0b001_001_010_100_100,
+        _ => 0,
+    }
+}
+
+/// Writes the rasters of several populations of one run (sample `row` of each) as one PNG:
+/// populations stacked top to bottom in the order given, each with at most `per_population`
+/// evenly spaced neurons, in alternating colours, labelled with their names at the left
+/// (digits, `L`, `E`, `I`, `/`), and a strip of the total spike count per column at the bottom.
+/// Time runs to the right (at most 1600 columns).
+pub fn stacked_raster_png(
+    path: impl AsRef<Path>,
+    records: &[&SpikeRecord],
+    row: usize,
+    per_population: usize,
+) -> Result<()> {
+    let steps = records.iter().map(|r| r.steps()).max().unwrap_or(0).max(1);
+    let (margin, scale) = (44, 2);
+    let w = margin + steps.min(1600);
+    let strides: Vec<usize> = records
+        .iter()
+        .map(|r| r.n.div_ceil(per_population.max(1)).max(1))
+        .collect();
+    let heights: Vec<usize> = records
+        .iter()
+        .zip(&strides)
+        .map(|(r, s)| r.n.div_ceil(*s).max(5 * scale + 2))
+        .collect();
+    let strip = 80;
+    let h: usize = heights.iter().sum::<usize>() + records.len() + strip;
+    let mut rgb = vec![255u8; w * h * 3];
+    let put = |rgb: &mut Vec<u8>, x: usize, y: usize, c: [u8; 3]| {
+        if x < w && y < h {
+            rgb[(y * w + x) * 3..(y * w + x) * 3 + 3].copy_from_slice(&c);
+        }
+    };
+    let mut per_column = vec![0usize; w - margin];
+    let mut top = 0;
+    for (p, r) in records.iter().enumerate() {
+        let color = if p % 2 == 0 {
+            [40, 40, 120]
+        } else {
+            [190, 30, 50]
+        };
+        for (step, b, j) in r.events() {
+            if b != row {
+                continue;
+            }
+            let x = step * (w - margin) / steps;
+            per_column[x] += 1;
+            if j % strides[p] == 0 {
+                put(&mut rgb, margin + x, top + j / strides[p], color);
+            }
+        }
+        // The label: glyphs drawn `scale` times larger, from the left edge.
+        for (k, c) in r.name.chars().filter(|c| *c != '_').take(6).enumerate() {
+            let bits = glyph(c.to_ascii_uppercase());
+            for gy in 0..5 {
+                for gx in 0..3 {
+                    if (bits >> (14 - (gy * 3 + gx))) & 1 == 0 {
+                        continue;
+                    }
+                    for dy in 0..scale {
+                        for dx in 0..scale {
+                            let x = 1 + k * (3 * scale + 1) + gx * scale + dx;
+                            put(&mut rgb, x, top + 2 + gy * scale + dy, color);
+                        }
+                    }
+                }
+            }
+        }
+        top += heights[p];
+        for x in 0..w {
+            put(&mut rgb, x, top, [170, 170, 170]);
+        }
+        top += 1;
+    }
+    let mut sorted = per_column.clone();
+    sorted.sort_unstable();
+    let peak = (3 * sorted[sorted.len() / 2]).max(1);
+    for (x, &c) in per_column.iter().enumerate() {
+        let bar = c.min(peak) * strip / peak;
+        for y in h - bar..h {
+            put(&mut rgb, margin + x, y, [40, 90, 200]);
+        }
+    }
+    crate::png::write_rgb(path, w, h, &rgb)
+}
