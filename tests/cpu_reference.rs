@@ -67,6 +67,7 @@ fn every_wgsl_file_is_registered_and_validates_with_naga() {
         if matches!(
             rel.as_str(),
             "common.wgsl"
+                | "rng.wgsl"
                 | "comm/common.wgsl"
                 | "abi/element.wgsl"
                 | "abi/shared.wgsl"

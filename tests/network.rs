@@ -480,7 +480,7 @@ fn the_graph_rejects_bad_wiring_with_typed_errors() {
     let s = net.add(Expon::new(5)).unwrap();
     net.update(a, Wiring::new());
     net.update(s, Wiring::new().x(Term::output(a).event(conn.clone())));
-    expect_err(compile(&net), "event-driven projections feed delta inputs");
+    expect_err(compile(&net), "feed delta inputs");
     let mut net = Network::new();
     let a = net.add(LIF::new(4)).unwrap();
     let s = net.add(Expon::new(5)).unwrap();
