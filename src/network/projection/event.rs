@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::abi::EventCfg;
 use crate::error::Result;
-use crate::gpu::{CommBindings, Grid};
+use crate::gpu::Grid;
 use crate::network::connect::{Delays, Sparse, VARIABLE_DEGREE, Weights, delay_steps};
 use crate::network::plan::Place;
 use crate::shaders::builtin;
@@ -227,19 +227,11 @@ impl Kind for EventProjection {
             delay: self.arrival.word(),
         }
         .words(loc);
-        let cfg = cx.uniform("event cfg", &w);
-        let bindings = CommBindings {
-            cfg: &cfg,
-            src: buf,
-            index: Some(&table),
-            weights: None,
-            dst: None,
-            acc: Some(cx.acc),
-            clock: cx.clock,
-        };
-        cx.dispatch(
+        cx.dispatch_into_sums(
             &builtin::EVENT_FIXED,
-            &bindings,
+            ("event cfg", &w),
+            buf,
+            &table,
             Grid::Flat(conn.n_pre() * rows),
         )
     }

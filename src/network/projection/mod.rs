@@ -194,6 +194,29 @@ impl PerStepCx<'_> {
         Ok(t)
     }
 
+    /// Pushes a dispatch of `kernel` over `grid` that adds into the fixed-point sums: its
+    /// configuration words, source buffer and integer table.
+    pub fn dispatch_into_sums(
+        &mut self,
+        kernel: &KernelDef,
+        (what, words): (&str, &[u32]),
+        src: Option<&GpuArray>,
+        table: &GpuArray,
+        grid: Grid,
+    ) -> Result<()> {
+        let cfg = self.uniform(what, words);
+        let bindings = CommBindings {
+            cfg: &cfg,
+            src,
+            index: Some(table),
+            weights: None,
+            dst: None,
+            acc: Some(self.acc),
+            clock: self.clock,
+        };
+        self.dispatch(kernel, &bindings, grid)
+    }
+
     /// Pushes a dispatch of `kernel` over `grid`.
     pub fn dispatch(
         &mut self,

@@ -6,7 +6,7 @@
 use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::abi::PoissonCfg;
 use crate::error::Result;
-use crate::gpu::{CommBindings, Grid};
+use crate::gpu::Grid;
 use crate::network::drive::{Binomial, PoissonDrive};
 use crate::network::plan::Place;
 use crate::shaders::builtin;
@@ -127,19 +127,11 @@ impl Kind for PoissonProjection {
             key1: self.key[1],
         }
         .words([0, 0, 0]);
-        let cfg = cx.uniform("Poisson drive cfg", &w);
-        let bindings = CommBindings {
-            cfg: &cfg,
-            src: None,
-            index: Some(&table),
-            weights: None,
-            dst: None,
-            acc: Some(cx.acc),
-            clock: cx.clock,
-        };
-        cx.dispatch(
+        cx.dispatch_into_sums(
             &builtin::POISSON_DRIVE,
-            &bindings,
+            ("Poisson drive cfg", &w),
+            None,
+            &table,
             Grid::Flat(self.n * rows),
         )
     }
