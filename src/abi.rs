@@ -81,13 +81,15 @@ pub(crate) fn wgsl_constants() -> String {
 /// The event tables' constants, for the kernels that deliver spikes (both executors).
 pub(crate) fn event_constants() -> String {
     format!(
-        "// Generated from src/abi.rs: an event table whose rows differ in length, and one whose
-// synapses each have their own delay.
+        "// Generated from src/abi.rs: an event table whose rows differ in length, one whose
+// synapses each have their own delay, and the degree flag of procedural connectivity.
 const VARIABLE_DEGREE: u32 = {}u;
 const PER_SYNAPSE_DELAY: u32 = {}u;
+const PROCEDURAL: u32 = {}u;
 ",
         crate::network::VARIABLE_DEGREE,
         crate::network::PER_SYNAPSE_DELAY,
+        crate::network::PROCEDURAL,
     )
 }
 

@@ -6,7 +6,8 @@
 mod common;
 
 use brainwgpu::network::{
-    Bounds, Delays, Dist, Executor, PoissonDrive, Rule, Sparse, Stream, Synapses, Weights,
+    Bounds, Delays, Dist, Executor, PoissonDrive, Procedural, Rule, Sparse, Stream, Synapses,
+    Weights,
 };
 use brainwgpu::prelude::*;
 use brainwgpu::{Device, Error};
@@ -538,4 +539,74 @@ fn explicit_lists_round_trip_through_npz_files() {
         "{e}"
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// P (Poisson spikes) → G → E, E → G recurrent with a delay: both projections procedural,
+/// or their stored twins.
+fn procedural_net(procedural: bool) -> (Network, NodeId, NodeId) {
+    let mut net = Network::new();
+    let rates: Vec<f64> = (0..300).map(|i| 1e-3 * (10 + i % 30) as f64).collect();
+    let p = net
+        .add(PoissonSpike::new(300, rates).with_name("P").seed(11))
+        .unwrap();
+    let e = common::unit_lif(&mut net, 120, "E");
+    let g = net
+        .add(Expon::new(120).with_name("G").tau(5.0 * ms))
+        .unwrap();
+    let pe = Procedural::fixed_out_degree(12, 300, 120, false, true, 0.3, Stream::new(SEED, 20))
+        .unwrap();
+    let ee = Procedural::fixed_out_degree(8, 120, 120, true, false, 0.15, Stream::new(SEED, 21))
+        .unwrap()
+        .with_delay(0.7)
+        .unwrap();
+    let term = |src: NodeId, c: Procedural| {
+        if procedural {
+            Term::output(src).procedural(c)
+        } else {
+            Term::output(src).event(c.stored().unwrap())
+        }
+    };
+    net.update(p, Wiring::new());
+    net.update(g, Wiring::new().delta(term(p, pe)).delta(term(e, ee)));
+    net.update(e, Wiring::new().x(Term::output(g)));
+    (net, e, g)
+}
+
+#[test]
+fn procedural_and_stored_connectivity_give_identical_spikes() {
+    let mut devices = vec![(Device::Cpu, Executor::Auto)];
+    if let Some(gpu) = common::gpu() {
+        devices.push((gpu.clone(), Executor::PerStep));
+        devices.push((gpu, Executor::Fused));
+    }
+    for (device, executor) in devices {
+        for batch in [None, Some(2)] {
+            let run = |procedural: bool| {
+                let (net, e, g) = procedural_net(procedural);
+                let mut sim = net
+                    .compile_with(&device, batch, 0.1 * ms, executor)
+                    .unwrap();
+                let m = sim.monitor_spikes(e).unwrap();
+                sim.run(300).unwrap();
+                (sim.spikes(m).unwrap().dense(), sim.state(g, "g").unwrap())
+            };
+            let (spikes, g) = run(true);
+            let (want_spikes, want_g) = run(false);
+            let what = format!("{executor:?}, batch {batch:?}");
+            assert!(
+                spikes.iter().filter(|&&s| s == 1).count() > 50,
+                "E fires ({what})"
+            );
+            assert_eq!(spikes, want_spikes, "spikes, {what}");
+            assert_eq!(g, want_g, "g, {what}");
+        }
+    }
+    // Four words of table, whatever the synapses.
+    let p = Procedural::fixed_out_degree(500, 10_000, 10_000, true, false, 1.0, Stream::new(1, 0))
+        .unwrap();
+    assert_eq!(p.len(), 5_000_000);
+    let e = Procedural::fixed_out_degree(5, 10, 20, true, false, 1.0, Stream::new(1, 0));
+    assert!(matches!(e, Err(Error::ShapeMismatch { .. })));
+    let e = Procedural::fixed_out_degree(5, 10, 10, false, true, f64::NAN, Stream::new(1, 0));
+    assert!(matches!(&e, Err(Error::InvalidParameter { param, .. }) if param == "weight"));
 }

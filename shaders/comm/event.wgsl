@@ -26,6 +26,19 @@ fn event_fixed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
         return;
     }
     let k = event_k();
+    let row = event_sums() + b * event_n_post();
+    if (k != VARIABLE_DEGREE && (k & PROCEDURAL) != 0u) {
+        // Procedural connectivity (as deliver_spike in shaders/network/ops.wgsl).
+        var at = row;
+        if (event_slots() > 1u) {
+            at = at + ((clk.k + event_delay()) % event_slots()) * event_rows() * event_n_post();
+        }
+        let key = vec2<u32>(index[0], index[1]);
+        for (var j = 0u; j < (k & ~PROCEDURAL); j = j + 1u) {
+            atomicAdd(&acc[at + procedural_target(key, pre, j, index[2], index[3] != 0u)], event_weight());
+        }
+        return;
+    }
     var targets = 0u;
     var lo = pre * k;
     var hi = lo + k;
@@ -39,7 +52,6 @@ fn event_fixed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     let delays = weights + select(0u, count, event_per_synapse());
     let slots = event_slots();
     let delay = event_delay();
-    let row = event_sums() + b * event_n_post();
     for (var s = lo; s < hi; s = s + 1u) {
         let w = select(event_weight(), bitcast<i32>(index[weights + s]), event_per_synapse());
         var post = row + index[targets + s];

@@ -480,3 +480,191 @@ impl Sparse {
         sum.into_iter().fold(0.0, f64::max)
     }
 }
+
+/// Procedural event connectivity: a fixed out-degree `k` with multapses and one weight, kept
+/// as a rule instead of a table. Each time a source spikes, the kernel regenerates its `k`
+/// targets from (seed, key, source) — the same Threefry draws with which
+/// [`Rule::FixedOutDegree`] (multapses allowed) fills a table — so a network far larger than
+/// memory runs, and its spikes equal those of the stored rule with the same stream
+/// ([`stored`](Self::stored)).
+///
+/// When it pays: device memory is 4 words whatever the synapses, against 1 (targets) + 1
+/// (weights, when distributed) + 1 (delays) words per synapse stored, and the host holds no
+/// table either (compiling draws every target once to count in-degrees, which fix the
+/// fixed-point unit: time like building the table, memory one counter per target). Each spike costs `k` Threefry
+/// blocks (about 75 integer instructions each) instead of `k` table reads: on a GPU whose
+/// memory bandwidth, not arithmetic, bounds the delivery, and for tables that do not fit or
+/// do not stay in cache, procedural is faster; for small tables that stay in cache, and on the
+/// software adapter, stored is faster.
+///
+/// ```
+/// use brainwgpu::network::{Procedural, Stream};
+/// let p = Procedural::fixed_out_degree(100, 1000, 1000, true, false, 0.1, Stream::new(3, 0))?;
+/// assert_eq!(p.stored()?.synapses().len(), 100 * 1000);
+/// # Ok::<(), brainwgpu::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Procedural {
+    pub(crate) n_pre: usize,
+    pub(crate) n_post: usize,
+    pub(crate) k: usize,
+    /// Autapses left out (source and target are one population).
+    pub(crate) skip_own: bool,
+    pub(crate) weight: f64,
+    pub(crate) delay: Option<f64>,
+    pub(crate) stream: Stream,
+}
+
+/// The largest out-degree a procedural projection takes (the kernels' degree word keeps its
+/// top bit as the procedural flag).
+pub(crate) const PROCEDURAL: u32 = 0x8000_0000;
+
+impl Procedural {
+    /// `k` targets per source among `n_post`, with multapses; `same`: sources and targets are
+    /// one population, and then `autapses` says whether a source may target itself.
+    pub fn fixed_out_degree(
+        k: usize,
+        n_pre: usize,
+        n_post: usize,
+        same: bool,
+        autapses: bool,
+        weight: f64,
+        stream: Stream,
+    ) -> Result<Procedural> {
+        let p = Procedural {
+            n_pre,
+            n_post,
+            k,
+            skip_own: same && !autapses,
+            weight,
+            delay: None,
+            stream,
+        };
+        p.validate("Procedural")?;
+        Ok(p)
+    }
+
+    /// The same connectivity with one transmission delay (ms) for every synapse (see
+    /// [`Delays`]).
+    pub fn with_delay(mut self, ms: f64) -> Result<Procedural> {
+        self.delay = Some(ms);
+        self.validate("Procedural")?;
+        Ok(self)
+    }
+
+    /// The same synapses as a table: [`Rule::FixedOutDegree`] with multapses from the same
+    /// stream, the same weight and delay.
+    pub fn stored(&self) -> Result<Sparse> {
+        let rule = Rule::FixedOutDegree {
+            k: vec![self.k].into(),
+            autapses: !self.skip_own,
+            multapses: true,
+        };
+        let sparse = Sparse::connect(
+            &rule,
+            self.n_pre,
+            self.n_post,
+            self.skip_own,
+            &Dist::Constant(self.weight),
+            self.stream,
+        )?;
+        match self.delay {
+            Some(d) => sparse.delayed(Delays::Homogeneous(d)),
+            None => Ok(sparse),
+        }
+    }
+
+    /// Synapses in all.
+    pub fn len(&self) -> usize {
+        self.n_pre * self.k
+    }
+
+    /// Whether it has no synapse.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub(crate) fn validate(&self, what: &str) -> Result<()> {
+        if self.k >= PROCEDURAL as usize {
+            return Err(Error::invalid(
+                what,
+                "k",
+                self.k,
+                format!("must be below {PROCEDURAL}"),
+            ));
+        }
+        for (param, n) in [("sources", self.n_pre), ("targets", self.n_post)] {
+            if n > u32::MAX as usize {
+                return Err(Error::invalid(what, param, n, "must fit 32 bits"));
+            }
+        }
+        if self.skip_own && self.n_pre != self.n_post {
+            return Err(Error::shape(
+                format!("{what}: one population's sources and targets"),
+                format!("{} targets", self.n_pre),
+                format!("{} targets", self.n_post),
+            ));
+        }
+        let pool = self.n_post - usize::from(self.skip_own);
+        if self.k > 0 && pool == 0 {
+            return Err(Error::invalid(
+                what,
+                "k",
+                self.k,
+                "but there are no targets to draw",
+            ));
+        }
+        if !self.weight.is_finite() {
+            return Err(Error::invalid(
+                what,
+                "weight",
+                self.weight,
+                "must be finite",
+            ));
+        }
+        if let Some(d) = self.delay
+            && (!d.is_finite() || d < 0.0)
+        {
+            return Err(Error::invalid(
+                what,
+                "delay",
+                d,
+                "must be finite and at least 0 ms",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The table the kernels read: the Threefry key, the pool of candidate targets and
+    /// whether draws skip the source itself.
+    pub(crate) fn table(&self) -> [u32; 4] {
+        let [k0, k1] = self.stream.targets_key();
+        let pool = (self.n_post - usize::from(self.skip_own)) as u32;
+        [k0, k1, pool, u32::from(self.skip_own)]
+    }
+
+    /// Target `j` of source `pre`.
+    pub(crate) fn target(&self, table: &[u32; 4], pre: usize, j: usize) -> u32 {
+        super::connectivity::procedural_target(
+            [table[0], table[1]],
+            pre as u32,
+            j as u32,
+            table[2],
+            table[3] != 0,
+        )
+    }
+
+    /// The largest sum of |weights| one target receives in a step: its in-degree (counted by
+    /// drawing every target once, into one counter per target — no table) times |weight|, as
+    /// the stored twin's; the fixed-point unit of their sums is then the same.
+    pub(crate) fn max_in_sum(&self) -> f64 {
+        let table = self.table();
+        let mut in_degree = vec![0u32; self.n_post];
+        for pre in 0..self.n_pre {
+            for j in 0..self.k {
+                in_degree[self.target(&table, pre, j) as usize] += 1;
+            }
+        }
+        in_degree.into_iter().max().unwrap_or(0) as f64 * self.weight.abs()
+    }
+}

@@ -53,6 +53,11 @@ impl Stream {
         Stream { seed, key }
     }
 
+    /// The Threefry key of the rules' target draws from this stream.
+    pub(crate) fn targets_key(self) -> [u32; 2] {
+        self.sub(TARGETS).key()
+    }
+
     fn sub(self, which: u64) -> Draws {
         Draws {
             seed: self.seed,
@@ -82,6 +87,13 @@ impl Draws {
     fn below(self, n: u64, row: u64, j: u64) -> u64 {
         let bits = rng::bits(self.seed, self.stream, Draws::counter(row, j));
         ((u128::from(bits) * u128::from(n)) >> 64) as u64
+    }
+
+    /// The Threefry key of this sub-stream (the draws of multapse rows, which a kernel can
+    /// repeat: see [`procedural_target`]).
+    pub(crate) fn key(self) -> [u32; 2] {
+        let h = rng::bits(self.seed, self.stream, u64::MAX);
+        [h as u32, (h >> 32) as u32]
     }
 
     /// Standard normal: [`rng::normal`]'s Box–Muller on counters `(row, 2j)` and
@@ -499,6 +511,20 @@ fn draw_distinct(
         }
         return;
     }
+    if multapses {
+        // Independent draws that a kernel repeats word for word (procedural connectivity).
+        let key = draws.key();
+        for j in 0..k {
+            push(procedural_target(
+                key,
+                row as u32,
+                j as u32,
+                pool as u32,
+                own.is_some(),
+            ));
+        }
+        return;
+    }
     let mut seen = std::collections::HashSet::new();
     let mut j = 0u64;
     let mut got = 0;
@@ -516,6 +542,14 @@ fn draw_distinct(
             got += 1;
         }
     }
+}
+
+/// Draw `j` of row `row` with multapses: a Threefry word of counter `(row, j)` modulo the
+/// `pool` of candidates (bias below pool/2³²), shifted past `row` itself when autapses are
+/// left out (`skip_own`). `shaders/network/ops.wgsl`'s `procedural_target` is its twin.
+pub(crate) fn procedural_target(key: [u32; 2], row: u32, j: u32, pool: u32, skip_own: bool) -> u32 {
+    let x = rng::threefry2x32([row, j], key)[0] % pool.max(1);
+    if skip_own && x >= row { x + 1 } else { x }
 }
 
 /// `n` pairs drawn uniformly (row `0` of the stream, counter = draw).

@@ -36,8 +36,8 @@ mod simulation;
 use std::ops::Range;
 use std::sync::Arc;
 
-pub(crate) use connect::VARIABLE_DEGREE;
-pub use connect::{Delays, Dense, FixedProb, Sparse, Weights};
+pub use connect::{Delays, Dense, FixedProb, Procedural, Sparse, Weights};
+pub(crate) use connect::{PROCEDURAL, VARIABLE_DEGREE};
 pub use connectivity::{Bounds, Dist, Rule, Stream, Synapses};
 pub use drive::PoissonDrive;
 pub use exec::Executor;
@@ -82,6 +82,7 @@ enum Comm {
     Identity,
     Dense(Dense),
     Event(FixedProb),
+    Procedural(Procedural),
 }
 
 /// One summand of an input: a source, optionally projected, scaled, sliced and delayed.
@@ -142,6 +143,12 @@ impl Term {
     /// its synapses' weights (a delta input only).
     pub fn event(mut self, conn: FixedProb) -> Term {
         self.comm = Comm::Event(conn);
+        self
+    }
+
+    /// Through procedural event connectivity (targets regenerated at each spike, no table).
+    pub fn procedural(mut self, conn: Procedural) -> Term {
+        self.comm = Comm::Procedural(conn);
         self
     }
 

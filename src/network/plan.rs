@@ -4,11 +4,12 @@
 
 use std::sync::Arc;
 
-use super::connect::Sparse;
+use super::connect::{Delays, Sparse};
 use super::drive::PoissonDrive;
 pub(crate) use super::projection::Place;
 use super::projection::{
-    Arrival, AxpyProjection, DenseProjection, EventProjection, PoissonProjection, Projection,
+    Arrival, AxpyProjection, DenseProjection, EventProjection, PoissonProjection,
+    ProceduralProjection, Projection,
 };
 use super::{Comm, Network, NodeId, Source, Term, Wiring};
 use crate::error::{Error, Result};
@@ -407,8 +408,10 @@ impl Builder<'_> {
             return Ok(InputSpec::None);
         }
         // Terms that add to fixed-point sums: event projections and Poisson drives.
-        let summed =
-            |t: &Term| matches!(t.comm, Comm::Event(_)) || matches!(t.source, Source::Poisson(_));
+        let summed = |t: &Term| {
+            matches!(t.comm, Comm::Event(_) | Comm::Procedural(_))
+                || matches!(t.source, Source::Poisson(_))
+        };
         let events = terms.iter().filter(|t| summed(t)).count();
         if events > 0 {
             if events != terms.len() || !delta {
@@ -422,6 +425,7 @@ impl Builder<'_> {
             let mut max_sum = 0.0;
             let mut resolved = Vec::new();
             let mut drives = Vec::new();
+            let mut procedural = Vec::new();
             let mut slots = 1;
             for t in terms {
                 if let Source::Poisson(drive) = &t.source {
@@ -440,6 +444,35 @@ impl Builder<'_> {
                     let binomial = drive.binomial(self.dt, what)?;
                     max_sum += PoissonProjection::max_sum(&drive, &binomial);
                     drives.push((drive, binomial));
+                    continue;
+                }
+                if let Comm::Procedural(conn) = &t.comm {
+                    conn.validate(what)?;
+                    let (src, n) = self.place(t, what)?;
+                    if n != conn.n_pre || conn.n_post != len {
+                        return Err(Error::shape(
+                            format!("procedural projection into {what}"),
+                            format!("{n} presynaptic → {len} postsynaptic neurons"),
+                            format!("{} → {}", conn.n_pre, conn.n_post),
+                        ));
+                    }
+                    if t.scale != 1.0 {
+                        return Err(Error::invalid(
+                            what,
+                            "scale",
+                            t.scale,
+                            "an event-driven projection carries its weights, not a scale",
+                        ));
+                    }
+                    max_sum += conn.max_in_sum();
+                    let lag = self.lag(&t.source);
+                    let delays = match conn.delay {
+                        Some(d) => Delays::Homogeneous(d),
+                        None => Delays::None,
+                    };
+                    let arrival = Arrival::constant(&delays, self.dt, lag, what)?;
+                    slots = slots.max(arrival.max() as usize + 1);
+                    procedural.push((src, conn.clone(), arrival));
                     continue;
                 }
                 let Comm::Event(conn) = &t.comm else {
@@ -497,6 +530,16 @@ impl Builder<'_> {
                 1.0
             };
             let unit = 2f64.powi(unit.log2().ceil() as i32);
+            for (src, conn, arrival) in procedural {
+                ops.push(Projection::Procedural(ProceduralProjection {
+                    src,
+                    conn,
+                    acc,
+                    unit,
+                    slots,
+                    arrival,
+                }));
+            }
             for (drive, binomial) in drives {
                 ops.push(Projection::Poisson(PoissonProjection {
                     acc,
@@ -606,7 +649,7 @@ impl Builder<'_> {
                         scale: t.scale,
                     }));
                 }
-                Comm::Event(_) => unreachable!("handled above"),
+                Comm::Event(_) | Comm::Procedural(_) => unreachable!("handled above"),
             }
         }
         Ok(InputSpec::Scratch {

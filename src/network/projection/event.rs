@@ -59,6 +59,17 @@ impl Arrival {
         })
     }
 
+    /// The arrival of spikes through synapses with `delays` that are one value (or none).
+    pub fn constant(delays: &Delays, dt: f64, lag: usize, what: &str) -> Result<Arrival> {
+        match delays {
+            Delays::None => Ok(Arrival::Constant(0)),
+            Delays::Homogeneous(d) => Ok(Arrival::Constant(
+                delay_steps(what, *d, dt)?.saturating_sub(lag as u32),
+            )),
+            Delays::PerSynapse(_) => unreachable!("per-synapse delays are not constant"),
+        }
+    }
+
     /// The latest arrival.
     pub fn max(&self) -> u32 {
         match self {
@@ -116,6 +127,119 @@ impl EventProjection {
     }
 }
 
+impl EventProjection {
+    fn delivery(&self, weight: i32, per_synapse: bool) -> Delivery {
+        Delivery {
+            src: self.src,
+            acc: self.acc,
+            n_pre: self.conn.n_pre(),
+            n_post: self.conn.n_post(),
+            degree: self.conn.degree_word(),
+            synapses: self.conn.synapses().len(),
+            mean_degree: self.conn.mean_degree(),
+            weight,
+            per_synapse,
+            slots: self.slots,
+            delay: self.arrival.word(),
+        }
+    }
+}
+
+/// What the kernels that deliver spikes into sums are told about a projection (both event
+/// kinds, stored and procedural, share them: `deliver_spike` reads its table by `degree`).
+pub(crate) struct Delivery {
+    pub src: Place,
+    pub acc: usize,
+    pub n_pre: usize,
+    pub n_post: usize,
+    /// `k`, [`VARIABLE_DEGREE`], or `k | PROCEDURAL`.
+    pub degree: u32,
+    pub synapses: usize,
+    pub mean_degree: usize,
+    pub weight: i32,
+    pub per_synapse: bool,
+    pub slots: usize,
+    pub delay: u32,
+}
+
+impl Delivery {
+    /// Its call in a fused kernel, with `words` appended to the kernel's table.
+    pub fn fused(&self, cx: &mut FusedCx<'_>, words: &[u32]) -> (String, usize) {
+        let (base, space) = (cx.src_expr)(self.src);
+        let start = cx.table.len();
+        cx.table.extend_from_slice(words);
+        let per = cx.per_lane;
+        let (n_pre, degree, weight, per_synapse) =
+            (self.n_pre, self.degree, self.weight, self.per_synapse);
+        // The ring of sums: its sets, their distance, the arrival word.
+        let ring = format!(
+            "{}u, {}u, {}u",
+            self.slots,
+            cx.plan.rows * self.n_post,
+            self.delay
+        );
+        if let Some((word, first)) = (cx.bits)(self.src) {
+            let (sums, local) = match (cx.local_sums)(self.acc) {
+                Some(l) => (format!("{l}u"), true),
+                None => (format!("{}u + row * {}u", self.acc, self.n_post), false),
+            };
+            let call = format!(
+                "op_event_bits(lane, {word}u, {first}u, {n_pre}u, {degree}u, {sums}, {weight}i, {per_synapse}, {start}u, {local}, {ring});",
+            );
+            // A quarter of each word's 32 sources spiking at most.
+            let words = (first + n_pre).div_ceil(32) - first / 32;
+            return (call, per(words) * (1 + 8 * (1 + self.mean_degree)));
+        }
+        let call = match (cx.local_sums)(self.acc) {
+            Some(l) => format!(
+                "op_event_local(lane, {base}, {space}u, {n_pre}u, {degree}u, {l}u, {weight}i, {per_synapse}, {start}u);",
+            ),
+            None => format!(
+                "op_event(lane, {base}, {space}u, {n_pre}u, {degree}u, {}u + row * {}u, {weight}i, {per_synapse}, {start}u, {ring});",
+                self.acc, self.n_post,
+            ),
+        };
+        // Assumes at most a quarter of the sources spike in one step.
+        (call, per(n_pre) * (1 + self.mean_degree / 4))
+    }
+
+    /// Its dispatch in the per-step executor, `words` its table.
+    pub fn per_step(&self, cx: &mut PerStepCx<'_>, words: &[u32]) -> Result<()> {
+        let rows = cx.plan.rows;
+        let (buf, base, pitch, loc) = (cx.binding)(self.src);
+        cx.gpu.check_words(
+            &format!(
+                "event projection ({} sources, {} synapses)",
+                self.n_pre, self.synapses
+            ),
+            words.len(),
+        )?;
+        let table = cx.table("event targets", words)?;
+        let w = EventCfg {
+            n_pre: self.n_pre as u32,
+            k: self.degree,
+            synapses: self.synapses as u32,
+            rows: rows as u32,
+            src_base: base,
+            src_pitch: pitch,
+            sums: self.acc as u32,
+            n_post: self.n_post as u32,
+            weight: self.weight,
+            per_synapse: self.per_synapse,
+            slots: self.slots as u32,
+            delay: self.delay,
+        }
+        .words(loc);
+        cx.dispatch_into_sums(
+            &builtin::EVENT_FIXED,
+            ("event cfg", &w),
+            buf,
+            &table,
+            Grid::Flat(self.n_pre * rows),
+        )
+    }
+}
+
 impl Kind for EventProjection {
     fn src(&self) -> Place {
         self.src
@@ -154,85 +278,12 @@ impl Kind for EventProjection {
     }
 
     fn fused(&self, cx: &mut FusedCx<'_>) -> (String, usize) {
-        let conn = &self.conn;
-        let (base, space) = (cx.src_expr)(self.src);
-        let start = cx.table.len();
         let (words, weight, per_synapse) = self.table();
-        cx.table.extend(words);
-        let per = cx.per_lane;
-        // The ring of sums: its sets, their distance, the arrival word.
-        let ring = format!(
-            "{}u, {}u, {}u",
-            self.slots,
-            cx.plan.rows * conn.n_post(),
-            self.arrival.word()
-        );
-        if let Some((word, first)) = (cx.bits)(self.src) {
-            let (sums, local) = match (cx.local_sums)(self.acc) {
-                Some(l) => (format!("{l}u"), true),
-                None => (format!("{}u + row * {}u", self.acc, conn.n_post()), false),
-            };
-            let call = format!(
-                "op_event_bits(lane, {word}u, {first}u, {}u, {}u, {sums}, {weight}i, {per_synapse}, {start}u, {local}, {ring});",
-                conn.n_pre(),
-                conn.degree_word(),
-            );
-            // A quarter of each word's 32 sources spiking at most.
-            let words = (first + conn.n_pre()).div_ceil(32) - first / 32;
-            return (call, per(words) * (1 + 8 * (1 + conn.mean_degree())));
-        }
-        let call = match (cx.local_sums)(self.acc) {
-            Some(l) => format!(
-                "op_event_local(lane, {base}, {space}u, {}u, {}u, {l}u, {weight}i, {per_synapse}, {start}u);",
-                conn.n_pre(),
-                conn.degree_word(),
-            ),
-            None => format!(
-                "op_event(lane, {base}, {space}u, {}u, {}u + row * {}u, {weight}i, {per_synapse}, {start}u, {ring});",
-                conn.n_pre(),
-                self.acc,
-                conn.n_post(),
-            ),
-        };
-        // Assumes at most a quarter of the sources spike in one step.
-        (call, per(conn.n_pre()) * (1 + conn.mean_degree() / 4))
+        self.delivery(weight, per_synapse).fused(cx, &words)
     }
 
     fn per_step(&self, cx: &mut PerStepCx<'_>) -> Result<()> {
-        let conn = &self.conn;
-        let rows = cx.plan.rows;
-        let (buf, base, pitch, loc) = (cx.binding)(self.src);
-        let (index, homogeneous, per_synapse) = self.table();
-        cx.gpu.check_words(
-            &format!(
-                "event projection ({} sources, {} synapses)",
-                conn.n_pre(),
-                conn.synapses().len()
-            ),
-            index.len(),
-        )?;
-        let table = cx.table("event targets", &index)?;
-        let w = EventCfg {
-            n_pre: conn.n_pre() as u32,
-            k: conn.degree_word(),
-            synapses: conn.synapses().len() as u32,
-            rows: rows as u32,
-            src_base: base,
-            src_pitch: pitch,
-            sums: self.acc as u32,
-            n_post: conn.n_post() as u32,
-            weight: homogeneous,
-            per_synapse,
-            slots: self.slots as u32,
-            delay: self.arrival.word(),
-        }
-        .words(loc);
-        cx.dispatch_into_sums(
-            &builtin::EVENT_FIXED,
-            ("event cfg", &w),
-            buf,
-            &table,
-            Grid::Flat(conn.n_pre() * rows),
-        )
+        let (words, weight, per_synapse) = self.table();
+        self.delivery(weight, per_synapse).per_step(cx, &words)
     }
 }

@@ -6,6 +6,7 @@
 //! - [`dense`]: `dst = [dst +] scale·(src @ W + b)` (brainstate's `Linear`);
 //! - [`axpy`]: `dst = [dst +] scale·src`, a scaled copy or sum (or a constant);
 //! - [`event`]: the spikes of `src` add their synapses' weights to fixed-point sums;
+//! - [`procedural`]: as `event`, the targets regenerated from the rule at each spike;
 //! - [`poisson`]: a Poisson drive adds binomial counts times a weight to fixed-point sums.
 //!
 //! Their WGSL: `shaders/comm/<kind>.wgsl` (per-step dispatches) and the `op_<kind>` functions
@@ -18,12 +19,14 @@ pub(crate) mod dense;
 pub(crate) mod event;
 mod place;
 pub(crate) mod poisson;
+pub(crate) mod procedural;
 
 pub(crate) use axpy::AxpyProjection;
 pub(crate) use dense::DenseProjection;
 pub(crate) use event::{Arrival, EventProjection, PER_SYNAPSE_DELAY};
 pub(crate) use place::Place;
 pub(crate) use poisson::PoissonProjection;
+pub(crate) use procedural::ProceduralProjection;
 
 use super::plan::Plan;
 use crate::error::Result;
@@ -37,6 +40,7 @@ pub(crate) enum Projection {
     Axpy(AxpyProjection),
     Event(EventProjection),
     Poisson(PoissonProjection),
+    Procedural(ProceduralProjection),
 }
 
 impl Projection {
@@ -47,6 +51,7 @@ impl Projection {
             Projection::Axpy(p) => p,
             Projection::Event(p) => p,
             Projection::Poisson(p) => p,
+            Projection::Procedural(p) => p,
         }
     }
 
@@ -76,6 +81,7 @@ impl Projection {
         match self {
             Projection::Event(e) => Some(e.acc),
             Projection::Poisson(p) => Some(p.acc),
+            Projection::Procedural(p) => Some(p.acc),
             _ => None,
         }
     }

@@ -330,8 +330,8 @@ impl Layout {
                             Place::Stream { .. } | Place::Constant(_) => true,
                             Place::Ring { .. } => false,
                         };
-                        let results_on_chip = match op.as_event() {
-                            Some(e) => local_base(e.acc).is_some(),
+                        let results_on_chip = match op.sums() {
+                            Some(acc) => local_base(acc).is_some(),
                             None => op.results().is_some_and(|(dst, _)| in_wg_results(dst).is_some()),
                         };
                         !(on_chip && results_on_chip)

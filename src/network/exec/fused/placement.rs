@@ -249,7 +249,7 @@ pub(super) fn output_readers(plan: &Plan, ni: usize) -> Option<(usize, usize, bo
                             return None;
                         }
                         _ if !own => {}
-                        Projection::Event { .. } => events += 1,
+                        Projection::Event { .. } | Projection::Procedural { .. } => events += 1,
                         _ => others += 1,
                     }
                 }
