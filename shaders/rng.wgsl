@@ -38,3 +38,9 @@ fn procedural_target(key: vec2<u32>, row: u32, j: u32, pool: u32, skip_own: bool
     let x = threefry2x32(vec2<u32>(row, j), key).x % max(pool, 1u);
     return select(x, x + 1u, skip_own && x >= row);
 }
+
+// The level (of 65,536) of synapse j's weight of source `row` under procedural connectivity
+// with weights drawn per synapse (`Procedural::weight_of` in src/network/connect.rs).
+fn procedural_level(key: vec2<u32>, row: u32, j: u32) -> u32 {
+    return threefry2x32(vec2<u32>(row, j), key).x >> 16u;
+}

@@ -541,8 +541,8 @@ fn explicit_lists_round_trip_through_npz_files() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// P (Poisson spikes) → G → E, E → G recurrent with a delay: both projections procedural,
-/// or their stored twins.
+/// P (Poisson spikes) → G → E with normal weights, E → G recurrent with one weight and a
+/// delay: both projections procedural, or their stored twins.
 fn procedural_net(procedural: bool) -> (Network, NodeId, NodeId) {
     let mut net = Network::new();
     let rates: Vec<f64> = (0..300).map(|i| 1e-3 * (10 + i % 30) as f64).collect();
@@ -553,7 +553,14 @@ fn procedural_net(procedural: bool) -> (Network, NodeId, NodeId) {
     let g = net
         .add(Expon::new(120).with_name("G").tau(5.0 * ms))
         .unwrap();
-    let pe = Procedural::fixed_out_degree(12, 300, 120, false, true, 0.3, Stream::new(SEED, 20))
+    // Weights drawn per synapse (a sign-kept normal), and one weight for all.
+    let pe = Procedural::fixed_out_degree(12, 300, 120, false, true, 0.0, Stream::new(SEED, 20))
+        .unwrap()
+        .with_weights(&Dist::Normal {
+            mean: 0.3,
+            std: 0.1,
+            bounds: Bounds::KeepSign,
+        })
         .unwrap();
     let ee = Procedural::fixed_out_degree(8, 120, 120, true, false, 0.15, Stream::new(SEED, 21))
         .unwrap()
@@ -608,5 +615,9 @@ fn procedural_and_stored_connectivity_give_identical_spikes() {
     let e = Procedural::fixed_out_degree(5, 10, 20, true, false, 1.0, Stream::new(1, 0));
     assert!(matches!(e, Err(Error::ShapeMismatch { .. })));
     let e = Procedural::fixed_out_degree(5, 10, 10, false, true, f64::NAN, Stream::new(1, 0));
+    assert!(matches!(&e, Err(Error::InvalidParameter { param, .. }) if param == "weight"));
+    let e = Procedural::fixed_out_degree(5, 10, 10, false, true, 1.0, Stream::new(1, 0))
+        .unwrap()
+        .with_weights(&Dist::Array(vec![1.0; 50].into()));
     assert!(matches!(&e, Err(Error::InvalidParameter { param, .. }) if param == "weight"));
 }

@@ -34,8 +34,13 @@ fn event_fixed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
             at = at + ((clk.k + event_delay()) % event_slots()) * event_rows() * event_n_post();
         }
         let key = vec2<u32>(index[0], index[1]);
+        let weight_key = vec2<u32>(index[4], index[5]);
         for (var j = 0u; j < (k & ~PROCEDURAL); j = j + 1u) {
-            atomicAdd(&acc[at + procedural_target(key, pre, j, index[2], index[3] != 0u)], event_weight());
+            var w = event_weight();
+            if (event_per_synapse()) {
+                w = bitcast<i32>(index[6u + procedural_level(weight_key, pre, j)]);
+            }
+            atomicAdd(&acc[at + procedural_target(key, pre, j, index[2], index[3] != 0u)], w);
         }
         return;
     }

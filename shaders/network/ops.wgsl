@@ -182,8 +182,9 @@ fn deliver(pre: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u32, weigh
 // A spike of presynaptic neuron `pre`: its synapses' weights into the device-memory sums from
 // `sums` in `acc`, or (`local`) into the workgroup's sums from `sums` in `wg_sums`.
 fn deliver_spike(pre: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32, local: bool, slots: u32, stride: u32, delay: u32) {
-    // Procedural connectivity: the table is the rule's key, pool and autapse flag; the
-    // targets are drawn again, the weight and delay are one for all.
+    // Procedural connectivity: the table is the rule's key, pool, autapse flag and weight key
+    // (then, weights per synapse, the levels they are drawn from); the targets and weights are
+    // drawn again, the delay is one for all.
     if (k != VARIABLE_DEGREE && (k & PROCEDURAL) != 0u) {
         let key = vec2<u32>(params[table], params[table + 1u]);
         let pool = params[table + 2u];
@@ -192,12 +193,17 @@ fn deliver_spike(pre: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synap
         if (slots > 1u) {
             at = at + ((clk.k + delay) % slots) * stride;
         }
+        let weight_key = vec2<u32>(params[table + 4u], params[table + 5u]);
         for (var j = 0u; j < (k & ~PROCEDURAL); j = j + 1u) {
             let post = at + procedural_target(key, pre, j, pool, skip_own);
+            var wt = weight;
+            if (per_synapse) {
+                wt = bitcast<i32>(params[table + 6u + procedural_level(weight_key, pre, j)]);
+            }
             if (local) {
-                atomicAdd(&wg_sums[post], weight);
+                atomicAdd(&wg_sums[post], wt);
             } else {
-                atomicAdd(&acc[post], weight);
+                atomicAdd(&acc[post], wt);
             }
         }
         return;

@@ -511,6 +511,8 @@ pub struct Procedural {
     /// Autapses left out (source and target are one population).
     pub(crate) skip_own: bool,
     pub(crate) weight: f64,
+    /// Weights drawn per synapse: the distribution's equiprobable levels (else `weight`).
+    pub(crate) levels: Option<Arc<[f64]>>,
     pub(crate) delay: Option<f64>,
     pub(crate) stream: Stream,
 }
@@ -537,6 +539,7 @@ impl Procedural {
             k,
             skip_own: same && !autapses,
             weight,
+            levels: None,
             delay: None,
             stream,
         };
@@ -552,15 +555,41 @@ impl Procedural {
         Ok(self)
     }
 
+    /// The same connectivity with a weight per synapse drawn from `weight` (a constant is
+    /// one weight for all). A kernel draws it again at each spike from 16 random bits, so the
+    /// distribution is taken as 65,536 equiprobable values (its quantiles at the midpoints; a
+    /// normal's `Bounds` as clipping or truncation): exact to 1/65,536 in
+    /// probability.
+    pub fn with_weights(mut self, weight: &Dist) -> Result<Procedural> {
+        weight.check("weight", self.len())?;
+        match weight {
+            Dist::Constant(w) => {
+                self.weight = *w;
+                self.levels = None;
+            }
+            Dist::Array(_) => {
+                return Err(Error::invalid(
+                    "Procedural",
+                    "weight",
+                    "an array",
+                    "is drawn per synapse at each spike: a constant or a distribution",
+                ));
+            }
+            d => self.levels = d.levels().map(Into::into),
+        }
+        self.validate("Procedural")?;
+        Ok(self)
+    }
+
     /// The same synapses as a table: [`Rule::FixedOutDegree`] with multapses from the same
-    /// stream, the same weight and delay.
+    /// stream, the same weights and delay.
     pub fn stored(&self) -> Result<Sparse> {
         let rule = Rule::FixedOutDegree {
             k: vec![self.k].into(),
             autapses: !self.skip_own,
             multapses: true,
         };
-        let sparse = Sparse::connect(
+        let mut sparse = Sparse::connect(
             &rule,
             self.n_pre,
             self.n_post,
@@ -568,6 +597,13 @@ impl Procedural {
             &Dist::Constant(self.weight),
             self.stream,
         )?;
+        if self.levels.is_some() {
+            let w: Vec<f64> = (0..self.n_pre)
+                .flat_map(|pre| (0..self.k).map(move |j| (pre, j)))
+                .map(|(pre, j)| self.weight_of(pre, j))
+                .collect();
+            sparse.weights = Weights::PerSynapse(w.into());
+        }
         match self.delay {
             Some(d) => sparse.delayed(Delays::Homogeneous(d)),
             None => Ok(sparse),
@@ -622,6 +658,14 @@ impl Procedural {
                 "must be finite",
             ));
         }
+        if let Some(bad) = self
+            .levels
+            .iter()
+            .flat_map(|l| l.iter())
+            .find(|w| !w.is_finite())
+        {
+            return Err(Error::invalid(what, "weight", bad, "must be finite"));
+        }
         if let Some(d) = self.delay
             && (!d.is_finite() || d < 0.0)
         {
@@ -635,16 +679,33 @@ impl Procedural {
         Ok(())
     }
 
-    /// The table the kernels read: the Threefry key, the pool of candidate targets and
-    /// whether draws skip the source itself.
-    pub(crate) fn table(&self) -> [u32; 4] {
+    /// The table the kernels read: the Threefry key, the pool of candidate targets, whether
+    /// draws skip the source itself, the weights' Threefry key, then (weights drawn per
+    /// synapse) the levels in fixed-point units of `unit`.
+    pub(crate) fn table(&self, unit: f64) -> Vec<u32> {
         let [k0, k1] = self.stream.targets_key();
+        let [w0, w1] = self.stream.weights_key();
         let pool = (self.n_post - usize::from(self.skip_own)) as u32;
-        [k0, k1, pool, u32::from(self.skip_own)]
+        let mut t = vec![k0, k1, pool, u32::from(self.skip_own), w0, w1];
+        if let Some(levels) = &self.levels {
+            t.extend(levels.iter().map(|&w| (w / unit).round() as i32 as u32));
+        }
+        t
+    }
+
+    /// The weight of synapse `j` of source `pre`.
+    pub(crate) fn weight_of(&self, pre: usize, j: usize) -> f64 {
+        match &self.levels {
+            None => self.weight,
+            Some(levels) => {
+                let key = self.stream.weights_key();
+                levels[(crate::rng::threefry2x32([pre as u32, j as u32], key)[0] >> 16) as usize]
+            }
+        }
     }
 
     /// Target `j` of source `pre`.
-    pub(crate) fn target(&self, table: &[u32; 4], pre: usize, j: usize) -> u32 {
+    pub(crate) fn target(&self, table: &[u32], pre: usize, j: usize) -> u32 {
         super::connectivity::procedural_target(
             [table[0], table[1]],
             pre as u32,
@@ -654,17 +715,17 @@ impl Procedural {
         )
     }
 
-    /// The largest sum of |weights| one target receives in a step: its in-degree (counted by
-    /// drawing every target once, into one counter per target — no table) times |weight|, as
-    /// the stored twin's; the fixed-point unit of their sums is then the same.
+    /// The largest sum of |weights| one target receives in a step, added up as the stored
+    /// twin's (drawing every synapse once, into one sum per target — no table), so that the
+    /// fixed-point unit of their sums is the same.
     pub(crate) fn max_in_sum(&self) -> f64 {
-        let table = self.table();
-        let mut in_degree = vec![0u32; self.n_post];
+        let table = self.table(1.0);
+        let mut sum = vec![0.0f64; self.n_post];
         for pre in 0..self.n_pre {
             for j in 0..self.k {
-                in_degree[self.target(&table, pre, j) as usize] += 1;
+                sum[self.target(&table, pre, j) as usize] += self.weight_of(pre, j).abs();
             }
         }
-        in_degree.into_iter().max().unwrap_or(0) as f64 * self.weight.abs()
+        sum.into_iter().fold(0.0, f64::max)
     }
 }

@@ -53,6 +53,11 @@ impl Stream {
         Stream { seed, key }
     }
 
+    /// The Threefry key of procedural weight draws from this stream.
+    pub(crate) fn weights_key(self) -> [u32; 2] {
+        self.sub(WEIGHTS).key()
+    }
+
     /// The Threefry key of the rules' target draws from this stream.
     pub(crate) fn targets_key(self) -> [u32; 2] {
         self.sub(TARGETS).key()
@@ -1259,5 +1264,158 @@ mod tests {
         )
         .to_string();
         assert!(e.contains("6 distinct pairs"), "{e}");
+    }
+}
+
+/// Levels of a distribution that procedural connectivity draws weights from.
+pub(crate) const LEVELS: usize = 1 << 16;
+
+impl Dist {
+    /// The distribution as [`LEVELS`] equiprobable values, its quantiles at the midpoints
+    /// `(m + ½)/LEVELS` (a normal's bounds as a clipped or truncated distribution): what a
+    /// kernel can draw exactly with 16 random bits. `None` for a constant or an array.
+    pub(crate) fn levels(&self) -> Option<Vec<f64>> {
+        let p = |m: usize| (m as f64 + 0.5) / LEVELS as f64;
+        let v: Vec<f64> = match *self {
+            Dist::Constant(_) | Dist::Array(_) => return None,
+            Dist::Uniform { low, high } => (0..LEVELS).map(|m| low + (high - low) * p(m)).collect(),
+            Dist::LogNormal { mu, sigma } => (0..LEVELS)
+                .map(|m| (mu + sigma * normal_quantile(p(m))).exp())
+                .collect(),
+            Dist::Normal { mean, std, bounds } => {
+                let range = |low: f64, high: f64| {
+                    let cdf = |x: f64| {
+                        if std > 0.0 {
+                            normal_cdf((x - mean) / std)
+                        } else {
+                            f64::from(x >= mean)
+                        }
+                    };
+                    (cdf(low), cdf(high))
+                };
+                let (lo, hi) = match bounds {
+                    Bounds::None | Bounds::Clip { .. } => (0.0, 1.0),
+                    Bounds::Redraw { low, high } => range(low, high),
+                    Bounds::KeepSign if mean >= 0.0 => range(0.0, f64::INFINITY),
+                    Bounds::KeepSign => range(f64::NEG_INFINITY, 0.0),
+                };
+                (0..LEVELS)
+                    .map(|m| {
+                        let v = mean + std * normal_quantile(lo + (hi - lo) * p(m));
+                        match bounds {
+                            Bounds::Clip { low, high } => v.clamp(low, high),
+                            _ => v,
+                        }
+                    })
+                    .collect()
+            }
+        };
+        Some(v)
+    }
+}
+
+/// The standard normal's distribution function, through the scaled complementary error
+/// function (relative error about 1e-7).
+fn normal_cdf(x: f64) -> f64 {
+    let z = -x / std::f64::consts::SQRT_2;
+    let erfc = |z: f64| {
+        let t = 1.0 / (1.0 + 0.5 * z.abs());
+        let c = [
+            -1.265_512_23,
+            1.000_023_68,
+            0.374_091_96,
+            0.096_784_18,
+            -0.186_288_06,
+            0.278_868_07,
+            -1.135_203_98,
+            1.488_515_87,
+            -0.822_152_23,
+            0.170_872_77,
+        ];
+        let r = t * (-z * z + c.iter().rev().fold(0.0, |acc, &k| acc * t + k)).exp();
+        if z >= 0.0 { r } else { 2.0 - r }
+    };
+    0.5 * erfc(z)
+}
+
+/// The standard normal's quantile function (Acklam's rational approximation, relative error
+/// below 1.2e-9).
+fn normal_quantile(p: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_69e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
+    ];
+    const B: [f64; 5] = [
+        -5.447_609_879_822_406e1,
+        1.615_858_368_580_409e2,
+        -1.556_989_798_598_866e2,
+        6.680_131_188_771_972e1,
+        -1.328_068_155_288_572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] = [
+        7.784_695_709_041_462e-3,
+        3.224_671_290_700_398e-1,
+        2.445_134_137_142_996,
+        3.754_408_661_907_416,
+    ];
+    let poly = |c: &[f64], x: f64| c.iter().fold(0.0, |acc, &k| acc * x + k);
+    let p = p.clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON);
+    let tail = |q: f64| poly(&C, q) / (poly(&D, q) * q + 1.0);
+    if p < 0.02425 {
+        tail((-2.0 * p.ln()).sqrt())
+    } else if p > 1.0 - 0.02425 {
+        -tail((-2.0 * (1.0 - p).ln()).sqrt())
+    } else {
+        let q = p - 0.5;
+        let r = q * q;
+        poly(&A, r) * q / (poly(&B, r) * r + 1.0)
+    }
+}
+
+#[cfg(test)]
+mod level_tests {
+    use super::*;
+
+    #[test]
+    fn the_normal_quantile_and_distribution_function_are_each_other_s_inverse() {
+        for (p, x) in [
+            (0.5, 0.0),
+            (0.975, 1.959_963_985),
+            (0.841_344_746, 1.0),
+            (0.001, -3.090_232_306),
+        ] {
+            assert!((normal_quantile(p) - x).abs() < 1e-6, "quantile({p})");
+            assert!((normal_cdf(x) - p).abs() < 1e-6, "cdf({x})");
+        }
+        // The levels of a normal have its mean and standard deviation.
+        let levels = Dist::normal(2.0, 0.5).levels().unwrap();
+        let mean = levels.iter().sum::<f64>() / LEVELS as f64;
+        let var = levels.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / LEVELS as f64;
+        assert!(
+            (mean - 2.0).abs() < 1e-6 && (var.sqrt() - 0.5).abs() < 2e-3,
+            "{mean} {var}"
+        );
+        // Sign kept: all levels on the mean's side.
+        let kept = Dist::Normal {
+            mean: -0.1,
+            std: 0.2,
+            bounds: Bounds::KeepSign,
+        }
+        .levels()
+        .unwrap();
+        assert!(kept.iter().all(|&v| v <= 0.0));
+        assert!(Dist::Constant(1.0).levels().is_none());
     }
 }

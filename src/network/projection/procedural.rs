@@ -33,7 +33,7 @@ impl ProceduralProjection {
             synapses: self.conn.len(),
             mean_degree: self.conn.k,
             weight: (self.conn.weight / self.unit).round() as i32,
-            per_synapse: false,
+            per_synapse: self.conn.levels.is_some(),
             slots: self.slots,
             delay: self.arrival.word(),
         }
@@ -50,11 +50,11 @@ impl Kind for ProceduralProjection {
     }
 
     fn table_words(&self) -> usize {
-        4
+        6 + self.conn.levels.as_ref().map_or(0, |l| l.len())
     }
 
     fn apply_f64(&self, cx: &mut F64Cx<'_>) {
-        let (conn, table) = (&self.conn, self.conn.table());
+        let (conn, table) = (&self.conn, self.conn.table(self.unit));
         let set = cx.rows * conn.n_post;
         let slot = (cx.step + u64::from(self.arrival.of_synapse(0))) % self.slots as u64;
         for b in 0..cx.rows {
@@ -64,7 +64,7 @@ impl Kind for ProceduralProjection {
                     continue;
                 }
                 for j in 0..conn.k {
-                    cx.acc[row + conn.target(&table, pre, j) as usize] += conn.weight;
+                    cx.acc[row + conn.target(&table, pre, j) as usize] += conn.weight_of(pre, j);
                 }
             }
         }
@@ -76,10 +76,10 @@ impl Kind for ProceduralProjection {
     }
 
     fn fused(&self, cx: &mut FusedCx<'_>) -> (String, usize) {
-        self.delivery().fused(cx, &self.conn.table())
+        self.delivery().fused(cx, &self.conn.table(self.unit))
     }
 
     fn per_step(&self, cx: &mut PerStepCx<'_>) -> Result<()> {
-        self.delivery().per_step(cx, &self.conn.table())
+        self.delivery().per_step(cx, &self.conn.table(self.unit))
     }
 }
