@@ -541,8 +541,9 @@ fn explicit_lists_round_trip_through_npz_files() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// P (Poisson spikes) → G → E with normal weights, E → G recurrent with one weight and a
-/// delay: both projections procedural, or their stored twins.
+/// P (Poisson spikes) → G → E, pairwise Bernoulli with normal weights, E → G recurrent, a
+/// fixed out-degree with one weight and a delay: both projections procedural, or their
+/// stored twins.
 fn procedural_net(procedural: bool) -> (Network, NodeId, NodeId) {
     let mut net = Network::new();
     let rates: Vec<f64> = (0..300).map(|i| 1e-3 * (10 + i % 30) as f64).collect();
@@ -554,7 +555,7 @@ fn procedural_net(procedural: bool) -> (Network, NodeId, NodeId) {
         .add(Expon::new(120).with_name("G").tau(5.0 * ms))
         .unwrap();
     // Weights drawn per synapse (a sign-kept normal), and one weight for all.
-    let pe = Procedural::fixed_out_degree(12, 300, 120, false, true, 0.0, Stream::new(SEED, 20))
+    let pe = Procedural::bernoulli(0.1, 300, 120, false, true, 0.0, Stream::new(SEED, 20))
         .unwrap()
         .with_weights(&Dist::Normal {
             mean: 0.3,
@@ -620,4 +621,11 @@ fn procedural_and_stored_connectivity_give_identical_spikes() {
         .unwrap()
         .with_weights(&Dist::Array(vec![1.0; 50].into()));
     assert!(matches!(&e, Err(Error::InvalidParameter { param, .. }) if param == "weight"));
+    for p in [1.0, 1e-7, -0.1] {
+        let e = Procedural::bernoulli(p, 10, 10, false, true, 1.0, Stream::new(1, 0));
+        assert!(
+            matches!(&e, Err(Error::InvalidParameter { param, .. }) if param == "p"),
+            "{p}"
+        );
+    }
 }

@@ -481,12 +481,12 @@ impl Sparse {
     }
 }
 
-/// Procedural event connectivity: a fixed out-degree `k` with multapses and one weight, kept
-/// as a rule instead of a table. Each time a source spikes, the kernel regenerates its `k`
-/// targets from (seed, key, source) — the same Threefry draws with which
-/// [`Rule::FixedOutDegree`] (multapses allowed) fills a table — so a network far larger than
-/// memory runs, and its spikes equal those of the stored rule with the same stream
-/// ([`stored`](Self::stored)).
+/// Procedural event connectivity: a rule of a source's row — a fixed out-degree `k` with
+/// multapses, or pairwise Bernoulli(p) — kept instead of a table. Each time a source spikes,
+/// the kernel regenerates its targets (and, drawn per synapse, their weights) from (seed, key,
+/// source) — the same Threefry draws with which [`Rule::FixedOutDegree`] (multapses allowed)
+/// and [`Rule::Bernoulli`] fill a table — so a network far larger than memory runs, and its
+/// spikes equal those of the stored rule with the same stream ([`stored`](Self::stored)).
 ///
 /// When it pays: device memory is 4 words whatever the synapses, against 1 (targets) + 1
 /// (weights, when distributed) + 1 (delays) words per synapse stored, and the host holds no
@@ -507,7 +507,10 @@ impl Sparse {
 pub struct Procedural {
     pub(crate) n_pre: usize,
     pub(crate) n_post: usize,
+    /// Synapses per source (fixed out-degree; 0 for Bernoulli).
     pub(crate) k: usize,
+    /// Bernoulli: the probability and the gaps' thresholds (see `geometric_thresholds`).
+    pub(crate) bernoulli: Option<(f64, Arc<[u32]>)>,
     /// Autapses left out (source and target are one population).
     pub(crate) skip_own: bool,
     pub(crate) weight: f64,
@@ -520,6 +523,9 @@ pub struct Procedural {
 /// The largest out-degree a procedural projection takes (the kernels' degree word keeps its
 /// top bit as the procedural flag).
 pub(crate) const PROCEDURAL: u32 = 0x8000_0000;
+
+/// The most gap thresholds a procedural Bernoulli rule sends to the device (p ≳ 2·10⁻⁵).
+const MAX_PROCEDURAL_THRESHOLDS: usize = 1 << 20;
 
 impl Procedural {
     /// `k` targets per source among `n_post`, with multapses; `same`: sources and targets are
@@ -537,6 +543,7 @@ impl Procedural {
             n_pre,
             n_post,
             k,
+            bernoulli: None,
             skip_own: same && !autapses,
             weight,
             levels: None,
@@ -545,6 +552,59 @@ impl Procedural {
         };
         p.validate("Procedural")?;
         Ok(p)
+    }
+
+    /// Every pair (source, target) connected with probability `p` ([`Rule::Bernoulli`]);
+    /// `same` and `autapses` as for [`fixed_out_degree`](Self::fixed_out_degree). A spike walks
+    /// its row by geometric gaps (about `p·n_post` draws and binary searches in a table of
+    /// about 22/p thresholds, which must stay below 2²⁰ words: p ≳ 2·10⁻⁵).
+    pub fn bernoulli(
+        p: f64,
+        n_pre: usize,
+        n_post: usize,
+        same: bool,
+        autapses: bool,
+        weight: f64,
+        stream: Stream,
+    ) -> Result<Procedural> {
+        if !(0.0..1.0).contains(&p) {
+            return Err(Error::invalid(
+                "Procedural",
+                "p",
+                p,
+                "must be in [0, 1) (p = 1 is all-to-all: store it)",
+            ));
+        }
+        let thresholds = if p <= 0.0 {
+            Vec::new()
+        } else {
+            match super::connectivity::geometric_thresholds(p) {
+                Some(t) if t.len() <= MAX_PROCEDURAL_THRESHOLDS => t,
+                _ => {
+                    return Err(Error::invalid(
+                        "Procedural",
+                        "p",
+                        p,
+                        format!(
+                            "needs more than {MAX_PROCEDURAL_THRESHOLDS} gap thresholds on the device (p below ≈ 2e-5): store the rule instead"
+                        ),
+                    ));
+                }
+            }
+        };
+        let c = Procedural {
+            n_pre,
+            n_post,
+            k: 0,
+            bernoulli: Some((p, thresholds.into())),
+            skip_own: same && !autapses,
+            weight,
+            levels: None,
+            delay: None,
+            stream,
+        };
+        c.validate("Procedural")?;
+        Ok(c)
     }
 
     /// The same connectivity with one transmission delay (ms) for every synapse (see
@@ -581,13 +641,19 @@ impl Procedural {
         Ok(self)
     }
 
-    /// The same synapses as a table: [`Rule::FixedOutDegree`] with multapses from the same
-    /// stream, the same weights and delay.
+    /// The same synapses as a table: [`Rule::FixedOutDegree`] with multapses, or
+    /// [`Rule::Bernoulli`], from the same stream, with the same weights and delay.
     pub fn stored(&self) -> Result<Sparse> {
-        let rule = Rule::FixedOutDegree {
-            k: vec![self.k].into(),
-            autapses: !self.skip_own,
-            multapses: true,
+        let rule = match &self.bernoulli {
+            Some((p, _)) => Rule::Bernoulli {
+                p: *p,
+                autapses: !self.skip_own,
+            },
+            None => Rule::FixedOutDegree {
+                k: vec![self.k].into(),
+                autapses: !self.skip_own,
+                multapses: true,
+            },
         };
         let mut sparse = Sparse::connect(
             &rule,
@@ -598,10 +664,11 @@ impl Procedural {
             self.stream,
         )?;
         if self.levels.is_some() {
-            let w: Vec<f64> = (0..self.n_pre)
-                .flat_map(|pre| (0..self.k).map(move |j| (pre, j)))
-                .map(|(pre, j)| self.weight_of(pre, j))
-                .collect();
+            let table = self.table(1.0);
+            let mut w = Vec::with_capacity(sparse.syn.len());
+            for pre in 0..self.n_pre {
+                self.row(&table, pre, |j, _| w.push(self.weight_of(pre, j)));
+            }
             sparse.weights = Weights::PerSynapse(w.into());
         }
         match self.delay {
@@ -610,14 +677,25 @@ impl Procedural {
         }
     }
 
-    /// Synapses in all.
+    /// The number of synapses in all (expected, for Bernoulli).
     pub fn len(&self) -> usize {
-        self.n_pre * self.k
+        match &self.bernoulli {
+            Some((p, _)) => {
+                let pairs = self.n_pre * self.n_post - if self.skip_own { self.n_pre } else { 0 };
+                (p * pairs as f64).round() as usize
+            }
+            None => self.n_pre * self.k,
+        }
     }
 
     /// Whether it has no synapse.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The mean number of synapses of a source.
+    pub(crate) fn mean_degree(&self) -> usize {
+        self.len().div_ceil(self.n_pre.max(1))
     }
 
     pub(crate) fn validate(&self, what: &str) -> Result<()> {
@@ -630,7 +708,7 @@ impl Procedural {
             ));
         }
         for (param, n) in [("sources", self.n_pre), ("targets", self.n_post)] {
-            if n > u32::MAX as usize {
+            if n >= u32::MAX as usize - MAX_PROCEDURAL_THRESHOLDS {
                 return Err(Error::invalid(what, param, n, "must fit 32 bits"));
             }
         }
@@ -642,7 +720,7 @@ impl Procedural {
             ));
         }
         let pool = self.n_post - usize::from(self.skip_own);
-        if self.k > 0 && pool == 0 {
+        if self.bernoulli.is_none() && self.k > 0 && pool == 0 {
             return Err(Error::invalid(
                 what,
                 "k",
@@ -679,21 +757,61 @@ impl Procedural {
         Ok(())
     }
 
-    /// The table the kernels read: the Threefry key, the pool of candidate targets, whether
-    /// draws skip the source itself, the weights' Threefry key, then (weights drawn per
-    /// synapse) the levels in fixed-point units of `unit`.
+    /// The table the kernels read: the targets' Threefry key, the pool of candidate targets,
+    /// whether a source's own index is left out, the weights' Threefry key, the number of gap
+    /// thresholds (0: a fixed out-degree) and the thresholds, then (weights drawn per synapse)
+    /// the levels in fixed-point units of `unit`.
     pub(crate) fn table(&self, unit: f64) -> Vec<u32> {
         let [k0, k1] = self.stream.targets_key();
         let [w0, w1] = self.stream.weights_key();
-        let pool = (self.n_post - usize::from(self.skip_own)) as u32;
+        let (pool, thresholds): (u32, &[u32]) = match &self.bernoulli {
+            Some((_, t)) => (self.n_post as u32, t),
+            None => ((self.n_post - usize::from(self.skip_own)) as u32, &[]),
+        };
         let mut t = vec![k0, k1, pool, u32::from(self.skip_own), w0, w1];
+        t.push(thresholds.len() as u32);
+        t.extend_from_slice(thresholds);
         if let Some(levels) = &self.levels {
             t.extend(levels.iter().map(|&w| (w / unit).round() as i32 as u32));
         }
         t
     }
 
-    /// The weight of synapse `j` of source `pre`.
+    /// Source `pre`'s synapses as (ordinal, target), as the kernels draw them from `table`.
+    pub(crate) fn row(&self, table: &[u32], pre: usize, mut f: impl FnMut(usize, u32)) {
+        let key = [table[0], table[1]];
+        let (pool, skip_own) = (table[2], table[3] != 0);
+        match self.bernoulli {
+            None => {
+                for j in 0..self.k {
+                    let t = super::connectivity::procedural_target(
+                        key, pre as u32, j as u32, pool, skip_own,
+                    );
+                    f(j, t);
+                }
+                return;
+            }
+            Some((p, _)) if p <= 0.0 => return,
+            _ => {}
+        }
+        let thresholds = &table[7..7 + table[6] as usize];
+        let (mut at, mut draw, mut s) = (0u64, 0u32, 0usize);
+        loop {
+            let u = crate::rng::threefry2x32([pre as u32, draw], key)[0];
+            draw = draw.wrapping_add(1);
+            at += thresholds.partition_point(|&t| t <= u) as u64;
+            if at >= u64::from(pool) {
+                return;
+            }
+            if !(skip_own && at == pre as u64) {
+                f(s, at as u32);
+                s += 1;
+            }
+            at += 1;
+        }
+    }
+
+    /// The weight of synapse `j` (its ordinal in the row) of source `pre`.
     pub(crate) fn weight_of(&self, pre: usize, j: usize) -> f64 {
         match &self.levels {
             None => self.weight,
@@ -704,17 +822,6 @@ impl Procedural {
         }
     }
 
-    /// Target `j` of source `pre`.
-    pub(crate) fn target(&self, table: &[u32], pre: usize, j: usize) -> u32 {
-        super::connectivity::procedural_target(
-            [table[0], table[1]],
-            pre as u32,
-            j as u32,
-            table[2],
-            table[3] != 0,
-        )
-    }
-
     /// The largest sum of |weights| one target receives in a step, added up as the stored
     /// twin's (drawing every synapse once, into one sum per target — no table), so that the
     /// fixed-point unit of their sums is the same.
@@ -722,9 +829,9 @@ impl Procedural {
         let table = self.table(1.0);
         let mut sum = vec![0.0f64; self.n_post];
         for pre in 0..self.n_pre {
-            for j in 0..self.k {
-                sum[self.target(&table, pre, j) as usize] += self.weight_of(pre, j).abs();
-            }
+            self.row(&table, pre, |j, t| {
+                sum[t as usize] += self.weight_of(pre, j).abs()
+            });
         }
         sum.into_iter().fold(0.0, f64::max)
     }

@@ -460,6 +460,22 @@ fn bernoulli_row(draws: Draws, row: u64, n: usize, p: f64, mut push: impl FnMut(
         (0..n as u32).for_each(push);
         return;
     }
+    if let Some(thresholds) = geometric_thresholds(p) {
+        // Integer inversion, which a kernel repeats word for word (procedural connectivity).
+        let key = draws.key();
+        let mut j = 0u32;
+        let mut at = 0u64;
+        loop {
+            let u = rng::threefry2x32([row as u32, j], key)[0];
+            j = j.wrapping_add(1);
+            at += thresholds.partition_point(|&t| t <= u) as u64;
+            if at >= n as u64 {
+                return;
+            }
+            push(at as u32);
+            at += 1;
+        }
+    }
     let log_q = (-p).ln_1p();
     let mut j = 0u64;
     let mut at = 0u64;
@@ -475,6 +491,29 @@ fn bernoulli_row(draws: Draws, row: u64, n: usize, p: f64, mut push: impl FnMut(
         push(at as u32);
         at += 1;
     }
+}
+
+/// The most thresholds of a geometric skip (below p ≈ 1.3·10⁻⁶ rows are drawn by logarithms
+/// instead, which kernels cannot repeat exactly).
+pub(crate) const MAX_GEOMETRIC: usize = 1 << 24;
+
+/// The geometric distribution of the gaps between a Bernoulli(p) row's synapses as 32-bit
+/// thresholds: `t[s] = 2³²·P(gap ≤ s)` rounded, while below 2³²; the gap that a word `u` draws
+/// is the number of thresholds ≤ u. `None` when that takes more than [`MAX_GEOMETRIC`].
+pub(crate) fn geometric_thresholds(p: f64) -> Option<Vec<u32>> {
+    let log_q = (-p).ln_1p();
+    let len = ((-32.0 * std::f64::consts::LN_2) / log_q).ceil();
+    if !(len.is_finite() && len <= MAX_GEOMETRIC as f64) {
+        return None;
+    }
+    let scale = 2f64.powi(32);
+    Some(
+        (0..)
+            .map(|s: u64| (-(((s + 1) as f64) * log_q).exp_m1() * scale).round())
+            .take_while(|&t| t < scale)
+            .map(|t| t as u32)
+            .collect(),
+    )
 }
 
 /// `k` indices in `[0, n)` for `row`, leaving out `own`; distinct unless `multapses`.

@@ -31,7 +31,7 @@ impl ProceduralProjection {
             n_post: self.conn.n_post,
             degree: PROCEDURAL | self.conn.k as u32,
             synapses: self.conn.len(),
-            mean_degree: self.conn.k,
+            mean_degree: self.conn.mean_degree(),
             weight: (self.conn.weight / self.unit).round() as i32,
             per_synapse: self.conn.levels.is_some(),
             slots: self.slots,
@@ -50,7 +50,8 @@ impl Kind for ProceduralProjection {
     }
 
     fn table_words(&self) -> usize {
-        6 + self.conn.levels.as_ref().map_or(0, |l| l.len())
+        let thresholds = self.conn.bernoulli.as_ref().map_or(0, |(_, t)| t.len());
+        7 + thresholds + self.conn.levels.as_ref().map_or(0, |l| l.len())
     }
 
     fn apply_f64(&self, cx: &mut F64Cx<'_>) {
@@ -63,9 +64,9 @@ impl Kind for ProceduralProjection {
                 if (cx.read)(self.src, b, pre) == 0.0 {
                     continue;
                 }
-                for j in 0..conn.k {
-                    cx.acc[row + conn.target(&table, pre, j) as usize] += conn.weight_of(pre, j);
-                }
+                conn.row(&table, pre, |j, t| {
+                    cx.acc[row + t as usize] += conn.weight_of(pre, j);
+                });
             }
         }
     }
