@@ -544,7 +544,7 @@ fn explicit_lists_round_trip_through_npz_files() {
 /// P (Poisson spikes) → G → E, pairwise Bernoulli with normal weights, E → G recurrent, a
 /// fixed out-degree with one weight and a delay: both projections procedural, or their
 /// stored twins.
-fn procedural_net(procedural: bool) -> (Network, NodeId, NodeId) {
+fn procedural_net(procedural: bool, delay: bool) -> (Network, NodeId, NodeId) {
     let mut net = Network::new();
     let rates: Vec<f64> = (0..300).map(|i| 1e-3 * (10 + i % 30) as f64).collect();
     let p = net
@@ -563,10 +563,12 @@ fn procedural_net(procedural: bool) -> (Network, NodeId, NodeId) {
             bounds: Bounds::KeepSign,
         })
         .unwrap();
-    let ee = Procedural::fixed_out_degree(8, 120, 120, true, false, 0.15, Stream::new(SEED, 21))
-        .unwrap()
-        .with_delay(0.7)
-        .unwrap();
+    let mut ee =
+        Procedural::fixed_out_degree(8, 120, 120, true, false, 0.15, Stream::new(SEED, 21))
+            .unwrap();
+    if delay {
+        ee = ee.with_delay(0.7).unwrap();
+    }
     let term = |src: NodeId, c: Procedural| {
         if procedural {
             Term::output(src).procedural(c)
@@ -588,9 +590,10 @@ fn procedural_and_stored_connectivity_give_identical_spikes() {
         devices.push((gpu, Executor::Fused));
     }
     for (device, executor) in devices {
-        for batch in [None, Some(2)] {
+        // Without delays the fused kernel keeps G's sums in workgroup memory.
+        for (batch, delay) in [(None, true), (Some(2), true), (Some(2), false)] {
             let run = |procedural: bool| {
-                let (net, e, g) = procedural_net(procedural);
+                let (net, e, g) = procedural_net(procedural, delay);
                 let mut sim = net
                     .compile_with(&device, batch, 0.1 * ms, executor)
                     .unwrap();
@@ -600,7 +603,7 @@ fn procedural_and_stored_connectivity_give_identical_spikes() {
             };
             let (spikes, g) = run(true);
             let (want_spikes, want_g) = run(false);
-            let what = format!("{executor:?}, batch {batch:?}");
+            let what = format!("{executor:?}, batch {batch:?}, delay {delay}");
             assert!(
                 spikes.iter().filter(|&&s| s == 1).count() > 50,
                 "E fires ({what})"
