@@ -15,6 +15,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod support;
 use std::time::Instant;
 
 use brainwgpu::network::classic::{Brunel, BrunelState};
@@ -84,10 +86,7 @@ fn parse() -> Result<Options, String> {
 }
 
 fn run(o: &Options) -> brainwgpu::Result<()> {
-    let device = match o.backend.as_str() {
-        "cpu" => Device::Cpu,
-        _ => Device::gpu()?,
-    };
+    let device = support::device(&o.backend)?;
     println!("device:      {device}");
     let dt = 0.1;
     let steps = (o.duration_ms / dt).round() as usize;
@@ -148,10 +147,7 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
         "synchrony:   Fano factor of the population's spike count in 1 ms bins {fano:.1} (independent neurons ≈ 1); strongest frequency of the population rate {peak:.0} Hz ({:.0} % of the power)",
         100.0 * share
     );
-    std::fs::create_dir_all(&o.out).map_err(|e| brainwgpu::Error::Io {
-        path: o.out.clone(),
-        source: e,
-    })?;
+    support::create_dir(&o.out)?;
     let png = o.out.join(format!("raster_{}.png", o.state.name()));
     let npz = o.out.join(format!("spikes_{}.npz", o.state.name()));
     record.raster_png(&png, 0, Some(net.n_exc))?;
@@ -165,21 +161,5 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
 }
 
 fn main() -> ExitCode {
-    let o = match parse() {
-        Ok(o) => o,
-        Err(e) => {
-            if !e.is_empty() {
-                eprintln!("{e}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(&o) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    support::main_of(parse, USAGE, run)
 }

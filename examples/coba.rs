@@ -15,6 +15,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod support;
 use std::time::Instant;
 
 use brainwgpu::network::classic::Coba;
@@ -61,10 +63,7 @@ fn parse() -> Result<Options, String> {
 }
 
 fn run(o: &Options) -> brainwgpu::Result<()> {
-    let device = match o.backend.as_str() {
-        "cpu" => Device::Cpu,
-        _ => Device::gpu()?,
-    };
+    let device = support::device(&o.backend)?;
     println!("device:      {device}");
     let dt = 0.1;
     let steps = (o.duration_ms / dt).round() as usize;
@@ -138,10 +137,7 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
         record.count(),
         cv.map_or("n/a".to_string(), |c| format!("{c:.2}"))
     );
-    std::fs::create_dir_all(&o.out).map_err(|e| brainwgpu::Error::Io {
-        path: o.out.clone(),
-        source: e,
-    })?;
+    support::create_dir(&o.out)?;
     let png = o.out.join("raster.png");
     let npz = o.out.join("spikes.npz");
     record.raster_png(&png, 0, Some(coba.excitatory))?;
@@ -155,23 +151,9 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
 }
 
 fn main() -> ExitCode {
-    let o = match parse() {
-        Ok(o) => o,
-        Err(e) => {
-            if !e.is_empty() {
-                eprintln!("{e}");
-            }
-            eprintln!(
-                "usage: coba [--neurons N] [--duration MS] [--batch B] [--out DIR] [--backend gpu|cpu] [--seed S]"
-            );
-            return ExitCode::from(2);
-        }
-    };
-    match run(&o) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    support::main_of(
+        parse,
+        "usage: coba [--neurons N] [--duration MS] [--batch B] [--out DIR] [--backend gpu|cpu] [--seed S]",
+        run,
+    )
 }

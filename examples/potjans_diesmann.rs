@@ -17,6 +17,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod support;
 use std::time::Instant;
 
 use brainwgpu::network::classic::{POPULATIONS, PotjansDiesmann, REFERENCE_RATES};
@@ -78,10 +80,7 @@ fn peak_memory_gib() -> Option<f64> {
 }
 
 fn run(o: &Options) -> brainwgpu::Result<()> {
-    let device = match o.backend.as_str() {
-        "cpu" => Device::Cpu,
-        _ => Device::gpu()?,
-    };
+    let device = support::device(&o.backend)?;
     println!("device:      {device}");
     let dt = 0.1;
     let mut model = PotjansDiesmann::scaled(o.scale);
@@ -143,10 +142,7 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
     println!(
         "(synchrony: Fano factor of the population's spike count in 3 ms bins; 1 for independent Poisson neurons)"
     );
-    std::fs::create_dir_all(&o.out).map_err(|e| brainwgpu::Error::Io {
-        path: o.out.clone(),
-        source: e,
-    })?;
+    support::create_dir(&o.out)?;
     let png = o.out.join("raster.png");
     stacked_raster_png(&png, &records, 0, 150)?;
     for (p, r) in records.iter().enumerate() {
@@ -160,21 +156,5 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
 }
 
 fn main() -> ExitCode {
-    let o = match parse() {
-        Ok(o) => o,
-        Err(e) => {
-            if !e.is_empty() {
-                eprintln!("{e}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(&o) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    support::main_of(parse, USAGE, run)
 }

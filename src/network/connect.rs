@@ -488,14 +488,16 @@ impl Sparse {
 /// and [`Rule::Bernoulli`] fill a table — so a network far larger than memory runs, and its
 /// spikes equal those of the stored rule with the same stream ([`stored`](Self::stored)).
 ///
-/// When it pays: device memory is 4 words whatever the synapses, against 1 (targets) + 1
+/// When it pays: device memory is 7 words whatever the synapses (plus 65,536 for weights
+/// drawn per synapse, and ≈ 22/p gap thresholds for Bernoulli), against 1 (targets) + 1
 /// (weights, when distributed) + 1 (delays) words per synapse stored, and the host holds no
-/// table either (compiling draws every target once to count in-degrees, which fix the
-/// fixed-point unit: time like building the table, memory one counter per target). Each spike costs `k` Threefry
-/// blocks (about 75 integer instructions each) instead of `k` table reads: on a GPU whose
-/// memory bandwidth, not arithmetic, bounds the delivery, and for tables that do not fit or
-/// do not stay in cache, procedural is faster; for small tables that stay in cache, and on the
-/// software adapter, stored is faster.
+/// table either (compiling draws every synapse once to find the largest sum a target can
+/// receive, which fixes the fixed-point unit: time like building the table, memory one sum
+/// per target). Each spike costs a Threefry block (about 75 integer instructions) per synapse
+/// instead of a table read: faster where memory traffic bounds the delivery (large tables
+/// that do not stay in cache), slower where arithmetic does. Measured
+/// (`examples/procedural.rs`, BENCHMARKS.md): on lavapipe as fast or faster, on the f64
+/// device slower.
 ///
 /// ```
 /// use brainwgpu::network::{Procedural, Stream};

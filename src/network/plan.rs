@@ -446,45 +446,25 @@ impl Builder<'_> {
                     drives.push((drive, binomial));
                     continue;
                 }
-                if let Comm::Procedural(conn) = &t.comm {
-                    conn.validate(what)?;
-                    let (src, n) = self.place(t, what)?;
-                    if n != conn.n_pre || conn.n_post != len {
-                        return Err(Error::shape(
-                            format!("procedural projection into {what}"),
-                            format!("{n} presynaptic → {len} postsynaptic neurons"),
-                            format!("{} → {}", conn.n_pre, conn.n_post),
-                        ));
+                // An event-driven term: its source's place and the steps it reads that source
+                // late, its shape and scale checked.
+                let (kind, n_pre, n_post) = match &t.comm {
+                    Comm::Procedural(c) => {
+                        c.validate(what)?;
+                        ("procedural", c.n_pre, c.n_post)
                     }
-                    if t.scale != 1.0 {
-                        return Err(Error::invalid(
-                            what,
-                            "scale",
-                            t.scale,
-                            "an event-driven projection carries its weights, not a scale",
-                        ));
+                    Comm::Event(c) => {
+                        c.validate(what)?;
+                        ("event", c.n_pre(), c.n_post())
                     }
-                    max_sum += conn.max_in_sum();
-                    let lag = self.lag(&t.source);
-                    let delays = match conn.delay {
-                        Some(d) => Delays::Homogeneous(d),
-                        None => Delays::None,
-                    };
-                    let arrival = Arrival::constant(&delays, self.dt, lag, what)?;
-                    slots = slots.max(arrival.max() as usize + 1);
-                    procedural.push((src, conn.clone(), arrival));
-                    continue;
-                }
-                let Comm::Event(conn) = &t.comm else {
-                    unreachable!("checked above")
+                    _ => unreachable!("checked above"),
                 };
-                conn.validate(what)?;
                 let (src, n) = self.place(t, what)?;
-                if n != conn.n_pre() || conn.n_post() != len {
+                if n != n_pre || n_post != len {
                     return Err(Error::shape(
-                        format!("event projection into {what}"),
-                        format!("{} presynaptic → {len} postsynaptic neurons", n),
-                        format!("{} → {}", conn.n_pre(), conn.n_post()),
+                        format!("{kind} projection into {what}"),
+                        format!("{n} presynaptic → {len} postsynaptic neurons"),
+                        format!("{n_pre} → {n_post}"),
                     ));
                 }
                 if t.scale != 1.0 {
@@ -495,11 +475,26 @@ impl Builder<'_> {
                         "an event-driven projection carries its weights, not a scale",
                     ));
                 }
-                max_sum += conn.max_in_sum();
                 let lag = self.lag(&t.source);
-                let arrival = Arrival::of(conn, self.dt, lag, what)?;
-                slots = slots.max(arrival.max() as usize + 1);
-                resolved.push((src, conn.clone(), lag));
+                match &t.comm {
+                    Comm::Procedural(conn) => {
+                        max_sum += conn.max_in_sum();
+                        let delays = match conn.delay {
+                            Some(d) => Delays::Homogeneous(d),
+                            None => Delays::None,
+                        };
+                        let arrival = Arrival::constant(&delays, self.dt, lag, what)?;
+                        slots = slots.max(arrival.max() as usize + 1);
+                        procedural.push((src, conn.clone(), arrival));
+                    }
+                    Comm::Event(conn) => {
+                        max_sum += conn.max_in_sum();
+                        let arrival = Arrival::of(conn, self.dt, lag, what)?;
+                        slots = slots.max(arrival.max() as usize + 1);
+                        resolved.push((src, conn.clone(), lag));
+                    }
+                    _ => unreachable!("checked above"),
+                }
             }
             let acc = self.acc_len;
             let set = self.rows * len;

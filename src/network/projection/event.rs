@@ -45,18 +45,15 @@ pub(crate) const PER_SYNAPSE_DELAY: u32 = u32::MAX;
 impl Arrival {
     /// The arrival of `conn`'s spikes at a statement that reads its source `lag` steps late.
     pub fn of(conn: &Sparse, dt: f64, lag: usize, what: &str) -> Result<Arrival> {
-        // Delays are at least one step and the lag at most one.
-        let steps = |ms: f64| Ok(delay_steps(what, ms, dt)?.saturating_sub(lag as u32));
-        Ok(match conn.delays() {
-            Delays::None => Arrival::Constant(0),
-            Delays::Homogeneous(d) => Arrival::Constant(steps(*d)?),
-            Delays::PerSynapse(d) => Arrival::PerSynapse(
+        match conn.delays() {
+            Delays::PerSynapse(d) => Ok(Arrival::PerSynapse(
                 d.iter()
-                    .map(|&ms| steps(ms))
+                    .map(|&ms| Ok(delay_steps(what, ms, dt)?.saturating_sub(lag as u32)))
                     .collect::<Result<Vec<u32>>>()?
                     .into(),
-            ),
-        })
+            )),
+            constant => Arrival::constant(constant, dt, lag, what),
+        }
     }
 
     /// The arrival of spikes through synapses with `delays` that are one value (or none).

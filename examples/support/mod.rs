@@ -1,0 +1,53 @@
+//! What the examples' command lines share: the device choice, the output folder, and `main`'s
+//! handling of bad flags (exit code 2 with the usage line) and of errors (their message, exit
+//! code 1).
+
+// Each example uses what it needs of this module.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use brainwgpu::Device;
+
+/// `gpu` (the default adapter) or `cpu` (the f64 reference device).
+pub fn device(backend: &str) -> brainwgpu::Result<Device> {
+    match backend {
+        "cpu" => Ok(Device::Cpu),
+        _ => Device::gpu(),
+    }
+}
+
+/// Creates the output folder (and its parents).
+pub fn create_dir(dir: &Path) -> brainwgpu::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| brainwgpu::Error::Io {
+        path: dir.to_path_buf(),
+        source: e,
+    })
+}
+
+/// Parses the flags, runs, and turns the outcome into the exit code: a bad flag prints its
+/// message and `usage` (code 2; `--help` prints the usage alone), an error its message (1).
+pub fn main_of<O>(
+    parse: impl FnOnce() -> Result<O, String>,
+    usage: &str,
+    run: impl FnOnce(&O) -> brainwgpu::Result<()>,
+) -> ExitCode {
+    let options = match parse() {
+        Ok(o) => o,
+        Err(e) => {
+            if !e.is_empty() {
+                eprintln!("{e}");
+            }
+            eprintln!("{usage}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
