@@ -109,6 +109,11 @@ pub enum Delays {
 /// 32 bits on the device; the device's buffer limit usually binds first).
 pub(crate) const MAX_DELAY_STEPS: u64 = 1 << 24;
 
+/// A delay of `ms` in whole steps of `dt`: rounded to the nearest, at least one.
+pub(crate) fn whole_steps(ms: f64, dt: f64) -> f64 {
+    (ms / dt).round().max(1.0)
+}
+
 /// A delay of `ms` in whole steps of `dt`: rounded to the nearest, at least one (a typed error
 /// for a negative or non-finite delay, or one beyond [`MAX_DELAY_STEPS`]).
 pub(crate) fn delay_steps(what: &str, ms: f64, dt: f64) -> Result<u32> {
@@ -120,7 +125,7 @@ pub(crate) fn delay_steps(what: &str, ms: f64, dt: f64) -> Result<u32> {
             "must be finite and at least 0 ms",
         ));
     }
-    let steps = (ms / dt).round().max(1.0);
+    let steps = whole_steps(ms, dt);
     if steps > MAX_DELAY_STEPS as f64 {
         return Err(Error::invalid(
             what,

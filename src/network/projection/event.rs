@@ -5,13 +5,11 @@
 //! sums in workgroup or device memory), and the pushes of composed per-step updates
 //! (`deliver_spike`).
 
-use std::sync::Arc;
-
 use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::abi::EventCfg;
 use crate::error::Result;
 use crate::gpu::Grid;
-use crate::network::connect::{Delays, Sparse, VARIABLE_DEGREE, Weights, delay_steps};
+use crate::network::connect::{Delays, Sparse, VARIABLE_DEGREE, Weights, delay_steps, whole_steps};
 use crate::network::plan::Place;
 use crate::shaders::builtin;
 
@@ -32,26 +30,31 @@ pub(crate) struct EventProjection {
 
 /// When a projection's spikes arrive: how many steps after an undelayed term would read them
 /// (its transmission delays in steps less the term's own lag), for all synapses or per
-/// synapse. A spike read in step k adds to the sums of step `k + steps`.
+/// synapse. A spike read in step k adds to the sums of step `k + steps`. Per-synapse arrivals
+/// are not kept: each is its delay (the projection's [`Delays::PerSynapse`]) in steps of `dt`
+/// less `lag`, worked out where a table or the f64 executor needs it.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Arrival {
     Constant(u32),
-    PerSynapse(Arc<[u32]>),
+    PerSynapse { dt: f64, lag: u32, max: u32 },
 }
 
 /// The kernels' delay word for per-synapse delays (read from the table).
 pub(crate) const PER_SYNAPSE_DELAY: u32 = u32::MAX;
 
 impl Arrival {
-    /// The arrival of `conn`'s spikes at a statement that reads its source `lag` steps late.
+    /// The arrival of `conn`'s spikes at a statement that reads its source `lag` steps late
+    /// (every delay checked).
     pub fn of(conn: &Sparse, dt: f64, lag: usize, what: &str) -> Result<Arrival> {
         match conn.delays() {
-            Delays::PerSynapse(d) => Ok(Arrival::PerSynapse(
-                d.iter()
-                    .map(|&ms| Ok(delay_steps(what, ms, dt)?.saturating_sub(lag as u32)))
-                    .collect::<Result<Vec<u32>>>()?
-                    .into(),
-            )),
+            Delays::PerSynapse(d) => {
+                let lag = lag as u32;
+                let mut max = 0;
+                for &ms in d.iter() {
+                    max = max.max(delay_steps(what, ms, dt)?.saturating_sub(lag));
+                }
+                Ok(Arrival::PerSynapse { dt, lag, max })
+            }
             constant => Arrival::constant(constant, dt, lag, what),
         }
     }
@@ -71,15 +74,18 @@ impl Arrival {
     pub fn max(&self) -> u32 {
         match self {
             Arrival::Constant(d) => *d,
-            Arrival::PerSynapse(d) => d.iter().copied().max().unwrap_or(0),
+            Arrival::PerSynapse { max, .. } => *max,
         }
     }
 
-    /// Synapse `s`'s arrival.
-    pub fn of_synapse(&self, s: usize) -> u32 {
-        match self {
-            Arrival::Constant(d) => *d,
-            Arrival::PerSynapse(d) => d[s],
+    /// Synapse `s`'s arrival, with `delays` the projection's.
+    pub fn of_synapse(&self, delays: &Delays, s: usize) -> u32 {
+        match (self, delays) {
+            (Arrival::Constant(d), _) => *d,
+            (Arrival::PerSynapse { dt, lag, .. }, Delays::PerSynapse(d)) => {
+                (whole_steps(d[s], *dt) as u32).saturating_sub(*lag)
+            }
+            (Arrival::PerSynapse { .. }, _) => 0,
         }
     }
 
@@ -87,7 +93,7 @@ impl Arrival {
     pub fn word(&self) -> u32 {
         match self {
             Arrival::Constant(d) => *d,
-            Arrival::PerSynapse(_) => PER_SYNAPSE_DELAY,
+            Arrival::PerSynapse { .. } => PER_SYNAPSE_DELAY,
         }
     }
 }
@@ -117,8 +123,9 @@ impl EventProjection {
                 (0, true)
             }
         };
-        if let Arrival::PerSynapse(d) = &self.arrival {
-            table.extend_from_slice(d);
+        if let Arrival::PerSynapse { .. } = self.arrival {
+            let delays = self.conn.delays();
+            table.extend((0..syn.len()).map(|s| self.arrival.of_synapse(delays, s)));
         }
         (table, weight, per_synapse)
     }
@@ -262,8 +269,8 @@ impl Kind for EventProjection {
                 }
                 let synapses = offsets[pre] as usize..offsets[pre + 1] as usize;
                 for (s, &t) in synapses.clone().zip(&post[synapses]) {
-                    let slot =
-                        (cx.step + u64::from(self.arrival.of_synapse(s))) % self.slots as u64;
+                    let slot = (cx.step + u64::from(self.arrival.of_synapse(conn.delays(), s)))
+                        % self.slots as u64;
                     cx.acc[row + slot as usize * set + t as usize] += conn.weight(s);
                 }
             }

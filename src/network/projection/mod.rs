@@ -240,7 +240,7 @@ impl PerStepCx<'_> {
 mod tests {
     use super::*;
     use crate::network::classic::FeedForward;
-    use crate::network::connect::{Dense, FixedProb, Sparse, Weights};
+    use crate::network::connect::{Delays, Dense, FixedProb, Sparse, Weights};
     use crate::network::connectivity::Synapses;
     use crate::network::plan;
 
@@ -376,14 +376,20 @@ mod tests {
     fn delayed_spikes_add_to_the_set_of_sums_of_their_arrival_step() {
         // 2 sources → 2 targets, synapses 0→0 and 1→1, arriving 0 and 2 steps later; a ring of
         // 3 sets of 1 row × 2 sums.
+        // (Delays of 1 and 3 steps of 1 ms, read one step late: arrivals 0 and 2.)
         let rows = Synapses::from_rows(2, 2, vec![0u32, 1, 2], vec![0u32, 1]).unwrap();
+        let conn = Sparse::from_synapses(rows, Weights::Homogeneous(1.0))
+            .delayed(Delays::PerSynapse(vec![1.0, 3.0].into()))
+            .unwrap();
+        let arrival = Arrival::of(&conn, 1.0, 1, "test").unwrap();
+        assert_eq!(arrival.max(), 2);
         let p = EventProjection {
             src: ARENA,
-            conn: Sparse::from_synapses(rows, Weights::Homogeneous(1.0)),
+            conn,
             acc: 0,
             unit: 1.0,
             slots: 3,
-            arrival: Arrival::PerSynapse(vec![0u32, 2].into()),
+            arrival,
         };
         // Source values 0, 1 in row 0: only source 1 spikes. Step 5: set (5 + 2) mod 3 = 1.
         let (_, acc) = apply_at(&p, 1, 0, 6, 5);

@@ -57,7 +57,7 @@ impl Kind for ProceduralProjection {
     fn apply_f64(&self, cx: &mut F64Cx<'_>) {
         let (conn, table) = (&self.conn, self.conn.table(self.unit));
         let set = cx.rows * conn.n_post;
-        let slot = (cx.step + u64::from(self.arrival.of_synapse(0))) % self.slots as u64;
+        let slot = (cx.step + u64::from(self.arrival.max())) % self.slots as u64;
         for b in 0..cx.rows {
             let row = self.acc + slot as usize * set + b * conn.n_post;
             for pre in 0..conn.n_pre {
