@@ -268,7 +268,12 @@ fn bad_connectivity_is_a_typed_error_naming_the_rule_and_parameter() {
 /// Spike generator S (3 sources: steps 0, 3 and 5 at dt 0.1 ms) → G (4 accumulators, `Expon`
 /// with τ = 10⁹ ms) through explicit synapses with delays; G updated after S (it reads S's
 /// spikes of the same step) or before (of the previous step). Returns g after each step.
-fn delayed_arrivals(device: &Device, executor: Executor, g_first: bool) -> Vec<Vec<f64>> {
+fn delayed_arrivals(
+    device: &Device,
+    executor: Executor,
+    g_first: bool,
+    term_delay: usize,
+) -> Vec<Vec<f64>> {
     let mut net = Network::new();
     let s = net
         .add(SpikeTime::new(3, &[0, 1, 2], &[0.0 * ms, 0.3 * ms, 0.5 * ms]).with_name("S"))
@@ -287,7 +292,7 @@ fn delayed_arrivals(device: &Device, executor: Executor, g_first: bool) -> Vec<V
     .unwrap()
     .delayed(Delays::PerSynapse(vec![0.1, 0.2, 0.04, 1.0, 0.52].into()))
     .unwrap();
-    let wiring = Wiring::new().delta(Term::output(s).event(conn));
+    let wiring = Wiring::new().delta(Term::output(s).delayed(term_delay).event(conn));
     if g_first {
         net.update(g, wiring);
         net.update(s, Wiring::new());
@@ -308,8 +313,9 @@ fn delayed_arrivals(device: &Device, executor: Executor, g_first: bool) -> Vec<V
 fn a_delayed_spike_arrives_its_delay_in_steps_after_it_was_emitted() {
     // Spikes at steps 0 (source 0), 3 (1) and 5 (2): g[0] gets 1 at step 0 + 1 and 16 at
     // 5 + 5; g[1] 2 at 0 + 2; g[2] 4 at 3 + 1; g[3] 8 at 5 + 10.
-    let want = |k: usize| {
-        let at = |step: usize, w: f64| if k >= step { w } else { 0.0 };
+    // A whole-population delay of the term adds to every synapse's.
+    let want = |k: usize, extra: usize| {
+        let at = |step: usize, w: f64| if k >= step + extra { w } else { 0.0 };
         vec![
             at(1, 1.0) + at(10, 16.0),
             at(2, 2.0),
@@ -323,13 +329,13 @@ fn a_delayed_spike_arrives_its_delay_in_steps_after_it_was_emitted() {
         devices.push((gpu, Executor::Fused));
     }
     for (device, executor) in devices {
-        for g_first in [false, true] {
-            let got = delayed_arrivals(&device, executor, g_first);
+        for (g_first, extra) in [(false, 0), (true, 0), (false, 2), (true, 2)] {
+            let got = delayed_arrivals(&device, executor, g_first, extra);
             for (k, g) in got.iter().enumerate() {
-                for (j, (a, b)) in g.iter().zip(want(k)).enumerate() {
+                for (j, (a, b)) in g.iter().zip(want(k, extra)).enumerate() {
                     assert!(
                         (a - b).abs() < 1e-6,
-                        "g[{j}] after step {k}: {a}, want {b} ({executor:?}, G first: {g_first})"
+                        "g[{j}] after step {k}: {a}, want {b} ({executor:?}, G first: {g_first}, term delay {extra})"
                     );
                 }
             }
