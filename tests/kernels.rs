@@ -5,7 +5,10 @@
 
 mod common;
 
-use brainwgpu::network::classic::{Coba, EiInput, EiNetwork, FeedForward, FeedForwardInput};
+use brainwgpu::network::classic::{
+    Brunel, BrunelState, Coba, EiInput, EiNetwork, FeedForward, FeedForwardInput, PotjansDiesmann,
+};
+use brainwgpu::network::{Dist, Procedural, Stream};
 use brainwgpu::prelude::*;
 use brainwgpu::shaders::KernelDef;
 use brainwgpu::{DeviceLimits, Executor};
@@ -53,7 +56,51 @@ fn networks() -> Vec<(&'static str, Network, Vec<Option<usize>>)> {
             vec![None],
         ),
         ("kitchen-sink", common::sink().net, vec![None, Some(17)]),
+        // Rings of delayed sums, Poisson drives, per-synapse weights and delays.
+        ("brunel-small", brunel_small(), vec![None, Some(3)]),
+        (
+            "potjans-diesmann-2%",
+            PotjansDiesmann::scaled(0.02).build().unwrap().network,
+            vec![None],
+        ),
+        ("procedural", procedural(), vec![None, Some(2)]),
     ]
+}
+
+fn brunel_small() -> Network {
+    let mut b = Brunel::new(BrunelState::AsynchronousIrregular);
+    b.n_exc = 400;
+    b.build().unwrap().network
+}
+
+/// Procedural Bernoulli with drawn weights, a procedural fixed out-degree with a delay.
+fn procedural() -> Network {
+    let mut net = Network::new();
+    let p = net
+        .add(PoissonSpike::new(200, vec![0.02; 200]).with_name("P"))
+        .unwrap();
+    let e = common::unit_lif(&mut net, 100, "E");
+    let g = net.add(Expon::new(100).with_name("G")).unwrap();
+    let pe = Procedural::bernoulli(0.05, 200, 100, false, true, 0.0, Stream::new(1, 0))
+        .unwrap()
+        .with_weights(&Dist::Uniform {
+            low: 0.1,
+            high: 0.3,
+        })
+        .unwrap();
+    let ee = Procedural::fixed_out_degree(5, 100, 100, true, false, 0.2, Stream::new(1, 1))
+        .unwrap()
+        .with_delay(1.0)
+        .unwrap();
+    net.update(p, Wiring::new());
+    net.update(
+        g,
+        Wiring::new()
+            .delta(Term::output(p).procedural(pe))
+            .delta(Term::output(e).procedural(ee)),
+    );
+    net.update(e, Wiring::new().x(Term::output(g)));
+    net
 }
 
 fn generated(
