@@ -27,7 +27,7 @@ pub fn create_dir(dir: &Path) -> brainwgpu::Result<()> {
 }
 
 /// Parses the flags, runs, and turns the outcome into the exit code: a bad flag prints its
-/// message and `usage` (code 2; `--help` prints the usage alone), an error its message (1).
+/// message and `usage` (code 2), `--help` the usage (0), an error its message (1).
 pub fn main_of<O>(
     parse: impl FnOnce() -> Result<O, String>,
     usage: &str,
@@ -35,10 +35,13 @@ pub fn main_of<O>(
 ) -> ExitCode {
     let options = match parse() {
         Ok(o) => o,
+        // `--help` (an empty message): the usage on stdout, success.
+        Err(e) if e.is_empty() => {
+            println!("{usage}");
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
-            if !e.is_empty() {
-                eprintln!("{e}");
-            }
+            eprintln!("{e}");
             eprintln!("{usage}");
             return ExitCode::from(2);
         }
