@@ -30,17 +30,3 @@ fn threefry2x32(counter: vec2<u32>, key: vec2<u32>) -> vec2<u32> {
     x = threefry_rounds(x, ra) + vec2<u32>(k2, key.x + 5u);
     return x;
 }
-
-// Draw j of row `row` of a fixed-degree rule with multapses (procedural connectivity): a
-// Threefry word of counter (row, j) modulo the pool of candidates, shifted past the row itself
-// when autapses are left out. The twin of `procedural_target` in src/network/connectivity.rs.
-fn procedural_target(key: vec2<u32>, row: u32, j: u32, pool: u32, skip_own: bool) -> u32 {
-    let x = threefry2x32(vec2<u32>(row, j), key).x % max(pool, 1u);
-    return select(x, x + 1u, skip_own && x >= row);
-}
-
-// The level (of 65,536) of synapse j's weight of source `row` under procedural connectivity
-// with weights drawn per synapse (`Procedural::weight_of` in src/network/connect.rs).
-fn procedural_level(key: vec2<u32>, row: u32, j: u32) -> u32 {
-    return threefry2x32(vec2<u32>(row, j), key).x >> 16u;
-}

@@ -25,6 +25,10 @@ pub(crate) const COMMON: &str = include_str!("../shaders/common.wgsl");
 /// The counter-based generator every random draw uses (`shaders/rng.wgsl`).
 pub(crate) const RNG: &str = include_str!("../shaders/rng.wgsl");
 
+/// What the kernels that deliver spikes share: table searches and procedural draws
+/// (`shaders/delivery.wgsl`).
+pub(crate) const DELIVERY: &str = include_str!("../shaders/delivery.wgsl");
+
 /// The network ABI of composed kernels (`shaders/abi/network.wgsl`).
 pub(crate) const NETWORK_PRELUDE: &str = include_str!("../shaders/abi/network.wgsl");
 
@@ -77,12 +81,12 @@ impl Abi {
         match self {
             Abi::Element => format!("{PRELUDE}\n{modes}\n{ABI_SHARED}\n{RNG}\n{COMMON}"),
             Abi::Comm => format!(
-                "{COMM_PRELUDE}\n{RNG}\n{}\n{}",
+                "{COMM_PRELUDE}\n{RNG}\n{}\n{}\n{DELIVERY}",
                 crate::abi::comm_cfg_wgsl(),
                 crate::abi::event_constants()
             ),
             Abi::Network => format!(
-                "{NETWORK_PRELUDE}\n{modes}\n{}\n{ABI_SHARED}\n{RNG}\n{COMMON}\n{NETWORK_OPS}",
+                "{NETWORK_PRELUDE}\n{modes}\n{}\n{ABI_SHARED}\n{RNG}\n{COMMON}\n{DELIVERY}\n{NETWORK_OPS}",
                 crate::abi::event_constants()
             ),
         }

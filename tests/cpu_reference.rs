@@ -68,6 +68,7 @@ fn every_wgsl_file_is_registered_and_validates_with_naga() {
             rel.as_str(),
             "common.wgsl"
                 | "rng.wgsl"
+                | "delivery.wgsl"
                 | "comm/common.wgsl"
                 | "abi/element.wgsl"
                 | "abi/shared.wgsl"

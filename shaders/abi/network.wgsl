@@ -50,6 +50,11 @@ struct Range {
 // Parameters (per population, headers as in element.wgsl), channel records, dense weights
 // (f32 bits) and event tables.
 @group(0) @binding(3) var<storage, read> params: array<u32>;
+
+// Word i of the kernel's table (shaders/delivery.wgsl reads tables through it).
+fn table_word(i: u32) -> u32 {
+    return params[i];
+}
 // Sim records, projection records and the chunk's clock entries.
 @group(0) @binding(4) var<storage, read> control: array<u32>;
 @group(0) @binding(5) var<uniform> range: Range;

@@ -30,6 +30,11 @@ struct Clock {
 
 override WORKGROUP_SIZE: u32 = 256u;
 
+// Word i of the kernel's integer table (shaders/delivery.wgsl reads tables through it).
+fn table_word(i: u32) -> u32 {
+    return index[i];
+}
+
 // The flat invocation index; the grid may be 2-D when there are more than 65 535 groups.
 fn invocation(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
     return gid.x + gid.y * groups.x * WORKGROUP_SIZE;

@@ -38,15 +38,11 @@ fn event_fixed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
         var walk = 0u;
         var draw = 0u;
         loop {
-            let post = procedural_next(pre, k & ~PROCEDURAL, gaps, s, &walk, &draw);
+            let post = procedural_next(pre, k & ~PROCEDURAL, 0u, gaps, s, &walk, &draw);
             if (post == NO_TARGET) {
                 break;
             }
-            var w = event_weight();
-            if (event_per_synapse()) {
-                let level = procedural_level(vec2<u32>(index[4], index[5]), pre, s);
-                w = bitcast<i32>(index[7u + gaps + level]);
-            }
+            let w = procedural_weight(0u, gaps, pre, s, event_weight(), event_per_synapse());
             atomicAdd(&acc[at + post], w);
             s = s + 1u;
         }
@@ -74,42 +70,4 @@ fn event_fixed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
         }
         atomicAdd(&acc[post], w);
     }
-}
-
-const NO_TARGET: u32 = 0xffffffffu;
-
-// procedural_next of shaders/network/ops.wgsl over this kernel's `index` table.
-fn procedural_next(pre: u32, k: u32, gaps: u32, s: u32, at: ptr<function, u32>, draw: ptr<function, u32>) -> u32 {
-    let key = vec2<u32>(index[0], index[1]);
-    let pool = index[2];
-    let skip_own = index[3] != 0u;
-    if (gaps == 0u) {
-        if (s >= k) {
-            return NO_TARGET;
-        }
-        return procedural_target(key, pre, s, pool, skip_own);
-    }
-    loop {
-        let u = threefry2x32(vec2<u32>(pre, *draw), key).x;
-        *draw = *draw + 1u;
-        var lo = 0u;
-        var hi = gaps;
-        while (lo < hi) {
-            let mid = (lo + hi) / 2u;
-            if (index[7u + mid] <= u) {
-                lo = mid + 1u;
-            } else {
-                hi = mid;
-            }
-        }
-        let t = *at + lo;
-        if (t >= pool) {
-            return NO_TARGET;
-        }
-        *at = t + 1u;
-        if (!(skip_own && t == pre)) {
-            return t;
-        }
-    }
-    return NO_TARGET;
 }

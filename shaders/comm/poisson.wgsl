@@ -15,17 +15,7 @@ fn poisson_drive(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
         return;
     }
     let u = threefry2x32(vec2<u32>(i, clk.k), vec2<u32>(poisson_key0(), poisson_key1())).x;
-    var lo = 0u;
-    var hi = poisson_len();
-    while (lo < hi) {
-        let mid = (lo + hi) / 2u;
-        if (index[mid] <= u) {
-            lo = mid + 1u;
-        } else {
-            hi = mid;
-        }
-    }
-    let count = poisson_first() + lo;
+    let count = poisson_first() + count_at_most(0u, poisson_len(), u);
     if (count != 0u) {
         let at = poisson_sums() + (clk.k % poisson_slots()) * poisson_set() + i;
         atomicAdd(&acc[at], i32(count) * poisson_weight());

@@ -191,7 +191,6 @@ fn deliver_spike(pre: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synap
             at = at + ((clk.k + delay) % slots) * stride;
         }
         let gaps = params[table + 6u];
-        let levels = table + 7u + gaps;
         var s = 0u;
         var walk = 0u;
         var draw = 0u;
@@ -200,11 +199,7 @@ fn deliver_spike(pre: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synap
             if (post == NO_TARGET) {
                 break;
             }
-            var wt = weight;
-            if (per_synapse) {
-                let level = procedural_level(vec2<u32>(params[table + 4u], params[table + 5u]), pre, s);
-                wt = bitcast<i32>(params[levels + level]);
-            }
+            let wt = procedural_weight(table, gaps, pre, s, weight, per_synapse);
             if (local) {
                 atomicAdd(&wg_sums[at + post], wt);
             } else {
@@ -286,17 +281,7 @@ fn op_poisson(lane: u32, n: u32, row: u32, sums: u32, slots: u32, stride: u32, w
     let at = sums + (clk.k % slots) * stride;
     for (var j = lane; j < n; j = j + WORKGROUP_SIZE) {
         let u = threefry2x32(vec2<u32>(row * n + j, clk.k), key).x;
-        var lo = 0u;
-        var hi = len;
-        while (lo < hi) {
-            let mid = (lo + hi) / 2u;
-            if (params[table + mid] <= u) {
-                lo = mid + 1u;
-            } else {
-                hi = mid;
-            }
-        }
-        let count = first + lo;
+        let count = first + count_at_most(table, len, u);
         if (count != 0u) {
             if (local) {
                 atomicAdd(&wg_sums[at + j], i32(count) * weight);
@@ -305,50 +290,6 @@ fn op_poisson(lane: u32, n: u32, row: u32, sums: u32, slots: u32, stride: u32, w
             }
         }
     }
-}
-
-// No more synapses in a procedural row.
-const NO_TARGET: u32 = 0xffffffffu;
-
-// The next synapse of source `pre` under procedural connectivity, from the table at `table`
-// in `params` (`Procedural::row` in src/network/connect.rs, draw for draw): with a fixed
-// degree k (no gap thresholds), draw `s` of the k; with `gaps` thresholds (Bernoulli), the
-// next target after `*at`, by a geometric gap drawn with Threefry draw `*draw` and inverted
-// through the thresholds. NO_TARGET when the row is done. (`event_fixed` in
-// shaders/comm/event.wgsl repeats it over its `index` table.)
-fn procedural_next(pre: u32, k: u32, table: u32, gaps: u32, s: u32, at: ptr<function, u32>, draw: ptr<function, u32>) -> u32 {
-    let key = vec2<u32>(params[table], params[table + 1u]);
-    let pool = params[table + 2u];
-    let skip_own = params[table + 3u] != 0u;
-    if (gaps == 0u) {
-        if (s >= k) {
-            return NO_TARGET;
-        }
-        return procedural_target(key, pre, s, pool, skip_own);
-    }
-    loop {
-        let u = threefry2x32(vec2<u32>(pre, *draw), key).x;
-        *draw = *draw + 1u;
-        var lo = 0u;
-        var hi = gaps;
-        while (lo < hi) {
-            let mid = (lo + hi) / 2u;
-            if (params[table + 7u + mid] <= u) {
-                lo = mid + 1u;
-            } else {
-                hi = mid;
-            }
-        }
-        let t = *at + lo;
-        if (t >= pool) {
-            return NO_TARGET;
-        }
-        *at = t + 1u;
-        if (!(skip_own && t == pre)) {
-            return t;
-        }
-    }
-    return NO_TARGET;
 }
 
 // Sets (value ≠ 0) or clears bit j of the spike words from `words` (an output kept as bits).
