@@ -248,16 +248,7 @@ impl SpikeRecord {
             let at = (h * w + x) * 3;
             rgb[at..at + 3].copy_from_slice(&[160, 160, 160]);
         }
-        let mut sorted = per_column.clone();
-        sorted.sort_unstable();
-        let top = (3 * sorted[sorted.len() / 2]).max(1);
-        for (x, &c) in per_column.iter().enumerate() {
-            let bar = c.min(top) * strip / top;
-            for y in height - bar..height {
-                let at = (y * w + x) * 3;
-                rgb[at..at + 3].copy_from_slice(&[40, 90, 200]);
-            }
-        }
+        rate_strip(&mut rgb, w, 0, strip, &per_column);
         crate::png::write_rgb(path, w, height, &rgb)
     }
 
@@ -578,14 +569,23 @@ pub fn stacked_raster_png(
         }
         top += 1;
     }
-    let mut sorted = per_column.clone();
+    rate_strip(&mut rgb, w, margin, strip, &per_column);
+    crate::png::write_rgb(path, w, h, &rgb)
+}
+
+/// Draws the spike count of each column as a bar rising from the bottom of the RGB image of
+/// width `w`, `strip` rows high at most, from column `left` on; counts above three times the
+/// median are clipped.
+fn rate_strip(rgb: &mut [u8], w: usize, left: usize, strip: usize, per_column: &[usize]) {
+    let h = rgb.len() / (3 * w);
+    let mut sorted = per_column.to_vec();
     sorted.sort_unstable();
     let peak = (3 * sorted[sorted.len() / 2]).max(1);
     for (x, &c) in per_column.iter().enumerate() {
         let bar = c.min(peak) * strip / peak;
         for y in h - bar..h {
-            put(&mut rgb, margin + x, y, [40, 90, 200]);
+            let at = (y * w + left + x) * 3;
+            rgb[at..at + 3].copy_from_slice(&[40, 90, 200]);
         }
     }
-    crate::png::write_rgb(path, w, h, &rgb)
 }
