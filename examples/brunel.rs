@@ -47,12 +47,6 @@ fn parse() -> Result<Options, String> {
         backend: "gpu".into(),
     };
     let mut args = std::env::args().skip(1);
-    let number = |flag: &str, v: String| -> Result<f64, String> {
-        v.parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite())
-            .ok_or(format!("{flag}: expected a finite number, got `{v}`"))
-    };
     while let Some(a) = args.next() {
         let mut value = || args.next().ok_or(format!("{a} needs a value"));
         match a.as_str() {
@@ -62,10 +56,10 @@ fn parse() -> Result<Options, String> {
                     "--state: expected SR, AI, SI-fast or SI-slow, got `{v}`"
                 ))?;
             }
-            "--g" => o.g = Some(number("--g", value()?)?),
-            "--eta" => o.eta = Some(number("--eta", value()?)?),
+            "--g" => o.g = Some(support::finite("--g", value()?)?),
+            "--eta" => o.eta = Some(support::finite("--eta", value()?)?),
             "--n-exc" => o.n_exc = value()?.parse().map_err(|e| format!("--n-exc: {e}"))?,
-            "--duration" => o.duration_ms = number("--duration", value()?)?,
+            "--duration" => o.duration_ms = support::finite("--duration", value()?)?,
             "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--out" => o.out = PathBuf::from(value()?),
             "--backend" => o.backend = value()?,

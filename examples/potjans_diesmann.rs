@@ -44,17 +44,11 @@ fn parse() -> Result<Options, String> {
         backend: "gpu".into(),
     };
     let mut args = std::env::args().skip(1);
-    let number = |flag: &str, v: String| -> Result<f64, String> {
-        v.parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite())
-            .ok_or(format!("{flag}: expected a finite number, got `{v}`"))
-    };
     while let Some(a) = args.next() {
         let mut value = || args.next().ok_or(format!("{a} needs a value"));
         match a.as_str() {
-            "--scale" => o.scale = number("--scale", value()?)?,
-            "--duration" => o.duration_ms = number("--duration", value()?)?,
+            "--scale" => o.scale = support::finite("--scale", value()?)?,
+            "--duration" => o.duration_ms = support::finite("--duration", value()?)?,
             "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--out" => o.out = PathBuf::from(value()?),
             "--backend" => o.backend = value()?,

@@ -18,6 +18,15 @@ pub fn device(backend: &str) -> brainwgpu::Result<Device> {
     }
 }
 
+/// The value of flag `flag` as a finite number.
+pub fn finite(flag: &str, value: String) -> Result<f64, String> {
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .ok_or(format!("{flag}: expected a finite number, got `{value}`"))
+}
+
 /// Creates the output folder (and its parents).
 pub fn create_dir(dir: &Path) -> brainwgpu::Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| brainwgpu::Error::Io {
