@@ -546,7 +546,7 @@ impl Procedural {
         weight: f64,
         stream: Stream,
     ) -> Result<Procedural> {
-        let p = Procedural {
+        Procedural {
             n_pre,
             n_post,
             k,
@@ -556,9 +556,8 @@ impl Procedural {
             levels: None,
             delay: None,
             stream,
-        };
-        p.validate("Procedural")?;
-        Ok(p)
+        }
+        .checked()
     }
 
     /// Every pair (source, target) connected with probability `p` ([`Rule::Bernoulli`]);
@@ -599,27 +598,25 @@ impl Procedural {
                 }
             }
         };
-        let c = Procedural {
-            n_pre,
-            n_post,
+        Procedural {
             k: 0,
             bernoulli: Some((p, thresholds.into())),
-            skip_own: same && !autapses,
-            weight,
-            levels: None,
-            delay: None,
-            stream,
-        };
-        c.validate("Procedural")?;
-        Ok(c)
+            ..Procedural::fixed_out_degree(0, n_pre, n_post, same, autapses, weight, stream)?
+        }
+        .checked()
+    }
+
+    /// Itself, once its parameters are checked.
+    fn checked(self) -> Result<Procedural> {
+        self.validate("Procedural")?;
+        Ok(self)
     }
 
     /// The same connectivity with one transmission delay (ms) for every synapse (see
     /// [`Delays`]).
     pub fn with_delay(mut self, ms: f64) -> Result<Procedural> {
         self.delay = Some(ms);
-        self.validate("Procedural")?;
-        Ok(self)
+        self.checked()
     }
 
     /// The same connectivity with a weight per synapse drawn from `weight` (a constant is
@@ -644,8 +641,7 @@ impl Procedural {
             }
             d => self.levels = d.levels().map(Into::into),
         }
-        self.validate("Procedural")?;
-        Ok(self)
+        self.checked()
     }
 
     /// The same synapses as a table: [`Rule::FixedOutDegree`] with multapses, or
@@ -674,7 +670,7 @@ impl Procedural {
             let table = self.table(1.0);
             let mut w = Vec::with_capacity(sparse.syn.len());
             for pre in 0..self.n_pre {
-                self.row(&table, pre, |j, _| w.push(self.weight_of(pre, j)));
+                self.row(&table, pre, |j, _| w.push(self.weight_of(&table, pre, j)));
             }
             sparse.weights = Weights::PerSynapse(w.into());
         }
@@ -802,28 +798,22 @@ impl Procedural {
             _ => {}
         }
         let thresholds = &table[7..7 + table[6] as usize];
-        let (mut at, mut draw, mut s) = (0u64, 0u32, 0usize);
-        loop {
-            let u = crate::rng::threefry2x32([pre as u32, draw], key)[0];
-            draw = draw.wrapping_add(1);
-            at += thresholds.partition_point(|&t| t <= u) as u64;
-            if at >= u64::from(pool) {
-                return;
-            }
-            if !(skip_own && at == pre as u64) {
-                f(s, at as u32);
+        let mut s = 0;
+        super::connectivity::geometric_walk(key, thresholds, pre as u32, pool, |t| {
+            if !(skip_own && t as usize == pre) {
+                f(s, t);
                 s += 1;
             }
-            at += 1;
-        }
+        });
     }
 
-    /// The weight of synapse `j` (its ordinal in the row) of source `pre`.
-    pub(crate) fn weight_of(&self, pre: usize, j: usize) -> f64 {
+    /// The weight of synapse `j` (its ordinal in the row) of source `pre`, its draw keyed by
+    /// the weights' key in `table` (as `procedural_weight` in `shaders/delivery.wgsl`).
+    pub(crate) fn weight_of(&self, table: &[u32], pre: usize, j: usize) -> f64 {
         match &self.levels {
             None => self.weight,
             Some(levels) => {
-                let key = self.stream.weights_key();
+                let key = [table[4], table[5]];
                 levels[(crate::rng::threefry2x32([pre as u32, j as u32], key)[0] >> 16) as usize]
             }
         }
@@ -837,7 +827,7 @@ impl Procedural {
         let mut sum = vec![0.0f64; self.n_post];
         for pre in 0..self.n_pre {
             self.row(&table, pre, |j, t| {
-                sum[t as usize] += self.weight_of(pre, j).abs()
+                sum[t as usize] += self.weight_of(&table, pre, j).abs()
             });
         }
         sum.into_iter().fold(0.0, f64::max)

@@ -462,19 +462,8 @@ fn bernoulli_row(draws: Draws, row: u64, n: usize, p: f64, mut push: impl FnMut(
     }
     if let Some(thresholds) = geometric_thresholds(p) {
         // Integer inversion, which a kernel repeats word for word (procedural connectivity).
-        let key = draws.key();
-        let mut j = 0u32;
-        let mut at = 0u64;
-        loop {
-            let u = rng::threefry2x32([row as u32, j], key)[0];
-            j = j.wrapping_add(1);
-            at += thresholds.partition_point(|&t| t <= u) as u64;
-            if at >= n as u64 {
-                return;
-            }
-            push(at as u32);
-            at += 1;
-        }
+        geometric_walk(draws.key(), &thresholds, row as u32, n as u32, push);
+        return;
     }
     let log_q = (-p).ln_1p();
     let mut j = 0u64;
@@ -488,6 +477,30 @@ fn bernoulli_row(draws: Draws, row: u64, n: usize, p: f64, mut push: impl FnMut(
             return;
         }
         at += skip as u64;
+        push(at as u32);
+        at += 1;
+    }
+}
+
+/// The targets of row `row` among `n`, ascending, by gaps drawn from `thresholds` (see
+/// [`geometric_thresholds`]): gap `j` is the number of thresholds ≤ the Threefry word of
+/// counter `(row, j)` under `key`. `procedural_next` in `shaders/delivery.wgsl` is its twin.
+pub(crate) fn geometric_walk(
+    key: [u32; 2],
+    thresholds: &[u32],
+    row: u32,
+    n: u32,
+    mut push: impl FnMut(u32),
+) {
+    let mut j = 0u32;
+    let mut at = 0u64;
+    loop {
+        let u = rng::threefry2x32([row, j], key)[0];
+        j = j.wrapping_add(1);
+        at += thresholds.partition_point(|&t| t <= u) as u64;
+        if at >= u64::from(n) {
+            return;
+        }
         push(at as u32);
         at += 1;
     }

@@ -491,7 +491,7 @@ impl Builder<'_> {
                         max_sum += conn.max_in_sum();
                         let arrival = Arrival::of(conn, self.dt, lag, what)?;
                         slots = slots.max(arrival.max() as usize + 1);
-                        resolved.push((src, conn.clone(), lag));
+                        resolved.push((src, conn.clone(), arrival));
                     }
                     _ => unreachable!("checked above"),
                 }
@@ -526,14 +526,9 @@ impl Builder<'_> {
             };
             let unit = 2f64.powi(unit.log2().ceil() as i32);
             for (src, conn, arrival) in procedural {
-                ops.push(Projection::Procedural(ProceduralProjection {
-                    src,
-                    conn,
-                    acc,
-                    unit,
-                    slots,
-                    arrival,
-                }));
+                ops.push(Projection::Procedural(ProceduralProjection::new(
+                    src, conn, acc, unit, slots, arrival,
+                )));
             }
             for (drive, binomial) in drives {
                 ops.push(Projection::Poisson(PoissonProjection {
@@ -543,16 +538,17 @@ impl Builder<'_> {
                     ..PoissonProjection::new(&drive, binomial, len, unit)
                 }));
             }
-            for (src, conn, lag) in resolved {
+            for (src, conn, arrival) in resolved {
+                // Blocks keep the projection's arrival: per synapse, it is worked out from
+                // each block's own delays.
                 for (src, conn) in self.row_blocks(src, conn) {
-                    let arrival = Arrival::of(&conn, self.dt, lag, what)?;
                     ops.push(Projection::Event(EventProjection {
                         src,
                         conn,
                         acc,
                         unit,
                         slots,
-                        arrival,
+                        arrival: arrival.clone(),
                     }));
                 }
             }

@@ -4,6 +4,8 @@
 //! word's top bit (`PROCEDURAL`) tells `deliver_spike` and `event_fixed` that the table is
 //! the rule's key, not the synapses.
 
+use std::sync::Arc;
+
 use super::event::{Arrival, Delivery};
 use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::error::Result;
@@ -20,9 +22,32 @@ pub(crate) struct ProceduralProjection {
     pub unit: f64,
     pub slots: usize,
     pub arrival: Arrival,
+    /// Its table in fixed-point units of `unit` (made once: the f64 executor reads it every
+    /// step).
+    pub table: Arc<[u32]>,
 }
 
 impl ProceduralProjection {
+    pub fn new(
+        src: Place,
+        conn: Procedural,
+        acc: usize,
+        unit: f64,
+        slots: usize,
+        arrival: Arrival,
+    ) -> Self {
+        let table = conn.table(unit).into();
+        ProceduralProjection {
+            src,
+            conn,
+            acc,
+            unit,
+            slots,
+            arrival,
+            table,
+        }
+    }
+
     fn delivery(&self) -> Delivery {
         Delivery {
             src: self.src,
@@ -50,12 +75,11 @@ impl Kind for ProceduralProjection {
     }
 
     fn table_words(&self) -> usize {
-        let thresholds = self.conn.bernoulli.as_ref().map_or(0, |(_, t)| t.len());
-        7 + thresholds + self.conn.levels.as_ref().map_or(0, |l| l.len())
+        self.table.len()
     }
 
     fn apply_f64(&self, cx: &mut F64Cx<'_>) {
-        let (conn, table) = (&self.conn, self.conn.table(self.unit));
+        let (conn, table) = (&self.conn, &self.table[..]);
         let set = cx.rows * conn.n_post;
         let slot = (cx.step + u64::from(self.arrival.max())) % self.slots as u64;
         for b in 0..cx.rows {
@@ -64,8 +88,8 @@ impl Kind for ProceduralProjection {
                 if (cx.read)(self.src, b, pre) == 0.0 {
                     continue;
                 }
-                conn.row(&table, pre, |j, t| {
-                    cx.acc[row + t as usize] += conn.weight_of(pre, j);
+                conn.row(table, pre, |j, t| {
+                    cx.acc[row + t as usize] += conn.weight_of(table, pre, j);
                 });
             }
         }
@@ -77,10 +101,10 @@ impl Kind for ProceduralProjection {
     }
 
     fn fused(&self, cx: &mut FusedCx<'_>) -> (String, usize) {
-        self.delivery().fused(cx, &self.conn.table(self.unit))
+        self.delivery().fused(cx, &self.table)
     }
 
     fn per_step(&self, cx: &mut PerStepCx<'_>) -> Result<()> {
-        self.delivery().per_step(cx, &self.conn.table(self.unit))
+        self.delivery().per_step(cx, &self.table)
     }
 }
