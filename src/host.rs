@@ -95,7 +95,7 @@ pub(crate) fn step_elements(model: &dyn Model, s: &HostStep<'_>, states: &mut dy
             (x, s.x.row(b, s.x_n), s.delta.at(b, j)),
             &chans,
             s.params,
-            (i, j),
+            (i, j, s.n),
         );
         model.step_f64(&mut e);
         let out = e.out;

@@ -12,14 +12,19 @@ use crate::shape::Shape;
 use crate::synout::SynOut;
 use crate::units::{Dimension, Quantity};
 
-/// A parameter's magnitude in internal units: one value for all neurons, or one per neuron
-/// (flattened row-major over `in_size`). Parameters never have a batch axis.
+/// A parameter's magnitude in internal units: one value for all neurons, one per neuron
+/// (flattened row-major over `in_size`), one per instance (batch row), or one per instance
+/// and neuron — the last two make a batch a parameter sweep.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ParamValue {
     /// The same value for every neuron.
     Scalar(f64),
     /// One value per neuron.
     PerNeuron(Arc<[f64]>),
+    /// One value per instance (batch row), the same for every neuron of that instance.
+    PerInstance(Arc<[f64]>),
+    /// One value per instance and neuron (`rows × n`, row-major).
+    PerInstanceNeuron(Arc<[f64]>),
     /// A table of any length, read by index (weights, schedules): `param_at` in WGSL.
     Table(Arc<[f64]>),
     /// One raw 32-bit word (seeds, counts): `param_u32` in WGSL.
@@ -27,42 +32,88 @@ pub enum ParamValue {
 }
 
 impl ParamValue {
-    /// The value for neuron `j` (for a table: entry `j`; for a word: the word).
+    /// The value for neuron `j` (for a table: entry `j`; for a word: the word; for values per
+    /// instance: those of instance 0 — see [`ParamValue::get`]).
     pub fn at(&self, j: usize) -> f64 {
+        self.get(0, j, self.neurons().unwrap_or(j + 1))
+    }
+
+    /// The value for neuron `j` of instance `b`, with `n` neurons per instance.
+    pub fn get(&self, b: usize, j: usize, n: usize) -> f64 {
         match self {
             ParamValue::Scalar(v) => *v,
             ParamValue::PerNeuron(v) | ParamValue::Table(v) => v[j],
+            ParamValue::PerInstance(v) => v[b],
+            ParamValue::PerInstanceNeuron(v) => v[b * n + j],
             ParamValue::Word(w) => *w as f64,
         }
     }
 
+    /// Neurons per instance where the layout fixes them (per neuron), else `None`.
+    fn neurons(&self) -> Option<usize> {
+        match self {
+            ParamValue::PerNeuron(v) => Some(v.len()),
+            _ => None,
+        }
+    }
+
+    /// Whether it differs between instances (a batch is then a sweep of it).
+    pub fn per_instance(&self) -> bool {
+        matches!(
+            self,
+            ParamValue::PerInstance(_) | ParamValue::PerInstanceNeuron(_)
+        )
+    }
+
     /// `f` applied to every value (derived step factors keep the parameter's layout).
     pub fn map(&self, f: impl Fn(f64) -> f64) -> ParamValue {
+        let all = |v: &Arc<[f64]>| v.iter().map(|&x| f(x)).collect();
         match self {
             ParamValue::Scalar(v) => ParamValue::Scalar(f(*v)),
-            ParamValue::PerNeuron(v) => ParamValue::PerNeuron(v.iter().map(|&x| f(x)).collect()),
-            ParamValue::Table(v) => ParamValue::Table(v.iter().map(|&x| f(x)).collect()),
+            ParamValue::PerNeuron(v) => ParamValue::PerNeuron(all(v)),
+            ParamValue::PerInstance(v) => ParamValue::PerInstance(all(v)),
+            ParamValue::PerInstanceNeuron(v) => ParamValue::PerInstanceNeuron(all(v)),
+            ParamValue::Table(v) => ParamValue::Table(all(v)),
             ParamValue::Word(w) => ParamValue::Word(*w),
         }
     }
 
-    /// `f` applied element-wise to two parameters (per neuron if either is).
+    /// `f` applied element-wise to two parameters, in the more general layout of the two (per
+    /// neuron and per instance together give one value per instance and neuron).
     pub fn zip_map(&self, other: &ParamValue, f: impl Fn(f64, f64) -> f64) -> ParamValue {
+        use ParamValue::{PerInstance as I, PerInstanceNeuron as IN, PerNeuron as N, Scalar as S};
+        let pair = |a: &ParamValue, b: &ParamValue, rows: usize, n: usize| -> Arc<[f64]> {
+            (0..rows * n)
+                .map(|i| f(a.get(i / n, i % n, n), b.get(i / n, i % n, n)))
+                .collect()
+        };
         match (self, other) {
-            (ParamValue::Scalar(a), ParamValue::Scalar(b)) => ParamValue::Scalar(f(*a, *b)),
+            (S(a), S(b)) => S(f(*a, *b)),
+            (S(_) | N(_), S(_) | N(_)) => N(pair(self, other, 1, self.len().max(other.len()))),
+            (S(_) | I(_), S(_) | I(_)) => I(pair(self, other, self.len().max(other.len()), 1)),
             (a, b) => {
-                let n = a.len().max(b.len());
-                ParamValue::PerNeuron((0..n).map(|j| f(a.at(j), b.at(j))).collect())
+                // At least one side has values per instance and the layouts differ: find the
+                // instances and neurons from what each side fixes.
+                let rows_of = |p: &ParamValue, n: Option<usize>| match p {
+                    I(v) => Some(v.len()),
+                    IN(v) => n.map(|n| v.len() / n.max(1)),
+                    _ => None,
+                };
+                let n = a.neurons().or(b.neurons());
+                let rows = rows_of(a, n).or(rows_of(b, n));
+                let (rows, n) = match (rows, n) {
+                    (Some(r), Some(n)) => (r, n),
+                    (Some(r), None) => (r, a.len().max(b.len()) / r.max(1)),
+                    _ => (1, a.len().max(b.len())),
+                };
+                IN(pair(a, b, rows, n))
             }
         }
     }
 
     /// 1 for a scalar or a word, else the number of values.
     pub fn len(&self) -> usize {
-        match self {
-            ParamValue::Scalar(_) | ParamValue::Word(_) => 1,
-            ParamValue::PerNeuron(v) | ParamValue::Table(v) => v.len(),
-        }
+        self.values().len().max(1)
     }
 
     /// Never empty (kept for the `len` convention).
@@ -70,15 +121,21 @@ impl ParamValue {
         false
     }
 
-    fn values(&self) -> &[f64] {
+    /// Every value (a word has none).
+    pub fn values(&self) -> &[f64] {
         match self {
             ParamValue::Scalar(v) => std::slice::from_ref(v),
-            ParamValue::PerNeuron(v) | ParamValue::Table(v) => v,
+            ParamValue::PerNeuron(v)
+            | ParamValue::PerInstance(v)
+            | ParamValue::PerInstanceNeuron(v)
+            | ParamValue::Table(v) => v,
             ParamValue::Word(_) => &[],
         }
     }
 
-    /// Checks the length against `n` neurons and every value against `ok`.
+    /// Checks the length against `n` neurons and every value against `ok`. Values per
+    /// instance are checked against the batch when the network or module is built
+    /// ([`ParamValue::check_rows`]).
     pub fn check(
         &self,
         owner: &str,
@@ -87,13 +144,22 @@ impl ParamValue {
         ok: impl Fn(f64) -> bool,
         reason: &str,
     ) -> Result<()> {
-        if let ParamValue::PerNeuron(v) = self
-            && v.len() != n
-        {
+        let wrong = match self {
+            ParamValue::PerNeuron(v) => v.len() != n,
+            ParamValue::PerInstance(v) => v.is_empty(),
+            ParamValue::PerInstanceNeuron(v) => v.is_empty() || !v.len().is_multiple_of(n),
+            _ => false,
+        };
+        if wrong {
+            let expected = match self {
+                ParamValue::PerNeuron(_) => format!("{n} values (one per neuron)"),
+                ParamValue::PerInstance(_) => "one value per instance".to_string(),
+                _ => format!("instances × {n} values (one per instance and neuron)"),
+            };
             return Err(Error::shape(
                 format!("parameter `{name}` of {owner}"),
-                format!("a scalar or {n} values (one per neuron)"),
-                format!("{} values", v.len()),
+                expected,
+                format!("{} values", self.values().len()),
             ));
         }
         if let Some(bad) = self.values().iter().find(|&&x| !ok(x)) {
@@ -101,6 +167,42 @@ impl ParamValue {
         }
         Ok(())
     }
+
+    /// Checks values per instance against a batch of `rows` instances of `n` neurons.
+    /// `what` names the parameter in the error.
+    pub fn check_rows(&self, what: &str, rows: usize, n: usize) -> Result<()> {
+        let (got, want) = match self {
+            ParamValue::PerInstance(v) => (v.len(), rows),
+            ParamValue::PerInstanceNeuron(v) => (v.len(), rows * n),
+            _ => return Ok(()),
+        };
+        if got != want {
+            return Err(Error::shape(
+                what,
+                format!("values for the batch's {rows} instances ({want} values)"),
+                format!("{got} values"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Checks a model's kernel parameters that have values per instance against a batch of
+/// `rows` instances of `n` neurons.
+pub(crate) fn check_instances(
+    params: &[ParamValue],
+    owner: &str,
+    rows: usize,
+    n: usize,
+) -> Result<()> {
+    for (p, value) in params.iter().enumerate() {
+        value.check_rows(
+            &format!("parameter {p} (in kernel order) of {owner}, given per instance"),
+            rows,
+            n,
+        )?;
+    }
+    Ok(())
 }
 
 /// `x` is finite and > 0 (time constants, capacitances).
@@ -118,8 +220,8 @@ pub fn non_negative(x: f64) -> bool {
     x.is_finite() && x >= 0.0
 }
 
-/// A model parameter of dimension `D`: a [`Quantity`], a plain number (internal unit), or
-/// one value per neuron.
+/// A model parameter of dimension `D`: a [`Quantity`], a plain number (internal unit), one
+/// value per neuron, one per instance, or one per instance and neuron.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Param<D: Dimension> {
     value: ParamValue,
@@ -139,6 +241,25 @@ impl<D: Dimension> Param<D> {
     pub fn per_neuron<Q: Into<Quantity<D>>>(values: impl IntoIterator<Item = Q>) -> Self {
         Param {
             value: ParamValue::PerNeuron(values.into_iter().map(|q| q.into().value()).collect()),
+            _dim: PhantomData,
+        }
+    }
+
+    /// One value per instance (batch row): the batch sweeps the parameter. The batch must
+    /// have as many instances as there are values (checked when the network compiles).
+    pub fn per_instance<Q: Into<Quantity<D>>>(values: impl IntoIterator<Item = Q>) -> Self {
+        Param {
+            value: ParamValue::PerInstance(values.into_iter().map(|q| q.into().value()).collect()),
+            _dim: PhantomData,
+        }
+    }
+
+    /// One value per instance and neuron (`instances × n`, row-major).
+    pub fn per_instance_neuron<Q: Into<Quantity<D>>>(values: impl IntoIterator<Item = Q>) -> Self {
+        Param {
+            value: ParamValue::PerInstanceNeuron(
+                values.into_iter().map(|q| q.into().value()).collect(),
+            ),
             _dim: PhantomData,
         }
     }
@@ -432,6 +553,8 @@ pub struct ElemF64<'a> {
     pub i: usize,
     params: &'a [ParamValue],
     j: usize,
+    /// Neurons per instance.
+    n: usize,
 }
 
 impl<'a> ElemF64<'a> {
@@ -442,7 +565,7 @@ impl<'a> ElemF64<'a> {
         (x, x_row, delta): (f64, &'a [f64], f64),
         channels: &'a [(SynOut, f64)],
         params: &'a [ParamValue],
-        (i, j): (usize, usize),
+        (i, j, n): (usize, usize, usize),
     ) -> Self {
         ElemF64 {
             t,
@@ -457,12 +580,13 @@ impl<'a> ElemF64<'a> {
             i,
             params,
             j,
+            n,
         }
     }
 
-    /// Kernel parameter `p` for this element's neuron.
+    /// Kernel parameter `p` for this element's neuron and instance.
     pub fn param(&self, p: usize) -> f64 {
-        self.params[p].at(self.j)
+        self.params[p].get(self.i / self.n.max(1), self.j, self.n)
     }
 
     /// Entry `idx` of table parameter `p` (`param_at` in WGSL).

@@ -177,29 +177,30 @@ struct CpuRuntime {
     tensors: Vec<Tensor>,
 }
 
-/// The header + values layout `param()` in `shaders/abi/shared.wgsl` reads.
+/// The two top bits of a parameter's header word: how `param()` indexes its values.
+pub(crate) const PARAM_LAYOUT_SHIFT: u32 = 30;
+/// The offset bits of a header word (a table never reaches 2^30 words: no storage binding
+/// holds 4 GiB).
+pub(crate) const PARAM_OFFSET_MASK: u32 = (1 << PARAM_LAYOUT_SHIFT) - 1;
+
+/// The header + values layout `param()` in `shaders/abi/shared.wgsl` reads: header word p is
+/// the offset of parameter p's values, its top two bits how they are indexed — 0 one value
+/// (or a table, or a word), 2 by neuron `j`, 1 by instance `b`, 3 by element `i = b·n + j`.
 pub(crate) fn pack_params(params: &[ParamValue]) -> Vec<u32> {
     let mut words = vec![0u32; params.len()];
     for (p, value) in params.iter().enumerate() {
         let offset = words.len() as u32;
-        words[p] = match value {
-            ParamValue::Scalar(v) => {
-                words.push((*v as f32).to_bits());
-                offset
-            }
-            ParamValue::PerNeuron(v) => {
-                words.extend(v.iter().map(|&x| (x as f32).to_bits()));
-                offset | (1 << 31)
-            }
-            ParamValue::Table(v) => {
-                words.extend(v.iter().map(|&x| (x as f32).to_bits()));
-                offset
-            }
-            ParamValue::Word(w) => {
-                words.push(*w);
-                offset
-            }
+        let layout: u32 = match value {
+            ParamValue::Scalar(_) | ParamValue::Table(_) | ParamValue::Word(_) => 0,
+            ParamValue::PerNeuron(_) => 2,
+            ParamValue::PerInstance(_) => 1,
+            ParamValue::PerInstanceNeuron(_) => 3,
         };
+        match value {
+            ParamValue::Word(w) => words.push(*w),
+            other => words.extend(other.values().iter().map(|&x| (x as f32).to_bits())),
+        }
+        words[p] = offset | (layout << PARAM_LAYOUT_SHIFT);
     }
     if words.is_empty() {
         words.push(0);
@@ -606,15 +607,20 @@ impl<M: Model> Module<M> {
             Runtime::Gpu(g) => g.params.dt != Some(dt),
             Runtime::Cpu(c) => c.params.dt != Some(dt),
         };
-        if params_stale {
+        let fresh = if params_stale {
             self.model.validate(n)?;
-        }
+            let params = self.model.kernel_params(dt);
+            crate::model::check_instances(&params, &self.owner(), shape.rows(), n)?;
+            Some(params)
+        } else {
+            None
+        };
         let model = &self.model;
         let rt = self.rt.as_mut().expect("runtime checked above");
         match rt {
             Runtime::Gpu(g) => {
-                if params_stale {
-                    let words = pack_params(&model.kernel_params(dt));
+                if let Some(params) = &fresh {
+                    let words = pack_params(params);
                     match &g.params.data {
                         Some(a) if a.len() == words.len() => a.write(0, &words),
                         _ => g.params.data = Some(g.gpu.upload("parameters", &words)?),
@@ -695,8 +701,8 @@ impl<M: Model> Module<M> {
                 Ok(&g.views[out_index])
             }
             Runtime::Cpu(c) => {
-                if params_stale {
-                    c.params.data = model.kernel_params(dt);
+                if let Some(params) = fresh {
+                    c.params.data = params;
                     c.params.dt = Some(dt);
                 }
                 fn host<'a>(mode: Mode, input: Input<'a>, pitch: usize) -> HostInput<'a> {
@@ -818,8 +824,19 @@ mod tests {
             ParamValue::PerNeuron(vec![1.0, 3.0].into()),
         ]);
         assert_eq!(words[0], 2);
-        assert_eq!(words[1], 3 | (1 << 31));
+        assert_eq!(words[1], 3 | (2 << PARAM_LAYOUT_SHIFT));
         assert_eq!(f32::from_bits(words[2]), 2.0);
         assert_eq!(f32::from_bits(words[4]), 3.0);
+    }
+
+    #[test]
+    fn params_pack_values_per_instance() {
+        let words = pack_params(&[
+            ParamValue::PerInstance(vec![1.0, 2.0].into()),
+            ParamValue::PerInstanceNeuron(vec![1.0, 2.0, 3.0, 4.0].into()),
+        ]);
+        assert_eq!(words[0], 2 | (1 << PARAM_LAYOUT_SHIFT));
+        assert_eq!(words[1], 4 | (3 << PARAM_LAYOUT_SHIFT));
+        assert_eq!(f32::from_bits(words[7]), 4.0);
     }
 }

@@ -42,26 +42,30 @@ struct Elem {
     b: u32,
 }
 
-// Parameter p: header word p holds the offset of its values, with bit 31 set when there is
-// one value per neuron (else one value for all). Headers and single values are read through
-// the ABI's `param_word(at)` (a composed kernel may hold them as constants); per-neuron values
-// and tables from `params`.
+// Parameter p: header word p holds the offset of its values in its low 30 bits and in its top
+// two bits how they are indexed (src/module.rs, pack_params): 0 one value for all, 2 one per
+// neuron j, 1 one per instance b, 3 one per element i = b·n + j. Headers and single values are
+// read through the ABI's `param_word(at)` (a composed kernel may hold them as constants, and
+// the branch folds); arrays and tables from `params`.
 fn param(p: u32, e: Elem) -> f32 {
     let h = param_word(sim.params_base + p);
-    if ((h >> 31u) == 1u) {
-        return bitcast<f32>(params[(h & 0x7fffffffu) + e.j]);
+    let at = h & 0x3fffffffu;
+    switch (h >> 30u) {
+        case 0u: { return bitcast<f32>(param_word(at)); }
+        case 2u: { return bitcast<f32>(params[at + e.j]); }
+        case 1u: { return bitcast<f32>(params[at + e.b]); }
+        default: { return bitcast<f32>(params[at + e.i]); }
     }
-    return bitcast<f32>(param_word(h));
 }
 
 // Value `idx` of parameter p, for parameters that are tables (weights, schedules).
 fn param_at(p: u32, idx: u32) -> f32 {
-    return bitcast<f32>(params[(param_word(sim.params_base + p) & 0x7fffffffu) + idx]);
+    return bitcast<f32>(params[(param_word(sim.params_base + p) & 0x3fffffffu) + idx]);
 }
 
 // Parameter p's first word as an integer (seeds, counts).
 fn param_u32(p: u32) -> u32 {
-    return param_word(param_word(sim.params_base + p) & 0x7fffffffu);
+    return param_word(param_word(sim.params_base + p) & 0x3fffffffu);
 }
 
 // Where value `idx` of sample b's row is, for an input in `mode`.

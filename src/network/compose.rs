@@ -155,7 +155,7 @@ pub(super) fn constant_params(
             let header = table[base + p];
             words.push((base + p, header));
             if matches!(value, ParamValue::Scalar(_) | ParamValue::Word(_)) {
-                let at = (header & 0x7fff_ffff) as usize;
+                let at = (header & crate::module::PARAM_OFFSET_MASK) as usize;
                 words.push((at, table[at]));
             }
         }

@@ -48,7 +48,7 @@ pub use simulation::{Simulation, StepCost};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::DeviceLimits;
-use crate::model::Model;
+use crate::model::{Model, ParamValue};
 use crate::module::Module;
 use crate::shaders::KernelDef;
 use crate::shape::Shape;
@@ -74,6 +74,8 @@ enum Source {
     State(NodeId, String),
     External(ExternalId),
     Constant(f64),
+    /// Constants given per neuron, per instance, or per both.
+    Values(ParamValue),
     Poisson(PoissonDrive),
 }
 
@@ -124,6 +126,23 @@ impl Term {
     /// The same value for every element, as a magnitude in internal units.
     pub fn constant(value: f64) -> Term {
         Term::of(Source::Constant(value))
+    }
+
+    /// A constant given per instance (batch row): `values[b]` for every element of instance
+    /// `b`, in internal units — one run sweeps an input over the batch. The batch must have as
+    /// many instances as values.
+    pub fn per_instance(values: impl Into<Arc<[f64]>>) -> Term {
+        Term::of(Source::Values(ParamValue::PerInstance(values.into())))
+    }
+
+    /// A constant given per element of the input it feeds (`values[j]` in every instance).
+    pub fn per_neuron(values: impl Into<Arc<[f64]>>) -> Term {
+        Term::of(Source::Values(ParamValue::PerNeuron(values.into())))
+    }
+
+    /// A constant given per instance and element: `instances × len` values, row-major.
+    pub fn per_instance_neuron(values: impl Into<Arc<[f64]>>) -> Term {
+        Term::of(Source::Values(ParamValue::PerInstanceNeuron(values.into())))
     }
 
     /// A Poisson drive: binomial counts of `drive`'s sources, drawn for every target neuron

@@ -140,6 +140,8 @@ pub(crate) struct Plan {
     pub externals: Vec<PlanExternal>,
     pub statements: Vec<Statement>,
     pub arena_len: usize,
+    /// Constant inputs given per neuron or instance: where in the arena, and their values.
+    pub constants: Vec<(usize, Vec<f64>)>,
     pub scratch_len: usize,
     pub acc_len: usize,
     pub rings: Vec<PlanRing>,
@@ -147,18 +149,25 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    /// The arena as a GPU starts it: every population's initial states, outputs at 0.
-    pub fn initial_arena_f32(&self) -> Vec<f32> {
-        let mut init = vec![0f32; self.arena_len.max(1)];
+    /// The arena as a run starts it: every population's initial states, outputs at 0, the
+    /// constants.
+    pub fn initial_arena(&self) -> Vec<f64> {
+        let mut init = vec![0.0; self.arena_len.max(1)];
         for node in &self.nodes {
             for (v, values) in node.initial.iter().enumerate() {
                 let at = node.state_base + v * node.total;
-                for (d, s) in init[at..at + node.total].iter_mut().zip(values) {
-                    *d = *s as f32;
-                }
+                init[at..at + node.total].copy_from_slice(values);
             }
         }
+        for (at, values) in &self.constants {
+            init[*at..*at + values.len()].copy_from_slice(values);
+        }
         init
+    }
+
+    /// [`Plan::initial_arena`] in f32, as a GPU starts it.
+    pub fn initial_arena_f32(&self) -> Vec<f32> {
+        self.initial_arena().iter().map(|&x| x as f32).collect()
     }
 
     /// Whether a projection's source is a spike train: a neuron's emitted output (a model
@@ -229,6 +238,9 @@ struct Builder<'a> {
     net: &'a Network,
     rows: usize,
     nodes: Vec<PlanNode>,
+    /// The arena so far (constants are added after the populations).
+    arena_len: usize,
+    constants: Vec<(usize, Vec<f64>)>,
     scratch_len: usize,
     acc_len: usize,
     rings: Vec<PlanRing>,
@@ -309,10 +321,22 @@ impl Builder<'_> {
         }
     }
 
-    /// Where a term's source is, and its values per row.
-    fn place(&mut self, term: &Term, what: &str) -> Result<(Place, usize)> {
+    /// Where a term's source is, and its values per row. `len`: the values per row its reader
+    /// takes, which constants given per instance are laid out for.
+    fn place(&mut self, term: &Term, len: usize, what: &str) -> Result<(Place, usize)> {
         let (offset, pitch, n, node) = match &term.source {
             Source::Constant(c) => return Ok((Place::Constant(*c), usize::MAX)),
+            Source::Values(values) => {
+                if term.slice.is_some() || term.delay > 0 {
+                    return Err(Error::invalid(
+                        what,
+                        "term",
+                        "constants",
+                        "constants cannot be sliced or delayed",
+                    ));
+                }
+                return Ok((self.constants(values, len, what)?, len));
+            }
             Source::Poisson(_) => {
                 return Err(Error::invalid(
                     what,
@@ -382,6 +406,40 @@ impl Builder<'_> {
             }
         };
         Ok((src, range.len()))
+    }
+
+    /// Constants given per neuron or instance, laid out in the arena as `rows × len` values
+    /// read like a population's state (a single value stays a constant of the kernel).
+    fn constants(&mut self, values: &ParamValue, len: usize, what: &str) -> Result<Place> {
+        let rows = self.rows;
+        let expected = match values {
+            ParamValue::Scalar(c) => return Ok(Place::Constant(*c)),
+            ParamValue::PerNeuron(_) => len,
+            ParamValue::PerInstance(_) => rows,
+            _ => rows * len,
+        };
+        if values.values().len() != expected {
+            let unit = match values {
+                ParamValue::PerNeuron(_) => "one per neuron",
+                ParamValue::PerInstance(_) => "one per instance",
+                _ => "one per instance and neuron",
+            };
+            return Err(Error::shape(
+                format!("constants of {what}"),
+                format!("{expected} values ({unit}; batch {rows}, {len} per instance)"),
+                format!("{} values", values.values().len()),
+            ));
+        }
+        if let Some(bad) = values.values().iter().find(|v| !v.is_finite()) {
+            return Err(Error::invalid(what, "constant", bad, "must be finite"));
+        }
+        let data: Vec<f64> = (0..rows * len)
+            .map(|i| values.get(i / len, i % len, len))
+            .collect();
+        let offset = self.arena_len;
+        self.arena_len = align(offset + data.len());
+        self.constants.push((offset, data));
+        Ok(Place::Arena { offset, pitch: len })
     }
 
     fn scratch(&mut self, len: usize) -> usize {
@@ -459,7 +517,7 @@ impl Builder<'_> {
                     }
                     _ => unreachable!("checked above"),
                 };
-                let (src, n) = self.place(t, what)?;
+                let (src, n) = self.place(t, n_pre, what)?;
                 if n != n_pre || n_post != len {
                     return Err(Error::shape(
                         format!("{kind} projection into {what}"),
@@ -573,11 +631,12 @@ impl Builder<'_> {
             let readable = match (&t.source, t.delay) {
                 (Source::Constant(c), _) => return Ok(InputSpec::Scalar(*c)),
                 (Source::External(_), _) => !delta,
+                (Source::Values(_), _) => true,
                 (Source::Output(_) | Source::State(..), 0) => !own,
                 _ => false,
             };
             if readable {
-                let (src, n) = self.place(t, what)?;
+                let (src, n) = self.place(t, len, what)?;
                 if n != len {
                     return Err(Error::shape(
                         what,
@@ -596,7 +655,7 @@ impl Builder<'_> {
         }
         let dst = self.scratch(self.rows * len);
         for (i, t) in terms.iter().enumerate() {
-            let (src, n) = self.place(t, what)?;
+            let (src, n) = self.place(t, len, what)?;
             let accumulate = i > 0;
             match &t.comm {
                 Comm::Identity => {
@@ -682,7 +741,7 @@ impl Builder<'_> {
                 && term.slice.is_none();
             let in_place = match &term.source {
                 Source::Output(id) | Source::State(id, _) if plain && id.0 != node.0 => {
-                    let (src, len) = self.place(term, &what)?;
+                    let (src, len) = self.place(term, n, &what)?;
                     match src {
                         Place::Arena { offset, .. } if len == n => Some(offset),
                         _ => return Err(Error::shape(what, format!("{n} values per sample"), len)),
@@ -769,6 +828,8 @@ pub(crate) fn build(
                 at
             }
         };
+        let params = def.model.kernel_params(dt);
+        crate::model::check_instances(&params, &owner, rows, n)?;
         nodes.push(PlanNode {
             name: def.name.clone(),
             model: def.model.clone(),
@@ -779,7 +840,7 @@ pub(crate) fn build(
             state_base,
             out,
             emits,
-            params: def.model.kernel_params(dt),
+            params,
             initial: Vec::new(),
         });
     }
@@ -813,6 +874,8 @@ pub(crate) fn build(
         net,
         rows,
         nodes,
+        arena_len: arena,
+        constants: Vec::new(),
         scratch_len: 0,
         acc_len: 0,
         rings: Vec::new(),
@@ -853,6 +916,20 @@ pub(crate) fn build(
         b.current = i;
         statements.push(b.statement(*node, wiring)?);
     }
+    if let Some(limit) = binding_limit
+        && (b.arena_len as u64) * 4 > limit
+    {
+        return Err(Error::LimitExceeded {
+            what: format!(
+                "the states of the network's {} populations and its {} arrays of constants (batch {rows}), which live in one storage buffer",
+                b.nodes.len(),
+                b.constants.len()
+            ),
+            requested: b.arena_len as u64 * 4,
+            limit_name: "max_storage_buffer_binding_size",
+            limit,
+        });
+    }
     let mut ring_len = 0;
     for (i, ring) in b.rings.iter_mut().enumerate() {
         ring.base = ring_len;
@@ -877,7 +954,8 @@ pub(crate) fn build(
             })
             .collect(),
         statements,
-        arena_len: arena,
+        arena_len: b.arena_len,
+        constants: b.constants,
         scratch_len: b.scratch_len,
         acc_len: b.acc_len,
         rings: b.rings,

@@ -100,14 +100,20 @@ impl Potentials<'_> {
             .v_th
             .value()
             .zip_map(self.v_reset.value(), |th, re| th - re);
-        if let Some(j) = (0..gap.len()).find(|&j| gap.at(j) <= 0.0) {
+        if let Some(i) = gap.values().iter().position(|&g| g <= 0.0) {
+            // The first offending element, in the layout of the gap.
+            let (b, j) = match gap {
+                ParamValue::PerInstance(_) => (i, 0),
+                ParamValue::PerInstanceNeuron(_) => (i / n.max(1), i % n.max(1)),
+                _ => (0, i),
+            };
             return Err(Error::invalid(
                 kind,
                 "V_th",
                 format!(
                     "{} mV with V_reset {} mV",
-                    self.v_th.value().at(j),
-                    self.v_reset.value().at(j)
+                    self.v_th.value().get(b, j, n),
+                    self.v_reset.value().get(b, j, n)
                 ),
                 "must be above V_reset (the spike test divides by V_th − V_reset)",
             ));

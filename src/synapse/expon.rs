@@ -207,7 +207,7 @@ impl Model for DualExponParams {
             .tau_decay
             .value()
             .zip_map(self.tau_rise.value(), |d, r| f64::from(d == r));
-        if self.normalize && (0..equal.len()).any(|j| equal.at(j) != 0.0) {
+        if self.normalize && equal.values().iter().any(|&e| e != 0.0) {
             return Err(Error::invalid(
                 "DualExpon",
                 "tau_rise",

@@ -79,7 +79,9 @@ impl Model for STPParams {
         self.tau_d.check_positive("STP", "tau_d", n)
     }
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
-        let u = (0..rows * n).map(|i| self.u.value().at(i % n)).collect();
+        let u = (0..rows * n)
+            .map(|i| self.u.value().get(i / n, i % n, n))
+            .collect();
         vec![u, vec![1.0; rows * n]]
     }
     fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {

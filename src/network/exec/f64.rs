@@ -42,15 +42,8 @@ impl HostStates for Region<'_> {
 
 impl F64 {
     pub fn new(plan: Arc<Plan>) -> F64 {
-        let mut arena = vec![0.0; plan.arena_len];
-        for node in &plan.nodes {
-            for (v, values) in node.initial.iter().enumerate() {
-                let at = node.state_base + v * node.total;
-                arena[at..at + node.total].copy_from_slice(values);
-            }
-        }
         F64 {
-            arena,
+            arena: plan.initial_arena(),
             scratch: vec![0.0; plan.scratch_len],
             acc: vec![0.0; plan.acc_len],
             rings: vec![0.0; plan.ring_len],
