@@ -403,6 +403,14 @@ impl CountRecord {
         self.counts.iter().sum()
     }
 
+    /// The firing rate of each sample (instance) in Hz, over its neurons and the counted
+    /// steps: a sweep's curve.
+    pub fn rates_hz(&self) -> Vec<f64> {
+        let time_s = self.steps as f64 * self.dt * 1e-3;
+        let per = (time_s * self.n as f64).max(f64::MIN_POSITIVE);
+        self.counts.iter().map(|&c| c as f64 / per).collect()
+    }
+
     /// The mean firing rate in Hz over the counted steps, neurons and samples.
     pub fn rate_hz(&self) -> f64 {
         let time_s = self.steps as f64 * self.dt * 1e-3;
