@@ -406,7 +406,7 @@ comm_cfg! {
     /// `spike_bits` (`shaders/comm/monitor.wgsl`).
     SpikeBitsCfg "bits" { n: u32, rows: u32, src_base: u32, src_pitch: u32, dst: u32, words: u32 }
     /// `sample_state` (`shaders/comm/monitor.wgsl`); `first` is rewritten before each run.
-    SampleCfg "sample" { n: u32, src: u32, dst: u32, every: u32, first: u32 }
+    SampleCfg "sample" { n: u32, src: u32, dst: u32, every: u32, first: u32, shift: u32, indexed: bool }
     /// `spike_count` (`shaders/comm/monitor.wgsl`).
     CountCfg "count" { n: u32, rows: u32, src: u32 }
 }

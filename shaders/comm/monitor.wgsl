@@ -22,14 +22,17 @@ fn spike_bits(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
     atomicStore(&acc[bits_dst() + clk.local * words * bits_rows() + i], bitcast<i32>(bits));
 }
 
-// A state variable on the steps k with k mod every = 0. cfg: SampleCfg (src/abi.rs); `first`
-// is the index k / every of the run's first sample (written before each run).
+// A state variable on the steps k with (k + shift) mod every = 0: n values, elements 0 … n − 1
+// of the variable, or (indexed) the elements `index` lists. cfg: SampleCfg (src/abi.rs);
+// `first` is the index (k + shift) / every of the run's first sample (written before each run).
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn sample_state(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let i = invocation(gid, groups);
     let n = sample_n();
-    if (i < n && clk.k % sample_every() == 0u) {
-        dst[sample_dst() + (clk.k / sample_every() - sample_first()) * n + i] = src[sample_src() + i];
+    let k = clk.k + sample_shift();
+    if (i < n && k % sample_every() == 0u) {
+        let at = select(i, index[i], sample_indexed());
+        dst[sample_dst() + (k / sample_every() - sample_first()) * n + i] = src[sample_src() + at];
     }
 }
 

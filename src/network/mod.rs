@@ -42,7 +42,7 @@ pub use connectivity::{Bounds, Dist, Rule, Stream, Synapses};
 pub use drive::PoissonDrive;
 pub use exec::Executor;
 pub(crate) use projection::PER_SYNAPSE_DELAY;
-pub use record::{CountRecord, SpikeRecord, StateRecord, stacked_raster_png};
+pub use record::{CountRecord, RateRecord, Sampling, SpikeRecord, StateRecord, stacked_raster_png};
 pub use simulation::{Simulation, StepCost};
 
 use crate::clock::Clock;
@@ -374,10 +374,16 @@ impl Network {
     }
 }
 
-/// What a monitor keeps.
-#[derive(Clone, Debug)]
-pub(crate) enum Monitor {
+/// What a monitor recorded, whatever its kind: what [`Simulation::drain`] and
+/// [`Simulation::remove_monitor`] hand back.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Record {
+    /// Spikes as bits ([`Simulation::monitor_spikes`]).
     Spikes(SpikeRecord),
+    /// Samples of a state variable ([`Simulation::monitor_state`]).
     State(StateRecord),
+    /// Spike counts per instance over the run ([`Simulation::monitor_count`]).
     Count(CountRecord),
+    /// Spike counts per step and instance ([`Simulation::monitor_rate`]).
+    Rate(RateRecord),
 }

@@ -219,7 +219,7 @@ impl Plan {
             bytes += match kind {
                 MonitorKind::Spikes => 4 * total + total.div_ceil(8),
                 MonitorKind::Count => 4 * total,
-                MonitorKind::State(every) => 8 * total / *every as u64,
+                MonitorKind::State(every, sampled) => 8 * *sampled as u64 / *every as u64,
             };
         }
         (bytes, dispatches)
@@ -231,7 +231,8 @@ impl Plan {
 pub(crate) enum MonitorKind {
     Spikes,
     Count,
-    State(usize),
+    /// Steps between samples, and values per sample.
+    State(usize, usize),
 }
 
 struct Builder<'a> {

@@ -2,8 +2,7 @@
 
 use std::path::Path;
 
-use super::Monitor;
-use super::plan::Plan;
+use super::Record;
 use crate::error::Result;
 use crate::gpu::GpuArray;
 use crate::npz::{NpyData, NpzWriter};
@@ -74,6 +73,14 @@ impl SpikeRecord {
     /// Recorded steps.
     pub fn steps(&self) -> usize {
         self.words.len() / (self.rows * self.words_per_row()).max(1)
+    }
+
+    /// The record so far, leaving this one empty to go on recording from step `next`.
+    pub(crate) fn take(&mut self, next: u64) -> SpikeRecord {
+        let mut taken = self.clone();
+        taken.words = std::mem::take(&mut self.words);
+        self.first_step = next;
+        taken
     }
 
     /// Whether neuron `j` of sample `row` spiked at recorded step `step`.
@@ -288,7 +295,56 @@ impl SpikeRecord {
     }
 }
 
-/// Samples of one state variable of a population every `every` steps.
+/// Which elements of a state variable a state monitor samples, and when: every `every` steps
+/// from `start` (an absolute step) until before `stop`, the neurons `neurons` (indices into
+/// `in_size`, the same in every instance) or all of them. Memory on the host and the device
+/// is proportional to the neurons sampled.
+///
+/// ```
+/// use brainwgpu::network::Sampling;
+/// // V of neurons 0, 10 and 20, every 10th step from step 1000 to 2000.
+/// let s = Sampling::every(10).neurons(vec![0, 10, 20]).steps(1000..2000);
+/// assert_eq!(s.every, 10);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sampling {
+    /// Steps between samples (≥ 1).
+    pub every: usize,
+    /// The neurons sampled in each instance (`None`: all).
+    pub neurons: Option<Vec<usize>>,
+    /// The first step sampled (absolute; `None`: the next step run).
+    pub start: Option<u64>,
+    /// The step before which sampling stops (absolute; `None`: never).
+    pub stop: Option<u64>,
+}
+
+impl Sampling {
+    /// Every neuron, every `every` steps from the next step on.
+    pub fn every(every: usize) -> Sampling {
+        Sampling {
+            every,
+            neurons: None,
+            start: None,
+            stop: None,
+        }
+    }
+
+    /// Only `neurons` (indices into the population's `in_size`, flattened).
+    pub fn neurons(mut self, neurons: Vec<usize>) -> Sampling {
+        self.neurons = Some(neurons);
+        self
+    }
+
+    /// Only the steps `range` (absolute step numbers; samples at `start`, `start + every` …).
+    pub fn steps(mut self, range: std::ops::Range<u64>) -> Sampling {
+        self.start = Some(range.start);
+        self.stop = Some(range.end);
+        self
+    }
+}
+
+/// Samples of one state variable of a population: every `every` steps within a window, of all
+/// its neurons or a subset (see [`Sampling`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StateRecord {
     /// The population.
@@ -301,8 +357,16 @@ pub struct StateRecord {
     pub every: usize,
     /// Samples per step (1 without a batch axis).
     pub rows: usize,
-    /// Neurons per sample.
+    /// Neurons sampled per instance (the length of `neurons`).
     pub n: usize,
+    /// The neurons sampled, in the order of each sample's values.
+    pub neurons: Vec<usize>,
+    /// Whether `neurons` is a subset (else every neuron, in order).
+    pub(crate) subset: bool,
+    /// Sampled steps are the `k` in `[start, stop)` with `(k + shift) mod every = 0`.
+    pub(crate) start: u64,
+    pub(crate) stop: u64,
+    pub(crate) shift: u64,
     dt: f64,
     /// The step index of each sample.
     pub steps: Vec<u64>,
@@ -315,13 +379,18 @@ impl StateRecord {
     pub(crate) fn new(
         name: &str,
         var: &str,
-        node: usize,
-        var_index: usize,
-        every: usize,
+        (node, var_index, n_all): (usize, usize, usize),
+        sampling: &Sampling,
         rows: usize,
-        n: usize,
+        now: u64,
         dt: f64,
     ) -> StateRecord {
+        let every = sampling.every.max(1);
+        let start = sampling.start.unwrap_or(now);
+        let (neurons, subset) = match &sampling.neurons {
+            Some(v) => (v.clone(), true),
+            None => ((0..n_all).collect(), false),
+        };
         StateRecord {
             name: name.to_string(),
             var: var.to_string(),
@@ -329,20 +398,48 @@ impl StateRecord {
             var_index,
             every,
             rows,
-            n,
+            n: neurons.len(),
+            neurons,
+            subset,
+            start,
+            stop: sampling.stop.unwrap_or(u64::MAX),
+            shift: (every as u64 - start % every as u64) % every as u64,
             dt,
             steps: Vec::new(),
             values: Vec::new(),
         }
     }
 
-    /// Appends the sample of step `k`.
-    pub(crate) fn push(&mut self, k: u64, values: &[f64]) {
-        self.steps.push(k);
-        self.values.extend_from_slice(values);
+    /// Whether step `k` is on the sampling grid (the kernels sample these; the window is
+    /// applied when the samples reach the host).
+    pub(crate) fn on_grid(&self, k: u64) -> bool {
+        (k + self.shift).is_multiple_of(self.every as u64)
     }
 
-    /// Writes `times_ms` and `values` (`samples × rows × n`) to an `.npz`.
+    /// The flat elements sampled, `rows × n` (`b·n_all + j`).
+    pub(crate) fn elements(&self, n_all: usize) -> Vec<usize> {
+        (0..self.rows)
+            .flat_map(|b| self.neurons.iter().map(move |&j| b * n_all + j))
+            .collect()
+    }
+
+    /// Appends the sample of step `k` (`rows × n` values), if `k` is within the window.
+    pub(crate) fn push(&mut self, k: u64, values: &[f64]) {
+        if (self.start..self.stop).contains(&k) {
+            self.steps.push(k);
+            self.values.extend_from_slice(values);
+        }
+    }
+
+    /// The record so far, leaving this one empty to go on sampling.
+    pub(crate) fn take(&mut self) -> StateRecord {
+        let mut taken = self.clone();
+        taken.steps = std::mem::take(&mut self.steps);
+        taken.values = std::mem::take(&mut self.values);
+        taken
+    }
+
+    /// Writes `times_ms`, `neurons` and `values` (`samples × rows × n`) to an `.npz`.
     pub fn to_npz(&self, path: impl AsRef<Path>) -> Result<()> {
         let mut w = NpzWriter::new();
         w.add(
@@ -351,9 +448,111 @@ impl StateRecord {
             NpyData::F64(self.steps.iter().map(|&k| k as f64 * self.dt).collect()),
         )?;
         w.add(
+            "neurons",
+            &[self.n],
+            NpyData::I64(self.neurons.iter().map(|&j| j as i64).collect()),
+        )?;
+        w.add(
             "values",
             &[self.steps.len(), self.rows, self.n],
             NpyData::F64(self.values.clone()),
+        )?;
+        w.write(path)
+    }
+}
+
+/// A population's activity: its spike count per step and instance, without per-neuron
+/// storage (a rate monitor). The kernels record spikes as bits for one chunk of steps; each
+/// chunk is reduced to counts when it reaches the host.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RateRecord {
+    /// The population.
+    pub name: String,
+    /// Samples per step (1 without a batch axis).
+    pub rows: usize,
+    /// Neurons per sample.
+    pub n: usize,
+    /// The step index of the first recorded step.
+    pub first_step: u64,
+    dt: f64,
+    /// What the executors fill: one chunk's spike bits, emptied into `counts`.
+    pub(crate) bits: SpikeRecord,
+    counts: Vec<u32>,
+}
+
+impl RateRecord {
+    pub(crate) fn new(bits: SpikeRecord) -> RateRecord {
+        RateRecord {
+            name: bits.name.clone(),
+            rows: bits.rows,
+            n: bits.n,
+            first_step: bits.first_step,
+            dt: bits.dt,
+            bits,
+            counts: Vec::new(),
+        }
+    }
+
+    /// Moves the recorded spike bits into counts.
+    pub(crate) fn absorb(&mut self) {
+        self.counts
+            .extend(self.bits.counts().into_iter().map(|c| c as u32));
+        self.bits.words.clear();
+    }
+
+    /// Recorded steps.
+    pub fn steps(&self) -> usize {
+        self.counts.len() / self.rows.max(1)
+    }
+
+    /// Spikes per recorded step and instance (`steps × rows`).
+    pub fn counts(&self) -> &[u32] {
+        &self.counts
+    }
+
+    /// The population rate of instance `row` in Hz, per recorded step.
+    pub fn rate_hz(&self, row: usize) -> Vec<f64> {
+        let per = self.n as f64 * self.dt * 1e-3;
+        self.counts
+            .iter()
+            .skip(row)
+            .step_by(self.rows.max(1))
+            .map(|&c| c as f64 / per)
+            .collect()
+    }
+
+    /// The mean rate in Hz over the recorded steps, neurons and instances.
+    pub fn mean_rate_hz(&self) -> f64 {
+        let total: u64 = self.counts.iter().map(|&c| u64::from(c)).sum();
+        let time_s = self.steps() as f64 * self.dt * 1e-3;
+        total as f64 / (time_s * (self.rows * self.n) as f64).max(f64::MIN_POSITIVE)
+    }
+
+    /// The record so far, leaving this one empty to go on counting from step `next`.
+    pub(crate) fn take(&mut self, next: u64) -> RateRecord {
+        let mut taken = self.clone();
+        taken.counts = std::mem::take(&mut self.counts);
+        self.first_step = next;
+        self.bits.first_step = next;
+        taken
+    }
+
+    /// Writes `times_ms` and `counts` (`steps × rows`) to an `.npz`.
+    pub fn to_npz(&self, path: impl AsRef<Path>) -> Result<()> {
+        let mut w = NpzWriter::new();
+        w.add(
+            "times_ms",
+            &[self.steps()],
+            NpyData::F64(
+                (0..self.steps() as u64)
+                    .map(|s| (self.first_step + s) as f64 * self.dt)
+                    .collect(),
+            ),
+        )?;
+        w.add(
+            "counts",
+            &[self.steps(), self.rows],
+            NpyData::I64(self.counts.iter().map(|&c| i64::from(c)).collect()),
         )?;
         w.write(path)
     }
@@ -398,6 +597,14 @@ impl CountRecord {
         }
     }
 
+    /// The record so far, leaving this one at zero to go on counting.
+    pub(crate) fn take(&mut self) -> CountRecord {
+        let taken = self.clone();
+        self.steps = 0;
+        self.counts.iter_mut().for_each(|c| *c = 0);
+        taken
+    }
+
     /// All spikes counted.
     pub fn total(&self) -> u64 {
         self.counts.iter().sum()
@@ -420,11 +627,13 @@ impl CountRecord {
 
 /// A monitor's chunk layout: words per entry, and steps between entries (`usize::MAX` for a
 /// count monitor, whose one entry sums the whole run).
-pub(crate) fn entry_layout(plan: &Plan, m: &Monitor) -> (usize, usize) {
+pub(crate) fn entry_layout(m: &Record) -> (usize, usize) {
     match m {
-        Monitor::Spikes(r) => (r.rows * r.words_per_row(), 1),
-        Monitor::State(r) => (plan.nodes[r.node].total, r.every),
-        Monitor::Count(r) => (r.rows, usize::MAX),
+        Record::Spikes(r) | Record::Rate(RateRecord { bits: r, .. }) => {
+            (r.rows * r.words_per_row(), 1)
+        }
+        Record::State(r) => (r.rows * r.n, r.every),
+        Record::Count(r) => (r.rows, usize::MAX),
     }
 }
 
@@ -455,7 +664,7 @@ pub(crate) fn longest_chunk(max: usize, fits: impl Fn(usize) -> bool) -> usize {
 /// `k0` — spike words, counters, or sampled states as f32 bits — starting `at` words into
 /// `buffer`, `per_entry` words per step or sample, and appends it to the record.
 pub(crate) fn read_back(
-    record: &mut Monitor,
+    record: &mut Record,
     buffer: &GpuArray,
     at: usize,
     per_entry: usize,
@@ -463,14 +672,15 @@ pub(crate) fn read_back(
     steps: usize,
 ) -> Result<()> {
     match record {
-        Monitor::Spikes(r) => r.push_words(&buffer.view(at, steps * per_entry).read::<u32>()?),
-        Monitor::Count(r) => {
+        Record::Spikes(r) | Record::Rate(RateRecord { bits: r, .. }) => {
+            r.push_words(&buffer.view(at, steps * per_entry).read::<u32>()?)
+        }
+        Record::Count(r) => {
             let counts: Vec<u32> = buffer.view(at, per_entry).read()?;
             r.add(steps, counts.into_iter().map(u64::from));
         }
-        Monitor::State(r) => {
-            let every = r.every as u64;
-            let sampled: Vec<u64> = (k0..k0 + steps as u64).filter(|k| k % every == 0).collect();
+        Record::State(r) => {
+            let sampled: Vec<u64> = (k0..k0 + steps as u64).filter(|&k| r.on_grid(k)).collect();
             if !sampled.is_empty() {
                 let bits: Vec<u32> = buffer.view(at, sampled.len() * per_entry).read()?;
                 for (k, sample) in sampled.iter().zip(bits.chunks(per_entry)) {

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use super::exec::{Chunk, Exec};
 use super::plan::{self, Plan};
-use super::record::{CountRecord, SpikeRecord, StateRecord};
-use super::{ExternalId, Monitor, MonitorId, NodeId};
+use super::record::{CountRecord, RateRecord, Sampling, SpikeRecord, StateRecord};
+use super::{ExternalId, MonitorId, NodeId, Record};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::shape::TensorShape;
@@ -60,7 +60,10 @@ pub struct Simulation {
     exec: Box<dyn Exec>,
     /// Host data not yet run, per external stream (steps × rows × size values).
     streams: Vec<Vec<f64>>,
-    monitors: Vec<Monitor>,
+    monitors: Vec<Record>,
+    /// The id of each monitor in `monitors`, and the next id to give.
+    monitor_ids: Vec<MonitorId>,
+    next_monitor: usize,
 }
 
 impl Simulation {
@@ -80,6 +83,8 @@ impl Simulation {
             clock,
             exec,
             monitors: Vec::new(),
+            monitor_ids: Vec::new(),
+            next_monitor: 0,
         })
     }
 
@@ -143,17 +148,27 @@ impl Simulation {
 
     /// Records the spikes (any nonzero output) of `node` every step from now on.
     pub fn monitor_spikes(&mut self, node: NodeId) -> Result<MonitorId> {
+        let record = self.spike_record(node)?;
+        self.add_monitor(Record::Spikes(record))
+    }
+
+    fn spike_record(&self, node: NodeId) -> Result<SpikeRecord> {
         let n = self.node(node)?;
-        let record = SpikeRecord::new(
+        Ok(SpikeRecord::new(
             &n.name,
             node.0,
             self.plan.rows,
             n.n,
             self.clock.step(),
             self.plan.dt,
-        );
-        self.monitors.push(Monitor::Spikes(record));
-        self.monitors_changed()
+        ))
+    }
+
+    /// Counts the spikes of `node` per step and instance from now on (its population rate),
+    /// keeping no per-neuron record: memory grows by one count per step and instance.
+    pub fn monitor_rate(&mut self, node: NodeId) -> Result<MonitorId> {
+        let record = RateRecord::new(self.spike_record(node)?);
+        self.add_monitor(Record::Rate(record))
     }
 
     /// Counts the spikes (nonzero outputs) of `node` per sample from now on, without keeping
@@ -161,73 +176,161 @@ impl Simulation {
     pub fn monitor_count(&mut self, node: NodeId) -> Result<MonitorId> {
         let n = self.node(node)?;
         let record = CountRecord::new(&n.name, node.0, self.plan.rows, n.n, self.plan.dt);
-        self.monitors.push(Monitor::Count(record));
-        self.monitors_changed()
+        self.add_monitor(Record::Count(record))
     }
 
-    /// Records state variable `var` of `node` every `every` steps from now on.
+    /// Records state variable `var` of `node` every `every` steps from now on, every neuron.
     pub fn monitor_state(&mut self, node: NodeId, var: &str, every: usize) -> Result<MonitorId> {
+        self.monitor_state_with(node, var, &Sampling::every(every))
+    }
+
+    /// Records state variable `var` of `node` as `sampling` says: a subset of its neurons, a
+    /// window of steps, every k steps. Only the sampled values are kept, on the device too.
+    pub fn monitor_state_with(
+        &mut self,
+        node: NodeId,
+        var: &str,
+        sampling: &Sampling,
+    ) -> Result<MonitorId> {
         let n = self.node(node)?;
         let v = n.var(var)?;
-        if every == 0 {
+        if sampling.every == 0 {
             return Err(Error::invalid("monitor_state", "every", 0, "must be ≥ 1"));
+        }
+        if let Some(neurons) = &sampling.neurons {
+            if neurons.is_empty() {
+                return Err(Error::invalid(
+                    "monitor_state",
+                    "neurons",
+                    "[]",
+                    "must name at least one neuron",
+                ));
+            }
+            if let Some(bad) = neurons.iter().find(|&&j| j >= n.n) {
+                return Err(Error::invalid(
+                    "monitor_state",
+                    "neurons",
+                    bad,
+                    format!("must be below the population's {} neurons", n.n),
+                ));
+            }
+        }
+        if let (Some(a), Some(b)) = (sampling.start, sampling.stop)
+            && a > b
+        {
+            return Err(Error::invalid(
+                "monitor_state",
+                "steps",
+                format!("{a}..{b}"),
+                "must not end before it starts",
+            ));
         }
         let record = StateRecord::new(
             &n.name,
             var,
-            node.0,
-            v,
-            every,
+            (node.0, v, n.n),
+            sampling,
             self.plan.rows,
-            n.n,
+            self.clock.step(),
             self.plan.dt,
         );
-        self.monitors.push(Monitor::State(record));
-        self.monitors_changed()
+        self.add_monitor(Record::State(record))
     }
 
-    fn monitors_changed(&mut self) -> Result<MonitorId> {
+    fn add_monitor(&mut self, record: Record) -> Result<MonitorId> {
+        self.monitors.push(record);
+        if let Err(e) = self.exec.set_monitors(&self.monitors) {
+            self.monitors.pop();
+            self.exec.set_monitors(&self.monitors)?;
+            return Err(e);
+        }
+        super::exec::dump(self.exec.as_ref())?;
+        let id = MonitorId(self.next_monitor);
+        self.next_monitor += 1;
+        self.monitor_ids.push(id);
+        Ok(id)
+    }
+
+    fn position(&self, id: MonitorId) -> Result<usize> {
+        self.monitor_ids
+            .iter()
+            .position(|&m| m == id)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "Simulation",
+                    "monitor",
+                    id.0,
+                    "is not a monitor of this simulation (never added, or removed)",
+                )
+            })
+    }
+
+    /// What monitor `id` recorded so far, leaving it empty: it goes on recording from the
+    /// next step run, and what it held is freed. Drain a long run's monitors between runs to
+    /// keep memory flat.
+    pub fn drain(&mut self, id: MonitorId) -> Result<Record> {
+        let at = self.position(id)?;
+        let next = self.clock.step();
+        Ok(match &mut self.monitors[at] {
+            Record::Spikes(r) => Record::Spikes(r.take(next)),
+            Record::State(r) => Record::State(r.take()),
+            Record::Count(r) => Record::Count(r.take()),
+            Record::Rate(r) => Record::Rate(r.take(next)),
+        })
+    }
+
+    /// Removes monitor `id` and returns what it recorded; later runs no longer record it.
+    pub fn remove_monitor(&mut self, id: MonitorId) -> Result<Record> {
+        let at = self.position(id)?;
+        let record = self.monitors.remove(at);
+        self.monitor_ids.remove(at);
         self.exec.set_monitors(&self.monitors)?;
         super::exec::dump(self.exec.as_ref())?;
-        Ok(MonitorId(self.monitors.len() - 1))
+        Ok(record)
+    }
+
+    fn monitor(&self, id: MonitorId) -> Option<&Record> {
+        self.position(id).ok().map(|at| &self.monitors[at])
+    }
+
+    fn wrong_kind(id: MonitorId, kind: &str) -> Error {
+        Error::invalid(
+            "Simulation",
+            "monitor",
+            id.0,
+            format!("is not a {kind} monitor of this simulation"),
+        )
     }
 
     /// What spike monitor `id` recorded.
     pub fn spikes(&self, id: MonitorId) -> Result<&SpikeRecord> {
-        match self.monitors.get(id.0) {
-            Some(Monitor::Spikes(r)) => Ok(r),
-            _ => Err(Error::invalid(
-                "Simulation",
-                "monitor",
-                id.0,
-                "is not a spike monitor",
-            )),
+        match self.monitor(id) {
+            Some(Record::Spikes(r)) => Ok(r),
+            _ => Err(Self::wrong_kind(id, "spike")),
+        }
+    }
+
+    /// What rate monitor `id` counted.
+    pub fn rates(&self, id: MonitorId) -> Result<&RateRecord> {
+        match self.monitor(id) {
+            Some(Record::Rate(r)) => Ok(r),
+            _ => Err(Self::wrong_kind(id, "rate")),
         }
     }
 
     /// What count monitor `id` counted.
     pub fn counts(&self, id: MonitorId) -> Result<&CountRecord> {
-        match self.monitors.get(id.0) {
-            Some(Monitor::Count(r)) => Ok(r),
-            _ => Err(Error::invalid(
-                "Simulation",
-                "monitor",
-                id.0,
-                "is not a count monitor",
-            )),
+        match self.monitor(id) {
+            Some(Record::Count(r)) => Ok(r),
+            _ => Err(Self::wrong_kind(id, "count")),
         }
     }
 
     /// What state monitor `id` recorded.
     pub fn samples(&self, id: MonitorId) -> Result<&StateRecord> {
-        match self.monitors.get(id.0) {
-            Some(Monitor::State(r)) => Ok(r),
-            _ => Err(Error::invalid(
-                "Simulation",
-                "monitor",
-                id.0,
-                "is not a state monitor",
-            )),
+        match self.monitor(id) {
+            Some(Record::State(r)) => Ok(r),
+            _ => Err(Self::wrong_kind(id, "state")),
         }
     }
 
@@ -261,6 +364,11 @@ impl Simulation {
                 streams: &streams,
             };
             self.exec.run(&run, &mut self.monitors)?;
+            for m in &mut self.monitors {
+                if let Record::Rate(r) = m {
+                    r.absorb();
+                }
+            }
             for (e, d) in self.plan.externals.iter().zip(&mut self.streams) {
                 d.drain(..chunk * e.n * self.plan.rows);
             }
@@ -319,9 +427,11 @@ impl Simulation {
             .monitors
             .iter()
             .map(|m| match m {
-                Monitor::Spikes(r) => (r.node, plan::MonitorKind::Spikes),
-                Monitor::Count(r) => (r.node, plan::MonitorKind::Count),
-                Monitor::State(r) => (r.node, plan::MonitorKind::State(r.every)),
+                Record::Spikes(r) | Record::Rate(RateRecord { bits: r, .. }) => {
+                    (r.node, plan::MonitorKind::Spikes)
+                }
+                Record::Count(r) => (r.node, plan::MonitorKind::Count),
+                Record::State(r) => (r.node, plan::MonitorKind::State(r.every, r.rows * r.n)),
             })
             .collect();
         self.exec.cost(self.plan.cost_per_step(&monitors))

@@ -1,11 +1,12 @@
 //! The f64 host executor of a plan: the reference the GPU executors are tested against.
 
+use crate::network::RateRecord;
 use std::sync::Arc;
 
 use super::{Chunk, Exec};
 use crate::error::Result;
 use crate::host::{HostInput, HostStates, HostStep, step_elements};
-use crate::network::Monitor;
+use crate::network::Record;
 use crate::network::StepCost;
 use crate::network::plan::{ChannelSrc, InputSpec, Place, Plan};
 use crate::network::projection::F64Cx;
@@ -84,7 +85,7 @@ impl Exec for F64 {
         usize::MAX
     }
 
-    fn set_monitors(&mut self, _monitors: &[Monitor]) -> Result<()> {
+    fn set_monitors(&mut self, _monitors: &[Record]) -> Result<()> {
         Ok(())
     }
 
@@ -112,7 +113,7 @@ impl Exec for F64 {
         }
     }
 
-    fn run(&mut self, chunk: &Chunk<'_>, monitors: &mut [Monitor]) -> Result<()> {
+    fn run(&mut self, chunk: &Chunk<'_>, monitors: &mut [Record]) -> Result<()> {
         let (clock, steps, streams) = (chunk.clock, chunk.steps, chunk.streams);
         let plan = self.plan.clone();
         let rows = plan.rows;
@@ -225,11 +226,11 @@ impl Exec for F64 {
             }
             for m in monitors.iter_mut() {
                 match m {
-                    Monitor::Spikes(r) => {
+                    Record::Spikes(r) | Record::Rate(RateRecord { bits: r, .. }) => {
                         let node = &plan.nodes[r.node];
                         r.push_values(&self.arena[node.out..node.out + node.total]);
                     }
-                    Monitor::Count(r) => {
+                    Record::Count(r) => {
                         let node = &plan.nodes[r.node];
                         let out = &self.arena[node.out..node.out + node.total];
                         r.add(
@@ -238,11 +239,16 @@ impl Exec for F64 {
                                 .map(|row| row.iter().filter(|&&x| x != 0.0).count() as u64),
                         );
                     }
-                    Monitor::State(r) => {
-                        if k.is_multiple_of(r.every as u64) {
+                    Record::State(r) => {
+                        if r.on_grid(k) {
                             let node = &plan.nodes[r.node];
                             let at = node.state_base + r.var_index * node.total;
-                            r.push(k, &self.arena[at..at + node.total]);
+                            let values: Vec<f64> = r
+                                .elements(node.n)
+                                .iter()
+                                .map(|&i| self.arena[at + i])
+                                .collect();
+                            r.push(k, &values);
                         }
                     }
                 }

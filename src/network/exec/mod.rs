@@ -18,7 +18,7 @@ mod per_step;
 use std::sync::Arc;
 
 use super::plan::Plan;
-use super::{Monitor, StepCost};
+use super::{Record, StepCost};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::DeviceLimits;
@@ -66,10 +66,10 @@ pub(crate) trait Exec {
 
     /// Lays out (and on a GPU, builds) what recording `monitors` needs; called whenever they
     /// change, with all of them.
-    fn set_monitors(&mut self, monitors: &[Monitor]) -> Result<()>;
+    fn set_monitors(&mut self, monitors: &[Record]) -> Result<()>;
 
     /// Runs `chunk` and appends what it records to `monitors`.
-    fn run(&mut self, chunk: &Chunk<'_>, monitors: &mut [Monitor]) -> Result<()>;
+    fn run(&mut self, chunk: &Chunk<'_>, monitors: &mut [Record]) -> Result<()>;
 
     /// `len` values of the arena from `at`.
     fn read_arena(&self, at: usize, len: usize) -> Result<Vec<f64>>;

@@ -2,10 +2,11 @@
 //! statements' code in program order between barriers, the monitors' recording, the loads and
 //! stores of the registers) and what it keeps on chip. No device needed.
 
+use crate::network::RateRecord;
 use std::fmt::Write;
 
 use crate::error::{Error, Result};
-use crate::network::Monitor;
+use crate::network::Record;
 use crate::network::compose::constant_words;
 use crate::network::plan::{ChannelSrc, InputSpec, Place, Plan};
 use crate::network::projection::Projection;
@@ -21,8 +22,9 @@ pub(crate) struct MonitorSlot {
     pub(super) at: usize,
     /// Words per step (spikes) or per sample (states).
     pub(super) per_entry: usize,
-    /// State monitors: the `control` word holding the run's first sample index, and `every`.
-    pub(super) sampling: Option<(usize, usize)>,
+    /// State monitors: the `control` word holding the run's first sample index, `every`, and
+    /// the shift of their sampling grid (see `StateRecord`).
+    pub(super) sampling: Option<(usize, usize, u64)>,
     /// Count monitors: one counter per sample for the whole run.
     pub(super) count: bool,
 }
@@ -131,14 +133,13 @@ pub(super) fn resident_code(
 
 impl Layout {
     /// The kernel of this layout with `monitors`, and where they record.
-    pub fn kernel(&self, plan: &Plan, monitors: &[Monitor]) -> Result<Kernel> {
+    pub fn kernel(&self, plan: &Plan, monitors: &[Record]) -> Result<Kernel> {
         let rows = plan.rows;
         let lanes = self.lanes;
         // acc: the accumulators, a work counter per row, then the monitors' chunks.
         let status_at = plan.acc_len;
         let mut acc_len = status_at + rows;
-        let per_step: Vec<(usize, usize)> =
-            monitors.iter().map(|m| entry_layout(plan, m)).collect();
+        let per_step: Vec<(usize, usize)> = monitors.iter().map(|m| entry_layout(m)).collect();
         let room = (self.limits.max_storage_binding / 4) as usize;
         let acc_words = |chunk: usize| -> usize {
             acc_len
@@ -159,11 +160,14 @@ impl Layout {
         // control: one word per state monitor (the run's first sample index), then the clock.
         let mut slots = Vec::new();
         for (i, (m, (words, every))) in monitors.iter().zip(&per_step).enumerate() {
-            let count = matches!(m, Monitor::Count(_));
+            let count = matches!(m, Record::Count(_));
             slots.push(MonitorSlot {
                 at: acc_len,
                 per_entry: *words,
-                sampling: matches!(m, Monitor::State(_)).then_some((i, *every)),
+                sampling: match m {
+                    Record::State(r) => Some((i, *every, r.shift)),
+                    _ => None,
+                },
                 count,
             });
             acc_len += entries(chunk, *every) * words;
@@ -225,7 +229,9 @@ impl Layout {
             let mut after = String::new();
             for (m, slot) in monitors.iter().zip(&slots) {
                 match m {
-                    Monitor::Spikes(r) if r.node == s.node => {
+                    Record::Spikes(r) | Record::Rate(RateRecord { bits: r, .. })
+                        if r.node == s.node =>
+                    {
                         let words = r.words_per_row();
                         let _ = write!(
                             after,
@@ -235,7 +241,7 @@ impl Layout {
                             step = rows * words,
                         );
                     }
-                    Monitor::Count(r) if r.node == s.node => {
+                    Record::Count(r) if r.node == s.node => {
                         let _ = write!(
                             after,
                             "\n            count_{slot} = count_{slot} + select(0u, 1u, {spiked});",
@@ -255,17 +261,37 @@ impl Layout {
             iterations += st.iterations;
             for (m, slot) in monitors.iter().zip(&slots) {
                 match m {
-                    Monitor::State(r) if r.node == s.node => {
-                        let (first, every) = slot.sampling.expect("a state monitor samples");
+                    Record::State(r) if r.node == s.node => {
+                        let (first, every, shift) = slot.sampling.expect("a state monitor samples");
+                        let var = node.state_base + r.var_index * node.total;
+                        let entry = r.rows * r.n;
                         let _ = writeln!(
                             body,
-                            "        if (clk.k % {every}u == 0u) {{\n            let slot = clk.k / {every}u - control[{first}u];\n            for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n                atomicStore(&acc[{at}u + slot * {total}u + row * {n}u + j], bitcast<i32>(state[{var}u + row * {n}u + j]));\n            }}\n        }}",
-                            n = node.n,
-                            total = node.total,
-                            at = slot.at,
-                            var = node.state_base + r.var_index * node.total,
+                            "        if ((clk.k + {shift}u) % {every}u == 0u) {{\n            let slot = (clk.k + {shift}u) / {every}u - control[{first}u];",
                         );
-                        iterations += lanes.per(node.n);
+                        // Each element is read by the invocation that updated it (its states
+                        // may be its own until the next barrier): a subset walks its constant
+                        // list and each invocation stores the neurons it owns.
+                        if r.subset {
+                            let idx: Vec<String> =
+                                r.neurons.iter().map(|j| format!("{j}u")).collect();
+                            let _ = writeln!(
+                                body,
+                                "            var sampled = array<u32, {k}>({list});\n            for (var q = 0u; q < {k}u; q = q + 1u) {{\n                let j = sampled[q];\n                if (j % WORKGROUP_SIZE == lane) {{\n                    atomicStore(&acc[{at}u + slot * {entry}u + row * {k}u + q], bitcast<i32>(state[{var}u + row * {n}u + j]));\n                }}\n            }}\n        }}",
+                                k = r.n,
+                                list = idx.join(", "),
+                                n = node.n,
+                                at = slot.at,
+                            );
+                        } else {
+                            let _ = writeln!(
+                                body,
+                                "            for (var j = lane; j < {n}u; j = j + WORKGROUP_SIZE) {{\n                atomicStore(&acc[{at}u + slot * {entry}u + row * {n}u + j], bitcast<i32>(state[{var}u + row * {n}u + j]));\n            }}\n        }}",
+                                n = node.n,
+                                at = slot.at,
+                            );
+                        }
+                        iterations += if r.subset { r.n } else { lanes.per(r.n) };
                     }
                     _ => {}
                 }
@@ -362,7 +388,7 @@ impl Layout {
     /// write, an output's write, each read as a conductance); the spike bits' and workgroup
     /// rows' writes and their reads by projections, elements and monitors; event sums
     /// accumulated in workgroup memory.
-    fn on_chip_bytes(&self, plan: &Plan, resident: &[Resident], monitors: &[Monitor]) -> u64 {
+    fn on_chip_bytes(&self, plan: &Plan, resident: &[Resident], monitors: &[Record]) -> u64 {
         let rows = plan.rows;
         // Reads of the row at `base` by elements of the same size (conductances, inputs).
         let element_reads = |base: usize| -> usize {
@@ -395,9 +421,9 @@ impl Layout {
             monitors
                 .iter()
                 .filter(|m| match m {
-                    Monitor::Spikes(r) => r.node == node,
-                    Monitor::Count(r) => r.node == node,
-                    Monitor::State(_) => false,
+                    Record::Spikes(r) | Record::Rate(RateRecord { bits: r, .. }) => r.node == node,
+                    Record::Count(r) => r.node == node,
+                    Record::State(_) => false,
                 })
                 .count()
         };

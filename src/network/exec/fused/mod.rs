@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::gpu::{CLOCK_STRIDE, DeviceLimits, Dispatch, Gpu, GpuArray, NetworkBindings};
-use crate::network::Monitor;
+use crate::network::Record;
 use crate::network::compose::{clock_entries, param_table};
 use crate::network::plan::Plan;
 use crate::network::projection::Projection;
@@ -189,7 +189,7 @@ impl Exec for Fused {
 
     /// Generates the kernel with `monitors` and allocates their chunks; the pipeline is built
     /// at the next run.
-    fn set_monitors(&mut self, monitors: &[Monitor]) -> Result<()> {
+    fn set_monitors(&mut self, monitors: &[Record]) -> Result<()> {
         let kernel = self.layout.kernel(&self.plan, monitors)?;
         self.control = self.gpu.alloc("network control", kernel.control_len)?;
         self.acc = self.gpu.alloc("network accumulators", kernel.acc_len)?;
@@ -200,7 +200,7 @@ impl Exec for Fused {
     }
 
     /// Runs `steps` (at most [`Self::chunk_len`]) steps from `clock`'s step.
-    fn run(&mut self, chunk: &Chunk<'_>, monitors: &mut [Monitor]) -> Result<()> {
+    fn run(&mut self, chunk: &Chunk<'_>, monitors: &mut [Record]) -> Result<()> {
         let (clock, steps, streams) = (chunk.clock, chunk.steps, chunk.streams);
         assert!(steps <= self.kernel.chunk, "a run is at most one chunk");
         if steps == 0 {
@@ -216,9 +216,9 @@ impl Exec for Fused {
         }
         for slot in &self.kernel.monitors {
             match slot.sampling {
-                Some((first, every)) => self
+                Some((first, every, shift)) => self
                     .control
-                    .write(first, &[k0.div_ceil(every as u64) as u32]),
+                    .write(first, &[(k0 + shift).div_ceil(every as u64) as u32]),
                 None if slot.count => self.acc.write(slot.at, &vec![0u32; slot.per_entry]),
                 None => self.acc.write(slot.at, &vec![0u32; steps * slot.per_entry]),
             }

@@ -2,7 +2,8 @@
 //! live as bits or values in workgroup memory, and where statements' projections run. Pure
 //! functions of the plan.
 
-use crate::network::Monitor;
+use crate::network::RateRecord;
+use crate::network::Record;
 use crate::network::plan::{ChannelSrc, InputSpec, Place, Plan};
 use crate::network::projection::Projection;
 
@@ -62,7 +63,7 @@ pub(crate) struct Resident {
 /// whole row (projections, `x` or delta inputs from the arena, delay rings, monitors) and that
 /// are read elsewhere only as the conductance of a current input of the same size (the same
 /// element, so the same invocation and slot). In population order, while registers last.
-pub(super) fn residents(plan: &Plan, monitors: &[Monitor], lanes: Lanes) -> Vec<Resident> {
+pub(super) fn residents(plan: &Plan, monitors: &[Record], lanes: Lanes) -> Vec<Resident> {
     let rows = plan.rows;
     // Arena ranges read as whole rows, and rows read element by element (base, size).
     let mut shared: Vec<(usize, usize)> = Vec::new();
@@ -98,9 +99,11 @@ pub(super) fn residents(plan: &Plan, monitors: &[Monitor], lanes: Lanes) -> Vec<
     }
     for m in monitors {
         let (node, var) = match m {
-            Monitor::State(r) => (&plan.nodes[r.node], Some(r.var_index)),
-            Monitor::Spikes(r) => (&plan.nodes[r.node], None),
-            Monitor::Count(r) => (&plan.nodes[r.node], None),
+            Record::State(r) => (&plan.nodes[r.node], Some(r.var_index)),
+            Record::Spikes(r) | Record::Rate(RateRecord { bits: r, .. }) => {
+                (&plan.nodes[r.node], None)
+            }
+            Record::Count(r) => (&plan.nodes[r.node], None),
         };
         let base = var.map_or(node.out, |v| node.state_base + v * node.total);
         shared.push((base, base + node.total));
@@ -405,7 +408,15 @@ mod tests {
         assert_eq!(rows.iter().map(|r| r.reg).max(), Some(48));
         // A monitor reads V as a whole row: V leaves the registers.
         let v = plan.nodes[N].state_base;
-        let monitor = Monitor::State(StateRecord::new("N", "V", N, 0, 1, 1, 4000, 0.1));
+        let monitor = Record::State(StateRecord::new(
+            "N",
+            "V",
+            (N, 0, 4000),
+            &crate::network::Sampling::every(1),
+            1,
+            0,
+            0.1,
+        ));
         let with_monitor = residents(&plan, &[monitor], Lanes(256));
         assert_eq!(with_monitor.len(), 3);
         assert!(with_monitor.iter().all(|r| r.base != v));

@@ -7,6 +7,7 @@
 //! network like COBA takes one dispatch per step. Nothing is read back inside a chunk;
 //! monitors are read once per chunk.
 
+use crate::network::RateRecord;
 use std::sync::Arc;
 
 mod composed;
@@ -23,7 +24,7 @@ use crate::gpu::{
     NetworkBindings,
 };
 use crate::module::pack_params;
-use crate::network::Monitor;
+use crate::network::Record;
 use crate::network::StepCost;
 use crate::network::compose::{channel_records, clock_entries, sim_input, statement_sim};
 use crate::network::plan::{ChannelSrc, InputSpec, Place, Plan};
@@ -45,6 +46,8 @@ struct MonitorBuf {
     per_entry: usize,
     /// For state monitors: the cfg uniform and its `SampleCfg`, whose `first` is set before each run.
     sampling: Option<(GpuArray, SampleCfg)>,
+    /// The elements a state monitor of a subset samples (bound to its dispatch).
+    _index: Option<GpuArray>,
     /// The monitor's own dispatch, or, for a count monitor of a population whose composed
     /// update counts its spikes, where its counters start in `acc`.
     dispatch: Option<Dispatch>,
@@ -459,11 +462,11 @@ impl Exec for PerStep {
     }
 
     /// Builds the chunk buffers and dispatches of `monitors`.
-    fn set_monitors(&mut self, monitors: &[Monitor]) -> Result<()> {
+    fn set_monitors(&mut self, monitors: &[Record]) -> Result<()> {
         let gpu = &self.gpu;
         let plan = &self.plan;
         // Each monitor's chunk fits one binding, and all of them the budget.
-        let layouts: Vec<(usize, usize)> = monitors.iter().map(|m| entry_layout(plan, m)).collect();
+        let layouts: Vec<(usize, usize)> = monitors.iter().map(|m| entry_layout(m)).collect();
         let bytes = |chunk: usize| {
             layouts
                 .iter()
@@ -485,7 +488,7 @@ impl Exec for PerStep {
         let mut bufs = Vec::with_capacity(monitors.len());
         let mut counted_bytes = 0;
         for (m, &(words, every)) in monitors.iter().zip(&layouts) {
-            if let Monitor::Count(r) = m
+            if let Record::Count(r) = m
                 && let Some(&(_, at)) = self.counters.iter().find(|(node, _)| *node == r.node)
             {
                 counted_bytes += 4 * plan.nodes[r.node].total as u64;
@@ -493,14 +496,16 @@ impl Exec for PerStep {
                     buffer: self.acc.clone(),
                     per_entry: words,
                     sampling: None,
+                    _index: None,
                     dispatch: None,
                     counters: Some(at),
                 });
                 continue;
             }
             let buffer = gpu.alloc("monitor chunk", entries(chunk, every) * words)?;
+            let mut index = None;
             let (cfg_words, kernel, grid, sampling) = match m {
-                Monitor::Spikes(r) => {
+                Record::Spikes(r) | Record::Rate(RateRecord { bits: r, .. }) => {
                     let node = &plan.nodes[r.node];
                     let w = SpikeBitsCfg {
                         n: node.n as u32,
@@ -517,14 +522,21 @@ impl Exec for PerStep {
                         None,
                     )
                 }
-                Monitor::State(r) => {
+                Record::State(r) => {
                     let node = &plan.nodes[r.node];
+                    if r.subset {
+                        let elements: Vec<u32> =
+                            r.elements(node.n).iter().map(|&i| i as u32).collect();
+                        index = Some(gpu.upload("sampled elements", &elements)?);
+                    }
                     let w = SampleCfg {
-                        n: node.total as u32,
+                        n: (r.rows * r.n) as u32,
                         src: (node.state_base + r.var_index * node.total) as u32,
                         dst: 0,
                         every: r.every as u32,
                         first: 0,
+                        shift: r.shift as u32,
+                        indexed: r.subset,
                     };
                     (
                         w.words([0; 3]),
@@ -533,7 +545,7 @@ impl Exec for PerStep {
                         Some(w),
                     )
                 }
-                Monitor::Count(r) => {
+                Record::Count(r) => {
                     let node = &plan.nodes[r.node];
                     let w = CountCfg {
                         n: node.n as u32,
@@ -556,7 +568,7 @@ impl Exec for PerStep {
                 &CommBindings {
                     cfg: &cfg,
                     src: Some(&self.arena),
-                    index: None,
+                    index: index.as_ref(),
                     weights: None,
                     dst: (!spikes).then_some(&buffer),
                     acc: spikes.then_some(&buffer),
@@ -568,6 +580,7 @@ impl Exec for PerStep {
                 buffer,
                 per_entry: words,
                 sampling: sampling.map(|w| (cfg, w)),
+                _index: index,
                 dispatch: Some(dispatch),
                 counters: None,
             });
@@ -576,9 +589,9 @@ impl Exec for PerStep {
         if let Some(o) = &mut self.composed {
             o.every_step = monitors.iter().zip(&bufs).any(|(m, b)| {
                 let node = match m {
-                    Monitor::Spikes(r) => r.node,
-                    Monitor::Count(r) => r.node,
-                    Monitor::State(_) => return false,
+                    Record::Spikes(r) | Record::Rate(RateRecord { bits: r, .. }) => r.node,
+                    Record::Count(r) => r.node,
+                    Record::State(_) => return false,
                 };
                 b.dispatch.is_some() && o.deferred.contains(&node)
             });
@@ -591,7 +604,7 @@ impl Exec for PerStep {
 
     /// Runs `steps` (at most [`Self::chunk_len`]) steps from `clock`'s step, reading back the
     /// monitors at the end.
-    fn run(&mut self, chunk: &Chunk<'_>, monitors: &mut [Monitor]) -> Result<()> {
+    fn run(&mut self, chunk: &Chunk<'_>, monitors: &mut [Record]) -> Result<()> {
         let (clock, steps, streams) = (chunk.clock, chunk.steps, chunk.streams);
         assert!(steps <= self.chunk_len(), "a run is at most one chunk");
         if steps == 0 {
@@ -614,14 +627,14 @@ impl Exec for PerStep {
         }
         for (m, record) in self.monitors.iter().zip(monitors.iter()) {
             if let Some((cfg, sample)) = &m.sampling {
-                let first = k0.div_ceil(sample.every as u64) as u32;
+                let first = (k0 + sample.shift as u64).div_ceil(sample.every as u64) as u32;
                 cfg.write(0, &SampleCfg { first, ..*sample }.words([0; 3]));
             }
             match (record, m.counters) {
-                (Monitor::Count(_), Some(at)) => {
+                (Record::Count(_), Some(at)) => {
                     m.buffer.write(at, &vec![0u32; m.per_entry * COUNTERS])
                 }
-                (Monitor::Count(_), None) => m.buffer.write(0, &vec![0u32; m.per_entry]),
+                (Record::Count(_), None) => m.buffer.write(0, &vec![0u32; m.per_entry]),
                 _ => {}
             }
         }
@@ -633,7 +646,7 @@ impl Exec for PerStep {
         )?;
         for (m, record) in self.monitors.iter().zip(monitors.iter_mut()) {
             match (record, m.counters) {
-                (Monitor::Count(r), Some(at)) => {
+                (Record::Count(r), Some(at)) => {
                     let counters: Vec<u32> = m.buffer.view(at, m.per_entry * COUNTERS).read()?;
                     let per_row = counters.chunks(COUNTERS);
                     r.add(

@@ -1,0 +1,162 @@
+//! Monitors that record what matters: state samples of a subset within a window, population
+//! rates without per-neuron storage, drained and removed monitors — the same on every
+//! executor as the full records they stand for.
+
+mod common;
+
+use brainwgpu::network::classic::Coba;
+use brainwgpu::network::{Record, Sampling, Simulation};
+use brainwgpu::prelude::*;
+use brainwgpu::{Device, Executor};
+
+const ROWS: usize = 2;
+
+fn coba(device: &Device, executor: Executor) -> (Simulation, brainwgpu::network::classic::CobaNet) {
+    let net = Coba::new(300).build().unwrap();
+    let sim = net
+        .network
+        .compile_with(device, Some(ROWS), 0.1 * ms, executor)
+        .unwrap();
+    (sim, net)
+}
+
+fn executors(device: &Device) -> Vec<Executor> {
+    match device {
+        Device::Cpu => vec![Executor::Auto],
+        _ => vec![Executor::PerStep, Executor::Fused],
+    }
+}
+
+fn check_subsets_and_windows(device: &Device) {
+    for executor in executors(device) {
+        let (mut sim, net) = coba(device, executor);
+        let full = sim.monitor_state(net.neurons, "V", 1).unwrap();
+        let neurons = vec![7, 0, 299, 150];
+        let sub = sim
+            .monitor_state_with(
+                net.neurons,
+                "V",
+                &Sampling::every(7).neurons(neurons.clone()).steps(995..1410),
+            )
+            .unwrap();
+        // Two runs, the second across a chunk boundary of the GPU executors.
+        sim.run(400).unwrap();
+        sim.run(1200).unwrap();
+        let full = sim.samples(full).unwrap();
+        let sub = sim.samples(sub).unwrap();
+        let want_steps: Vec<u64> = (995..1410).step_by(7).collect();
+        assert_eq!(sub.steps, want_steps, "{executor:?}: sampled steps");
+        assert_eq!(sub.n, neurons.len());
+        assert_eq!(sub.values.len(), want_steps.len() * ROWS * neurons.len());
+        for (s, &k) in sub.steps.iter().enumerate() {
+            for b in 0..ROWS {
+                for (q, &j) in neurons.iter().enumerate() {
+                    let got = sub.values[(s * ROWS + b) * neurons.len() + q];
+                    let want = full.values[(k as usize * ROWS + b) * 300 + j];
+                    assert_eq!(
+                        got.to_bits(),
+                        want.to_bits(),
+                        "{executor:?}: V of neuron {j}, row {b} at step {k}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn state_subsets_and_windows_on_the_f64_executor() {
+    check_subsets_and_windows(&Device::Cpu);
+}
+
+#[test]
+fn state_subsets_and_windows_on_both_gpu_executors() {
+    let Some(gpu) = common::gpu() else { return };
+    check_subsets_and_windows(&gpu);
+}
+
+fn check_rates_drain_and_remove(device: &Device) {
+    for executor in executors(device) {
+        let (mut sim, net) = coba(device, executor);
+        let spikes = sim.monitor_spikes(net.neurons).unwrap();
+        let rate = sim.monitor_rate(net.neurons).unwrap();
+        let drained = sim.monitor_spikes(net.neurons).unwrap();
+        let g = sim.monitor_state(net.g_exc, "g", 10).unwrap();
+        sim.run(300).unwrap();
+        let first = match sim.drain(drained).unwrap() {
+            Record::Spikes(r) => r,
+            other => panic!("drained a spike monitor, got {other:?}"),
+        };
+        assert_eq!(first.steps(), 300);
+        assert_eq!(sim.spikes(drained).unwrap().steps(), 0, "drained empty");
+        let g_part = match sim.remove_monitor(g).unwrap() {
+            Record::State(r) => r,
+            other => panic!("removed a state monitor, got {other:?}"),
+        };
+        assert_eq!(g_part.steps.len(), 30);
+        assert!(sim.samples(g).is_err(), "a removed monitor is gone");
+        assert!(sim.drain(g).is_err());
+        sim.run(1300).unwrap();
+        let all = sim.spikes(spikes).unwrap();
+        let second = sim.spikes(drained).unwrap();
+        assert_eq!(second.first_step, 300);
+        assert_eq!(all.steps(), 1600);
+        // The drained record and what followed it are the whole record.
+        let mut joined = first.dense();
+        joined.extend(second.dense());
+        assert_eq!(joined, all.dense(), "{executor:?}: drained + rest = whole");
+        // The rate monitor counts what the spike monitor records, per step and row.
+        let rates = sim.rates(rate).unwrap();
+        let want: Vec<u32> = all.counts().iter().map(|&c| c as u32).collect();
+        assert_eq!(rates.counts(), &want[..], "{executor:?}: counts per step");
+        assert!(rates.mean_rate_hz() > 1.0);
+        assert!((rates.mean_rate_hz() - all.rate_hz()).abs() < 1e-9);
+        assert_eq!(rates.rate_hz(1).len(), 1600);
+        // Wrong kinds and bad samplings are typed errors.
+        assert!(sim.samples(rate).is_err());
+        assert!(
+            sim.monitor_state_with(net.neurons, "V", &Sampling::every(1).neurons(vec![300]))
+                .is_err()
+        );
+        assert!(
+            sim.monitor_state_with(net.neurons, "V", &Sampling::every(0))
+                .is_err()
+        );
+        assert!(
+            sim.monitor_state_with(net.neurons, "V", &Sampling::every(1).steps(10..5))
+                .is_err()
+        );
+    }
+}
+
+#[test]
+fn rates_drains_and_removals_on_the_f64_executor() {
+    check_rates_drain_and_remove(&Device::Cpu);
+}
+
+#[test]
+fn rates_drains_and_removals_on_both_gpu_executors() {
+    let Some(gpu) = common::gpu() else { return };
+    check_rates_drain_and_remove(&gpu);
+}
+
+/// Ten neurons' V of a 5,000-neuron network over 1 s (10,000 steps) keep 10 × 10,000 values:
+/// 0.8 MB, against 400 MB for every neuron.
+#[test]
+fn a_subset_record_holds_memory_for_its_neurons_only() {
+    let Some(gpu) = common::gpu() else { return };
+    let net = Coba::new(5000).build().unwrap();
+    let mut sim = net.network.compile(&gpu, None, 0.1 * ms).unwrap();
+    let m = sim
+        .monitor_state_with(
+            net.neurons,
+            "V",
+            &Sampling::every(1).neurons((0..10).map(|i| i * 500).collect()),
+        )
+        .unwrap();
+    sim.run(10_000).unwrap();
+    let r = sim.samples(m).unwrap();
+    assert_eq!(r.values.len(), 10 * 10_000);
+    assert!(r.values.capacity() * 8 <= 2 * 800_000, "values are 0.8 MB");
+    assert!(r.values.iter().all(|v| v.is_finite() && *v < -40.0));
+}
