@@ -260,17 +260,158 @@ fn npy_bytes(array: &NpyArray) -> Vec<u8> {
                 .join(", ")
         ),
     };
+    let mut out = npy_header(&descr, &shape);
+    out.extend(body);
+    out
+}
+
+/// The NPY 1.0 preamble and header of an array of `descr` and `shape` (a Python tuple).
+fn npy_header(descr: &str, shape: &str) -> Vec<u8> {
     let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
     // Pad so that the data starts on a 64-byte boundary, ending with a newline.
     let unpadded = 10 + header.len() + 1;
     header.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
     header.push('\n');
-    let mut out = Vec::with_capacity(10 + header.len() + body.len());
+    let mut out = Vec::with_capacity(10 + header.len());
     out.extend(b"\x93NUMPY\x01\x00");
     out.extend((header.len() as u16).to_le_bytes());
     out.extend(header.as_bytes());
-    out.extend(body);
     out
+}
+
+/// An `.npz` written while a run goes on: each array grows along its first axis, its values
+/// spilled to a file beside the archive as they come (`<path>.<array>.part`), so memory stays
+/// flat however long the run; [`NpzStream::finish`] writes the archive and removes the parts.
+pub struct NpzStream {
+    path: PathBuf,
+    columns: Vec<Column>,
+}
+
+struct Column {
+    name: String,
+    descr: &'static str,
+    /// The shape of one entry along the first axis.
+    inner: Vec<usize>,
+    part: PathBuf,
+    file: std::io::BufWriter<File>,
+    /// Values written.
+    len: usize,
+}
+
+impl NpzStream {
+    /// A stream to `path` with arrays `(name, descr, inner shape)`; `descr` is `<f8`, `<i8` or
+    /// `<i4`.
+    pub fn create(
+        path: impl AsRef<Path>,
+        arrays: &[(&str, &'static str, &[usize])],
+    ) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let mut columns = Vec::with_capacity(arrays.len());
+        for &(name, descr, inner) in arrays {
+            let mut part = path.clone().into_os_string();
+            part.push(format!(".{name}.part"));
+            let part = PathBuf::from(part);
+            let file = File::create(&part).map_err(io_err(&part))?;
+            columns.push(Column {
+                name: name.to_string(),
+                descr,
+                inner: inner.to_vec(),
+                part,
+                file: std::io::BufWriter::new(file),
+                len: 0,
+            });
+        }
+        Ok(NpzStream { path, columns })
+    }
+
+    /// The archive it writes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends values to array `name` (whole entries; the element type must match its
+    /// `descr`).
+    pub fn append(&mut self, name: &str, data: &NpyData) -> Result<()> {
+        let c = self
+            .columns
+            .iter_mut()
+            .find(|c| c.name == name)
+            .ok_or_else(|| format_err(&self.path, format!("no streamed array `{name}`")))?;
+        let (bytes, len): (Vec<u8>, usize) = match (c.descr, data) {
+            ("<f8", NpyData::F64(v)) => (v.iter().flat_map(|x| x.to_le_bytes()).collect(), v.len()),
+            ("<i8", NpyData::I64(v)) => (v.iter().flat_map(|x| x.to_le_bytes()).collect(), v.len()),
+            ("<i4", NpyData::I32(v)) => (v.iter().flat_map(|x| x.to_le_bytes()).collect(), v.len()),
+            _ => {
+                return Err(format_err(
+                    &self.path,
+                    format!("array `{name}` is streamed as {}", c.descr),
+                ));
+            }
+        };
+        let entry: usize = c.inner.iter().product();
+        if !len.is_multiple_of(entry.max(1)) {
+            return Err(Error::shape(
+                format!("values streamed to `{name}`"),
+                format!("whole entries of {entry}"),
+                format!("{len} values"),
+            ));
+        }
+        c.file.write_all(&bytes).map_err(io_err(&c.part))?;
+        c.len += len;
+        Ok(())
+    }
+
+    /// Writes the archive: every streamed array, then `extras` (small arrays known at the
+    /// end), and removes the part files.
+    pub fn finish(mut self, extras: &[(&str, &[usize], NpyData)]) -> Result<PathBuf> {
+        let path = self.path.clone();
+        let file = File::create(&path).map_err(io_err(&path))?;
+        let mut zip = zip::ZipWriter::new(file);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        for c in &mut self.columns {
+            c.file.flush().map_err(io_err(&c.part))?;
+            let entry: usize = c.inner.iter().product::<usize>().max(1);
+            let mut shape = vec![c.len / entry];
+            shape.extend(&c.inner);
+            let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+            let tuple = match dims.len() {
+                1 => format!("({},)", dims[0]),
+                _ => format!("({})", dims.join(", ")),
+            };
+            zip.start_file(format!("{}.npy", c.name), options)
+                .map_err(|e| format_err(&path, e.to_string()))?;
+            zip.write_all(&npy_header(c.descr, &tuple))
+                .map_err(io_err(&path))?;
+            let mut part = File::open(&c.part).map_err(io_err(&c.part))?;
+            std::io::copy(&mut part, &mut zip).map_err(io_err(&path))?;
+        }
+        for (name, shape, data) in extras {
+            let array = NpyArray {
+                shape: shape.to_vec(),
+                data: data.clone(),
+            };
+            zip.start_file(format!("{name}.npy"), options)
+                .map_err(|e| format_err(&path, e.to_string()))?;
+            zip.write_all(&npy_bytes(&array)).map_err(io_err(&path))?;
+        }
+        zip.finish().map_err(|e| format_err(&path, e.to_string()))?;
+        for c in &self.columns {
+            let _ = std::fs::remove_file(&c.part);
+        }
+        self.columns.clear();
+        Ok(path)
+    }
+}
+
+impl Drop for NpzStream {
+    /// An unfinished stream leaves no part files behind.
+    fn drop(&mut self) {
+        for c in &self.columns {
+            let _ = std::fs::remove_file(&c.part);
+        }
+    }
 }
 
 impl Npz {

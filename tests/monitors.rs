@@ -160,3 +160,99 @@ fn a_subset_record_holds_memory_for_its_neurons_only() {
     assert!(r.values.capacity() * 8 <= 2 * 800_000, "values are 0.8 MB");
     assert!(r.values.iter().all(|v| v.is_finite() && *v < -40.0));
 }
+
+fn check_streams(device: &Device, tag: &str) {
+    let dir = std::env::temp_dir().join(format!("brainwgpu-streams-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for executor in executors(device) {
+        let (mut sim, net) = coba(device, executor);
+        let spikes = sim.monitor_spikes(net.neurons).unwrap();
+        let rate = sim.monitor_rate(net.neurons).unwrap();
+        let v = sim
+            .monitor_state_with(
+                net.neurons,
+                "V",
+                &Sampling::every(3).neurons(vec![5, 6]).steps(102..100_000),
+            )
+            .unwrap();
+        // Twins streamed to disk, one of them after it recorded 100 steps in memory.
+        let s_spikes = sim.monitor_spikes(net.neurons).unwrap();
+        sim.run(100).unwrap();
+        let s_rate = sim.monitor_rate(net.neurons).unwrap();
+        let s_v = sim
+            .monitor_state_with(
+                net.neurons,
+                "V",
+                &Sampling::every(3).neurons(vec![5, 6]).steps(102..100_000),
+            )
+            .unwrap();
+        let names = ["spikes", "rate", "v"].map(|n| dir.join(format!("{n}-{executor:?}.npz")));
+        sim.stream_to(s_spikes, &names[0]).unwrap();
+        // The twins streamed from step 100: their in-memory twins start there too.
+        sim.drain(v).unwrap();
+        sim.drain(rate).unwrap();
+        sim.stream_to(s_rate, &names[1]).unwrap();
+        sim.stream_to(s_v, &names[2]).unwrap();
+        assert!(
+            sim.counts(s_v).is_err(),
+            "a state monitor is not a count monitor"
+        );
+        assert!(sim.stream_to(s_v, &names[2]).is_err(), "streamed once");
+        sim.run(2500).unwrap();
+        assert_eq!(sim.spikes(s_spikes).unwrap().steps(), 0, "streamed away");
+        let dir_files = std::fs::read_dir(&dir).unwrap().count();
+        assert!(dir_files >= 3, "part files beside the archives");
+        sim.finish_stream(s_spikes).unwrap();
+        sim.remove_monitor(s_rate).unwrap();
+        let want_spikes = dir.join(format!("want-spikes-{executor:?}.npz"));
+        sim.spikes(spikes).unwrap().to_npz(&want_spikes).unwrap();
+        let want_rate = dir.join(format!("want-rate-{executor:?}.npz"));
+        sim.rates(rate).unwrap().to_npz(&want_rate).unwrap();
+        let want_v = dir.join(format!("want-v-{executor:?}.npz"));
+        sim.samples(v).unwrap().to_npz(&want_v).unwrap();
+        drop(sim); // writes the V stream
+        let read = |p: &std::path::Path| brainwgpu::npz::Npz::read(p).unwrap();
+        let (got, want) = (read(&names[0]), read(&want_spikes));
+        for a in ["times_ms", "steps", "rows", "neurons", "shape", "dt_ms"] {
+            assert_eq!(
+                got.get(a).unwrap(),
+                want.get(a).unwrap(),
+                "{executor:?}: {a}"
+            );
+        }
+        let (got, want) = (read(&names[1]), read(&want_rate));
+        for a in ["times_ms", "counts"] {
+            assert_eq!(
+                got.get(a).unwrap(),
+                want.get(a).unwrap(),
+                "{executor:?}: {a}"
+            );
+        }
+        let (got, want) = (read(&names[2]), read(&want_v));
+        for a in ["times_ms", "values", "neurons"] {
+            assert_eq!(
+                got.get(a).unwrap(),
+                want.get(a).unwrap(),
+                "{executor:?}: {a}"
+            );
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(".part"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn streamed_monitors_write_what_memory_records_on_the_f64_executor() {
+    check_streams(&Device::Cpu, "cpu");
+}
+
+#[test]
+fn streamed_monitors_write_what_memory_records_on_both_gpu_executors() {
+    let Some(gpu) = common::gpu() else { return };
+    check_streams(&gpu, "gpu");
+}

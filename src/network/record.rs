@@ -5,7 +5,7 @@ use std::path::Path;
 use super::Record;
 use crate::error::Result;
 use crate::gpu::GpuArray;
-use crate::npz::{NpyData, NpzWriter};
+use crate::npz::{NpyData, NpzStream, NpzWriter};
 
 /// The spikes of one population, step by step: for each recorded step and sample, one bit per
 /// neuron.
@@ -804,6 +804,121 @@ fn rate_strip(rgb: &mut [u8], w: usize, left: usize, strip: usize, per_column: &
         for y in h - bar..h {
             let at = (y * w + left + x) * 3;
             rgb[at..at + 3].copy_from_slice(&[40, 90, 200]);
+        }
+    }
+}
+
+/// A monitor's record streamed to an `.npz` chunk by chunk (`Simulation::stream_to`): the
+/// same arrays as its `to_npz`, written as the run goes.
+pub(crate) struct RecordStream {
+    stream: NpzStream,
+    /// Steps (spikes, rates) or samples (states) streamed so far.
+    entries: u64,
+    /// The last record drained, for the arrays written at the end.
+    last: Record,
+}
+
+impl RecordStream {
+    /// A stream to `path` for records like `record`.
+    pub fn create(path: &Path, record: &Record) -> Result<RecordStream> {
+        let columns: Vec<(&str, &'static str, Vec<usize>)> = match record {
+            Record::Spikes(_) => vec![
+                ("times_ms", "<f8", vec![]),
+                ("steps", "<i8", vec![]),
+                ("rows", "<i4", vec![]),
+                ("neurons", "<i4", vec![]),
+            ],
+            Record::State(r) => vec![
+                ("times_ms", "<f8", vec![]),
+                ("values", "<f8", vec![r.rows, r.n]),
+            ],
+            Record::Rate(r) => vec![("times_ms", "<f8", vec![]), ("counts", "<i8", vec![r.rows])],
+            Record::Count(_) => {
+                return Err(crate::error::Error::invalid(
+                    "stream_to",
+                    "monitor",
+                    "a count monitor",
+                    "holds one count per instance, which needs no streaming",
+                ));
+            }
+        };
+        let spec: Vec<(&str, &'static str, &[usize])> =
+            columns.iter().map(|(n, d, s)| (*n, *d, &s[..])).collect();
+        Ok(RecordStream {
+            stream: NpzStream::create(path, &spec)?,
+            entries: 0,
+            last: record.clone(),
+        })
+    }
+
+    /// Appends what `record` (just drained) holds.
+    pub fn append(&mut self, record: Record) -> Result<()> {
+        let s = &mut self.stream;
+        match &record {
+            Record::Spikes(r) => {
+                let events = r.events();
+                let step = |e: &(usize, usize, usize)| r.first_step as i64 + e.0 as i64;
+                s.append(
+                    "times_ms",
+                    &NpyData::F64(events.iter().map(|e| step(e) as f64 * r.dt).collect()),
+                )?;
+                s.append("steps", &NpyData::I64(events.iter().map(step).collect()))?;
+                s.append(
+                    "rows",
+                    &NpyData::I32(events.iter().map(|e| e.1 as i32).collect()),
+                )?;
+                s.append(
+                    "neurons",
+                    &NpyData::I32(events.iter().map(|e| e.2 as i32).collect()),
+                )?;
+                self.entries += r.steps() as u64;
+            }
+            Record::State(r) => {
+                s.append(
+                    "times_ms",
+                    &NpyData::F64(r.steps.iter().map(|&k| k as f64 * r.dt).collect()),
+                )?;
+                s.append("values", &NpyData::F64(r.values.clone()))?;
+                self.entries += r.steps.len() as u64;
+            }
+            Record::Rate(r) => {
+                s.append(
+                    "times_ms",
+                    &NpyData::F64(
+                        (0..r.steps() as u64)
+                            .map(|i| (r.first_step + i) as f64 * r.dt)
+                            .collect(),
+                    ),
+                )?;
+                s.append(
+                    "counts",
+                    &NpyData::I64(r.counts().iter().map(|&c| i64::from(c)).collect()),
+                )?;
+                self.entries += r.steps() as u64;
+            }
+            Record::Count(_) => {}
+        }
+        self.last = record;
+        Ok(())
+    }
+
+    /// Writes the archive.
+    pub fn finish(self) -> Result<std::path::PathBuf> {
+        match &self.last {
+            Record::Spikes(r) => self.stream.finish(&[
+                ("dt_ms", &[], NpyData::F64(vec![r.dt])),
+                (
+                    "shape",
+                    &[3],
+                    NpyData::I64(vec![self.entries as i64, r.rows as i64, r.n as i64]),
+                ),
+            ]),
+            Record::State(r) => self.stream.finish(&[(
+                "neurons",
+                &[r.n],
+                NpyData::I64(r.neurons.iter().map(|&j| j as i64).collect()),
+            )]),
+            _ => self.stream.finish(&[]),
         }
     }
 }

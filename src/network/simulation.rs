@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::exec::{Chunk, Exec};
 use super::plan::{self, Plan};
-use super::record::{CountRecord, RateRecord, Sampling, SpikeRecord, StateRecord};
+use super::record::{CountRecord, RateRecord, RecordStream, Sampling, SpikeRecord, StateRecord};
 use super::{ExternalId, MonitorId, NodeId, Record};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
@@ -51,6 +51,9 @@ impl std::fmt::Display for StepCost {
     }
 }
 
+/// The most steps between two writes of streamed monitors.
+const STREAM_CHUNK: usize = 1000;
+
 /// A compiled network: its states on a device, a clock, and monitors.
 pub struct Simulation {
     batch: Option<usize>,
@@ -64,6 +67,8 @@ pub struct Simulation {
     /// The id of each monitor in `monitors`, and the next id to give.
     monitor_ids: Vec<MonitorId>,
     next_monitor: usize,
+    /// Monitors streamed to disk after every chunk.
+    to_disk: Vec<(MonitorId, RecordStream)>,
 }
 
 impl Simulation {
@@ -85,6 +90,7 @@ impl Simulation {
             monitors: Vec::new(),
             monitor_ids: Vec::new(),
             next_monitor: 0,
+            to_disk: Vec::new(),
         })
     }
 
@@ -279,8 +285,56 @@ impl Simulation {
         })
     }
 
-    /// Removes monitor `id` and returns what it recorded; later runs no longer record it.
+    /// Streams monitor `id` to the `.npz` at `path` from now on: after every chunk of a run
+    /// (up to 1000 steps on a GPU) what it recorded is appended to files beside `path` and
+    /// freed, so memory stays flat however long the run. [`Simulation::finish_stream`] (or
+    /// removing the monitor, or dropping the simulation) writes the archive — the same arrays
+    /// as the record's `to_npz`. What the monitor held before is streamed first.
+    pub fn stream_to(&mut self, id: MonitorId, path: impl AsRef<std::path::Path>) -> Result<()> {
+        let at = self.position(id)?;
+        if self.to_disk.iter().any(|(m, _)| *m == id) {
+            return Err(Error::invalid(
+                "stream_to",
+                "monitor",
+                id.0,
+                "is already streamed (finish_stream first)",
+            ));
+        }
+        let mut stream = RecordStream::create(path.as_ref(), &self.monitors[at])?;
+        stream.append(self.drain(id)?)?;
+        self.to_disk.push((id, stream));
+        Ok(())
+    }
+
+    /// Writes the `.npz` of a streamed monitor and returns its path; the monitor goes on
+    /// recording in memory.
+    pub fn finish_stream(&mut self, id: MonitorId) -> Result<std::path::PathBuf> {
+        let at = self
+            .to_disk
+            .iter()
+            .position(|(m, _)| *m == id)
+            .ok_or_else(|| Error::invalid("finish_stream", "monitor", id.0, "is not streamed"))?;
+        self.flush_to_disk()?;
+        let (_, stream) = self.to_disk.remove(at);
+        stream.finish()
+    }
+
+    /// Moves what every streamed monitor recorded to its files.
+    fn flush_to_disk(&mut self) -> Result<()> {
+        let ids: Vec<MonitorId> = self.to_disk.iter().map(|(m, _)| *m).collect();
+        for (i, id) in ids.into_iter().enumerate() {
+            let record = self.drain(id)?;
+            self.to_disk[i].1.append(record)?;
+        }
+        Ok(())
+    }
+
+    /// Removes monitor `id` and returns what it recorded; later runs no longer record it. A
+    /// streamed monitor's archive is written first (and what it returns is empty).
     pub fn remove_monitor(&mut self, id: MonitorId) -> Result<Record> {
+        if self.to_disk.iter().any(|(m, _)| *m == id) {
+            self.finish_stream(id)?;
+        }
         let at = self.position(id)?;
         let record = self.monitors.remove(at);
         self.monitor_ids.remove(at);
@@ -350,7 +404,13 @@ impl Simulation {
         }
         let mut done = 0;
         while done < steps {
-            let chunk = self.exec.chunk_len().min(steps - done);
+            // Streamed monitors go to disk at least every 1000 steps, whatever the executor.
+            let cap = if self.to_disk.is_empty() {
+                usize::MAX
+            } else {
+                STREAM_CHUNK
+            };
+            let chunk = self.exec.chunk_len().min(cap).min(steps - done);
             let streams: Vec<&[f64]> = self
                 .plan
                 .externals
@@ -374,6 +434,7 @@ impl Simulation {
             }
             self.clock.set_step(self.clock.step() + chunk as u64);
             done += chunk;
+            self.flush_to_disk()?;
         }
         Ok(())
     }
@@ -435,5 +496,16 @@ impl Simulation {
             })
             .collect();
         self.exec.cost(self.plan.cost_per_step(&monitors))
+    }
+}
+
+impl Drop for Simulation {
+    /// Streamed monitors still open are written out (errors can only be reported by
+    /// [`Simulation::finish_stream`]).
+    fn drop(&mut self) {
+        let _ = self.flush_to_disk();
+        for (_, stream) in self.to_disk.drain(..) {
+            let _ = stream.finish();
+        }
     }
 }
