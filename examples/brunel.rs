@@ -112,7 +112,7 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
     let transient = (100.0 / dt) as usize;
     sim.run(transient)?;
     let spikes = sim.monitor_spikes(net.neurons)?;
-    sim.run(steps - transient)?;
+    support::run(&mut sim, steps - transient)?;
     sim.synchronize()?;
     let wall = start.elapsed().as_secs_f64();
     let simulated = steps as f64 * dt * 1e-3;

@@ -96,13 +96,13 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
     let transient = (100.0 / dt) as usize;
     let steps = (o.duration_ms / dt).round() as usize;
     let start = Instant::now();
-    sim.run(transient)?;
+    support::run(&mut sim, transient)?;
     let monitors = net
         .neurons
         .map(|p| sim.monitor_spikes(p))
         .into_iter()
         .collect::<brainwgpu::Result<Vec<_>>>()?;
-    sim.run(steps)?;
+    support::run(&mut sim, steps)?;
     sim.synchronize()?;
     let wall = start.elapsed().as_secs_f64();
     let simulated = (transient + steps) as f64 * dt * 1e-3;

@@ -99,7 +99,7 @@ fn run_sweep(
     let mut sim = net.compile(device, Some(o.instances), dt * ms)?;
     let counts = sim.monitor_count(neurons)?;
     let start = Instant::now();
-    sim.run(steps)?;
+    support::run(&mut sim, steps)?;
     sim.synchronize()?;
     let wall = start.elapsed().as_secs_f64();
     println!("  {} ({})", sim.cost_per_step(), sim.executor().0);

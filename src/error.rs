@@ -141,6 +141,20 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+
+    /// A checkpoint was saved from another network, executor or version than the simulation
+    /// asked to restore it.
+    #[error(
+        "checkpoint {path} does not fit this simulation: it holds {got}, this simulation is {expected}"
+    )]
+    Checkpoint {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// What this simulation is.
+        expected: String,
+        /// What the checkpoint was saved from.
+        got: String,
+    },
 }
 
 impl Error {

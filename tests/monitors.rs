@@ -256,3 +256,68 @@ fn streamed_monitors_write_what_memory_records_on_both_gpu_executors() {
     let Some(gpu) = common::gpu() else { return };
     check_streams(&gpu, "gpu");
 }
+
+/// A run reports its progress after every chunk and stops between chunks when told; a later
+/// run goes on as if it had not stopped.
+#[test]
+fn runs_report_progress_and_stop_between_chunks() {
+    let mut devices = vec![Device::Cpu];
+    devices.extend(common::gpu());
+    for device in devices {
+        let (mut whole, net) = coba(&device, Executor::Auto);
+        let all = whole.monitor_spikes(net.neurons).unwrap();
+        whole.run(3500).unwrap();
+        let (mut sim, _) = coba(&device, Executor::Auto);
+        let m = sim.monitor_spikes(net.neurons).unwrap();
+        let mut seen = Vec::new();
+        let ran = sim
+            .run_with(3500, |p| {
+                seen.push((p.done, p.total, p.step));
+                assert!(p.eta() <= p.elapsed * 4, "{p:?}");
+                if p.done >= 2000 {
+                    std::ops::ControlFlow::Break(())
+                } else {
+                    std::ops::ControlFlow::Continue(())
+                }
+            })
+            .unwrap();
+        assert_eq!(ran, 2000);
+        assert_eq!(seen, vec![(1000, 3500, 1000), (2000, 3500, 2000)]);
+        assert_eq!(sim.clock().step(), 2000);
+        sim.run(1500).unwrap();
+        assert_eq!(
+            sim.spikes(m).unwrap().dense(),
+            whole.spikes(all).unwrap().dense(),
+            "{device}: stopped and resumed = whole"
+        );
+    }
+}
+
+/// Adding a monitor between runs leaves the run as it was: the event sums in flight (delayed
+/// spikes, recurrent spikes of the last step) survive the executor's new layout.
+#[test]
+fn adding_a_monitor_mid_run_changes_nothing() {
+    use brainwgpu::network::classic::{Brunel, BrunelState};
+    let Some(gpu) = common::gpu() else { return };
+    let mut brunel = Brunel::new(BrunelState::AsynchronousIrregular);
+    brunel.n_exc = 400;
+    let net = brunel.build().unwrap();
+    for executor in [Executor::PerStep, Executor::Fused] {
+        let compile = || {
+            net.network
+                .compile_with(&gpu, None, 0.1 * ms, executor)
+                .unwrap()
+        };
+        let mut whole = compile();
+        let all = whole.monitor_spikes(net.neurons).unwrap();
+        whole.run(1000).unwrap();
+        let mut late = compile();
+        late.run(500).unwrap();
+        let m = late.monitor_spikes(net.neurons).unwrap();
+        late.run(500).unwrap();
+        let want = whole.spikes(all).unwrap().dense();
+        let got = late.spikes(m).unwrap().dense();
+        assert!(got.contains(&1));
+        assert_eq!(got, want[want.len() / 2..], "{executor:?}");
+    }
+}

@@ -63,3 +63,27 @@ pub fn main_of<O>(
         }
     }
 }
+
+/// Runs `steps` steps of `sim`, with a progress bar on stderr once the run has taken more
+/// than two seconds (short runs print nothing).
+pub fn run(sim: &mut brainwgpu::network::Simulation, steps: usize) -> brainwgpu::Result<()> {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let bar = ProgressBar::with_draw_target(Some(steps as u64), ProgressDrawTarget::hidden());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} steps, {elapsed} elapsed, about {eta} left",
+        )
+        .expect("a valid template"),
+    );
+    let mut shown = false;
+    sim.run_with(steps, |p| {
+        if !shown && p.elapsed.as_secs_f64() > 2.0 {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            shown = true;
+        }
+        bar.set_position(p.done as u64);
+        std::ops::ControlFlow::Continue(())
+    })?;
+    bar.finish_and_clear();
+    Ok(())
+}

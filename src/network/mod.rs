@@ -22,6 +22,7 @@
 //! Executors run the plan: on a GPU, one compute pass per chunk of steps with bind groups and
 //! pipelines built once; on the host, the f64 reference of the same plan.
 
+mod checkpoint;
 pub mod classic;
 mod compose;
 mod connect;
@@ -43,7 +44,7 @@ pub use drive::PoissonDrive;
 pub use exec::Executor;
 pub(crate) use projection::PER_SYNAPSE_DELAY;
 pub use record::{CountRecord, RateRecord, Sampling, SpikeRecord, StateRecord, stacked_raster_png};
-pub use simulation::{Simulation, StepCost};
+pub use simulation::{Progress, Simulation, StepCost};
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};

@@ -528,6 +528,12 @@ impl RateRecord {
         total as f64 / (time_s * (self.rows * self.n) as f64).max(f64::MIN_POSITIVE)
     }
 
+    /// Numbers the (empty) record's steps from `step` on.
+    pub(crate) fn restart_at(&mut self, step: u64) {
+        self.first_step = step;
+        self.bits.first_step = step;
+    }
+
     /// The record so far, leaving this one empty to go on counting from step `next`.
     pub(crate) fn take(&mut self, next: u64) -> RateRecord {
         let mut taken = self.clone();

@@ -1,6 +1,7 @@
 //! A compiled network: [`Simulation`] runs its plan on an executor, feeds its external
 //! streams and keeps its monitors.
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use super::exec::{Chunk, Exec};
@@ -51,8 +52,30 @@ impl std::fmt::Display for StepCost {
     }
 }
 
-/// The most steps between two writes of streamed monitors.
-const STREAM_CHUNK: usize = 1000;
+/// The most steps a run takes between two calls of its progress callback and two writes of
+/// streamed monitors (the GPU executors' chunks are at most this long anyway).
+const CHUNK: usize = 1000;
+
+/// How far a run is ([`Simulation::run_with`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// Steps run so far in this run.
+    pub done: usize,
+    /// Steps this run was asked for.
+    pub total: usize,
+    /// The simulation's step now (its clock).
+    pub step: u64,
+    /// Wall time since the run started.
+    pub elapsed: std::time::Duration,
+}
+
+impl Progress {
+    /// The wall time the rest of the run should take, at the pace so far.
+    pub fn eta(&self) -> std::time::Duration {
+        let left = (self.total - self.done) as f64 / self.done.max(1) as f64;
+        self.elapsed.mul_f64(left)
+    }
+}
 
 /// A compiled network: its states on a device, a clock, and monitors.
 pub struct Simulation {
@@ -391,6 +414,31 @@ impl Simulation {
     /// Runs `steps` steps. On a GPU, chunks of up to 1000 steps are recorded into one
     /// submission each; monitors are read back once per chunk, nothing else.
     pub fn run(&mut self, steps: usize) -> Result<()> {
+        self.run_with(steps, |_| ControlFlow::Continue(()))
+            .map(|_| ())
+    }
+
+    /// [`Simulation::run`] that calls `on_chunk` after every chunk (at most 1000 steps) with
+    /// how far it is; returning `ControlFlow::Break(())` stops the run there, between two
+    /// chunks, with every state, monitor and the clock consistent (a later `run` goes on from
+    /// there). Returns the steps run.
+    ///
+    /// ```no_run
+    /// # use brainwgpu::network::Simulation;
+    /// # use std::ops::ControlFlow;
+    /// # fn demo(sim: &mut Simulation) -> brainwgpu::Result<()> {
+    /// // At most 30 s of wall time, with a progress line.
+    /// let ran = sim.run_with(1_000_000, |p| {
+    ///     eprint!("\r{}/{} steps, {:.0} s left", p.done, p.total, p.eta().as_secs_f64());
+    ///     if p.elapsed.as_secs() < 30 { ControlFlow::Continue(()) } else { ControlFlow::Break(()) }
+    /// })?;
+    /// # Ok(()) }
+    /// ```
+    pub fn run_with(
+        &mut self,
+        steps: usize,
+        mut on_chunk: impl FnMut(&Progress) -> ControlFlow<()>,
+    ) -> Result<usize> {
         for (e, data) in self.plan.externals.iter().zip(&self.streams) {
             let have = data.len() / (e.n * self.plan.rows);
             if have < steps {
@@ -402,15 +450,10 @@ impl Simulation {
                 ));
             }
         }
+        let started = std::time::Instant::now();
         let mut done = 0;
         while done < steps {
-            // Streamed monitors go to disk at least every 1000 steps, whatever the executor.
-            let cap = if self.to_disk.is_empty() {
-                usize::MAX
-            } else {
-                STREAM_CHUNK
-            };
-            let chunk = self.exec.chunk_len().min(cap).min(steps - done);
+            let chunk = self.exec.chunk_len().min(CHUNK).min(steps - done);
             let streams: Vec<&[f64]> = self
                 .plan
                 .externals
@@ -435,6 +478,79 @@ impl Simulation {
             self.clock.set_step(self.clock.step() + chunk as u64);
             done += chunk;
             self.flush_to_disk()?;
+            let progress = Progress {
+                done,
+                total: steps,
+                step: self.clock.step(),
+                elapsed: started.elapsed(),
+            };
+            if on_chunk(&progress).is_break() {
+                break;
+            }
+        }
+        Ok(done)
+    }
+
+    /// Saves everything the run carries to its next step — every state, the step counter
+    /// (also every random stream's position), the delay rings and the event sums in flight —
+    /// to the `.npz` checkpoint `path`. [`Simulation::restore`] on a simulation of the same
+    /// network (compiled the same way, in this process or another) goes on from it exactly as
+    /// this one would. Queued external-stream data and monitors are not part of it.
+    pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        let carried = self.exec.carried()?;
+        super::checkpoint::save(
+            path.as_ref(),
+            &self.plan,
+            self.exec.name(),
+            self.clock.step(),
+            &carried,
+        )
+    }
+
+    /// Restores a checkpoint written by [`Simulation::save`]: the states, the step and what
+    /// was in flight. A checkpoint of another network, executor or library version is an
+    /// [`Error::Checkpoint`]. Monitors stay; spike and rate monitors must be empty (drain
+    /// them first), so that their records number steps from the restored step.
+    pub fn restore(&mut self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        let path = path.as_ref();
+        let (step, carried) = super::checkpoint::load(path, &self.plan, self.exec.name())?;
+        let now = self.exec.carried()?;
+        for (what, got, want) in [
+            ("states", carried.arena.len(), now.arena.len()),
+            ("delay rings", carried.rings.len(), now.rings.len()),
+            ("event sums", carried.sums.len(), now.sums.len()),
+        ] {
+            if got != want {
+                return Err(Error::Checkpoint {
+                    path: path.to_path_buf(),
+                    expected: format!("laid out with {want} values of {what} on this device"),
+                    got: format!("{got}"),
+                });
+            }
+        }
+        for m in &self.monitors {
+            let recorded = match m {
+                Record::Spikes(r) => r.steps(),
+                Record::Rate(r) => r.steps(),
+                _ => 0,
+            };
+            if recorded > 0 {
+                return Err(Error::invalid(
+                    "Simulation::restore",
+                    "monitors",
+                    format!("{recorded} steps recorded"),
+                    "spike and rate monitors must be empty (drain them first)",
+                ));
+            }
+        }
+        self.exec.set_carried(&carried)?;
+        self.clock.set_step(step);
+        for m in &mut self.monitors {
+            match m {
+                Record::Spikes(r) => r.first_step = step,
+                Record::Rate(r) => r.restart_at(step),
+                _ => {}
+            }
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 use crate::network::RateRecord;
 use std::sync::Arc;
 
-use super::{Chunk, Exec};
+use super::{Carried, Chunk, Exec};
 use crate::error::Result;
 use crate::host::{HostInput, HostStates, HostStep, step_elements};
 use crate::network::Record;
@@ -91,6 +91,21 @@ impl Exec for F64 {
 
     fn read_arena(&self, at: usize, len: usize) -> Result<Vec<f64>> {
         Ok(self.arena[at..at + len].to_vec())
+    }
+
+    fn carried(&self) -> Result<Carried> {
+        Ok(Carried {
+            arena: self.arena.clone(),
+            rings: self.rings.clone(),
+            sums: self.acc.clone(),
+        })
+    }
+
+    fn set_carried(&mut self, c: &Carried) -> Result<()> {
+        self.arena.copy_from_slice(&c.arena);
+        self.rings.copy_from_slice(&c.rings);
+        self.acc.copy_from_slice(&c.sums);
+        Ok(())
     }
 
     fn write_arena(&mut self, at: usize, data: &[f64]) {

@@ -56,6 +56,34 @@ pub(crate) struct Chunk<'a> {
     pub streams: &'a [&'a [f64]],
 }
 
+/// What a run carries from one step to the next besides the clock (see `checkpoint.rs`): the
+/// arena, the delay rings of outputs and the event sums still to be read — fixed-point counts
+/// on a GPU (every set of their rings, the pushed sums' two sets included), exact sums on the
+/// f64 executor.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Carried {
+    pub arena: Vec<f64>,
+    pub rings: Vec<f64>,
+    pub sums: Vec<f64>,
+}
+
+/// The first `len` words of a GPU's fixed-point sums, as values.
+fn read_sums(acc: &crate::gpu::GpuArray, len: usize) -> Result<Vec<f64>> {
+    if len == 0 {
+        return Ok(Vec::new());
+    }
+    let words: Vec<i32> = acc.view(0, len).read()?;
+    Ok(words.into_iter().map(f64::from).collect())
+}
+
+/// Writes fixed-point sums (integers, as [`read_sums`] gives them) from word 0.
+fn write_sums(acc: &crate::gpu::GpuArray, sums: &[f64]) {
+    if !sums.is_empty() {
+        let words: Vec<i32> = sums.iter().map(|&s| s as i32).collect();
+        acc.write(0, &words);
+    }
+}
+
 /// What runs a plan: its states on a device, chunks of steps at a time.
 pub(crate) trait Exec {
     /// The executor's name, as [`StepCost::executor`] and the benchmark table print it.
@@ -79,6 +107,13 @@ pub(crate) trait Exec {
 
     /// Builds what the next run needs and waits until everything submitted has run.
     fn synchronize(&mut self) -> Result<()>;
+
+    /// What a run carries to its next step (between runs).
+    fn carried(&self) -> Result<Carried>;
+
+    /// Replaces what a run carries; the lengths are those [`Exec::carried`] gives (checked by
+    /// the caller).
+    fn set_carried(&mut self, carried: &Carried) -> Result<()>;
 
     /// The kernels it generated for this plan (and its current monitors).
     fn generated(&self) -> Vec<KernelDef> {

@@ -40,7 +40,7 @@ mod placement;
 use kernel::Kernel;
 use layout::Layout;
 
-use super::{Chunk, Exec, MAX_CHUNK};
+use super::{Carried, Chunk, Exec, MAX_CHUNK, read_sums, write_sums};
 use crate::network::StepCost;
 
 /// Loop iterations one invocation may run per dispatch on a software adapter (lavapipe cuts
@@ -192,7 +192,10 @@ impl Exec for Fused {
     fn set_monitors(&mut self, monitors: &[Record]) -> Result<()> {
         let kernel = self.layout.kernel(&self.plan, monitors)?;
         self.control = self.gpu.alloc("network control", kernel.control_len)?;
+        // The sums in flight move to the new accumulators (the monitors' chunks follow them).
+        let sums = read_sums(&self.acc, self.plan.acc_len)?;
         self.acc = self.gpu.alloc("network accumulators", kernel.acc_len)?;
+        write_sums(&self.acc, &sums);
         self.grid = self.gpu.group_grid(kernel.def.name(), self.plan.rows)?;
         self.kernel = kernel;
         self.dispatch = None;
@@ -264,6 +267,28 @@ impl Exec for Fused {
 
     fn write_arena(&mut self, at: usize, data: &[f64]) {
         self.arena.write_f64(at, data);
+    }
+
+    /// The arena and the rings after it share one buffer; the sums are the first
+    /// `plan.acc_len` words of `acc`.
+    fn carried(&self) -> Result<Carried> {
+        let (arena_len, ring_len) = (self.plan.arena_len, self.plan.ring_len);
+        let mut arena = self.arena.read_f64(0, arena_len + ring_len)?;
+        let rings = arena.split_off(arena_len);
+        Ok(Carried {
+            arena,
+            rings,
+            sums: read_sums(&self.acc, self.plan.acc_len)?,
+        })
+    }
+
+    fn set_carried(&mut self, c: &Carried) -> Result<()> {
+        self.arena.write_f64(0, &c.arena);
+        if !c.rings.is_empty() {
+            self.arena.write_f64(self.plan.arena_len, &c.rings);
+        }
+        write_sums(&self.acc, &c.sums);
+        Ok(())
     }
 
     /// Builds what the next run needs and waits until everything submitted has run.

@@ -16,7 +16,7 @@ mod schedule;
 use composed::ComposedTable;
 use schedule::{Planned, Schedule};
 
-use super::{Chunk, Exec, MAX_CHUNK};
+use super::{Carried, Chunk, Exec, MAX_CHUNK, read_sums, write_sums};
 use crate::abi::{CountCfg, InputMode, RingCfg, SampleCfg, SimInput, SpikeBitsCfg};
 use crate::error::{Error, Result};
 use crate::gpu::{
@@ -76,6 +76,10 @@ pub(crate) struct PerStep {
     /// The fixed-point sums (and spike counters), and where each population whose composed
     /// update counts its spikes has its counters (`COUNTERS` per sample).
     acc: GpuArray,
+    /// Words of `acc` that hold sums.
+    sums_len: usize,
+    /// The delay rings of outputs.
+    rings: GpuArray,
     counters: Vec<(usize, usize)>,
     /// Bytes per step the plan counts for the count monitors that the updates serve.
     counted_bytes: u64,
@@ -381,12 +385,14 @@ impl PerStep {
                 }
             }
         }
-        keep.extend([scratch, rings]);
+        keep.push(scratch);
         let generated = schedule.kernels();
         Ok(PerStep {
             gpu: gpu.clone(),
             pushed_bytes: schedule.pushed_bytes,
             acc,
+            rings,
+            sums_len: schedule.sums_len,
             counters: schedule.counters,
             counted_bytes: 0,
             plan,
@@ -666,6 +672,23 @@ impl Exec for PerStep {
 
     fn write_arena(&mut self, at: usize, data: &[f64]) {
         self.arena.write_f64(at, data);
+    }
+
+    fn carried(&self) -> Result<Carried> {
+        Ok(Carried {
+            arena: self.arena.read_f64(0, self.plan.arena_len)?,
+            rings: self.rings.read_f64(0, self.plan.ring_len)?,
+            sums: read_sums(&self.acc, self.sums_len)?,
+        })
+    }
+
+    fn set_carried(&mut self, c: &Carried) -> Result<()> {
+        self.arena.write_f64(0, &c.arena);
+        if !c.rings.is_empty() {
+            self.rings.write_f64(0, &c.rings);
+        }
+        write_sums(&self.acc, &c.sums);
+        Ok(())
     }
 
     /// Waits until everything submitted has run.

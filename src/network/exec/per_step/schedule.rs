@@ -334,6 +334,8 @@ pub(super) enum Planned {
 pub(super) struct Schedule {
     /// Words of `acc`: the sums (two sets when some are pushed), then the spike counters.
     pub(super) acc_len: usize,
+    /// Words of `acc` that hold sums (what a run carries to its next step).
+    pub(super) sums_len: usize,
     pub(super) counters: Vec<(usize, usize)>,
     pub(super) stream_chunk: usize,
     pub(super) composed: Option<ComposedTable>,
@@ -459,6 +461,7 @@ impl Schedule {
             .sum();
         Ok(Schedule {
             acc_len,
+            sums_len: sum_sets * plan.acc_len,
             counters,
             stream_chunk,
             composed,

@@ -1,0 +1,233 @@
+//! Checkpoints: a run saved at step k and restored into a fresh simulation — in this process
+//! or another — goes on exactly as the uninterrupted run, on every executor; a checkpoint of
+//! another network, executor or a damaged file is a typed error.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use brainwgpu::network::classic::{Brunel, BrunelState, Coba};
+use brainwgpu::network::{Network, NodeId, Simulation};
+use brainwgpu::prelude::*;
+use brainwgpu::{Device, Error, Executor};
+
+/// A saved step that is not a chunk boundary, and the steps run after it.
+const FIRST: usize = 1234;
+const SECOND: usize = 1500;
+
+/// The networks: COBA (recurrent event sums, refractoriness) and a small Brunel network
+/// (transmission delays: rings of sums; a Poisson drive drawn per step).
+fn networks() -> Vec<(&'static str, Network, NodeId)> {
+    let coba = Coba::new(300).build().unwrap();
+    let mut brunel = Brunel::new(BrunelState::AsynchronousIrregular);
+    brunel.n_exc = 400;
+    let brunel = brunel.build().unwrap();
+    vec![
+        ("COBA", coba.network, coba.neurons),
+        ("Brunel", brunel.network, brunel.neurons),
+    ]
+}
+
+fn compile(net: &Network, device: &Device, executor: Executor) -> Simulation {
+    net.compile_with(device, Some(2), 0.1 * ms, executor)
+        .unwrap()
+}
+
+fn executors(device: &Device) -> Vec<Executor> {
+    match device {
+        Device::Cpu => vec![Executor::Auto],
+        _ => vec![Executor::PerStep, Executor::Fused],
+    }
+}
+
+fn dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("brainwgpu-ckpt-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The spikes of the steps after `FIRST` and V at the end, run without a break.
+fn uninterrupted(
+    net: &Network,
+    neurons: NodeId,
+    device: &Device,
+    ex: Executor,
+) -> (Vec<u8>, Vec<f64>) {
+    let mut sim = compile(net, device, ex);
+    sim.run(FIRST).unwrap();
+    let m = sim.monitor_spikes(neurons).unwrap();
+    sim.run(SECOND).unwrap();
+    (
+        sim.spikes(m).unwrap().dense(),
+        sim.state(neurons, "V").unwrap(),
+    )
+}
+
+/// The same from a checkpoint at `FIRST` restored into a fresh simulation.
+fn restored(
+    path: &Path,
+    net: &Network,
+    neurons: NodeId,
+    device: &Device,
+    ex: Executor,
+) -> (Vec<u8>, Vec<f64>) {
+    let mut sim = compile(net, device, ex);
+    let m = sim.monitor_spikes(neurons).unwrap();
+    sim.restore(path).unwrap();
+    assert_eq!(sim.clock().step(), FIRST as u64);
+    sim.run(SECOND).unwrap();
+    let r = sim.spikes(m).unwrap();
+    assert_eq!(
+        r.first_step, FIRST as u64,
+        "records number steps from the restored step"
+    );
+    (r.dense(), sim.state(neurons, "V").unwrap())
+}
+
+fn check(device: &Device, tag: &str) {
+    let d = dir(tag);
+    for (name, net, neurons) in networks() {
+        for ex in executors(device) {
+            let path = d.join(format!("{name}-{ex:?}.npz"));
+            let mut sim = compile(&net, device, ex);
+            sim.run(FIRST).unwrap();
+            sim.save(&path).unwrap();
+            let (want_spikes, want_v) = uninterrupted(&net, neurons, device, ex);
+            assert!(
+                want_spikes.contains(&1),
+                "{name}: spikes after the checkpoint"
+            );
+            let (spikes, v) = restored(&path, &net, neurons, device, ex);
+            assert_eq!(
+                spikes, want_spikes,
+                "{name} on {ex:?}: spikes after restoring"
+            );
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                bits(&v),
+                bits(&want_v),
+                "{name} on {ex:?}: V after restoring"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&d).ok();
+}
+
+#[test]
+fn a_restored_run_goes_on_as_the_uninterrupted_one_on_the_f64_executor() {
+    check(&Device::Cpu, "cpu");
+}
+
+#[test]
+fn a_restored_run_goes_on_as_the_uninterrupted_one_on_both_gpu_executors() {
+    let Some(gpu) = common::gpu() else { return };
+    check(&gpu, "gpu");
+}
+
+/// Saves in this process, restores in a fresh one (this test binary run again with only the
+/// second half selected).
+#[test]
+fn a_checkpoint_restores_in_another_process() {
+    let phase = std::env::var("BRAINWGPU_CHECKPOINT_PHASE").ok();
+    let mut devices = vec![("cpu", Device::Cpu)];
+    devices.extend(common::gpu().map(|g| ("gpu", g)));
+    let (name, net, neurons) = networks().remove(1);
+    match phase.as_deref() {
+        Some(path) => {
+            // The second process: restore and write what followed.
+            for (tag, device) in &devices {
+                for ex in executors(device) {
+                    let saved = Path::new(path).join(format!("{name}-{tag}-{ex:?}.npz"));
+                    let (spikes, v) = restored(&saved, &net, neurons, device, ex);
+                    let out = saved.with_extension("out");
+                    let mut bytes = spikes;
+                    bytes.extend(v.iter().flat_map(|x| x.to_le_bytes()));
+                    std::fs::write(out, bytes).unwrap();
+                }
+            }
+        }
+        None => {
+            let d = dir("process");
+            for (tag, device) in &devices {
+                for ex in executors(device) {
+                    let mut sim = compile(&net, device, ex);
+                    sim.run(FIRST).unwrap();
+                    sim.save(d.join(format!("{name}-{tag}-{ex:?}.npz")))
+                        .unwrap();
+                }
+            }
+            let status = std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "a_checkpoint_restores_in_another_process",
+                    "--test-threads",
+                    "1",
+                ])
+                .env("BRAINWGPU_CHECKPOINT_PHASE", &d)
+                .status()
+                .unwrap();
+            assert!(status.success(), "the restoring process failed");
+            for (tag, device) in &devices {
+                for ex in executors(device) {
+                    let (spikes, v) = uninterrupted(&net, neurons, device, ex);
+                    let mut want = spikes;
+                    want.extend(v.iter().flat_map(|x| x.to_le_bytes()));
+                    let got = std::fs::read(d.join(format!("{name}-{tag}-{ex:?}.out"))).unwrap();
+                    assert!(got == want, "{tag} {ex:?}: the other process's run differs");
+                }
+            }
+            std::fs::remove_dir_all(&d).ok();
+        }
+    }
+}
+
+#[test]
+fn checkpoints_of_other_networks_executors_or_damaged_files_are_refused() {
+    let d = dir("refused");
+    let coba = Coba::new(300).build().unwrap();
+    let mut sim = compile(&coba.network, &Device::Cpu, Executor::Auto);
+    sim.run(10).unwrap();
+    let path = d.join("coba.npz");
+    sim.save(&path).unwrap();
+    // Another seed: the same populations, other connectivity.
+    let mut other = Coba::new(300);
+    other.seed = 7;
+    let other = other.build().unwrap();
+    let mut sim2 = compile(&other.network, &Device::Cpu, Executor::Auto);
+    match sim2.restore(&path) {
+        Err(Error::Checkpoint { got, .. }) => {
+            assert!(
+                got.contains("other parameters, wiring or connectivity"),
+                "{got}"
+            )
+        }
+        other => panic!("expected a checkpoint error, got {other:?}"),
+    }
+    // Another size.
+    let small = Coba::new(200).build().unwrap();
+    let mut sim3 = compile(&small.network, &Device::Cpu, Executor::Auto);
+    let err = sim3.restore(&path).unwrap_err();
+    assert!(matches!(err, Error::Checkpoint { .. }), "{err}");
+    assert!(
+        err.to_string().contains("(300)") && err.to_string().contains("(200)"),
+        "{err}"
+    );
+    // Another executor.
+    if let Some(gpu) = common::gpu() {
+        let mut on_gpu = compile(&coba.network, &gpu, Executor::PerStep);
+        let err = on_gpu.restore(&path).unwrap_err();
+        assert!(err.to_string().contains("f64 executor"), "{err}");
+    }
+    // A damaged file, and a missing one.
+    std::fs::write(d.join("bad.npz"), b"not a checkpoint").unwrap();
+    assert!(sim.restore(d.join("bad.npz")).is_err());
+    assert!(sim.restore(d.join("missing.npz")).is_err());
+    // Spike monitors that recorded must be drained first.
+    let m = sim.monitor_spikes(coba.neurons).unwrap();
+    sim.run(5).unwrap();
+    assert!(sim.restore(&path).is_err());
+    sim.drain(m).unwrap();
+    sim.restore(&path).unwrap();
+    assert_eq!(sim.clock().step(), 10);
+    std::fs::remove_dir_all(&d).ok();
+}
