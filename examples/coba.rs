@@ -7,12 +7,16 @@
 //! ```text
 //! cargo run --release --example coba -- [--neurons N] [--duration MS] [--batch B]
 //!                                       [--out DIR] [--backend gpu|cpu] [--seed S]
+//!                                       [--restore FILE] [--save FILE]
 //! ```
 //!
 //! Defaults: 4000 neurons, 1000 ms, no batch axis, `coba_out/`. With `--batch B` the network
-//! runs as B independent instances (same connectivity, their own initial `V`).
+//! runs as B independent instances (same connectivity, their own initial `V`). `--restore`
+//! starts from a checkpoint (of the same network, backend and batch), `--duration` then runs on
+//! from its step; `--save` writes one after the run. `--duration 100 --save a` followed by
+//! `--restore a --duration 100` gives the spikes of the second half of `--duration 200`; the
+//! `.npz` holds the spikes of the steps run, with their absolute step numbers.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -29,6 +33,8 @@ struct Options {
     out: PathBuf,
     backend: String,
     seed: u64,
+    save: Option<PathBuf>,
+    restore: Option<PathBuf>,
 }
 
 fn parse() -> Result<Options, String> {
@@ -39,25 +45,27 @@ fn parse() -> Result<Options, String> {
         out: PathBuf::from("coba_out"),
         backend: "gpu".into(),
         seed: 0,
+        save: None,
+        restore: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().ok_or(format!("{a} needs a value"));
         match a.as_str() {
             "--neurons" => o.neurons = value()?.parse().map_err(|e| format!("--neurons: {e}"))?,
-            "--duration" => {
-                o.duration_ms = value()?.parse().map_err(|e| format!("--duration: {e}"))?
-            }
+            "--duration" => o.duration_ms = support::finite("--duration", value()?)?,
             "--batch" => o.batch = Some(value()?.parse().map_err(|e| format!("--batch: {e}"))?),
             "--out" => o.out = PathBuf::from(value()?),
             "--backend" => o.backend = value()?,
             "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--save" => o.save = Some(PathBuf::from(value()?)),
+            "--restore" => o.restore = Some(PathBuf::from(value()?)),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    if o.duration_ms.is_nan() || o.duration_ms <= 0.0 {
-        return Err("--duration must be > 0 ms".into());
+    if !(o.duration_ms > 0.0 && o.duration_ms <= 1e7) {
+        return Err("--duration must be within (0, 1e7] ms".into());
     }
     Ok(o)
 }
@@ -73,6 +81,15 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
     coba.v_init = Init::normal(-55.0 * mV, 2.0 * mV, o.seed + 1);
     let net = coba.build()?;
     let mut sim = net.network.compile(&device, o.batch, dt * ms)?;
+    if let Some(path) = &o.restore {
+        sim.restore(path)?;
+        println!(
+            "restored:    {} (step {}, t = {:.1} ms)",
+            path.display(),
+            sim.clock().step(),
+            sim.clock().step() as f64 * dt
+        );
+    }
     let spikes = sim.monitor_spikes(net.neurons)?;
     sim.synchronize()?;
     let build = start.elapsed().as_secs_f64();
@@ -89,29 +106,9 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
     println!("build:       {build:.3} s");
 
     let start = Instant::now();
-    let chunk = 1000.min(steps);
-    let mut done = 0;
-    let mut shown = false;
-    while done < steps {
-        let n = chunk.min(steps - done);
-        sim.run(n)?;
-        done += n;
-        let elapsed = start.elapsed().as_secs_f64();
-        if elapsed > 2.0 && done < steps {
-            let eta = elapsed / done as f64 * (steps - done) as f64;
-            eprint!(
-                "\rprogress:    {:5.1} %  ({done}/{steps} steps, {eta:.0} s left)   ",
-                100.0 * done as f64 / steps as f64
-            );
-            let _ = std::io::stderr().flush();
-            shown = true;
-        }
-    }
+    support::run(&mut sim, steps)?;
     sim.synchronize()?;
     let wall = start.elapsed().as_secs_f64();
-    if shown {
-        eprintln!();
-    }
     let record = sim.spikes(spikes)?;
     let simulated_s = steps as f64 * dt * 1e-3;
     println!(
@@ -137,6 +134,14 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
         record.count(),
         cv.map_or("n/a".to_string(), |c| format!("{c:.2}"))
     );
+    if let Some(path) = &o.save {
+        sim.save(path)?;
+        println!(
+            "saved:       {} (step {})",
+            path.display(),
+            sim.clock().step()
+        );
+    }
     support::create_dir(&o.out)?;
     let png = o.out.join("raster.png");
     let npz = o.out.join("spikes.npz");
@@ -153,7 +158,7 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
 fn main() -> ExitCode {
     support::main_of(
         parse,
-        "usage: coba [--neurons N] [--duration MS] [--batch B] [--out DIR] [--backend gpu|cpu] [--seed S]",
+        "usage: coba [--neurons N] [--duration MS] [--batch B] [--out DIR] [--backend gpu|cpu] [--seed S] [--restore FILE] [--save FILE]",
         run,
     )
 }

@@ -231,3 +231,65 @@ fn checkpoints_of_other_networks_executors_or_damaged_files_are_refused() {
     assert_eq!(sim.clock().step(), 10);
     std::fs::remove_dir_all(&d).ok();
 }
+
+/// The `coba` example's checkpoint flags, each run a fresh process: `--duration 100 --save a`
+/// then `--restore a --duration 100` give the spikes of the second half of `--duration 200`,
+/// with absolute step numbers.
+#[test]
+fn the_coba_example_saves_and_restores_across_processes() {
+    // Examples are built beside the test binaries (target/<profile>/examples).
+    let exe = std::env::current_exe().unwrap();
+    let coba = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|p| {
+            p.join("examples")
+                .join(format!("coba{}", std::env::consts::EXE_SUFFIX))
+        })
+        .filter(|p| p.exists());
+    let Some(coba) = coba else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the coba example is not built beside the tests (cargo test builds it)"
+        );
+        return;
+    };
+    let d = dir("coba-cli");
+    let mut backends = vec!["cpu"];
+    if common::gpu().is_some() {
+        backends.push("gpu");
+    }
+    for backend in backends {
+        let run = |args: &[&str], out: &str| {
+            let status = std::process::Command::new(&coba)
+                .args(["--neurons", "500", "--backend", backend, "--out"])
+                .arg(d.join(out))
+                .args(args)
+                .stdout(std::process::Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success(), "coba {args:?} on {backend}");
+            brainwgpu::npz::Npz::read(d.join(out).join("spikes.npz")).unwrap()
+        };
+        let ckpt = d.join(format!("{backend}.npz"));
+        let ckpt = ckpt.to_str().unwrap();
+        run(&["--duration", "100", "--save", ckpt], "first");
+        let second = run(&["--duration", "100", "--restore", ckpt], "second");
+        let whole = run(&["--duration", "200"], "whole");
+        let (steps, neurons) = (whole.f64s("steps").unwrap(), whole.f64s("neurons").unwrap());
+        let keep: Vec<usize> = (0..steps.len()).filter(|&i| steps[i] >= 1000.0).collect();
+        let pick = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<_>>();
+        assert!(keep.len() > 100, "{backend}: spikes in the second half");
+        assert_eq!(
+            second.f64s("steps").unwrap(),
+            pick(&steps),
+            "{backend}: steps"
+        );
+        assert_eq!(
+            second.f64s("neurons").unwrap(),
+            pick(&neurons),
+            "{backend}: neurons"
+        );
+    }
+    std::fs::remove_dir_all(&d).ok();
+}
