@@ -265,6 +265,15 @@ fn npy_bytes(array: &NpyArray) -> Vec<u8> {
     out
 }
 
+/// Writes one array as a `.npy` file (what `np.load` reads).
+pub fn write_npy(path: impl AsRef<Path>, shape: &[usize], data: NpyData) -> Result<()> {
+    let path = path.as_ref();
+    let mut w = NpzWriter::new();
+    w.add("array", shape, data)?;
+    let (_, array) = w.arrays.pop().expect("added above");
+    std::fs::write(path, npy_bytes(&array)).map_err(io_err(path))
+}
+
 /// The NPY 1.0 preamble and header of an array of `descr` and `shape` (a Python tuple).
 fn npy_header(descr: &str, shape: &str) -> Vec<u8> {
     let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");

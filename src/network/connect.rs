@@ -41,6 +41,59 @@ impl Dense {
         )
     }
 
+    /// `W` from a 2-D `.npy` file of shape `(n_in, n_out)` (any numeric dtype the reader
+    /// takes, C order). A matrix of shape `(n_out, n_in)` — PyTorch's `Linear.weight` — is refused with
+    /// a message saying to pass its transpose.
+    pub fn read_npy(path: impl AsRef<std::path::Path>, n_in: usize, n_out: usize) -> Result<Dense> {
+        let path = path.as_ref();
+        let array = crate::npz::read_npy(path)?;
+        let w = matrix(path, "the weights", &array, n_in, n_out)?;
+        Ok(Dense::new(n_in, n_out, w))
+    }
+
+    /// `W` and (if present) `b` from an `.npz` archive: the weights as array `weight` or `W`
+    /// of shape `(n_in, n_out)`, the bias as `bias` or `b` of `n_out` values (brainstate's
+    /// `Linear` parameter names). Shapes are checked as [`Dense::read_npy`] does.
+    pub fn read_npz(path: impl AsRef<std::path::Path>, n_in: usize, n_out: usize) -> Result<Dense> {
+        let path = path.as_ref();
+        let npz = crate::npz::Npz::read(path)?;
+        let name = ["weight", "W"]
+            .into_iter()
+            .find(|n| npz.contains(n))
+            .ok_or_else(|| Error::Format {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "no array `weight` or `W` (it has {:?})",
+                    npz.names().collect::<Vec<_>>()
+                ),
+            })?;
+        let w = matrix(
+            path,
+            &format!("array `{name}`"),
+            npz.get(name)?,
+            n_in,
+            n_out,
+        )?;
+        let mut dense = Dense::new(n_in, n_out, w);
+        if let Some(b) = ["bias", "b"].into_iter().find(|n| npz.contains(n)) {
+            let bias = npz.get(b)?;
+            let values = bias.to_f64().ok_or_else(|| Error::Format {
+                path: path.to_path_buf(),
+                reason: format!("array `{b}` is not numeric"),
+            })?;
+            if values.len() != n_out || bias.shape.len() > 1 {
+                return Err(Error::shape(
+                    format!("array `{b}` of {}", path.display()),
+                    format!("({n_out},): one bias per output"),
+                    format!("{:?}", bias.shape),
+                ));
+            }
+            dense = dense.bias(values);
+        }
+        dense.validate(&path.display().to_string())?;
+        Ok(dense)
+    }
+
     /// Adds a bias of `n_out` values.
     pub fn bias(mut self, b: impl Into<Arc<[f64]>>) -> Dense {
         self.bias = Some(b.into());
@@ -74,6 +127,39 @@ impl Dense {
             return Err(Error::invalid(what, "weights", bad, "must be finite"));
         }
         Ok(())
+    }
+}
+
+/// The values of a 2-D array of shape `(rows, cols)` (row-major), refusing the transposed shape
+/// with a message that says how to pass it, and any other shape.
+fn matrix(
+    path: &std::path::Path,
+    what: &str,
+    array: &crate::npz::NpyArray,
+    rows: usize,
+    cols: usize,
+) -> Result<Vec<f64>> {
+    let what = format!("{what} in {}", path.display());
+    let values = array.to_f64().ok_or_else(|| Error::Format {
+        path: path.to_path_buf(),
+        reason: format!("{what} are not numeric"),
+    })?;
+    match array.shape.as_slice() {
+        [r, c] if *r == rows && *c == cols => Ok(values),
+        [r, c] if *r == cols && *c == rows => Err(Error::shape(
+            what,
+            format!(
+                "({rows}, {cols}) = (inputs, outputs); this matrix is (outputs, inputs), as \
+                 PyTorch's Linear.weight is: pass its transpose (`W.T`, e.g. \
+                 `np.save(path, np.ascontiguousarray(W.T))`)"
+            ),
+            format!("({r}, {c})"),
+        )),
+        shape => Err(Error::shape(
+            what,
+            format!("a 2-D array of shape ({rows}, {cols})"),
+            format!("{shape:?}"),
+        )),
     }
 }
 
@@ -343,31 +429,63 @@ impl Sparse {
         Ok(sparse)
     }
 
+    /// Synapses from a weight matrix in a 2-D `.npy` file of shape `(n_pre, n_post)`: one
+    /// synapse for every nonzero entry, with that weight. A matrix of shape `(n_post, n_pre)`
+    /// is refused with a message saying to pass its transpose.
+    pub fn read_matrix_npy(
+        path: impl AsRef<std::path::Path>,
+        n_pre: usize,
+        n_post: usize,
+    ) -> Result<Sparse> {
+        let path = path.as_ref();
+        let array = crate::npz::read_npy(path)?;
+        let w = matrix(path, "the weight matrix", &array, n_pre, n_post)?;
+        let (mut pre, mut post, mut weight) = (Vec::new(), Vec::new(), Vec::new());
+        for (at, &x) in w.iter().enumerate() {
+            if x != 0.0 {
+                pre.push((at / n_post) as u32);
+                post.push((at % n_post) as u32);
+                weight.push(x);
+            }
+        }
+        let stream = Stream::new(0, 0);
+        let syn = Rule::explicit(pre, post).build(n_pre, n_post, false, stream)?;
+        let weights = Weights::PerSynapse(syn.weights(&Dist::Array(weight.into()), stream)?);
+        let sparse = Sparse::of(syn, weights);
+        sparse.validate(&path.display().to_string())?;
+        Ok(sparse)
+    }
+
     /// Writes the synapses as [`read_npz`](Self::read_npz) reads them: `pre`, `post` (int64,
     /// source-major), `weight` (float64, one per synapse) and, with delays, `delay` (ms).
     pub fn write_npz(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
-        use crate::npz::{NpyData, NpzWriter};
+        let mut w = crate::npz::NpzWriter::new();
+        for (name, data) in self.columns() {
+            w.add(name, &[self.syn.len()], data)?;
+        }
+        w.write(path)
+    }
+
+    /// The arrays [`write_npz`](Self::write_npz) writes, by name.
+    pub(crate) fn columns(&self) -> Vec<(&'static str, crate::npz::NpyData)> {
+        use crate::npz::NpyData;
         let n = self.syn.len();
         let pre: Vec<i64> = self.syn.pairs().map(|(i, _)| i as i64).collect();
         let post: Vec<i64> = self.syn.post().iter().map(|&j| i64::from(j)).collect();
-        let mut w = NpzWriter::new();
-        w.add("pre", &[n], NpyData::I64(pre))?;
-        w.add("post", &[n], NpyData::I64(post))?;
-        w.add(
-            "weight",
-            &[n],
-            NpyData::F64((0..n).map(|s| self.weight(s)).collect()),
-        )?;
+        let mut out = vec![
+            ("pre", NpyData::I64(pre)),
+            ("post", NpyData::I64(post)),
+            (
+                "weight",
+                NpyData::F64((0..n).map(|s| self.weight(s)).collect()),
+            ),
+        ];
         match &self.delays {
             Delays::None => {}
-            Delays::Homogeneous(d) => {
-                w.add("delay", &[n], NpyData::F64(vec![*d; n]))?;
-            }
-            Delays::PerSynapse(d) => {
-                w.add("delay", &[n], NpyData::F64(d.to_vec()))?;
-            }
+            Delays::Homogeneous(d) => out.push(("delay", NpyData::F64(vec![*d; n]))),
+            Delays::PerSynapse(d) => out.push(("delay", NpyData::F64(d.to_vec()))),
         }
-        w.write(path)
+        out
     }
 
     /// Its synapses.

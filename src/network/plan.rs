@@ -130,6 +130,16 @@ pub(crate) struct Statement {
     pub channels: Vec<(SynOut, ChannelSrc)>,
     /// The delay ring this population's output goes into after its update.
     pub ring: Option<usize>,
+    /// The weights its terms carry, by input and term (`x0`, `delta1`, `current0` …), for
+    /// export: dense matrices and stored event connectivity.
+    pub weights: Vec<(String, Weighted)>,
+}
+
+/// The weights a term carries.
+#[derive(Clone, Debug)]
+pub(crate) enum Weighted {
+    Dense(super::Dense),
+    Sparse(Sparse),
 }
 
 /// The whole plan.
@@ -656,7 +666,17 @@ impl Builder<'_> {
         }
         let dst = self.scratch(self.rows * len);
         for (i, t) in terms.iter().enumerate() {
-            let (src, n) = self.place(t, len, what)?;
+            // A dense projection reads `n_in` values per row; a constant it reads is laid out
+            // as that many values.
+            let src_len = match &t.comm {
+                Comm::Dense(d) => d.n_in,
+                _ => len,
+            };
+            let (mut src, mut n) = self.place(t, src_len, what)?;
+            if let (Comm::Dense(_), Place::Constant(c)) = (&t.comm, src) {
+                let values = ParamValue::PerNeuron(vec![c; src_len].into());
+                (src, n) = (self.constants(&values, src_len, what)?, src_len);
+            }
             let accumulate = i > 0;
             match &t.comm {
                 Comm::Identity => {
@@ -677,14 +697,6 @@ impl Builder<'_> {
                 }
                 Comm::Dense(d) => {
                     d.validate(what)?;
-                    if matches!(src, Place::Constant(_) | Place::Stream { .. }) {
-                        return Err(Error::invalid(
-                            what,
-                            "term",
-                            "a dense projection",
-                            "reads a population, not a constant or an external stream",
-                        ));
-                    }
                     if n != d.n_in || d.n_out != len {
                         return Err(Error::shape(
                             format!("dense projection into {what}"),
@@ -785,6 +797,32 @@ impl Builder<'_> {
             true,
             &mut ops,
         )?;
+        let labelled = (wiring
+            .x
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("x{i}"), t)))
+        .chain(
+            wiring
+                .delta
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (format!("delta{i}"), t)),
+        )
+        .chain(
+            wiring
+                .currents
+                .iter()
+                .enumerate()
+                .map(|(i, (_, t))| (format!("current{i}"), t)),
+        );
+        let weights = labelled
+            .filter_map(|(label, t)| match &t.comm {
+                Comm::Dense(d) => Some((label, Weighted::Dense(d.clone()))),
+                Comm::Event(s) => Some((label, Weighted::Sparse(s.clone()))),
+                _ => None,
+            })
+            .collect();
         Ok(Statement {
             node: node.0,
             ops,
@@ -793,6 +831,7 @@ impl Builder<'_> {
             delta,
             channels,
             ring: None,
+            weights,
         })
     }
 }

@@ -555,6 +555,62 @@ impl Simulation {
         Ok(())
     }
 
+    /// Writes every population's states and output and every projection's weights to the
+    /// `.npz` at `path`, under their names: `<population>.<state>` and `<population>.output`
+    /// (shape `(batch, *in_size)`, or `in_size` without a batch axis); for each term of a
+    /// population's inputs that carries weights, `<population>.<input><k>.` followed by `W`
+    /// (`(in, out)`) and `b` for a dense projection, or `pre`, `post`, `weight` (and `delay`,
+    /// ms) for stored event connectivity — `<input><k>` being the k-th term of its `x`,
+    /// `delta` or `current` inputs (`x0`, `delta1`, `current0` …). [`Dense::read_npz`] and
+    /// [`Sparse::read_npz`] read such weights back (after picking the arrays out).
+    ///
+    /// [`Dense::read_npz`]: super::Dense::read_npz
+    /// [`Sparse::read_npz`]: super::Sparse::read_npz
+    pub fn export_npz(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        use crate::npz::{NpyData, NpzWriter};
+        let mut w = NpzWriter::new();
+        for (i, n) in self.plan.nodes.iter().enumerate() {
+            let shape = self.shape(NodeId(i))?.dims();
+            for var in n.model.state_names() {
+                w.add(
+                    &format!("{}.{var}", n.name),
+                    &shape,
+                    NpyData::F64(self.state(NodeId(i), var)?),
+                )?;
+            }
+            w.add(
+                &format!("{}.output", n.name),
+                &shape,
+                NpyData::F64(self.output(NodeId(i))?),
+            )?;
+        }
+        for s in &self.plan.statements {
+            let target = &self.plan.nodes[s.node].name;
+            for (label, weights) in &s.weights {
+                let at = |a: &str| format!("{target}.{label}.{a}");
+                match weights {
+                    plan::Weighted::Dense(d) => {
+                        w.add(&at("W"), &[d.n_in, d.n_out], NpyData::F64(d.w.to_vec()))?;
+                        if let Some(b) = &d.bias {
+                            w.add(&at("b"), &[b.len()], NpyData::F64(b.to_vec()))?;
+                        }
+                    }
+                    plan::Weighted::Sparse(sp) => {
+                        for (name, data) in sp.columns() {
+                            let len = match &data {
+                                NpyData::I64(v) => v.len(),
+                                NpyData::F64(v) => v.len(),
+                                _ => 0,
+                            };
+                            w.add(&at(name), &[len], data)?;
+                        }
+                    }
+                }
+            }
+        }
+        w.write(path)
+    }
+
     /// State variable `var` of `node` now (read back from the device): `rows × in_size` values.
     pub fn state(&self, node: NodeId, var: &str) -> Result<Vec<f64>> {
         let n = self.node(node)?;
