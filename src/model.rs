@@ -664,6 +664,21 @@ pub trait Model: Send + Sync + 'static {
     fn accepts(&self) -> Accepts {
         Accepts::default()
     }
+    /// The dimensions (`Dimension::NAME`) its `x` and its delta inputs take, checked against
+    /// terms given as quantities. The default: a model that reads current inputs is a neuron
+    /// whose `x` is a current and whose delta inputs jump its potential (a voltage); any
+    /// other model's inputs are not checked.
+    fn input_dimensions(&self) -> (Option<&'static str>, Option<&'static str>) {
+        use crate::units::Dimension;
+        if self.accepts().currents {
+            (
+                Some(crate::units::Current::NAME),
+                Some(crate::units::Voltage::NAME),
+            )
+        } else {
+            (None, None)
+        }
+    }
     /// The per-sample shape of `x` when it is not `in_size` (readouts: `(in,)`).
     fn x_size(&self) -> Option<Shape> {
         None

@@ -184,3 +184,73 @@ fn a_simulation_exports_its_states_and_weights_under_their_names() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Quantities through the wiring: terms, unit scales and weights given in units are checked
+/// against what the input takes; plain numbers stay internal magnitudes, unchecked.
+#[test]
+fn quantities_are_checked_against_what_an_input_takes() {
+    use brainwgpu::network::FixedProb;
+    let compile =
+        |wire: &dyn Fn(&mut Network, brainwgpu::network::NodeId, brainwgpu::network::NodeId)| {
+            let mut net = Network::new();
+            let lif = net.add(LIF::new(10)).unwrap();
+            let g = net.add(Expon::new(10)).unwrap();
+            wire(&mut net, lif, g);
+            net.compile(&Device::Cpu, None, 0.1 * ms)
+        };
+    // A voltage as a neuron's current input, a current as its delta input.
+    let err = compile(&|net, lif, g| {
+        net.update(g, Wiring::new());
+        net.update(lif, Wiring::new().x(-60.0 * mV));
+    })
+    .err()
+    .unwrap();
+    assert!(
+        err.to_string().contains("x of LIF") && err.to_string().contains("takes a current"),
+        "{err}"
+    );
+    let err = compile(&|net, lif, g| {
+        net.update(g, Wiring::new());
+        net.update(lif, Wiring::new().delta(Term::quantity(2.0 * mA)));
+    })
+    .err()
+    .unwrap();
+    assert!(err.to_string().contains("takes a voltage"), "{err}");
+    // Conductance weights into a neuron's delta input; the same into a synapse is fine.
+    let err = compile(&|net, lif, g| {
+        net.update(g, Wiring::new());
+        let conn = FixedProb::per_pre(10, 10, 3, 0.5, 1).unit(nS);
+        net.update(lif, Wiring::new().delta(Term::output(lif).event(conn)));
+    })
+    .err()
+    .unwrap();
+    assert!(err.to_string().contains("a conductance"), "{err}");
+    compile(&|net, lif, g| {
+        let conn = FixedProb::per_pre(10, 10, 3, 0.5, 1).unit(nS);
+        net.update(g, Wiring::new().delta(Term::output(lif).event(conn)));
+        let kick = Term::output(lif).scaled_by(0.5 * mV);
+        net.update(
+            lif,
+            Wiring::new()
+                .x(Term::per_instance_of([20.0 * mA]))
+                .x(3.0) // a plain number: an internal magnitude, unchecked
+                .delta(kick),
+        );
+    })
+    .unwrap();
+    let err = compile(&|net, lif, g| {
+        net.update(g, Wiring::new());
+        net.update(
+            lif,
+            Wiring::new().x(Term::output(g).dense(Dense::new(10, 10, vec![0.1; 100]).unit(mV))),
+        );
+    })
+    .err()
+    .unwrap();
+    assert!(err.to_string().contains("a voltage"), "{err}");
+    // Weights in a unit are its magnitude times the numbers.
+    assert_eq!(
+        FixedProb::per_pre(10, 10, 3, 0.5, 1).unit(nS).weights(),
+        FixedProb::per_pre(10, 10, 3, 0.5 * nS.value(), 1).weights()
+    );
+}

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::rng;
+use crate::units::{Dimension, Quantity};
 
 use super::connectivity::{Dist, Rule, Stream, Synapses};
 
@@ -16,6 +17,8 @@ pub struct Dense {
     pub(crate) n_out: usize,
     pub(crate) w: Arc<[f64]>,
     pub(crate) bias: Option<Arc<[f64]>>,
+    /// The dimension of its weights, when given ([`Dense::unit`]).
+    pub(crate) dimension: Option<&'static str>,
 }
 
 impl Dense {
@@ -26,7 +29,19 @@ impl Dense {
             n_out,
             w: w.into(),
             bias: None,
+            dimension: None,
         }
+    }
+
+    /// The weights and bias are in `unit`: each is multiplied by its magnitude, and the
+    /// projection's terms carry its dimension, checked against what the target's input takes
+    /// (the weights of a dense projection into a neuron's `x` are currents).
+    pub fn unit<D: Dimension>(mut self, unit: Quantity<D>) -> Dense {
+        let k = unit.value();
+        self.w = self.w.iter().map(|x| x * k).collect();
+        self.bias = self.bias.map(|b| b.iter().map(|x| x * k).collect());
+        self.dimension = Some(D::NAME);
+        self
     }
 
     /// Weights drawn from `N(0, 2/n_in)` (brainstate's default `KaimingNormal`).
@@ -234,6 +249,8 @@ pub struct Sparse {
     pub(crate) delays: Delays,
     /// The kernels' degree word (see [`Sparse::degree_word`]), found once.
     degree: u32,
+    /// The dimension of its weights, when given ([`Sparse::unit`]).
+    pub(crate) dimension: Option<&'static str>,
 }
 
 /// The degree word of tables whose rows differ in length (`VARIABLE_DEGREE` in WGSL).
@@ -294,7 +311,26 @@ impl Sparse {
             weights,
             delays: Delays::None,
             degree: if uniform { k } else { VARIABLE_DEGREE },
+            dimension: None,
         }
+    }
+
+    /// The weights are in `unit`: each is multiplied by its magnitude (`0.6` with `nS` is
+    /// 0.6 nS), and the projection's terms carry its dimension, checked against what the
+    /// target's input takes (weights into a neuron's delta input are voltages).
+    pub fn unit<D: Dimension>(mut self, unit: Quantity<D>) -> Sparse {
+        let k = unit.value();
+        self.weights = match self.weights {
+            Weights::Homogeneous(w) => Weights::Homogeneous(w * k),
+            Weights::PerSynapse(w) => Weights::PerSynapse(w.iter().map(|x| x * k).collect()),
+        };
+        self.dimension = Some(D::NAME);
+        self
+    }
+
+    /// The dimension its weights were given in ([`Sparse::unit`]).
+    pub fn dimension(&self) -> Option<&'static str> {
+        self.dimension
     }
 
     /// Synapses from `n_pre` sources to `n_post` targets by `rule`, weights from `weight`, both

@@ -96,6 +96,9 @@ pub struct Term {
     scale: f64,
     delay: usize,
     slice: Option<Range<usize>>,
+    /// The dimension its values were given in (a quantity, a unit scale or weights with a
+    /// unit), checked against what the input it feeds takes; `None`: internal magnitudes.
+    dimension: Option<&'static str>,
 }
 
 impl Term {
@@ -106,7 +109,45 @@ impl Term {
             scale: 1.0,
             delay: 0,
             slice: None,
+            dimension: None,
         }
+    }
+
+    /// A constant quantity (`Term::quantity(20.0 * mA)`, the same as `Term::from`): its
+    /// dimension is checked against what the input it feeds takes.
+    pub fn quantity<D: Dimension>(q: Quantity<D>) -> Term {
+        Term {
+            dimension: Some(D::NAME),
+            ..Term::constant(q.value())
+        }
+    }
+
+    /// Constants given per instance as quantities (see [`Term::per_instance`]).
+    pub fn per_instance_of<D: Dimension>(values: impl IntoIterator<Item = Quantity<D>>) -> Term {
+        let values: Vec<f64> = values.into_iter().map(|q| q.value()).collect();
+        Term {
+            dimension: Some(D::NAME),
+            ..Term::per_instance(values)
+        }
+    }
+
+    /// Times `unit`, in its dimension: the source's values are read as numbers (spikes, rates,
+    /// gains) in that unit — `Term::output(n).scaled_by(0.5 * mV)` kicks a neuron's potential
+    /// by 0.5 mV per spike. Its dimension is checked against what the input takes.
+    pub fn scaled_by<D: Dimension>(mut self, unit: Quantity<D>) -> Term {
+        self.scale *= unit.value();
+        self.dimension = Some(D::NAME);
+        self
+    }
+
+    /// The dimension of its values, if they were given with one: its own, else its
+    /// projection's weights'.
+    fn dimension(&self) -> Option<&'static str> {
+        self.dimension.or(match &self.comm {
+            Comm::Dense(d) => d.dimension,
+            Comm::Event(s) => s.dimension,
+            _ => None,
+        })
     }
 
     /// What a population's `update` returns (spikes of a neuron, `g` of a synapse …).
@@ -194,7 +235,7 @@ impl Term {
 
 impl<D: Dimension> From<Quantity<D>> for Term {
     fn from(q: Quantity<D>) -> Term {
-        Term::constant(q.value())
+        Term::quantity(q)
     }
 }
 

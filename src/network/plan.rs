@@ -476,6 +476,7 @@ impl Builder<'_> {
         if terms.is_empty() {
             return Ok(InputSpec::None);
         }
+
         // Terms that add to fixed-point sums: event projections and Poisson drives.
         let summed = |t: &Term| {
             matches!(t.comm, Comm::Event(_) | Comm::Procedural(_))
@@ -742,6 +743,25 @@ impl Builder<'_> {
                 "wired",
                 "this model reads no current inputs",
             ));
+        }
+        // Terms given with a dimension must have the one their input takes.
+        let (x_takes, delta_takes) = target.model.input_dimensions();
+        for (terms, takes, input) in [
+            (&wiring.x, x_takes, "x"),
+            (&wiring.delta, delta_takes, "delta input"),
+        ] {
+            for t in terms {
+                if let (Some(given), Some(takes)) = (t.dimension(), takes)
+                    && given != takes
+                {
+                    return Err(Error::invalid(
+                        format!("{input} of {owner}"),
+                        "term",
+                        format!("a {given}"),
+                        format!("this input takes a {takes}"),
+                    ));
+                }
+            }
         }
         let mut ops = Vec::new();
         let mut channels = Vec::new();
