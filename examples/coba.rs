@@ -7,7 +7,7 @@
 //! ```text
 //! cargo run --release --example coba -- [--neurons N] [--duration MS] [--batch B]
 //!                                       [--out DIR] [--backend gpu|cpu] [--seed S]
-//!                                       [--restore FILE] [--save FILE]
+//!                                       [--restore FILE] [--save FILE] [--stream]
 //! ```
 //!
 //! Defaults: 4000 neurons, 1000 ms, no batch axis, `coba_out/`. With `--batch B` the network
@@ -15,7 +15,9 @@
 //! starts from a checkpoint (of the same network, backend and batch), `--duration` then runs on
 //! from its step; `--save` writes one after the run. `--duration 100 --save a` followed by
 //! `--restore a --duration 100` gives the spikes of the second half of `--duration 200`; the
-//! `.npz` holds the spikes of the steps run, with their absolute step numbers.
+//! `.npz` holds the spikes of the steps run, with their absolute step numbers. `--stream`
+//! writes the spikes to `spikes.npz` chunk by chunk as the run goes (memory stays flat
+//! however long the run; no raster then) and prints the peak resident memory.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +37,7 @@ struct Options {
     seed: u64,
     save: Option<PathBuf>,
     restore: Option<PathBuf>,
+    stream: bool,
 }
 
 fn parse() -> Result<Options, String> {
@@ -47,6 +50,7 @@ fn parse() -> Result<Options, String> {
         seed: 0,
         save: None,
         restore: None,
+        stream: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -60,6 +64,7 @@ fn parse() -> Result<Options, String> {
             "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--save" => o.save = Some(PathBuf::from(value()?)),
             "--restore" => o.restore = Some(PathBuf::from(value()?)),
+            "--stream" => o.stream = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -91,6 +96,15 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
         );
     }
     let spikes = sim.monitor_spikes(net.neurons)?;
+    let npz = o.out.join("spikes.npz");
+    // Streamed spikes go to disk; a count monitor keeps the rate in one number per instance.
+    let counted = if o.stream {
+        support::create_dir(&o.out)?;
+        sim.stream_to(spikes, &npz)?;
+        Some(sim.monitor_count(net.neurons)?)
+    } else {
+        None
+    };
     sim.synchronize()?;
     let build = start.elapsed().as_secs_f64();
     let rows = sim.rows();
@@ -109,7 +123,6 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
     support::run(&mut sim, steps)?;
     sim.synchronize()?;
     let wall = start.elapsed().as_secs_f64();
-    let record = sim.spikes(spikes)?;
     let simulated_s = steps as f64 * dt * 1e-3;
     println!(
         "wall:        {wall:.3} s for {:.3} s simulated",
@@ -127,6 +140,20 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
             (rows * steps) as f64 / wall
         );
     }
+    if let Some(counted) = counted {
+        println!("memory:      {} after the run", support::peak_memory());
+        sim.finish_stream(spikes)?;
+        let counts = sim.counts(counted)?;
+        println!(
+            "firing:      {:.2} Hz mean over {} spikes (streamed)",
+            counts.rate_hz(),
+            counts.total()
+        );
+        save(&sim, o)?;
+        println!("wrote:       {} (streamed)", npz.display());
+        return Ok(());
+    }
+    let record = sim.spikes(spikes)?;
     let cv = record.isi_cv(0);
     println!(
         "firing:      {:.2} Hz mean over {} spikes; ISI CV {} (irregular ≈ 1)",
@@ -134,17 +161,9 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
         record.count(),
         cv.map_or("n/a".to_string(), |c| format!("{c:.2}"))
     );
-    if let Some(path) = &o.save {
-        sim.save(path)?;
-        println!(
-            "saved:       {} (step {})",
-            path.display(),
-            sim.clock().step()
-        );
-    }
+    save(&sim, o)?;
     support::create_dir(&o.out)?;
     let png = o.out.join("raster.png");
-    let npz = o.out.join("spikes.npz");
     record.raster_png(&png, 0, Some(coba.excitatory))?;
     record.to_npz(&npz)?;
     println!(
@@ -155,10 +174,23 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
     Ok(())
 }
 
+/// Writes the checkpoint `--save` asks for.
+fn save(sim: &brainwgpu::network::Simulation, o: &Options) -> brainwgpu::Result<()> {
+    if let Some(path) = &o.save {
+        sim.save(path)?;
+        println!(
+            "saved:       {} (step {})",
+            path.display(),
+            sim.clock().step()
+        );
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     support::main_of(
         parse,
-        "usage: coba [--neurons N] [--duration MS] [--batch B] [--out DIR] [--backend gpu|cpu] [--seed S] [--restore FILE] [--save FILE]",
+        "usage: coba [--neurons N] [--duration MS] [--batch B] [--out DIR] [--backend gpu|cpu] [--seed S] [--restore FILE] [--save FILE] [--stream]",
         run,
     )
 }

@@ -123,8 +123,16 @@ fn check_rates_drain_and_remove(device: &Device) {
                 .is_err()
         );
         assert!(
-            sim.monitor_state_with(net.neurons, "V", &Sampling::every(1).steps(10..5))
-                .is_err()
+            sim.monitor_state_with(
+                net.neurons,
+                "V",
+                &Sampling {
+                    start: Some(10),
+                    stop: Some(5),
+                    ..Sampling::every(1)
+                }
+            )
+            .is_err()
         );
     }
 }

@@ -87,3 +87,21 @@ pub fn run(sim: &mut brainwgpu::network::Simulation, steps: usize) -> brainwgpu:
     bar.finish_and_clear();
     Ok(())
 }
+
+/// The process's peak and current resident memory ("peak 251 MB, now 249 MB"), from
+/// `/proc/self/status` where there is one.
+pub fn peak_memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map(|kb| format!("{:.0} MB", kb / 1024.0))
+    };
+    match (field("VmHWM:"), field("VmRSS:")) {
+        (Some(peak), Some(now)) => format!("peak {peak}, now {now} resident"),
+        _ => "n/a (no /proc/self/status)".to_string(),
+    }
+}

@@ -139,7 +139,7 @@ impl Layout {
         // acc: the accumulators, a work counter per row, then the monitors' chunks.
         let status_at = plan.acc_len;
         let mut acc_len = status_at + rows;
-        let per_step: Vec<(usize, usize)> = monitors.iter().map(|m| entry_layout(m)).collect();
+        let per_step: Vec<(usize, usize)> = monitors.iter().map(entry_layout).collect();
         let room = (self.limits.max_storage_binding / 4) as usize;
         let acc_words = |chunk: usize| -> usize {
             acc_len

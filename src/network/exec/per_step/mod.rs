@@ -472,7 +472,7 @@ impl Exec for PerStep {
         let gpu = &self.gpu;
         let plan = &self.plan;
         // Each monitor's chunk fits one binding, and all of them the budget.
-        let layouts: Vec<(usize, usize)> = monitors.iter().map(|m| entry_layout(m)).collect();
+        let layouts: Vec<(usize, usize)> = monitors.iter().map(entry_layout).collect();
         let bytes = |chunk: usize| {
             layouts
                 .iter()
