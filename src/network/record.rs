@@ -259,39 +259,54 @@ impl SpikeRecord {
         crate::png::write_rgb(path, w, height, &rgb)
     }
 
-    /// Writes `times_ms`, `steps`, `rows`, `neurons` (one entry per spike) to an `.npz`.
+    /// Writes `times_ms`, `steps`, `rows`, `neurons` (one entry per spike), `dt_ms` and
+    /// `shape` (steps, rows, n) to an `.npz`.
     pub fn to_npz(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_arrays(self, path.as_ref())
+    }
+}
+
+impl Arrays for SpikeRecord {
+    fn growing(&self) -> Vec<Array> {
         let events = self.events();
-        let n = events.len();
-        let mut w = NpzWriter::new();
-        let step = |s: usize| self.first_step as i64 + s as i64;
-        w.add(
-            "times_ms",
-            &[n],
-            NpyData::F64(events.iter().map(|e| step(e.0) as f64 * self.dt).collect()),
-        )?;
-        w.add(
-            "steps",
-            &[n],
-            NpyData::I64(events.iter().map(|e| step(e.0)).collect()),
-        )?;
-        w.add(
-            "rows",
-            &[n],
-            NpyData::I32(events.iter().map(|e| e.1 as i32).collect()),
-        )?;
-        w.add(
-            "neurons",
-            &[n],
-            NpyData::I32(events.iter().map(|e| e.2 as i32).collect()),
-        )?;
-        w.add("dt_ms", &[], NpyData::F64(vec![self.dt]))?;
-        w.add(
-            "shape",
-            &[3],
-            NpyData::I64(vec![self.steps() as i64, self.rows as i64, self.n as i64]),
-        )?;
-        w.write(path)
+        let step = |e: &(usize, usize, usize)| self.first_step as i64 + e.0 as i64;
+        vec![
+            (
+                "times_ms",
+                vec![],
+                NpyData::F64(events.iter().map(|e| step(e) as f64 * self.dt).collect()),
+            ),
+            (
+                "steps",
+                vec![],
+                NpyData::I64(events.iter().map(step).collect()),
+            ),
+            (
+                "rows",
+                vec![],
+                NpyData::I32(events.iter().map(|e| e.1 as i32).collect()),
+            ),
+            (
+                "neurons",
+                vec![],
+                NpyData::I32(events.iter().map(|e| e.2 as i32).collect()),
+            ),
+        ]
+    }
+
+    fn entries(&self) -> u64 {
+        self.steps() as u64
+    }
+
+    fn once(&self, entries: u64) -> Vec<Array> {
+        vec![
+            ("dt_ms", vec![], NpyData::F64(vec![self.dt])),
+            (
+                "shape",
+                vec![3],
+                NpyData::I64(vec![entries as i64, self.rows as i64, self.n as i64]),
+            ),
+        ]
     }
 }
 
@@ -441,23 +456,36 @@ impl StateRecord {
 
     /// Writes `times_ms`, `neurons` and `values` (`samples × rows × n`) to an `.npz`.
     pub fn to_npz(&self, path: impl AsRef<Path>) -> Result<()> {
-        let mut w = NpzWriter::new();
-        w.add(
-            "times_ms",
-            &[self.steps.len()],
-            NpyData::F64(self.steps.iter().map(|&k| k as f64 * self.dt).collect()),
-        )?;
-        w.add(
+        write_arrays(self, path.as_ref())
+    }
+}
+
+impl Arrays for StateRecord {
+    fn growing(&self) -> Vec<Array> {
+        vec![
+            (
+                "times_ms",
+                vec![],
+                NpyData::F64(self.steps.iter().map(|&k| k as f64 * self.dt).collect()),
+            ),
+            (
+                "values",
+                vec![self.rows, self.n],
+                NpyData::F64(self.values.clone()),
+            ),
+        ]
+    }
+
+    fn entries(&self) -> u64 {
+        self.steps.len() as u64
+    }
+
+    fn once(&self, _entries: u64) -> Vec<Array> {
+        vec![(
             "neurons",
-            &[self.n],
+            vec![self.n],
             NpyData::I64(self.neurons.iter().map(|&j| j as i64).collect()),
-        )?;
-        w.add(
-            "values",
-            &[self.steps.len(), self.rows, self.n],
-            NpyData::F64(self.values.clone()),
-        )?;
-        w.write(path)
+        )]
     }
 }
 
@@ -545,22 +573,84 @@ impl RateRecord {
 
     /// Writes `times_ms` and `counts` (`steps × rows`) to an `.npz`.
     pub fn to_npz(&self, path: impl AsRef<Path>) -> Result<()> {
-        let mut w = NpzWriter::new();
-        w.add(
-            "times_ms",
-            &[self.steps()],
-            NpyData::F64(
-                (0..self.steps() as u64)
-                    .map(|s| (self.first_step + s) as f64 * self.dt)
-                    .collect(),
+        write_arrays(self, path.as_ref())
+    }
+}
+
+impl Arrays for RateRecord {
+    fn growing(&self) -> Vec<Array> {
+        vec![
+            (
+                "times_ms",
+                vec![],
+                NpyData::F64(
+                    (0..self.steps() as u64)
+                        .map(|s| (self.first_step + s) as f64 * self.dt)
+                        .collect(),
+                ),
             ),
-        )?;
-        w.add(
-            "counts",
-            &[self.steps(), self.rows],
-            NpyData::I64(self.counts.iter().map(|&c| i64::from(c)).collect()),
-        )?;
-        w.write(path)
+            (
+                "counts",
+                vec![self.rows],
+                NpyData::I64(self.counts.iter().map(|&c| i64::from(c)).collect()),
+            ),
+        ]
+    }
+
+    fn entries(&self) -> u64 {
+        self.steps() as u64
+    }
+
+    fn once(&self, _entries: u64) -> Vec<Array> {
+        Vec::new()
+    }
+}
+
+/// One array of a record's `.npz`: its name, the shape of one entry along the first axis
+/// (growing arrays) or its whole shape (the others), and its values.
+type Array = (&'static str, Vec<usize>, NpyData);
+
+/// A record's `.npz` arrays, the one definition its `to_npz` and its stream share: those that
+/// grow with the run, and those written once, at the end, given the entries recorded in all.
+trait Arrays {
+    fn growing(&self) -> Vec<Array>;
+    /// Steps (or samples) recorded.
+    fn entries(&self) -> u64;
+    fn once(&self, entries: u64) -> Vec<Array>;
+}
+
+/// Writes a record's arrays to an `.npz`.
+fn write_arrays(record: &dyn Arrays, path: &Path) -> Result<()> {
+    let mut w = NpzWriter::new();
+    for (name, inner, data) in record.growing() {
+        let entry: usize = inner.iter().product::<usize>().max(1);
+        let mut shape = vec![data_len(&data) / entry];
+        shape.extend(inner);
+        w.add(name, &shape, data)?;
+    }
+    for (name, shape, data) in record.once(record.entries()) {
+        w.add(name, &shape, data)?;
+    }
+    w.write(path)
+}
+
+fn data_len(data: &NpyData) -> usize {
+    match data {
+        NpyData::F64(v) => v.len(),
+        NpyData::I64(v) => v.len(),
+        NpyData::I32(v) => v.len(),
+        NpyData::F32(v) => v.len(),
+        NpyData::U8(v) => v.len(),
+        NpyData::Bool(v) => v.len(),
+        NpyData::Str(v) => v.len(),
+    }
+}
+
+fn descr(data: &NpyData) -> &'static str {
+    match data {
+        NpyData::I64(_) => "<i8",
+        NpyData::I32(_) => "<i4",
+        _ => "<f8",
     }
 }
 
@@ -824,32 +914,32 @@ pub(crate) struct RecordStream {
     last: Record,
 }
 
+/// A record's arrays, or `None` for a count monitor (one count per instance: nothing grows).
+fn arrays(record: &Record) -> Option<&dyn Arrays> {
+    match record {
+        Record::Spikes(r) => Some(r),
+        Record::State(r) => Some(r),
+        Record::Rate(r) => Some(r),
+        Record::Count(_) => None,
+    }
+}
+
 impl RecordStream {
     /// A stream to `path` for records like `record`.
     pub fn create(path: &Path, record: &Record) -> Result<RecordStream> {
-        let columns: Vec<(&str, &'static str, Vec<usize>)> = match record {
-            Record::Spikes(_) => vec![
-                ("times_ms", "<f8", vec![]),
-                ("steps", "<i8", vec![]),
-                ("rows", "<i4", vec![]),
-                ("neurons", "<i4", vec![]),
-            ],
-            Record::State(r) => vec![
-                ("times_ms", "<f8", vec![]),
-                ("values", "<f8", vec![r.rows, r.n]),
-            ],
-            Record::Rate(r) => vec![("times_ms", "<f8", vec![]), ("counts", "<i8", vec![r.rows])],
-            Record::Count(_) => {
-                return Err(crate::error::Error::invalid(
-                    "stream_to",
-                    "monitor",
-                    "a count monitor",
-                    "holds one count per instance, which needs no streaming",
-                ));
-            }
-        };
-        let spec: Vec<(&str, &'static str, &[usize])> =
-            columns.iter().map(|(n, d, s)| (*n, *d, &s[..])).collect();
+        let a = arrays(record).ok_or_else(|| {
+            crate::error::Error::invalid(
+                "stream_to",
+                "monitor",
+                "a count monitor",
+                "holds one count per instance, which needs no streaming",
+            )
+        })?;
+        let growing = a.growing();
+        let spec: Vec<(&str, &'static str, &[usize])> = growing
+            .iter()
+            .map(|(name, inner, data)| (*name, descr(data), &inner[..]))
+            .collect();
         Ok(RecordStream {
             stream: NpzStream::create(path, &spec)?,
             entries: 0,
@@ -859,50 +949,11 @@ impl RecordStream {
 
     /// Appends what `record` (just drained) holds.
     pub fn append(&mut self, record: Record) -> Result<()> {
-        let s = &mut self.stream;
-        match &record {
-            Record::Spikes(r) => {
-                let events = r.events();
-                let step = |e: &(usize, usize, usize)| r.first_step as i64 + e.0 as i64;
-                s.append(
-                    "times_ms",
-                    &NpyData::F64(events.iter().map(|e| step(e) as f64 * r.dt).collect()),
-                )?;
-                s.append("steps", &NpyData::I64(events.iter().map(step).collect()))?;
-                s.append(
-                    "rows",
-                    &NpyData::I32(events.iter().map(|e| e.1 as i32).collect()),
-                )?;
-                s.append(
-                    "neurons",
-                    &NpyData::I32(events.iter().map(|e| e.2 as i32).collect()),
-                )?;
-                self.entries += r.steps() as u64;
+        if let Some(a) = arrays(&record) {
+            for (name, _, data) in a.growing() {
+                self.stream.append(name, &data)?;
             }
-            Record::State(r) => {
-                s.append(
-                    "times_ms",
-                    &NpyData::F64(r.steps.iter().map(|&k| k as f64 * r.dt).collect()),
-                )?;
-                s.append("values", &NpyData::F64(r.values.clone()))?;
-                self.entries += r.steps.len() as u64;
-            }
-            Record::Rate(r) => {
-                s.append(
-                    "times_ms",
-                    &NpyData::F64(
-                        (0..r.steps() as u64)
-                            .map(|i| (r.first_step + i) as f64 * r.dt)
-                            .collect(),
-                    ),
-                )?;
-                s.append(
-                    "counts",
-                    &NpyData::I64(r.counts().iter().map(|&c| i64::from(c)).collect()),
-                )?;
-                self.entries += r.steps() as u64;
-            }
-            Record::Count(_) => {}
+            self.entries += a.entries();
         }
         self.last = record;
         Ok(())
@@ -910,21 +961,11 @@ impl RecordStream {
 
     /// Writes the archive.
     pub fn finish(self) -> Result<std::path::PathBuf> {
-        match &self.last {
-            Record::Spikes(r) => self.stream.finish(&[
-                ("dt_ms", &[], NpyData::F64(vec![r.dt])),
-                (
-                    "shape",
-                    &[3],
-                    NpyData::I64(vec![self.entries as i64, r.rows as i64, r.n as i64]),
-                ),
-            ]),
-            Record::State(r) => self.stream.finish(&[(
-                "neurons",
-                &[r.n],
-                NpyData::I64(r.neurons.iter().map(|&j| j as i64).collect()),
-            )]),
-            _ => self.stream.finish(&[]),
-        }
+        let once = arrays(&self.last).map_or(Vec::new(), |a| a.once(self.entries));
+        let extras: Vec<(&str, &[usize], NpyData)> = once
+            .iter()
+            .map(|(name, shape, data)| (*name, &shape[..], data.clone()))
+            .collect();
+        self.stream.finish(&extras)
     }
 }
