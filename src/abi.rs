@@ -384,12 +384,13 @@ comm_cfg! {
     /// `dense` and `dense_tiled` (`shaders/comm/dense.wgsl`).
     DenseCfg "dense" {
         n_in: u32, n_out: u32, rows: u32, src_base: u32, src_pitch: u32, dst: u32,
-        accumulate: bool, scale: f32, bias: bool, dst_pitch: u32,
+        accumulate: bool, scale: f32, bias: bool, dst_pitch: u32, per_row: bool,
+        row_scales: u32,
     }
     /// `axpy` (`shaders/comm/copy.wgsl`).
     AxpyCfg "axpy" {
         count: u32, rows: u32, src_base: u32, src_pitch: u32, dst: u32, accumulate: bool,
-        scale: f32, from_constant: bool, constant: f32, dst_pitch: u32,
+        scale: f32, from_constant: bool, constant: f32, dst_pitch: u32, per_row: bool,
     }
     /// `event_fixed` (`shaders/comm/event.wgsl`).
     EventCfg "event" {

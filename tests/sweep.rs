@@ -3,7 +3,7 @@
 
 mod common;
 
-use brainwgpu::network::{FixedProb, Network, NodeId, Simulation, Term, Wiring};
+use brainwgpu::network::{Dense, FixedProb, Network, NodeId, Simulation, Term, Wiring};
 use brainwgpu::prelude::*;
 use brainwgpu::{Device, Executor};
 
@@ -16,6 +16,8 @@ struct Row {
     current: f64,
     tau: f64,
     v_th: Vec<f64>,
+    /// The gain of a dense recurrent input, and of a constant drive.
+    gain: f64,
 }
 
 fn row(b: usize) -> Row {
@@ -25,6 +27,7 @@ fn row(b: usize) -> Row {
         v_th: (0..N)
             .map(|j| -50.0 - 0.05 * ((j + b) % 7) as f64)
             .collect(),
+        gain: 0.5 + 0.3 * b as f64,
     }
 }
 
@@ -67,9 +70,30 @@ fn network(rows: &[Row], given: Given) -> (Network, NodeId) {
         g,
         Wiring::new().delta(Term::output(neurons).event(FixedProb::per_pre(N, N, 8, 0.4, 3))),
     );
+    // A dense recurrent input and a constant drive, each with a gain per instance.
+    let w: Vec<f64> = (0..N * N)
+        .map(|i| if i % 13 == 0 { 400.0 } else { 0.0 })
+        .collect();
+    let recurrent = Term::output(neurons).dense(Dense::new(N, N, w));
+    let drive = Term::constant(300.0);
+    let (recurrent, drive) = match given {
+        Given::PerInstance => {
+            let gains: Vec<f64> = rows.iter().map(|r| r.gain).collect();
+            let halves: Vec<f64> = gains.iter().map(|g| g / 2.0).collect();
+            (
+                recurrent.scaled_per_instance(gains),
+                drive.scaled(2.0).scaled_per_instance(halves),
+            )
+        }
+        Given::Plain => (recurrent.scaled(rows[0].gain), drive.scaled(rows[0].gain)),
+    };
     net.update(
         neurons,
-        Wiring::new().x(current).current(SynOut::coba(0.0 * mV), g),
+        Wiring::new()
+            .x(current)
+            .x(recurrent)
+            .x(drive)
+            .current(SynOut::coba(0.0 * mV), g),
     );
     (net, neurons)
 }
@@ -84,7 +108,8 @@ fn run(sim: &mut Simulation, neurons: NodeId) -> (Vec<u8>, Vec<f64>) {
 }
 
 fn check(device: &Device, executor: Executor) {
-    let rows: Vec<Row> = (0..4).map(row).collect();
+    // 17 rows: the per-step executor's dense projections take their tiled kernel from 16.
+    let rows: Vec<Row> = (0..17).map(row).collect();
     let (net, neurons) = network(&rows, Given::PerInstance);
     let mut sim = net
         .compile_with(device, Some(rows.len()), 0.1 * ms, executor)
@@ -100,7 +125,11 @@ fn check(device: &Device, executor: Executor) {
         rasters.iter().all(|r| r.contains(&1)) && rasters.windows(2).all(|w| w[0] != w[1]),
         "every row must spike, and differently"
     );
-    for (b, r) in rows.iter().enumerate() {
+    for (b, r) in rows
+        .iter()
+        .enumerate()
+        .filter(|(b, _)| [0, 1, 2, 16].contains(b))
+    {
         for (given, batch) in [(Given::PerInstance, Some(1)), (Given::Plain, None)] {
             let (net, neurons) = network(std::slice::from_ref(r), given);
             let mut one = net.compile_with(device, batch, 0.1 * ms, executor).unwrap();

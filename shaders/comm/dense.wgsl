@@ -7,6 +7,14 @@
 // it, the scale, whether there is a bias, and the destination's row pitch (`n_out`, or more when
 // these outputs are a block of a wider projection's). weights: W row-major, then b.
 
+// The scale of sample b: one for all, or (per_row) sample b's from the weights table.
+fn dense_row_scale(b: u32) -> f32 {
+    if (dense_per_row()) {
+        return weights[dense_row_scales() + b];
+    }
+    return dense_scale();
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn dense(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let i = invocation(gid, groups);
@@ -28,7 +36,7 @@ fn dense(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
     if (dense_bias()) {
         y = y + weights[n_in * n_out + j];
     }
-    y = dense_scale() * y;
+    y = dense_row_scale(b) * y;
     let at = dense_dst() + b * dense_dst_pitch() + j;
     dst[at] = select(y, dst[at] + y, dense_accumulate());
 }
@@ -101,7 +109,7 @@ fn dense_tiled(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_
                 if (dense_bias()) {
                     y = y + weights[n_in * n_out + j];
                 }
-                y = dense_scale() * y;
+                y = dense_row_scale(b) * y;
                 let at = dense_dst() + b * dense_dst_pitch() + j;
                 dst[at] = select(y, dst[at] + y, dense_accumulate());
             }

@@ -99,6 +99,8 @@ pub struct Term {
     /// The dimension its values were given in (a quantity, a unit scale or weights with a
     /// unit), checked against what the input it feeds takes; `None`: internal magnitudes.
     dimension: Option<&'static str>,
+    /// A further scale per instance (batch row).
+    row_scales: Option<Arc<[f64]>>,
 }
 
 impl Term {
@@ -110,6 +112,7 @@ impl Term {
             delay: 0,
             slice: None,
             dimension: None,
+            row_scales: None,
         }
     }
 
@@ -216,6 +219,15 @@ impl Term {
     /// Times `scale`.
     pub fn scaled(mut self, scale: f64) -> Term {
         self.scale = scale;
+        self
+    }
+
+    /// Times `scales[b]` in instance `b` (on top of [`Term::scaled`]): a sweep of a gain or a
+    /// coupling strength over the batch. For plain and dense terms; the batch must have as
+    /// many instances as values. Row b computes `f32(scale·scales[b])·value`, as a separate
+    /// run scaled by that product.
+    pub fn scaled_per_instance(mut self, scales: impl Into<Arc<[f64]>>) -> Term {
+        self.row_scales = Some(scales.into());
         self
     }
 

@@ -483,6 +483,14 @@ impl Builder<'_> {
                 || matches!(t.source, Source::Poisson(_))
         };
         let events = terms.iter().filter(|t| summed(t)).count();
+        if events > 0 && terms.iter().any(|t| t.row_scales.is_some()) {
+            return Err(Error::invalid(
+                what,
+                "scale",
+                "per instance",
+                "event projections and Poisson drives carry their weights: only plain and dense terms take scales per instance",
+            ));
+        }
         if events > 0 {
             if events != terms.len() || !delta {
                 return Err(Error::invalid(
@@ -637,6 +645,7 @@ impl Builder<'_> {
             && in_place
             && t.comm == Comm::Identity
             && t.scale == 1.0
+            && t.row_scales.is_none()
         {
             let own =
                 matches!(&t.source, Source::Output(id) | Source::State(id, _) if id.0 == target);
@@ -674,6 +683,23 @@ impl Builder<'_> {
                 _ => len,
             };
             let (mut src, mut n) = self.place(t, src_len, what)?;
+            let row_scales = match &t.row_scales {
+                None => None,
+                Some(s) if s.len() != self.rows => {
+                    return Err(Error::shape(
+                        format!("scales per instance of a term of {what}"),
+                        format!("{} values (one per instance)", self.rows),
+                        format!("{} values", s.len()),
+                    ));
+                }
+                Some(s) => {
+                    if let Some(bad) = s.iter().find(|v| !v.is_finite()) {
+                        return Err(Error::invalid(what, "scale", bad, "must be finite"));
+                    }
+                    // What each row multiplies by: the term's scale times the row's.
+                    Some(s.iter().map(|&x| t.scale * x).collect::<Arc<[f64]>>())
+                }
+            };
             if let (Comm::Dense(_), Place::Constant(c)) = (&t.comm, src) {
                 let values = ParamValue::PerNeuron(vec![c; src_len].into());
                 (src, n) = (self.constants(&values, src_len, what)?, src_len);
@@ -694,6 +720,7 @@ impl Builder<'_> {
                         dst,
                         accumulate,
                         scale: t.scale,
+                        row_scales: row_scales.clone(),
                     }));
                 }
                 Comm::Dense(d) => {
@@ -711,6 +738,7 @@ impl Builder<'_> {
                         dst,
                         accumulate,
                         scale: t.scale,
+                        row_scales: row_scales.clone(),
                     }));
                 }
                 Comm::Event(_) | Comm::Procedural(_) => unreachable!("handled above"),
@@ -770,6 +798,7 @@ impl Builder<'_> {
             let what = format!("conductance of current input {c} of {owner}");
             let plain = term.comm == Comm::Identity
                 && term.scale == 1.0
+                && term.row_scales.is_none()
                 && term.delay == 0
                 && term.slice.is_none();
             let in_place = match &term.source {

@@ -2,6 +2,8 @@
 //! constant source. Kernels: `axpy` of `shaders/comm/copy.wgsl` (per step) and `op_axpy` of
 //! `shaders/network/ops.wgsl` (fused).
 
+use std::sync::Arc;
+
 use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::abi::AxpyCfg;
 use crate::error::Result;
@@ -20,6 +22,20 @@ pub(crate) struct AxpyProjection {
     pub dst: usize,
     pub accumulate: bool,
     pub scale: f64,
+    /// The scale of each row instead of `scale` (a sweep over the batch), if given.
+    pub row_scales: Option<Arc<[f64]>>,
+}
+
+impl AxpyProjection {
+    /// The scale of row `b`.
+    fn scale_of(&self, b: usize) -> f64 {
+        self.row_scales.as_ref().map_or(self.scale, |s| s[b])
+    }
+}
+
+/// Each row's scale as the f32 the kernels multiply by.
+pub(crate) fn scale_words(scales: &[f64]) -> Vec<u32> {
+    scales.iter().map(|&s| (s as f32).to_bits()).collect()
 }
 
 impl Kind for AxpyProjection {
@@ -42,7 +58,7 @@ impl Kind for AxpyProjection {
     fn apply_f64(&self, cx: &mut F64Cx<'_>) {
         for b in 0..cx.rows {
             for q in 0..self.count {
-                let v = self.scale * (cx.read)(self.src, b, q);
+                let v = self.scale_of(b) * (cx.read)(self.src, b, q);
                 let at = self.dst + b * self.count + q;
                 cx.scratch[at] = if self.accumulate {
                     cx.scratch[at] + v
@@ -61,12 +77,20 @@ impl Kind for AxpyProjection {
     fn fused(&self, cx: &mut FusedCx<'_>) -> (String, usize) {
         let (base, space) = (cx.src_expr)(self.src);
         let constant = self.src.constant();
+        let scale = match &self.row_scales {
+            // Each row's scale from the table, by the workgroup's row.
+            Some(s) => {
+                let at = cx.table.len();
+                cx.table.extend(scale_words(s));
+                format!("bitcast<f32>(params[{at}u + row])")
+            }
+            None => f32_lit(self.scale),
+        };
         let call = format!(
-            "op_axpy(lane, {base}, {space}u, {}u, {}, {}, {}, {}, {});",
+            "op_axpy(lane, {base}, {space}u, {}u, {}, {}, {scale}, {}, {});",
             self.count,
             (cx.destination)(self.dst, self.count),
             self.accumulate,
-            f32_lit(self.scale),
             constant.is_some(),
             f32_lit(constant.unwrap_or(0.0))
         );
@@ -88,14 +112,19 @@ impl Kind for AxpyProjection {
             from_constant: constant.is_some(),
             constant: constant.unwrap_or(0.0) as f32,
             dst_pitch: self.count as u32,
+            per_row: self.row_scales.is_some(),
         }
         .words(loc);
         let cfg = cx.uniform("axpy cfg", &w);
+        let scales = match &self.row_scales {
+            Some(s) => Some(cx.table("scales per instance", &scale_words(s))?),
+            None => None,
+        };
         let bindings = CommBindings {
             cfg: &cfg,
             src: buf,
             index: None,
-            weights: None,
+            weights: scales.as_ref(),
             dst: Some(cx.scratch),
             acc: None,
             clock: cx.clock,

@@ -5,6 +5,9 @@
 //! `shaders/network/ops.wgsl` (fused: plain, inputs staged in workgroup memory, or only the
 //! nonzero inputs gathered when the source is spikes).
 
+use std::sync::Arc;
+
+use super::axpy::scale_words;
 use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::abi::DenseCfg;
 use crate::error::Result;
@@ -31,6 +34,8 @@ pub(crate) struct DenseProjection {
     pub dst: usize,
     pub accumulate: bool,
     pub scale: f64,
+    /// The scale of each row instead of `scale` (a sweep over the batch), if given.
+    pub row_scales: Option<Arc<[f64]>>,
 }
 
 impl DenseProjection {
@@ -80,10 +85,11 @@ impl Kind for DenseProjection {
                     y += bias[j];
                 }
                 let at = self.dst + b * n_out + j;
+                let scale = self.row_scales.as_ref().map_or(self.scale, |s| s[b]);
                 cx.scratch[at] = if self.accumulate {
-                    cx.scratch[at] + self.scale * y
+                    cx.scratch[at] + scale * y
                 } else {
-                    self.scale * y
+                    scale * y
                 };
             }
         }
@@ -100,10 +106,19 @@ impl Kind for DenseProjection {
         let at = cx.table.len();
         cx.table
             .extend(self.columns(0..d.n_out).iter().map(|x| x.to_bits()));
+        let scale = match &self.row_scales {
+            // Each row's scale from the table, by the workgroup's row.
+            Some(s) => {
+                let at = cx.table.len();
+                cx.table.extend(scale_words(s));
+                format!("bitcast<f32>(params[{at}u + row])")
+            }
+            None => f32_lit(self.scale),
+        };
         let staged = cx.gathers && d.n_in <= GATHER_MAX;
         let sparse = staged && cx.plan.is_spike_source(self.src);
         let call = format!(
-            "{}(lane, {base}, {space}u, {}u, {}u, {}, {}, {}, {}, {at}u);",
+            "{}(lane, {base}, {space}u, {}u, {}u, {}, {}, {scale}, {}, {at}u);",
             if sparse {
                 "op_dense_sparse"
             } else if staged {
@@ -115,7 +130,6 @@ impl Kind for DenseProjection {
             d.n_out,
             (cx.destination)(self.dst, d.n_out),
             self.accumulate,
-            f32_lit(self.scale),
             d.bias.is_some(),
         );
         // A sparse one loops over its share of the inputs twice, the scan (a group of 32
@@ -149,9 +163,14 @@ impl Kind for DenseProjection {
             let table = self.columns(cols.clone());
             cx.gpu.check_words(
                 &format!("dense weights ({} × {})", d.n_in, cols.len()),
-                table.len(),
+                table.len() + rows,
             )?;
-            let bits: Vec<u32> = table.iter().map(|x| x.to_bits()).collect();
+            // The rows' scales, if any, after W and b.
+            let row_scales = table.len();
+            let mut bits: Vec<u32> = table.iter().map(|x| x.to_bits()).collect();
+            if let Some(s) = &self.row_scales {
+                bits.extend(scale_words(s));
+            }
             let weights = cx.table("dense weights", &bits)?;
             let w = DenseCfg {
                 n_in: d.n_in as u32,
@@ -164,6 +183,8 @@ impl Kind for DenseProjection {
                 scale: self.scale as f32,
                 bias: d.bias.is_some(),
                 dst_pitch: d.n_out as u32,
+                per_row: self.row_scales.is_some(),
+                row_scales: row_scales as u32,
             }
             .words(loc);
             let cfg = cx.uniform("dense cfg", &w);

@@ -289,6 +289,7 @@ mod tests {
             dst: 1,
             accumulate: true,
             scale: 2.0,
+            row_scales: None,
         };
         let (s, _) = apply(&p, 2, 5, 0);
         // Row 0: x = (0, 1, 2): y = (0·1 + 1·3 + 2·5, 0·2 + 1·4 + 2·6) + b = (13.5, 15.5).
@@ -312,9 +313,17 @@ mod tests {
             dst: 0,
             accumulate: false,
             scale: 0.5,
+            row_scales: None,
         };
         let (s, _) = apply(&p, 2, 6, 0);
         assert_eq!(s, vec![0.0, 0.5, 1.0, 5.0, 5.5, 6.0]);
+        // A scale per row instead.
+        let r = AxpyProjection {
+            row_scales: Some(vec![2.0, -1.0].into()),
+            ..p.clone()
+        };
+        let (s, _) = apply(&r, 2, 6, 0);
+        assert_eq!(s, vec![0.0, 2.0, 4.0, -10.0, -11.0, -12.0]);
         let c = AxpyProjection {
             src: Place::Constant(4.0),
             accumulate: true,
