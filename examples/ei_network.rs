@@ -9,6 +9,8 @@
 //! ```
 
 use std::process::ExitCode;
+
+mod support;
 use std::time::Instant;
 
 use brainwgpu::network::classic::EiNetwork;
@@ -43,7 +45,7 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
     println!("plan:     {}", sim.cost_per_step());
     println!("build:    {:.3} s", start.elapsed().as_secs_f64());
     let start = Instant::now();
-    sim.run(o.steps)?;
+    support::run(&mut sim, o.steps)?;
     sim.synchronize()?;
     let wall = start.elapsed().as_secs_f64();
     println!(

@@ -8,6 +8,8 @@
 //! ```
 
 use std::process::ExitCode;
+
+mod support;
 use std::time::Instant;
 
 use brainwgpu::network::classic::FeedForward;
@@ -33,7 +35,7 @@ fn run(batch: usize, steps: usize, backend: &str, seed: u64) -> brainwgpu::Resul
     println!("plan:     {}", sim.cost_per_step());
     println!("build:    {:.3} s", start.elapsed().as_secs_f64());
     let start = Instant::now();
-    sim.run(steps)?;
+    support::run(&mut sim, steps)?;
     sim.synchronize()?;
     let wall = start.elapsed().as_secs_f64();
     println!(

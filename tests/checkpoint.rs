@@ -46,7 +46,8 @@ fn dir(tag: &str) -> PathBuf {
     d
 }
 
-/// The spikes of the steps after `FIRST` and V at the end, run without a break.
+/// The spikes of the steps after `FIRST`, V at the end, and V sampled every 7 steps after
+/// `FIRST` (steps and values), run without a break.
 fn uninterrupted(
     net: &Network,
     neurons: NodeId,
@@ -54,16 +55,25 @@ fn uninterrupted(
     ex: Executor,
 ) -> (Vec<u8>, Vec<f64>) {
     let mut sim = compile(net, device, ex);
+    let sampled = sim.monitor_state(neurons, "V", 7).unwrap();
     sim.run(FIRST).unwrap();
     let m = sim.monitor_spikes(neurons).unwrap();
     sim.run(SECOND).unwrap();
-    (
-        sim.spikes(m).unwrap().dense(),
-        sim.state(neurons, "V").unwrap(),
-    )
+    let s = sim.samples(sampled).unwrap();
+    let per = s.values.len() / s.steps.len();
+    let after: Vec<usize> = (0..s.steps.len())
+        .filter(|&i| s.steps[i] >= FIRST as u64)
+        .collect();
+    let mut v = sim.state(neurons, "V").unwrap();
+    for &i in &after {
+        v.push(s.steps[i] as f64);
+        v.extend_from_slice(&s.values[i * per..(i + 1) * per]);
+    }
+    (sim.spikes(m).unwrap().dense(), v)
 }
 
-/// The same from a checkpoint at `FIRST` restored into a fresh simulation.
+/// The same from a checkpoint at `FIRST` restored into a fresh simulation, its monitors
+/// added again after the restore.
 fn restored(
     path: &Path,
     net: &Network,
@@ -75,13 +85,21 @@ fn restored(
     let m = sim.monitor_spikes(neurons).unwrap();
     sim.restore(path).unwrap();
     assert_eq!(sim.clock().step(), FIRST as u64);
+    let sampled = sim.monitor_state(neurons, "V", 7).unwrap();
     sim.run(SECOND).unwrap();
     let r = sim.spikes(m).unwrap();
     assert_eq!(
         r.first_step, FIRST as u64,
         "records number steps from the restored step"
     );
-    (r.dense(), sim.state(neurons, "V").unwrap())
+    let s = sim.samples(sampled).unwrap();
+    let per = s.values.len() / s.steps.len();
+    let mut v = sim.state(neurons, "V").unwrap();
+    for (i, k) in s.steps.iter().enumerate() {
+        v.push(*k as f64);
+        v.extend_from_slice(&s.values[i * per..(i + 1) * per]);
+    }
+    (r.dense(), v)
 }
 
 fn check(device: &Device, tag: &str) {

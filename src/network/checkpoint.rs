@@ -6,9 +6,11 @@
 //! f64 executor: transmission delays and recurrent spikes in flight), and the step counter —
 //! which is also every random stream's counter (Poisson drives, noise and random inputs draw
 //! from counter-based generators keyed by the step), and what a neuron's `last_spike_time`
-//! is measured against. Not in it: queued external-stream data and monitors (add them again;
-//! their records carry absolute step numbers, and a sampling grid given with
-//! [`Sampling::steps`](super::Sampling::steps) lands on the same steps as before).
+//! is measured against. Not in it: queued external-stream data and the monitors' records (add
+//! the monitors again: their positions are absolute — records number steps from the restored
+//! step, and a state monitor samples the multiples of `every`, or the grid its
+//! [`Sampling::steps`](super::Sampling::steps) gives — so they record what the uninterrupted
+//! run's monitors would have).
 //!
 //! A checkpoint names the network it was saved from by a digest of its compiled plan (sizes,
 //! parameters, wiring, connectivity tables — large tables by an evenly spaced sample of their

@@ -311,8 +311,9 @@ impl Arrays for SpikeRecord {
 }
 
 /// Which elements of a state variable a state monitor samples, and when: every `every` steps
-/// from `start` (an absolute step) until before `stop`, the neurons `neurons` (indices into
-/// `in_size`, the same in every instance) or all of them. Memory on the host and the device
+/// from `start` (an absolute step; by default the steps that are multiples of `every`, from
+/// the next step run) until before `stop`, the neurons `neurons` (indices into `in_size`, the
+/// same in every instance) or all of them. Memory on the host and the device
 /// is proportional to the neurons sampled.
 ///
 /// ```
@@ -327,7 +328,8 @@ pub struct Sampling {
     pub every: usize,
     /// The neurons sampled in each instance (`None`: all).
     pub neurons: Option<Vec<usize>>,
-    /// The first step sampled (absolute; `None`: the next step run).
+    /// The first step sampled (absolute; `None`: the first multiple of `every` from the next
+    /// step run).
     pub start: Option<u64>,
     /// The step before which sampling stops (absolute; `None`: never).
     pub stop: Option<u64>,
@@ -418,7 +420,9 @@ impl StateRecord {
             subset,
             start,
             stop: sampling.stop.unwrap_or(u64::MAX),
-            shift: (every as u64 - start % every as u64) % every as u64,
+            // The grid: from `start` when given, else the multiples of `every` (so that a
+            // monitor added again after a restore samples the steps it sampled before).
+            shift: (every as u64 - sampling.start.unwrap_or(0) % every as u64) % every as u64,
             dt,
             steps: Vec::new(),
             values: Vec::new(),
