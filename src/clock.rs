@@ -32,12 +32,12 @@ impl Clock {
     /// Changes the step size. Models recompute their step factors on their next update.
     pub fn set_dt(&mut self, dt: impl Into<Quantity<Time>>) -> Result<()> {
         let dt = dt.into().value();
-        if !(dt.is_finite() && dt > 0.0) {
+        if !crate::model::positive(dt) {
             return Err(Error::invalid(
                 "Clock",
                 "dt",
                 format!("{dt} ms"),
-                "must be > 0 and finite",
+                crate::model::POSITIVE,
             ));
         }
         self.dt = dt;

@@ -205,19 +205,30 @@ pub(crate) fn check_instances(
     Ok(())
 }
 
-/// `x` is finite and > 0 (time constants, capacitances).
+/// The largest magnitude an f32 holds (≈ 3.4·10³⁸): a value beyond it would be ±inf on a GPU.
+pub const F32_MAX: f64 = f32::MAX as f64;
+
+/// Why a value that is not [`finite`] is refused.
+pub const FINITE: &str = "must be finite and within f32's range (|x| ≤ 3.4e38)";
+/// Why a value that is not [`positive`] is refused.
+pub const POSITIVE: &str = "must be > 0 and within f32's range (1.2e-38 ≤ x ≤ 3.4e38)";
+/// Why a value that is not [`non_negative`] is refused.
+pub const NON_NEGATIVE: &str = "must be ≥ 0 and within f32's range (x ≤ 3.4e38)";
+
+/// `x` is > 0 and an f32 holds it without flushing to 0 or overflowing (time constants,
+/// capacitances).
 pub fn positive(x: f64) -> bool {
-    x.is_finite() && x > 0.0
+    finite(x) && x >= f32::MIN_POSITIVE as f64
 }
 
-/// `x` is finite.
+/// `x` is finite and an f32 holds it without overflowing to ±inf (every value a kernel reads).
 pub fn finite(x: f64) -> bool {
-    x.is_finite()
+    x.is_finite() && x.abs() <= F32_MAX
 }
 
-/// `x` is finite and ≥ 0 (conductances, rates, refractory periods).
+/// `x` is [`finite`] and ≥ 0 (conductances, rates, refractory periods).
 pub fn non_negative(x: f64) -> bool {
-    x.is_finite() && x >= 0.0
+    finite(x) && x >= 0.0
 }
 
 /// A model parameter of dimension `D`: a [`Quantity`], a plain number (internal unit), one
@@ -271,17 +282,17 @@ impl<D: Dimension> Param<D> {
 
     /// Checks the length and that every value is finite and > 0.
     pub fn check_positive(&self, owner: &str, name: &str, n: usize) -> Result<()> {
-        self.check(owner, name, n, positive, "must be > 0 and finite")
+        self.check(owner, name, n, positive, POSITIVE)
     }
 
     /// Checks the length and that every value is finite.
     pub fn check_finite(&self, owner: &str, name: &str, n: usize) -> Result<()> {
-        self.check(owner, name, n, finite, "must be finite")
+        self.check(owner, name, n, finite, FINITE)
     }
 
     /// Checks the length and that every value is finite and ≥ 0.
     pub fn check_non_negative(&self, owner: &str, name: &str, n: usize) -> Result<()> {
-        self.check(owner, name, n, non_negative, "must be ≥ 0 and finite")
+        self.check(owner, name, n, non_negative, NON_NEGATIVE)
     }
 
     /// The magnitudes mapped by `f` (derived step factors).
@@ -411,13 +422,10 @@ impl<D: Dimension> Init<D> {
 
     /// Checks the initialiser against `n` neurons.
     pub fn check(&self, owner: &str, name: &str, n: usize) -> Result<()> {
-        let finite = |x: f64| x.is_finite();
         match &self.value {
-            InitValue::Constant(c) if !finite(*c) => {
-                Err(Error::invalid(owner, name, c, "must be finite"))
-            }
+            InitValue::Constant(c) if !finite(*c) => Err(Error::invalid(owner, name, c, FINITE)),
             InitValue::PerNeuron(v) => {
-                ParamValue::PerNeuron(v.clone()).check(owner, name, n, finite, "must be finite")
+                ParamValue::PerNeuron(v.clone()).check(owner, name, n, finite, FINITE)
             }
             InitValue::Uniform { low, high, .. }
                 if !(finite(*low) && finite(*high) && low <= high) =>

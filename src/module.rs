@@ -386,6 +386,14 @@ impl<M: Model> Module<M> {
     fn write_state(&mut self, name: &str, data: &[f64]) -> Result<()> {
         let k = self.state_index(name)?;
         let owner = self.owner();
+        if let Some(bad) = data.iter().find(|&&x| !crate::model::finite(x)) {
+            return Err(Error::invalid(
+                format!("state `{name}` of {owner}"),
+                "data",
+                bad,
+                crate::model::FINITE,
+            ));
+        }
         let tensor = match self.rt.as_mut() {
             Some(Runtime::Gpu(g)) => &mut g.views[k],
             Some(Runtime::Cpu(c)) => &mut c.tensors[k],
@@ -509,13 +517,8 @@ impl<M: Model> Module<M> {
     fn mode(&self, what: &str, input: Input<'_>, row: &Shape, on: &'static str) -> Result<Mode> {
         let t = match input {
             Input::None => return Ok(Mode::None),
-            Input::Scalar(v) if !v.is_finite() => {
-                return Err(Error::invalid(
-                    self.owner(),
-                    what,
-                    v,
-                    "a scalar input must be finite",
-                ));
+            Input::Scalar(v) if !crate::model::finite(v) => {
+                return Err(Error::invalid(self.owner(), what, v, crate::model::FINITE));
             }
             Input::Scalar(v) => return Ok(Mode::Scalar(v)),
             Input::Tensor(t) => t,

@@ -44,7 +44,7 @@ impl WeightInit {
                         format!("{} values", w.len()),
                     ));
                 }
-                if let Some(bad) = w.iter().find(|v| !v.is_finite()) {
+                if let Some(bad) = w.iter().find(|&&v| !crate::model::finite(v)) {
                     return Err(Error::invalid(
                         owner,
                         "w_init",

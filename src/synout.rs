@@ -116,8 +116,8 @@ impl SynOut {
             }
         };
         for (param, v) in values {
-            if !v.is_finite() {
-                return Err(Error::invalid(name, param, v, "must be finite"));
+            if !crate::model::finite(v) {
+                return Err(Error::invalid(name, param, v, crate::model::FINITE));
             }
         }
         Ok(())

@@ -274,3 +274,82 @@ fn every_model_names_its_bad_parameter() {
         assert_eq!(refused(model), param, "{kind}");
     }
 }
+
+/// Values an f32 cannot hold, and NaN/inf, are refused wherever they enter — parameters,
+/// `dt`, initial states, constants, scales, weights, stream data, written states — with a
+/// typed error that names the value and f32's range (issue 14).
+#[test]
+fn values_beyond_f32_range_and_nan_are_refused_where_they_enter() {
+    use brainwgpu::network::{Dense, FixedProb, Network, Term, Wiring};
+    let f32_range = |e: Error| {
+        let text = e.to_string();
+        assert!(text.contains("f32's range"), "{text}");
+        text
+    };
+    let compile = |lif: LIF, wiring: &dyn Fn(brainwgpu::network::NodeId) -> Wiring| {
+        let mut net = Network::new();
+        let n = net.add(lif)?;
+        net.update(n, wiring(n));
+        net.compile(&Device::Cpu, None, 0.1 * ms)
+    };
+    let text = f32_range(
+        compile(LIF::new(4).v_th(1e39), &|_| Wiring::new())
+            .err()
+            .unwrap(),
+    );
+    assert!(text.contains("V_th"), "{text}");
+    f32_range(
+        compile(LIF::new(4).v_initializer(1e39), &|_| Wiring::new())
+            .err()
+            .unwrap(),
+    );
+    f32_range(
+        compile(LIF::new(4).tau(1e-40), &|_| Wiring::new())
+            .err()
+            .unwrap(),
+    );
+    f32_range(Clock::new(1e39 * ms).err().unwrap());
+    for term in [
+        Term::constant(f64::NAN),
+        Term::constant(1e39),
+        Term::constant(1.0).scaled(f64::INFINITY),
+        Term::constant(1.0).scaled_per_instance(vec![1e39]),
+        Term::per_neuron(vec![1e39; 4]),
+    ] {
+        let text = f32_range(
+            compile(LIF::new(4), &|_| Wiring::new().x(term.clone()))
+                .err()
+                .unwrap(),
+        );
+        assert!(text.contains("x of LIF"), "{text}");
+    }
+    f32_range(
+        compile(LIF::new(4), &|n| {
+            Wiring::new().x(Term::output(n).dense(Dense::new(4, 4, vec![1e39; 16])))
+        })
+        .err()
+        .unwrap(),
+    );
+    f32_range(
+        compile(LIF::new(4), &|n| {
+            Wiring::new().delta(Term::output(n).event(FixedProb::per_pre(4, 4, 2, 1e300, 0)))
+        })
+        .err()
+        .unwrap(),
+    );
+    // Stream data and written states.
+    let mut net = Network::new();
+    let ext = net.external("in", 4).unwrap();
+    let n = net.add(LIF::new(4)).unwrap();
+    net.update(n, Wiring::new().x(Term::external(ext)));
+    let mut sim = net.compile(&Device::Cpu, None, 0.1 * ms).unwrap();
+    f32_range(sim.feed(ext, &[0.0, 1e39, 0.0, 0.0]).err().unwrap());
+    f32_range(
+        sim.set_state(n, "V", &[0.0, f64::NAN, 0.0, 0.0])
+            .err()
+            .unwrap(),
+    );
+    let mut lif = LIF::new(4);
+    lif.init_state(&Device::Cpu, None).unwrap();
+    f32_range(lif.set_state("V", &[1e39; 4]).err().unwrap());
+}

@@ -77,7 +77,7 @@ impl Model for SectionInputParams {
             "values",
             &self.values,
             finite,
-            "must be finite",
+            crate::model::FINITE,
         )?;
         check_all(
             "SectionInput",
@@ -160,7 +160,7 @@ impl Model for ConstantInputParams {
             "value",
             &[self.value],
             finite,
-            "must be finite",
+            crate::model::FINITE,
         )?;
         check_all(
             "ConstantInput",
@@ -245,14 +245,14 @@ impl Model for StepInputParams {
             "amplitudes",
             &self.amplitudes,
             finite,
-            "must be finite",
+            crate::model::FINITE,
         )?;
         check_all(
             "StepInput",
             "step_times",
             &self.step_times,
             finite,
-            "must be finite",
+            crate::model::FINITE,
         )
     }
     fn initial_state(&self, _rows: usize, _n: usize) -> Vec<Vec<f64>> {
@@ -325,14 +325,14 @@ impl Model for RampInputParams {
             "c_start",
             &[self.c_start],
             finite,
-            "must be finite",
+            crate::model::FINITE,
         )?;
         check_all(
             "RampInput",
             "c_end",
             &[self.c_end],
             finite,
-            "must be finite",
+            crate::model::FINITE,
         )?;
         check_all(
             "RampInput",
@@ -346,7 +346,7 @@ impl Model for RampInputParams {
             "t_start",
             &[self.t_start],
             finite,
-            "must be finite",
+            crate::model::FINITE,
         )
     }
     fn initial_state(&self, _rows: usize, _n: usize) -> Vec<Vec<f64>> {
@@ -425,7 +425,7 @@ impl Model for SinusoidalInputParams {
             "amplitude, frequency, duration, bias",
             &all,
             finite,
-            "must be finite",
+            crate::model::FINITE,
         )
     }
     fn initial_state(&self, _rows: usize, _n: usize) -> Vec<Vec<f64>> {

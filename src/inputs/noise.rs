@@ -153,7 +153,7 @@ impl Model for OUProcessInputParams {
             "mean",
             &[self.mean],
             finite,
-            "must be finite",
+            crate::model::FINITE,
         )?;
         check_all(
             "OUProcessInput",

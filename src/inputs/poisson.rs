@@ -186,7 +186,7 @@ impl PoissonInput {
             "weight",
             &[self.weight],
             finite,
-            "must be finite",
+            crate::model::FINITE,
         )?;
         if let Some(bad) = self.indices.iter().flatten().find(|&&i| i >= n) {
             return Err(Error::invalid(

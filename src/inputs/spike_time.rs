@@ -134,14 +134,14 @@ impl Model for SpikeTimeParams {
             "times",
             &self.times,
             non_negative,
-            "must be ≥ 0 and finite",
+            crate::model::NON_NEGATIVE,
         )?;
         check_all(
             "SpikeTime",
             "weights",
             &self.weights,
             finite,
-            "must be finite",
+            crate::model::FINITE,
         )
     }
     fn initial_state(&self, _rows: usize, _n: usize) -> Vec<Vec<f64>> {

@@ -138,8 +138,8 @@ impl Dense {
             ));
         }
         let all = self.w.iter().chain(self.bias.iter().flat_map(|b| b.iter()));
-        if let Some(bad) = all.into_iter().find(|v| !v.is_finite()) {
-            return Err(Error::invalid(what, "weights", bad, "must be finite"));
+        if let Some(bad) = all.into_iter().find(|&&v| !crate::model::finite(v)) {
+            return Err(Error::invalid(what, "weights", bad, crate::model::FINITE));
         }
         Ok(())
     }
@@ -218,7 +218,7 @@ pub(crate) fn whole_steps(ms: f64, dt: f64) -> f64 {
 /// A delay of `ms` in whole steps of `dt`: rounded to the nearest, at least one (a typed error
 /// for a negative or non-finite delay, or one beyond [`MAX_DELAY_STEPS`]).
 pub(crate) fn delay_steps(what: &str, ms: f64, dt: f64) -> Result<u32> {
-    if !ms.is_finite() || ms < 0.0 {
+    if !crate::model::non_negative(ms) {
         return Err(Error::invalid(
             what,
             "delay",
@@ -412,7 +412,7 @@ impl Sparse {
             }
             Delays::PerSynapse(d) => d,
         };
-        match all.iter().find(|d| !d.is_finite() || **d < 0.0) {
+        match all.iter().find(|&&d| !crate::model::non_negative(d)) {
             Some(bad) => Err(Error::invalid(
                 what,
                 "delay",
@@ -560,16 +560,16 @@ impl Sparse {
         self.check_delays(what)?;
         let n = self.syn.len();
         match &self.weights {
-            Weights::Homogeneous(w) if !w.is_finite() => {
-                Err(Error::invalid(what, "weight", w, "must be finite"))
+            Weights::Homogeneous(w) if !crate::model::finite(*w) => {
+                Err(Error::invalid(what, "weight", w, crate::model::FINITE))
             }
             Weights::PerSynapse(w) if w.len() != n => Err(Error::shape(
                 format!("weights of {what}"),
                 format!("{n} values (one per synapse)"),
                 format!("{} values", w.len()),
             )),
-            Weights::PerSynapse(w) => match w.iter().find(|v| !v.is_finite()) {
-                Some(bad) => Err(Error::invalid(what, "weights", bad, "must be finite")),
+            Weights::PerSynapse(w) => match w.iter().find(|&&v| !crate::model::finite(v)) {
+                Some(bad) => Err(Error::invalid(what, "weights", bad, crate::model::FINITE)),
                 None => Ok(()),
             },
             _ => Ok(()),
@@ -885,24 +885,24 @@ impl Procedural {
                 "but there are no targets to draw",
             ));
         }
-        if !self.weight.is_finite() {
+        if !crate::model::finite(self.weight) {
             return Err(Error::invalid(
                 what,
                 "weight",
                 self.weight,
-                "must be finite",
+                crate::model::FINITE,
             ));
         }
         if let Some(bad) = self
             .levels
             .iter()
             .flat_map(|l| l.iter())
-            .find(|w| !w.is_finite())
+            .find(|&&w| !crate::model::finite(w))
         {
-            return Err(Error::invalid(what, "weight", bad, "must be finite"));
+            return Err(Error::invalid(what, "weight", bad, crate::model::FINITE));
         }
         if let Some(d) = self.delay
-            && (!d.is_finite() || d < 0.0)
+            && !crate::model::non_negative(d)
         {
             return Err(Error::invalid(
                 what,

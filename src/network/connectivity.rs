@@ -969,10 +969,10 @@ impl Dist {
     /// Checks every parameter; `param` names the value in errors.
     pub fn check(&self, param: &str, synapses: usize) -> Result<()> {
         let finite = |name: &str, v: f64| {
-            if v.is_finite() {
+            if crate::model::finite(v) {
                 Ok(())
             } else {
-                Err(Error::invalid(param, name, v, "must be finite"))
+                Err(Error::invalid(param, name, v, crate::model::FINITE))
             }
         };
         match self {

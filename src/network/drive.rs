@@ -105,7 +105,7 @@ impl PoissonDrive {
 
     /// Checks the parameters (`what` names the input it drives).
     pub(crate) fn validate(&self, what: &str) -> Result<()> {
-        if !self.rate.is_finite() || self.rate < 0.0 {
+        if !crate::model::non_negative(self.rate) {
             return Err(Error::invalid(
                 what,
                 "PoissonDrive rate",
@@ -113,12 +113,12 @@ impl PoissonDrive {
                 "must be finite and ≥ 0 (1/ms)",
             ));
         }
-        if !self.weight.is_finite() {
+        if !crate::model::finite(self.weight) {
             return Err(Error::invalid(
                 what,
                 "PoissonDrive weight",
                 self.weight,
-                "must be finite",
+                crate::model::FINITE,
             ));
         }
         if self.sources > u64::from(u32::MAX) {

@@ -441,8 +441,8 @@ impl Builder<'_> {
                 format!("{} values", values.values().len()),
             ));
         }
-        if let Some(bad) = values.values().iter().find(|v| !v.is_finite()) {
-            return Err(Error::invalid(what, "constant", bad, "must be finite"));
+        if let Some(bad) = values.values().iter().find(|&&v| !crate::model::finite(v)) {
+            return Err(Error::invalid(what, "constant", bad, crate::model::FINITE));
         }
         let data: Vec<f64> = (0..rows * len)
             .map(|i| values.get(i / len, i % len, len))
@@ -482,6 +482,20 @@ impl Builder<'_> {
             matches!(t.comm, Comm::Event(_) | Comm::Procedural(_))
                 || matches!(t.source, Source::Poisson(_))
         };
+        // Every value a term brings: its constant and its scale.
+        for t in terms {
+            let constant = match t.source {
+                Source::Constant(c) => Some(c),
+                _ => None,
+            };
+            for (name, v) in [("constant", constant), ("scale", Some(t.scale))] {
+                if let Some(v) = v
+                    && !crate::model::finite(v)
+                {
+                    return Err(Error::invalid(what, name, v, crate::model::FINITE));
+                }
+            }
+        }
         let events = terms.iter().filter(|t| summed(t)).count();
         if events > 0 && terms.iter().any(|t| t.row_scales.is_some()) {
             return Err(Error::invalid(
@@ -693,8 +707,12 @@ impl Builder<'_> {
                     ));
                 }
                 Some(s) => {
-                    if let Some(bad) = s.iter().find(|v| !v.is_finite()) {
-                        return Err(Error::invalid(what, "scale", bad, "must be finite"));
+                    if let Some(bad) = s
+                        .iter()
+                        .map(|&x| t.scale * x)
+                        .find(|&v| !crate::model::finite(v))
+                    {
+                        return Err(Error::invalid(what, "scale", bad, crate::model::FINITE));
                     }
                     // What each row multiplies by: the term's scale times the row's.
                     Some(s.iter().map(|&x| t.scale * x).collect::<Arc<[f64]>>())

@@ -168,8 +168,8 @@ impl Simulation {
                 format!("{} values", data.len()),
             ));
         }
-        if let Some(bad) = data.iter().find(|v| !v.is_finite()) {
-            return Err(Error::invalid(&e.name, "data", bad, "must be finite"));
+        if let Some(bad) = data.iter().find(|&&v| !crate::model::finite(v)) {
+            return Err(Error::invalid(&e.name, "data", bad, crate::model::FINITE));
         }
         self.streams[ext.0].extend_from_slice(data);
         Ok(())
@@ -635,6 +635,14 @@ impl Simulation {
                 format!("state `{var}` of `{}`", n.name),
                 format!("{} values", n.total),
                 format!("{} values", data.len()),
+            ));
+        }
+        if let Some(bad) = data.iter().find(|&&x| !crate::model::finite(x)) {
+            return Err(Error::invalid(
+                format!("state `{var}` of `{}`", n.name),
+                "data",
+                bad,
+                crate::model::FINITE,
             ));
         }
         self.exec.write_arena(n.state_base + v * n.total, data);
