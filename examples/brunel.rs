@@ -62,7 +62,7 @@ fn parse() -> Result<Options, String> {
             "--duration" => o.duration_ms = support::finite("--duration", value()?)?,
             "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--out" => o.out = PathBuf::from(value()?),
-            "--backend" => o.backend = value()?,
+            "--backend" => o.backend = support::backend(value()?)?,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -80,6 +80,7 @@ fn parse() -> Result<Options, String> {
 }
 
 fn run(o: &Options) -> brainwgpu::Result<()> {
+    support::output_dir(&o.out)?;
     let device = support::device(&o.backend)?;
     println!("device:      {device}");
     let dt = 0.1;

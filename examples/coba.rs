@@ -60,7 +60,7 @@ fn parse() -> Result<Options, String> {
             "--duration" => o.duration_ms = support::finite("--duration", value()?)?,
             "--batch" => o.batch = Some(value()?.parse().map_err(|e| format!("--batch: {e}"))?),
             "--out" => o.out = PathBuf::from(value()?),
-            "--backend" => o.backend = value()?,
+            "--backend" => o.backend = support::backend(value()?)?,
             "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--save" => o.save = Some(PathBuf::from(value()?)),
             "--restore" => o.restore = Some(PathBuf::from(value()?)),
@@ -69,13 +69,14 @@ fn parse() -> Result<Options, String> {
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    if !(o.duration_ms > 0.0 && o.duration_ms <= 1e7) {
-        return Err("--duration must be within (0, 1e7] ms".into());
+    if !(o.duration_ms >= 0.1 && o.duration_ms <= 1e7) {
+        return Err("--duration must be within [0.1, 1e7] ms (at least one step)".into());
     }
     Ok(o)
 }
 
 fn run(o: &Options) -> brainwgpu::Result<()> {
+    support::output_dir(&o.out)?;
     let device = support::device(&o.backend)?;
     println!("device:      {device}");
     let dt = 0.1;

@@ -83,13 +83,10 @@ fn main() -> ExitCode {
         let v = args.next();
         let ok = match (a.as_str(), v) {
             ("--batch", Some(v)) => v.parse().map(|x| o.batch = x).is_ok(),
-            ("--steps", Some(v)) => v.parse().map(|x| o.steps = x).is_ok(),
+            ("--steps", Some(v)) => v.parse().map(|x| o.steps = x).is_ok() && o.steps > 0,
             ("--exc", Some(v)) => v.parse().map(|x| o.exc = x).is_ok(),
             ("--inh", Some(v)) => v.parse().map(|x| o.inh = x).is_ok(),
-            ("--backend", Some(v)) => {
-                o.backend = v;
-                true
-            }
+            ("--backend", Some(v)) => support::backend(v).map(|b| o.backend = b).is_ok(),
             ("--seed", Some(v)) => v.parse().map(|x| o.seed = x).is_ok(),
             _ => false,
         };

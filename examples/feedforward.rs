@@ -70,11 +70,8 @@ fn main() -> ExitCode {
         let v = args.next();
         let ok = match (a.as_str(), v) {
             ("--batch", Some(v)) => v.parse().map(|x| batch = x).is_ok(),
-            ("--steps", Some(v)) => v.parse().map(|x| steps = x).is_ok(),
-            ("--backend", Some(v)) => {
-                backend = v;
-                true
-            }
+            ("--steps", Some(v)) => v.parse().map(|x| steps = x).is_ok() && steps > 0,
+            ("--backend", Some(v)) => support::backend(v).map(|b| backend = b).is_ok(),
             ("--seed", Some(v)) => v.parse().map(|x| seed = x).is_ok(),
             _ => false,
         };

@@ -51,7 +51,7 @@ fn parse() -> Result<Options, String> {
             "--duration" => o.duration_ms = support::finite("--duration", value()?)?,
             "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--out" => o.out = PathBuf::from(value()?),
-            "--backend" => o.backend = value()?,
+            "--backend" => o.backend = support::backend(value()?)?,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -59,8 +59,8 @@ fn parse() -> Result<Options, String> {
     if !(o.scale > 0.0 && o.scale <= 1.0) {
         return Err("--scale must be in (0, 1]".into());
     }
-    if !(o.duration_ms > 0.0 && o.duration_ms <= 1e7) {
-        return Err("--duration must be in (0, 1e7] ms".into());
+    if !(o.duration_ms >= 0.1 && o.duration_ms <= 1e7) {
+        return Err("--duration must be in [0.1, 1e7] ms (at least one step)".into());
     }
     Ok(o)
 }
@@ -74,6 +74,7 @@ fn peak_memory_gib() -> Option<f64> {
 }
 
 fn run(o: &Options) -> brainwgpu::Result<()> {
+    support::output_dir(&o.out)?;
     let device = support::device(&o.backend)?;
     println!("device:      {device}");
     let dt = 0.1;

@@ -38,8 +38,13 @@ fn parse() -> Result<Options, String> {
         match a.as_str() {
             "--neurons" => o.neurons = value()?.parse().map_err(|e| format!("--neurons: {e}"))?,
             "--k" => o.k = value()?.parse().map_err(|e| format!("--k: {e}"))?,
-            "--steps" => o.steps = value()?.parse().map_err(|e| format!("--steps: {e}"))?,
-            "--backend" => o.backend = value()?,
+            "--steps" => {
+                o.steps = value()?.parse().map_err(|e| format!("--steps: {e}"))?;
+                if o.steps == 0 {
+                    return Err("--steps must be at least 1".into());
+                }
+            }
+            "--backend" => o.backend = support::backend(value()?)?,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }

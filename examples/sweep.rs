@@ -54,7 +54,7 @@ fn parse() -> Result<Options, String> {
             "--neurons" => o.neurons = value()?.parse().map_err(|e| format!("--neurons: {e}"))?,
             "--duration" => o.duration_ms = support::finite("--duration", value()?)?,
             "--out" => o.out = PathBuf::from(value()?),
-            "--backend" => o.backend = value()?,
+            "--backend" => o.backend = support::backend(value()?)?,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -107,6 +107,7 @@ fn run_sweep(
 }
 
 fn run(o: &Options) -> brainwgpu::Result<()> {
+    support::output_dir(&o.out)?;
     let device = support::device(&o.backend)?;
     println!("device:      {device}");
     let b = o.instances;

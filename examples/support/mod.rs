@@ -18,6 +18,27 @@ pub fn device(backend: &str) -> brainwgpu::Result<Device> {
     }
 }
 
+/// The value of `--backend`: `gpu` or `cpu`, anything else a flag error.
+pub fn backend(value: String) -> Result<String, String> {
+    match value.as_str() {
+        "gpu" | "cpu" => Ok(value),
+        _ => Err(format!("--backend: expected gpu or cpu, got `{value}`")),
+    }
+}
+
+/// Creates the output folder and checks that a file can be written in it, before any
+/// simulation runs.
+pub fn output_dir(dir: &Path) -> brainwgpu::Result<()> {
+    create_dir(dir)?;
+    let probe = dir.join(format!(".brainwgpu-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|e| brainwgpu::Error::Io {
+            path: dir.to_path_buf(),
+            source: e,
+        })
+}
+
 /// The value of flag `flag` as a finite number.
 pub fn finite(flag: &str, value: String) -> Result<f64, String> {
     value

@@ -1,0 +1,80 @@
+//! The example command lines (fresh processes): bad flags exit with 2 before any work, an
+//! output folder that cannot be written is an error before the simulation, runs of zero steps
+//! are refused (issue 14).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// An example built beside the test binaries (`cargo test` builds them), or `None` off CI.
+fn example(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().unwrap();
+    let found = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|p| {
+            p.join("examples")
+                .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+        })
+        .filter(|p| p.exists());
+    assert!(
+        found.is_some() || std::env::var_os("CI").is_none(),
+        "example {name} is not built beside the tests (cargo test builds it)"
+    );
+    found
+}
+
+fn run(name: &str, args: &[&str]) -> Option<Output> {
+    let exe = example(name)?;
+    Some(Command::new(exe).args(args).output().unwrap())
+}
+
+#[test]
+fn bad_flags_exit_with_two_before_any_work() {
+    let cases: &[(&str, &[&str])] = &[
+        ("coba", &["--backend", "foo"]),
+        ("coba", &["--duration", "inf"]),
+        ("coba", &["--duration", "0.01"]),
+        ("coba", &["--neurons"]),
+        ("coba", &["--bogus"]),
+        ("brunel", &["--backend", "metal"]),
+        ("sweep", &["--instances", "1"]),
+        ("potjans_diesmann", &["--scale", "2"]),
+        ("procedural", &["--steps", "0"]),
+        ("feedforward", &["--steps", "0"]),
+        ("feedforward", &["--backend", "tpu"]),
+        ("ei_network", &["--backend", "x"]),
+    ];
+    for (name, args) in cases {
+        let Some(out) = run(name, args) else { return };
+        assert_eq!(out.status.code(), Some(2), "{name} {args:?}");
+        assert!(
+            out.stdout.is_empty(),
+            "{name} {args:?} did work: {:?}",
+            out.stdout
+        );
+        assert!(!out.stderr.is_empty(), "{name} {args:?} says why");
+    }
+}
+
+#[test]
+fn an_unwritable_output_folder_is_refused_before_the_simulation() {
+    let file = std::env::temp_dir().join(format!("brainwgpu-cli-{}", std::process::id()));
+    std::fs::write(&file, b"a file, not a folder").unwrap();
+    let out_dir = file.join("out");
+    for name in ["coba", "brunel", "sweep", "potjans_diesmann"] {
+        let Some(out) = run(
+            name,
+            &["--backend", "cpu", "--out", out_dir.to_str().unwrap()],
+        ) else {
+            return;
+        };
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!stdout.contains("device:"), "{name} started: {stdout}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("I/O error"),
+            "{name}"
+        );
+    }
+    std::fs::remove_file(&file).ok();
+}
