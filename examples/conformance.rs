@@ -95,6 +95,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    if files.is_empty() {
+        eprintln!("no .npz golden files in {paths:?}: nothing to check");
+        return ExitCode::FAILURE;
+    }
     let (mut passed, mut failed) = (0, 0);
     for file in &files {
         let name = file

@@ -172,7 +172,8 @@ impl Case {
             .map_err(|e| fail(format!("meta is not JSON: {e}")))?;
         let model = match (meta["model"].as_str(), meta["case"].as_str()) {
             (Some(m), _) => m.rsplit('.').next().unwrap_or(m).to_string(),
-            (None, Some(case)) => case.to_string(),
+            // `<case>__<variant>` is a variant of `<case>`, as for every other golden.
+            (None, Some(case)) => case.split("__").next().unwrap_or(case).to_string(),
             _ => return Err(fail("meta names neither a model nor a case".into())),
         };
         let units = meta["units"]
@@ -291,8 +292,20 @@ impl Case {
         Ok(model)
     }
 
-    /// The recorded traces of the file that a replay reproduces, in internal units.
+    /// The recorded traces of the file that a replay reproduces, in internal units; a file
+    /// that records none has nothing to pass and is an error.
     pub fn golden(&self) -> Result<Traces> {
+        let traces = self.recorded()?;
+        if traces.is_empty() {
+            return Err(format_err(
+                self,
+                "the file records no traces to compare (a golden needs rec_*/out arrays)",
+            ));
+        }
+        Ok(traces)
+    }
+
+    fn recorded(&self) -> Result<Traces> {
         if self.is_network() {
             return self
                 .network_keys()?
