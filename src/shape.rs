@@ -22,12 +22,14 @@ impl Shape {
         &self.0
     }
 
-    /// Number of elements (the product of the dimensions).
+    /// Number of elements (the product of the dimensions; saturating, so that a shape too
+    /// large for [`Shape::validate`] never wraps to a small number).
     pub fn numel(&self) -> usize {
-        self.0.iter().product()
+        self.0.iter().fold(1usize, |n, &d| n.saturating_mul(d))
     }
 
-    /// `Ok` when the shape has at least one dimension and none is zero.
+    /// `Ok` when the shape has at least one dimension, none is zero, and it has at most
+    /// [`MAX_ELEMENTS`] elements.
     pub fn validate(&self, owner: &str) -> Result<()> {
         if self.0.is_empty() || self.0.contains(&0) {
             return Err(Error::invalid(
@@ -35,6 +37,14 @@ impl Shape {
                 "in_size",
                 self,
                 "needs at least one dimension and every dimension ≥ 1",
+            ));
+        }
+        if self.numel() > MAX_ELEMENTS {
+            return Err(Error::invalid(
+                owner,
+                "in_size",
+                self,
+                format!("has more than {MAX_ELEMENTS} elements (kernels index with 32 bits)"),
             ));
         }
         Ok(())
@@ -142,15 +152,37 @@ impl fmt::Display for TensorShape {
 
 /// Checks a batch size given to `init_state`/`reset_state`.
 pub(crate) fn validate_batch(owner: &str, batch: Option<usize>) -> Result<()> {
-    if batch == Some(0) {
-        return Err(Error::invalid(
+    match batch {
+        Some(0) => Err(Error::invalid(
             owner,
             "batch_size",
             0,
             "must be ≥ 1 or None",
-        ));
+        )),
+        Some(b) if b > MAX_ELEMENTS => Err(Error::invalid(
+            owner,
+            "batch_size",
+            b,
+            format!("must be at most {MAX_ELEMENTS} (kernels index with 32 bits)"),
+        )),
+        _ => Ok(()),
     }
-    Ok(())
+}
+
+/// The most elements of anything a kernel indexes (a population, a batch, the state arena):
+/// indices are 32-bit words.
+pub const MAX_ELEMENTS: usize = u32::MAX as usize;
+
+/// `rows × n` elements, or an error naming `what` when they exceed [`MAX_ELEMENTS`].
+pub(crate) fn elements(what: &str, rows: usize, n: usize) -> Result<usize> {
+    rows.checked_mul(n)
+        .filter(|&t| t <= MAX_ELEMENTS)
+        .ok_or_else(|| Error::LimitExceeded {
+            what: format!("{what}: {rows} × {n} elements"),
+            requested: (rows as u64).saturating_mul(n as u64),
+            limit_name: "elements a 32-bit index reaches",
+            limit: MAX_ELEMENTS as u64,
+        })
 }
 
 #[cfg(test)]

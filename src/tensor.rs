@@ -27,6 +27,36 @@ impl Device {
         Device::Cpu
     }
 
+    /// The memory the f64 device may take for one simulation's arrays, in bytes: the
+    /// environment variable `BRAINWGPU_CPU_MEMORY` (bytes, or with a `K`, `M` or `G` suffix),
+    /// else 80 % of the machine's physical memory (`/proc/meminfo`), else 16 GiB. A network
+    /// that needs more is a typed `LimitExceeded` error before anything is allocated.
+    pub fn cpu_memory_budget() -> u64 {
+        if let Ok(v) = std::env::var("BRAINWGPU_CPU_MEMORY") {
+            let v = v.trim();
+            let (digits, unit) = match v.char_indices().last() {
+                Some((i, c)) if c.is_ascii_alphabetic() => (&v[..i], c.to_ascii_uppercase()),
+                _ => (v, 'B'),
+            };
+            let scale: u64 = match unit {
+                'K' => 1 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                _ => 1,
+            };
+            if let Ok(n) = digits.trim().parse::<u64>() {
+                return n.saturating_mul(scale);
+            }
+        }
+        let total_kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        });
+        total_kib.map_or(16 << 30, |kib| kib * 1024 / 5 * 4)
+    }
+
     /// `"gpu"` or `"cpu"`.
     pub fn kind(&self) -> &'static str {
         match self {

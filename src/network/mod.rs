@@ -350,6 +350,8 @@ impl Network {
 
     /// Adds an external input stream of `size` values per sample and step.
     pub fn external(&mut self, name: &str, size: impl Into<Shape>) -> Result<ExternalId> {
+        let size = size.into();
+        size.validate(&format!("external `{name}`"))?;
         if self.name_taken(name) {
             return Err(Error::invalid(
                 "Network",
@@ -360,7 +362,7 @@ impl Network {
         }
         self.externals.push(ExternalDef {
             name: name.to_string(),
-            size: size.into(),
+            size,
         });
         Ok(ExternalId(self.externals.len() - 1))
     }

@@ -398,6 +398,17 @@ impl Builder<'_> {
                 format!("must be a non-empty range within the source's {n} neurons"),
             ));
         }
+        if term.delay as u64 > super::connect::MAX_DELAY_STEPS {
+            return Err(Error::invalid(
+                what,
+                "delayed",
+                term.delay,
+                format!(
+                    "must be at most {} steps (a ring of that many copies of the output)",
+                    super::connect::MAX_DELAY_STEPS
+                ),
+            ));
+        }
         let src = if term.delay > 0 {
             // Slot k holds the source's output of step k. A reader that updates after the
             // source reads step k undelayed, one that updates before (or is the source) reads
@@ -903,6 +914,37 @@ impl Builder<'_> {
     }
 }
 
+/// Checks an array of `words` values against the device: a GPU's largest storage binding
+/// (`binding_limit`, 4-byte words), or the f64 device's memory budget (8-byte values, twice:
+/// an array and the initial values it is made from).
+fn check_words(
+    binding_limit: Option<u64>,
+    what: impl FnOnce() -> String,
+    words: usize,
+) -> Result<()> {
+    let (requested, limit, limit_name) = match binding_limit {
+        Some(limit) => (
+            (words as u64).saturating_mul(4),
+            limit,
+            "max_storage_buffer_binding_size",
+        ),
+        None => (
+            (words as u64).saturating_mul(16),
+            crate::tensor::Device::cpu_memory_budget(),
+            "the f64 device's memory budget (BRAINWGPU_CPU_MEMORY)",
+        ),
+    };
+    if requested > limit {
+        return Err(Error::LimitExceeded {
+            what: what(),
+            requested,
+            limit_name,
+            limit,
+        });
+    }
+    Ok(())
+}
+
 /// Validates `net` and lays it out for `batch` and `dt`.
 /// `binding_limit`: the device's largest storage binding in bytes, which the state arena must
 /// fit (checked before any state is generated) and each event projection's table (split into
@@ -922,16 +964,30 @@ pub(crate) fn build(
         def.in_size.validate(&owner)?;
         let n = def.in_size.numel();
         def.model.validate(n)?;
-        let total = rows * n;
+        let total = crate::shape::elements(&owner, rows, n)?;
         let vars = def.model.state_names().len();
         let state_base = arena;
-        arena = align(arena + vars * total);
+        let too_large = || Error::LimitExceeded {
+            what: format!("the states of the network up to {owner} (batch {rows})"),
+            requested: u64::MAX,
+            limit_name: "elements a 32-bit index reaches",
+            limit: crate::shape::MAX_ELEMENTS as u64,
+        };
+        // `arena + words`, aligned, within what a 32-bit index reaches.
+        let grow = |arena: usize, words: Option<usize>| {
+            words
+                .and_then(|w| w.checked_add(arena))
+                .filter(|&w| w <= crate::shape::MAX_ELEMENTS)
+                .map(align)
+                .ok_or_else(too_large)
+        };
+        arena = grow(arena, vars.checked_mul(total))?;
         let emits = def.model.output() == Output::Emitted;
         let out = match def.model.output() {
             Output::State(k) => state_base + k * total,
             Output::Emitted => {
                 let at = arena;
-                arena = align(arena + total);
+                arena = grow(arena, Some(total))?;
                 at
             }
         };
@@ -952,19 +1008,16 @@ pub(crate) fn build(
         });
     }
     // The device's limit, before anything of the size of the network is made on the host.
-    if let Some(limit) = binding_limit
-        && (arena as u64) * 4 > limit
-    {
-        return Err(Error::LimitExceeded {
-            what: format!(
+    check_words(
+        binding_limit,
+        || {
+            format!(
                 "the states of the network's {} populations (batch {rows}), which live in one storage buffer",
                 nodes.len()
-            ),
-            requested: arena as u64 * 4,
-            limit_name: "max_storage_buffer_binding_size",
-            limit,
-        });
-    }
+            )
+        },
+        arena,
+    )?;
     for node in &mut nodes {
         let (vars, total) = (node.vars, node.total);
         let initial = node.model.initial_state(rows, node.n);
@@ -1023,24 +1076,33 @@ pub(crate) fn build(
         b.current = i;
         statements.push(b.statement(*node, wiring)?);
     }
-    if let Some(limit) = binding_limit
-        && (b.arena_len as u64) * 4 > limit
-    {
-        return Err(Error::LimitExceeded {
-            what: format!(
+    check_words(
+        binding_limit,
+        || {
+            format!(
                 "the states of the network's {} populations and its {} arrays of constants (batch {rows}), which live in one storage buffer",
                 b.nodes.len(),
                 b.constants.len()
-            ),
-            requested: b.arena_len as u64 * 4,
-            limit_name: "max_storage_buffer_binding_size",
-            limit,
-        });
-    }
-    let mut ring_len = 0;
+            )
+        },
+        b.arena_len,
+    )?;
+    let mut ring_len: usize = 0;
     for (i, ring) in b.rings.iter_mut().enumerate() {
         ring.base = ring_len;
-        ring_len = align(ring_len + ring.depth * ring.len);
+        ring_len = ring
+            .depth
+            .checked_mul(ring.len)
+            .and_then(|w| w.checked_add(ring_len))
+            .map(align)
+            .unwrap_or(usize::MAX);
+        check_words(
+            binding_limit,
+            || {
+                "the delay rings of the network's outputs (delay steps + 1 copies of each delayed population's output)".to_string()
+            },
+            ring_len,
+        )?;
         let s = statements
             .iter_mut()
             .find(|s| s.node == ring.node)
@@ -1048,6 +1110,18 @@ pub(crate) fn build(
         s.ring = Some(i);
     }
     b.ring_len = ring_len;
+    // On the host, everything the f64 device holds at once.
+    if binding_limit.is_none() {
+        let all = [b.arena_len, b.arena_len, b.scratch_len, b.acc_len, ring_len]
+            .iter()
+            .try_fold(0usize, |s, &w| s.checked_add(w))
+            .unwrap_or(usize::MAX);
+        check_words(
+            None,
+            || "the network's arrays on the f64 device".to_string(),
+            all,
+        )?;
+    }
     Ok(Plan {
         rows,
         dt,

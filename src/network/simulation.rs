@@ -450,6 +450,25 @@ impl Simulation {
                 ));
             }
         }
+        // The kernels count steps in 32 bits (the f64 executor exactly up to 2^53).
+        let limit = if self.exec.name() == "f64" {
+            1u64 << 53
+        } else {
+            u64::from(u32::MAX)
+        };
+        let end = self.clock.step().saturating_add(steps as u64);
+        if end > limit {
+            return Err(Error::LimitExceeded {
+                what: format!(
+                    "a run of {steps} steps from step {}, on the {} executor",
+                    self.clock.step(),
+                    self.exec.name()
+                ),
+                requested: end,
+                limit_name: "the step counter",
+                limit,
+            });
+        }
         let started = std::time::Instant::now();
         let mut done = 0;
         while done < steps {

@@ -105,12 +105,12 @@ impl Layout {
         let lanes = Lanes(workgroup as usize);
         // The arena and the rings after it.
         let ring_base = plan.arena_len;
-        let mut init = plan.initial_arena_f32();
-        init.resize((plan.arena_len + plan.ring_len).max(1), 0.0);
         limits.check_words(
             "the network's states and delay rings (one storage buffer)",
-            init.len(),
+            plan.arena_len.saturating_add(plan.ring_len),
         )?;
+        let mut init = plan.initial_arena_f32();
+        init.resize((plan.arena_len + plan.ring_len).max(1), 0.0);
         // The scratch and the streams after it.
         let stream_step: usize = plan.externals.iter().map(|e| rows * e.n).sum();
         let room = (limits.max_storage_binding / 4) as usize;
