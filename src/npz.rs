@@ -128,7 +128,7 @@ pub fn parse_npy(path: &Path, bytes: &[u8]) -> Result<NpyArray> {
     if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
         return Err(bad("not a .npy file"));
     }
-    let (header_len, start) = match bytes[6] {
+    let (header_len, start): (usize, usize) = match bytes[6] {
         1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
         2 | 3 if bytes.len() >= 12 => (
             u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
@@ -138,7 +138,7 @@ pub fn parse_npy(path: &Path, bytes: &[u8]) -> Result<NpyArray> {
     };
     let header = std::str::from_utf8(
         bytes
-            .get(start..start + header_len)
+            .get(start..start.saturating_add(header_len))
             .ok_or_else(|| bad("truncated header"))?,
     )
     .map_err(|_| bad("header is not text"))?;
@@ -156,10 +156,17 @@ pub fn parse_npy(path: &Path, bytes: &[u8]) -> Result<NpyArray> {
         .filter(|s| !s.is_empty())
         .map(|s| s.parse::<usize>().map_err(|_| bad("bad shape")))
         .collect::<Result<_>>()?;
-    let n: usize = shape.iter().product();
+    // Sizes from the header are checked, never trusted: a product that overflows, or data
+    // shorter than the shape says, is a format error.
+    let n = shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .ok_or_else(|| bad("shape too large"))?;
     let body = &bytes[start + header_len..];
     let need = |size: usize| -> Result<&[u8]> {
-        body.get(..n * size).ok_or_else(|| bad("truncated data"))
+        n.checked_mul(size)
+            .and_then(|len| body.get(..len))
+            .ok_or_else(|| bad("truncated data"))
     };
     let data = match descr {
         "<f8" => NpyData::F64(
@@ -189,7 +196,11 @@ pub fn parse_npy(path: &Path, bytes: &[u8]) -> Result<NpyArray> {
         "|u1" => NpyData::U8(need(1)?.to_vec()),
         "|b1" => NpyData::Bool(need(1)?.iter().map(|&b| b != 0).collect()),
         d if d.starts_with("<U") => {
-            let width: usize = d[2..].parse().map_err(|_| bad("bad string width"))?;
+            let width: usize = d[2..]
+                .parse()
+                .ok()
+                .filter(|&w| (1..=1 << 20).contains(&w))
+                .ok_or_else(|| bad("bad string width"))?;
             let raw = need(4 * width)?;
             let strings = raw
                 .chunks_exact(4 * width.max(1))
@@ -439,8 +450,20 @@ impl Npz {
                 .map_err(|e| format_err(path, e.to_string()))?
                 .trim_end_matches(".npy")
                 .to_string();
-            let mut bytes = Vec::with_capacity(entry.size() as usize);
-            entry.read_to_end(&mut bytes).map_err(io_err(path))?;
+            // The declared size is not trusted: capacity grows as data arrives, up to the host
+            // memory budget.
+            let budget = crate::tensor::Device::cpu_memory_budget();
+            let mut bytes = Vec::with_capacity(entry.size().min(1 << 24) as usize);
+            (&mut entry)
+                .take(budget.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .map_err(io_err(path))?;
+            if bytes.len() as u64 > budget {
+                return Err(format_err(
+                    path,
+                    format!("member `{name}` is larger than the memory budget ({budget} bytes)"),
+                ));
+            }
             let member = path.join(&name);
             arrays.insert(name, parse_npy(&member, &bytes)?);
         }

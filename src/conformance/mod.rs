@@ -241,15 +241,50 @@ impl Case {
     }
 
     fn steps(&self) -> Result<usize> {
-        Ok(self.npz.scalar("n_steps")? as usize)
+        self.count("n_steps")
     }
 
     fn batch(&self) -> Result<Option<usize>> {
         if self.npz.contains("batch_size") {
-            Ok(Some(self.npz.scalar("batch_size")? as usize))
+            Ok(Some(self.count("batch_size")?))
         } else {
             Ok(None)
         }
+    }
+
+    /// Scalar `key` as a count: a whole number from 0 to 2^24 (no golden is longer or wider;
+    /// a larger one is a damaged file, not a run to attempt).
+    pub(crate) fn count(&self, key: &str) -> Result<usize> {
+        let v = self.npz.scalar(key)?;
+        if v.fract() == 0.0 && (0.0..=(1u64 << 24) as f64).contains(&v) {
+            Ok(v as usize)
+        } else {
+            Err(format_err(self, format!("`{key}` is {v}, not a count")))
+        }
+    }
+
+    /// Array `key` in internal units, which must hold `len` values.
+    pub(crate) fn array_len(&self, key: &str, len: usize) -> Result<Vec<f64>> {
+        let v = self.array(key)?;
+        if v.len() != len {
+            return Err(format_err(
+                self,
+                format!("`{key}` has {} values, not {len}", v.len()),
+            ));
+        }
+        Ok(v)
+    }
+
+    /// The shape of array `key`, which must have from `min` to `max` dimensions.
+    pub(crate) fn dims(&self, key: &str, min: usize, max: usize) -> Result<Vec<usize>> {
+        let shape = self.shape(key)?;
+        if !(min..=max).contains(&shape.len()) {
+            return Err(format_err(
+                self,
+                format!("`{key}` has shape {shape:?}: expected {min} to {max} dimensions"),
+            ));
+        }
+        Ok(shape)
     }
 
     fn in_size(&self) -> Result<Shape> {
@@ -363,7 +398,7 @@ impl Case {
         let per_step = shape.numel();
         let inputs = self.array("in_x")?;
         let deltas = if self.npz.contains("in_delta") {
-            Some(self.array("in_delta")?)
+            Some(self.array_len("in_delta", per_step * steps)?)
         } else {
             None
         };
@@ -405,7 +440,7 @@ impl Case {
 
     fn simulate_readout(&self, device: &Device) -> Result<Traces> {
         let w_shape = self.shape("W")?;
-        let x_shape = self.shape("in_x")?;
+        let x_shape = self.dims("in_x", 2, 3)?;
         let (n_in, n_out) = match w_shape[..] {
             [a, b] => (a, b),
             _ => return Err(format_err(self, "W is not a matrix")),
@@ -414,13 +449,20 @@ impl Case {
             x_shape[0],
             x_shape.get(1).copied().filter(|_| x_shape.len() == 3),
         );
+        if x_shape.last() != Some(&n_in) {
+            return Err(format_err(
+                self,
+                format!("in_x has shape {x_shape:?}: its last axis is not W's {n_in} inputs"),
+            ));
+        }
+        let _ = n_out;
         let mut ro = LeakyRateReadout::new(n_in, n_out)
             .tau(self.param("tau")?)
             .w_init(WeightInit::from(self.array("W")?));
         ro.init_state(device, batch)?;
         let shape = TensorShape::new(batch, n_in);
         let per_step = shape.numel();
-        let x = self.array("in_x")?;
+        let x = self.array_len("in_x", steps * per_step)?;
         let mut clock = Clock::new(self.dt)?;
         let mut out = Vec::new();
         for k in 0..steps {
@@ -472,11 +514,11 @@ impl Case {
     fn simulate_inputs(&self, device: &Device) -> Result<Traces> {
         let ctor = &self.meta["ctor"];
         let mut traces = Traces::new();
-        let steps = self.shape("t")?[0];
+        let steps = self.dims("t", 1, 1)?[0];
         for key in self.golden()?.into_keys() {
             let class = key.trim_start_matches("out_");
             let args = ctor_args(ctor[class].as_str().unwrap_or(""));
-            let shape = self.shape(&key)?;
+            let shape = self.dims(&key, 2, 8)?;
             let n: usize = shape[1..].iter().product();
             let unit = |k: &str| -> Result<(f64, String)> {
                 let v = args.get(k).ok_or_else(|| {
@@ -645,7 +687,23 @@ impl Case {
             return Ok(report);
         }
         let steps = self.steps()?;
-        let elems = want["out"].len() / steps;
+        let out = want
+            .get("out")
+            .ok_or_else(|| format_err(self, "no `out` trace"))?;
+        let elems = out.len() / steps.max(1);
+        // Every trace one value per step and element, computed and recorded alike.
+        for (key, w) in &want {
+            if steps == 0 || w.len() != steps * elems || got[key].len() != w.len() {
+                return Err(format_err(
+                    self,
+                    format!(
+                        "`{key}` has {} values (computed: {}), not {steps} steps × {elems}",
+                        w.len(),
+                        got[key].len()
+                    ),
+                ));
+            }
+        }
         let spiking = self.is_neuron();
         let names: Vec<&String> = want.keys().filter(|k| !(spiking && *k == "out")).collect();
         let traces: Vec<Trace<'_>> = names
@@ -674,7 +732,7 @@ impl Case {
         let threshold = |k: usize, e: usize| -> f64 {
             let i = k * elems + e;
             match (beta, v_th) {
-                (Some(b), Some(th)) => th + b * a_trace[i],
+                (Some(b), Some(th)) => th + b * a_trace.get(i).copied().unwrap_or(f64::NAN),
                 (None, Some(th)) => th,
                 _ => th_trace.get(i).copied().unwrap_or(f64::NAN),
             }
@@ -701,10 +759,11 @@ impl Case {
             if k == 0 {
                 init_last.get(e).copied().unwrap_or(f64::NAN)
             } else {
-                last[(k - 1) * elems + e]
+                last.get((k - 1) * elems + e).copied().unwrap_or(f64::NAN)
             }
         };
-        let arrival_start = |k: usize, e: usize| -> f64 { arrival[k * elems + e] };
+        let arrival_start =
+            |k: usize, e: usize| -> f64 { arrival.get(k * elems + e).copied().unwrap_or(f64::NAN) };
         let mut windows = Vec::new();
         if !last.is_empty() {
             windows.push(Window {

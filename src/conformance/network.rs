@@ -135,9 +135,15 @@ impl Case {
     /// equivalent `W_*` (duplicates summed): each synapse's weight is its entry of `W` divided
     /// by how often the pair occurs.
     fn fixed_prob_from(&self, idx: &str, w: &str, n_post: usize) -> Result<FixedProb> {
-        let shape = self.shape(idx)?;
+        let shape = self.dims(idx, 2, 2)?;
         let (n_pre, k) = (shape[0], shape[1]);
-        let targets: Vec<u32> = self.npz.f64s(idx)?.iter().map(|&t| t as u32).collect();
+        let targets = self.npz.get(idx)?.to_indices(self.npz.path(), idx)?;
+        if k == 0 || targets.iter().any(|&t| t as usize >= n_post) {
+            return Err(format_err(
+                self,
+                format!("`{idx}` needs targets below {n_post} and at least one per source"),
+            ));
+        }
         let dense = self.array(w)?;
         if dense.len() != n_pre * n_post {
             return Err(format_err(
@@ -159,7 +165,8 @@ impl Case {
                 );
             }
         }
-        let weights = if weights.iter().all(|&x| x == weights[0]) {
+        let weights = if weights.iter().all(|&x| Some(&x) == weights.first()) && !weights.is_empty()
+        {
             Weights::Homogeneous(weights[0])
         } else {
             Weights::PerSynapse(weights.into())
@@ -190,7 +197,7 @@ impl Case {
                     input: FeedForwardInput::External,
                 }
                 .build()?;
-                let batch = self.shape("in_spikes")?[1];
+                let batch = self.dims("in_spikes", 3, 3)?[1];
                 let [l0, l1, l2, l3] = ff.lif;
                 let rec = Recording {
                     spikes: vec![
@@ -223,7 +230,7 @@ impl Case {
                     input: EiInput::External,
                 }
                 .build()?;
-                let batch = self.shape("in_ext")?[1];
+                let batch = self.dims("in_ext", 3, 3)?[1];
                 let rec = Recording {
                     spikes: vec![("exc_spikes", ei.exc), ("inh_spikes", ei.inh)],
                     states: vec![
@@ -244,12 +251,17 @@ impl Case {
             Kind::Coba => {
                 let v0 = self.array("V0")?;
                 let n = v0.len();
-                let n_exc = self.shape("conn_idx_E")?[0];
+                let n_exc = self.dims("conn_idx_E", 2, 2)?[0];
                 let conn_e = self.fixed_prob_from("conn_idx_E", "W_E", n)?;
                 let conn_i = self.fixed_prob_from("conn_idx_I", "W_I", n)?;
                 let mut coba = Coba::new(n);
                 coba.excitatory = n_exc;
-                coba.i_ext = Quantity::internal(self.array("I_ext")?[0]);
+                coba.i_ext = Quantity::internal(
+                    *self
+                        .array("I_ext")?
+                        .first()
+                        .ok_or_else(|| format_err(self, "`I_ext` is empty"))?,
+                );
                 coba.v_init = Init::per_neuron(v0.iter().map(|&v| Quantity::internal(v)));
                 coba.connectivity = Some((conn_e, conn_i));
                 let net = coba.build()?;
