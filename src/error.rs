@@ -142,6 +142,16 @@ pub enum Error {
         reason: String,
     },
 
+    /// The GPU device was lost (a driver reset, a removed card) or destroyed
+    /// ([`Gpu::destroy`](crate::Gpu::destroy)): nothing more runs on it.
+    #[error("the GPU device of {adapter} is lost ({reason}): create a new Gpu to go on")]
+    DeviceLost {
+        /// The adapter.
+        adapter: String,
+        /// What the driver or wgpu said.
+        reason: String,
+    },
+
     /// A checkpoint was saved from another network, executor or version than the simulation
     /// asked to restore it.
     #[error(

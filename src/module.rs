@@ -394,6 +394,9 @@ impl<M: Model> Module<M> {
                 crate::model::FINITE,
             ));
         }
+        if let Some(Runtime::Gpu(g)) = self.rt.as_ref() {
+            g.gpu.alive()?;
+        }
         let tensor = match self.rt.as_mut() {
             Some(Runtime::Gpu(g)) => &mut g.views[k],
             Some(Runtime::Cpu(c)) => &mut c.tensors[k],

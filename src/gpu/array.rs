@@ -76,6 +76,7 @@ impl Gpu {
         len: usize,
         make: impl FnOnce(&wgpu::Device) -> wgpu::Buffer,
     ) -> Result<GpuArray> {
+        self.alive()?;
         self.check_size(what, bytes)?;
         let device = &self.inner.device;
         let scope = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
@@ -146,7 +147,8 @@ impl GpuArray {
     pub(crate) fn write<T: bytemuck::Pod>(&self, at: usize, data: &[T]) {
         assert_eq!(std::mem::size_of::<T>(), 4, "GpuArray holds 32-bit words");
         assert!(at + data.len() <= self.len, "write out of range");
-        if data.is_empty() {
+        // On a lost device nothing is written; the next call that returns a result says so.
+        if data.is_empty() || self.gpu.alive().is_err() {
             return;
         }
         let byte_offset = ((self.offset + at) * 4) as u64;

@@ -155,6 +155,8 @@ pub(super) struct Inner {
     pub(super) summary: AdapterSummary,
     /// Errors wgpu reported outside any error scope (recorded instead of panicking).
     pub(super) uncaptured: Arc<Mutex<Vec<String>>>,
+    /// Why the device was lost or destroyed, once it was: every later call fails with it.
+    pub(super) lost: Arc<Mutex<Option<String>>>,
     pub(super) pipelines: Mutex<HashMap<crate::shaders::KernelDef, Arc<wgpu::ComputePipeline>>>,
     /// The bind-group and pipeline layouts of each ABI (element, communication, network).
     pub(super) layouts: [(wgpu::BindGroupLayout, wgpu::PipelineLayout); 3],
@@ -320,6 +322,14 @@ impl Gpu {
             }
         }));
 
+        let lost = Arc::new(Mutex::new(None));
+        let lost_sink = lost.clone();
+        device.set_device_lost_callback(move |reason, message| {
+            if let Ok(mut l) = lost_sink.lock() {
+                l.get_or_insert(format!("{reason:?}: {message}"));
+            }
+        });
+
         let layouts = super::kernel::bind_group_layouts(&device).map(|layout| {
             let pipeline = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
                 label: None,
@@ -351,6 +361,7 @@ impl Gpu {
                 limits,
                 summary,
                 uncaptured,
+                lost,
                 pipelines: Mutex::new(HashMap::new()),
                 layouts,
                 placeholders,
@@ -443,7 +454,29 @@ impl Gpu {
         self.take_errors()
     }
 
+    /// Destroys the device: its memory is freed, and every later call on it — or on a
+    /// simulation or module that runs on it — is an [`Error::DeviceLost`]. (What a driver
+    /// reset or an unplugged GPU does on its own.)
+    pub fn destroy(&self) {
+        if let Ok(mut l) = self.inner.lost.lock() {
+            l.get_or_insert_with(|| "destroyed by Gpu::destroy".to_string());
+        }
+        self.inner.device.destroy();
+    }
+
+    /// `Ok` while the device is usable, else why it is not.
+    pub(crate) fn alive(&self) -> Result<()> {
+        match self.inner.lost.lock().ok().and_then(|l| l.clone()) {
+            Some(reason) => Err(Error::DeviceLost {
+                adapter: self.inner.summary.name.clone(),
+                reason,
+            }),
+            None => Ok(()),
+        }
+    }
+
     pub(super) fn wait(&self) -> Result<()> {
+        self.alive()?;
         self.inner
             .device
             .poll(wgpu::PollType::wait_indefinitely())
@@ -453,6 +486,7 @@ impl Gpu {
 
     /// Turns recorded uncaptured errors into an [`Error::Gpu`].
     pub(crate) fn take_errors(&self) -> Result<()> {
+        self.alive()?;
         let mut errors = self
             .inner
             .uncaptured

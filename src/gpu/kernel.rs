@@ -181,6 +181,7 @@ impl Gpu {
     /// The compiled pipeline of `kernel` for `layout`, created on first use inside a
     /// validation error scope so that a bad kernel is an [`Error::Kernel`] naming it.
     pub(crate) fn pipeline(&self, kernel: &KernelDef) -> Result<Arc<wgpu::ComputePipeline>> {
+        self.alive()?;
         let layout = match kernel.abi() {
             Abi::Element => Layout::Element,
             Abi::Comm => Layout::Comm,
@@ -388,6 +389,7 @@ impl Gpu {
         copies: &[(&GpuArray, &GpuArray)],
         steps: impl IntoIterator<Item = (u32, &'a [&'a Dispatch])>,
     ) -> Result<()> {
+        self.alive()?;
         let device = &self.inner.device;
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let mut enc =

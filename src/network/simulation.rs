@@ -664,6 +664,9 @@ impl Simulation {
                 crate::model::FINITE,
             ));
         }
+        if let Device::Gpu(gpu) = &self.device {
+            gpu.alive()?;
+        }
         self.exec.write_arena(n.state_base + v * n.total, data);
         Ok(())
     }
