@@ -107,6 +107,12 @@ pub struct KernelDef {
 }
 
 impl KernelDef {
+    /// Whether its source is compiled into the binary (a built-in kernel, one of a fixed
+    /// set), rather than generated or given at run time.
+    pub(crate) fn is_static(&self) -> bool {
+        matches!(self.source, Cow::Borrowed(_))
+    }
+
     /// A kernel whose source is compiled into the binary.
     pub const fn builtin(name: &'static str, source: &'static str, entry: &'static str) -> Self {
         KernelDef {

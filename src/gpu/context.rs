@@ -1,6 +1,5 @@
 //! [`Gpu`]: instance, adapter, device and queue, chosen once and shared.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -157,7 +156,7 @@ pub(super) struct Inner {
     pub(super) uncaptured: Arc<Mutex<Vec<String>>>,
     /// Why the device was lost or destroyed, once it was: every later call fails with it.
     pub(super) lost: Arc<Mutex<Option<String>>>,
-    pub(super) pipelines: Mutex<HashMap<crate::shaders::KernelDef, Arc<wgpu::ComputePipeline>>>,
+    pub(super) pipelines: Mutex<super::kernel::PipelineCache>,
     /// The bind-group and pipeline layouts of each ABI (element, communication, network).
     pub(super) layouts: [(wgpu::BindGroupLayout, wgpu::PipelineLayout); 3],
     /// Small buffers bound where a kernel has nothing to read or write, one per kind of slot:
@@ -362,7 +361,7 @@ impl Gpu {
                 summary,
                 uncaptured,
                 lost,
-                pipelines: Mutex::new(HashMap::new()),
+                pipelines: Mutex::new(super::kernel::PipelineCache::default()),
                 layouts,
                 placeholders,
                 _adapter: adapter,

@@ -5,6 +5,7 @@
 //! the communication ABI of the projection, copy and monitor kernels (`shaders/comm/common.wgsl`).
 //! Both read the step's clock from a uniform with a dynamic offset, one entry per step.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{Gpu, GpuArray};
@@ -189,7 +190,7 @@ impl Gpu {
         };
         let inner = &self.inner;
         if let Some(p) = inner.pipelines.lock().expect("pipeline cache").get(kernel) {
-            return Ok(p.clone());
+            return Ok(p);
         }
         // naga first: its messages point at the line, and nothing reaches the driver.
         kernel.validate()?;
@@ -225,6 +226,11 @@ impl Gpu {
             .expect("pipeline cache")
             .insert(kernel.clone(), pipeline.clone());
         Ok(pipeline)
+    }
+
+    /// Pipelines compiled and kept (see [`PipelineCache`]).
+    pub fn cached_pipelines(&self) -> usize {
+        self.inner.pipelines.lock().map_or(0, |c| c.map.len())
     }
 
     /// The workgroup grid covering `total` invocations: 1-D up to 65 535 groups, then 2-D.
@@ -420,5 +426,53 @@ impl Gpu {
             });
         }
         Ok(())
+    }
+}
+
+/// The compiled pipelines of a device. Built-in kernels (a fixed set) stay; of the generated
+/// ones (composed and fused kernels, which embed a network's sizes and single parameter values),
+/// those no simulation uses any more are kept only up to `BRAINWGPU_PIPELINE_CACHE` (default
+/// 8), the least recently used dropped first — so that building network after network, as a
+/// sweep by rebuilding does, keeps memory flat while rebuilding the same network again is free.
+#[derive(Default)]
+pub(crate) struct PipelineCache {
+    pub(super) map: HashMap<KernelDef, (Arc<wgpu::ComputePipeline>, u64)>,
+    tick: u64,
+}
+
+impl PipelineCache {
+    fn kept_unused() -> usize {
+        std::env::var("BRAINWGPU_PIPELINE_CACHE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(8)
+    }
+
+    fn get(&mut self, kernel: &KernelDef) -> Option<Arc<wgpu::ComputePipeline>> {
+        self.tick += 1;
+        let tick = self.tick;
+        self.map.get_mut(kernel).map(|(p, used)| {
+            *used = tick;
+            p.clone()
+        })
+    }
+
+    fn insert(&mut self, kernel: KernelDef, pipeline: Arc<wgpu::ComputePipeline>) {
+        self.tick += 1;
+        self.map.insert(kernel, (pipeline, self.tick));
+        // Generated pipelines only the cache holds, oldest first.
+        let mut unused: Vec<(u64, KernelDef)> = self
+            .map
+            .iter()
+            .filter(|(k, (p, _))| !k.is_static() && Arc::strong_count(p) == 1)
+            .map(|(k, (_, used))| (*used, k.clone()))
+            .collect();
+        let keep = Self::kept_unused();
+        if unused.len() > keep {
+            unused.sort_by_key(|(used, _)| *used);
+            for (_, k) in &unused[..unused.len() - keep] {
+                self.map.remove(k);
+            }
+        }
     }
 }

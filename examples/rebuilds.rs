@@ -1,0 +1,111 @@
+//! A sweep by rebuilding: the same network compiled again and again with one parameter
+//! changed (COBA with another external current each time), as a user sweeping a value
+//! outside the batch axis does. It prints the build time of the first network and of the
+//! others, the device's pipelines kept, and the resident memory before and after — which
+//! must stay flat (the pipeline cache keeps 8 unused generated kernels at most).
+//!
+//! ```text
+//! cargo run --release --example rebuilds -- [--networks N] [--neurons N] [--backend gpu|cpu]
+//! ```
+//!
+//! Defaults: 200 networks of 4,000 neurons, 100 steps each.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+mod support;
+
+use brainwgpu::network::classic::Coba;
+use brainwgpu::prelude::*;
+
+struct Options {
+    networks: usize,
+    neurons: usize,
+    backend: String,
+}
+
+const USAGE: &str = "usage: rebuilds [--networks N] [--neurons N] [--backend gpu|cpu]";
+
+fn parse() -> Result<Options, String> {
+    let mut o = Options {
+        networks: 200,
+        neurons: 4000,
+        backend: "gpu".into(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = || args.next().ok_or(format!("{a} needs a value"));
+        match a.as_str() {
+            "--networks" => {
+                o.networks = value()?.parse().map_err(|e| format!("--networks: {e}"))?
+            }
+            "--neurons" => o.neurons = value()?.parse().map_err(|e| format!("--neurons: {e}"))?,
+            "--backend" => o.backend = support::backend(value()?)?,
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if o.networks == 0 || o.neurons < 10 {
+        return Err("--networks must be ≥ 1 and --neurons ≥ 10".into());
+    }
+    Ok(o)
+}
+
+fn resident_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn run(o: &Options) -> brainwgpu::Result<()> {
+    let device = support::device(&o.backend)?;
+    println!("device:      {device}");
+    let mut times = Vec::with_capacity(o.networks);
+    let mut first_rss = f64::NAN;
+    let mut rate = 0.0;
+    for i in 0..o.networks {
+        let start = Instant::now();
+        let mut coba = Coba::new(o.neurons);
+        coba.i_ext = (18.0 + 4.0 * i as f64 / o.networks as f64) * mA;
+        let net = coba.build()?;
+        let mut sim = net.network.compile(&device, None, 0.1 * ms)?;
+        let count = sim.monitor_count(net.neurons)?;
+        sim.run(100)?;
+        sim.synchronize()?;
+        rate += sim.counts(count)?.rate_hz();
+        times.push(start.elapsed().as_secs_f64());
+        if i == 0 {
+            first_rss = resident_mb();
+        }
+    }
+    let rest = &times[1..];
+    let mean_rest = rest.iter().sum::<f64>() / rest.len().max(1) as f64;
+    println!(
+        "builds:      first {:.3} s, the other {} {:.3} s each ({:.0} % of the first)",
+        times[0],
+        rest.len(),
+        mean_rest,
+        100.0 * mean_rest / times[0]
+    );
+    if let Device::Gpu(gpu) = &device {
+        println!("pipelines:   {} kept on the device", gpu.cached_pipelines());
+    }
+    println!(
+        "memory:      {first_rss:.0} MB resident after the first network, {:.0} MB after all {} (+{:.0} MB)",
+        resident_mb(),
+        o.networks,
+        resident_mb() - first_rss
+    );
+    println!("firing:      {:.2} Hz mean", rate / o.networks as f64);
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    support::main_of(parse, USAGE, run)
+}
