@@ -167,6 +167,17 @@ pub enum Error {
     },
 }
 
+/// A number far from 1 in scientific notation (`1e39`, not forty digits); anything else as
+/// given.
+fn readable(value: String) -> String {
+    match value.parse::<f64>() {
+        Ok(x) if x.is_finite() && x != 0.0 && !(1e-6..1e16).contains(&x.abs()) => {
+            format!("{x:e}")
+        }
+        _ => value,
+    }
+}
+
 impl Error {
     /// An [`Error::InvalidParameter`].
     pub fn invalid(
@@ -178,7 +189,7 @@ impl Error {
         Error::InvalidParameter {
             owner: owner.into(),
             param: param.into(),
-            value: value.to_string(),
+            value: readable(value.to_string()),
             reason: reason.into(),
         }
     }

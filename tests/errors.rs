@@ -297,7 +297,7 @@ fn values_beyond_f32_range_and_nan_are_refused_where_they_enter() {
             .err()
             .unwrap(),
     );
-    assert!(text.contains("V_th"), "{text}");
+    assert!(text.contains("V_th") && text.contains("got 1e39"), "{text}");
     f32_range(
         compile(LIF::new(4).v_initializer(1e39), &|_| Wiring::new())
             .err()
