@@ -1,7 +1,8 @@
 //! What the two GPU executors guarantee each other, checked over 20,000 steps on the classic
 //! networks (issue 14): COBA and the feed-forward network bit for bit (every spike and
-//! state); the E/I network — whose dense projections of recurrent spikes the two executors'
-//! kernels sum in differently compiled code — identical spikes, and V within f32 rounding.
+//! state); the E/I benchmark — whose Wiener noise the fused kernel may add to the drive with a
+//! fused multiply-add, the per-step executor in a separate dispatch — identical spikes, and V
+//! within f32 rounding.
 
 mod common;
 
