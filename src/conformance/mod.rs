@@ -439,12 +439,9 @@ impl Case {
     }
 
     fn simulate_readout(&self, device: &Device) -> Result<Traces> {
-        let w_shape = self.shape("W")?;
+        let w_shape = self.dims("W", 2, 2)?;
         let x_shape = self.dims("in_x", 2, 3)?;
-        let (n_in, n_out) = match w_shape[..] {
-            [a, b] => (a, b),
-            _ => return Err(format_err(self, "W is not a matrix")),
-        };
+        let (n_in, n_out) = (w_shape[0], w_shape[1]);
         let (steps, batch) = (
             x_shape[0],
             x_shape.get(1).copied().filter(|_| x_shape.len() == 3),
@@ -455,7 +452,6 @@ impl Case {
                 format!("in_x has shape {x_shape:?}: its last axis is not W's {n_in} inputs"),
             ));
         }
-        let _ = n_out;
         let mut ro = LeakyRateReadout::new(n_in, n_out)
             .tau(self.param("tau")?)
             .w_init(WeightInit::from(self.array("W")?));
