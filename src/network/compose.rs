@@ -140,6 +140,13 @@ pub(super) fn constant_words(name: &str, words: &[(usize, u32)], fallback: &str)
     )
 }
 
+/// Whether single parameter values are folded into generated kernels as constants (the
+/// default; `BRAINWGPU_FOLD_PARAMETERS=0` reads them from the table instead, to measure what
+/// folding buys — see ARCHITECTURE.md, "Choices").
+fn fold_parameters() -> bool {
+    std::env::var("BRAINWGPU_FOLD_PARAMETERS").map_or(true, |v| v != "0")
+}
+
 /// The words of the parameter table that `param_word` reads for the populations `nodes` —
 /// their headers and single values (scalars and words) — with their values.
 pub(super) fn constant_params(
@@ -154,7 +161,7 @@ pub(super) fn constant_params(
         for (p, value) in node.params.iter().enumerate() {
             let header = table[base + p];
             words.push((base + p, header));
-            if matches!(value, ParamValue::Scalar(_) | ParamValue::Word(_)) {
+            if matches!(value, ParamValue::Scalar(_) | ParamValue::Word(_)) && fold_parameters() {
                 let at = (header & crate::module::PARAM_OFFSET_MASK) as usize;
                 words.push((at, table[at]));
             }
