@@ -33,6 +33,19 @@ impl AxpyProjection {
     }
 }
 
+/// The scale a fused kernel's call multiplies by: the literal, or with scales per row, each
+/// row's from the table, read by the workgroup's row.
+pub(crate) fn fused_scale(cx: &mut FusedCx<'_>, scale: f64, rows: Option<&[f64]>) -> String {
+    match rows {
+        Some(s) => {
+            let at = cx.table.len();
+            cx.table.extend(scale_words(s));
+            format!("bitcast<f32>(params[{at}u + row])")
+        }
+        None => f32_lit(scale),
+    }
+}
+
 /// Each row's scale as the f32 the kernels multiply by.
 pub(crate) fn scale_words(scales: &[f64]) -> Vec<u32> {
     scales.iter().map(|&s| (s as f32).to_bits()).collect()
@@ -77,15 +90,7 @@ impl Kind for AxpyProjection {
     fn fused(&self, cx: &mut FusedCx<'_>) -> (String, usize) {
         let (base, space) = (cx.src_expr)(self.src);
         let constant = self.src.constant();
-        let scale = match &self.row_scales {
-            // Each row's scale from the table, by the workgroup's row.
-            Some(s) => {
-                let at = cx.table.len();
-                cx.table.extend(scale_words(s));
-                format!("bitcast<f32>(params[{at}u + row])")
-            }
-            None => f32_lit(self.scale),
-        };
+        let scale = fused_scale(cx, self.scale, self.row_scales.as_deref());
         let call = format!(
             "op_axpy(lane, {base}, {space}u, {}u, {}, {}, {scale}, {}, {});",
             self.count,

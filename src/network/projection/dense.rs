@@ -7,12 +7,11 @@
 
 use std::sync::Arc;
 
-use super::axpy::scale_words;
+use super::axpy::{fused_scale, scale_words};
 use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::abi::DenseCfg;
 use crate::error::Result;
 use crate::gpu::{CommBindings, Grid};
-use crate::network::compose::f32_lit;
 use crate::network::connect::Dense;
 use crate::network::plan::Place;
 use crate::shaders::builtin;
@@ -106,15 +105,7 @@ impl Kind for DenseProjection {
         let at = cx.table.len();
         cx.table
             .extend(self.columns(0..d.n_out).iter().map(|x| x.to_bits()));
-        let scale = match &self.row_scales {
-            // Each row's scale from the table, by the workgroup's row.
-            Some(s) => {
-                let at = cx.table.len();
-                cx.table.extend(scale_words(s));
-                format!("bitcast<f32>(params[{at}u + row])")
-            }
-            None => f32_lit(self.scale),
-        };
+        let scale = fused_scale(cx, self.scale, self.row_scales.as_deref());
         let staged = cx.gathers && d.n_in <= GATHER_MAX;
         let sparse = staged && cx.plan.is_spike_source(self.src);
         let call = format!(
