@@ -1372,19 +1372,7 @@ fn normal_cdf(x: f64) -> f64 {
     let z = -x / std::f64::consts::SQRT_2;
     let erfc = |z: f64| {
         let t = 1.0 / (1.0 + 0.5 * z.abs());
-        let c = [
-            -1.265_512_23,
-            1.000_023_68,
-            0.374_091_96,
-            0.096_784_18,
-            -0.186_288_06,
-            0.278_868_07,
-            -1.135_203_98,
-            1.488_515_87,
-            -0.822_152_23,
-            0.170_872_77,
-        ];
-        let r = t * (-z * z + c.iter().rev().fold(0.0, |acc, &k| acc * t + k)).exp();
+        let r = t * (-z * z + crate::numerics::erfc_fit(t)).exp();
         if z >= 0.0 { r } else { 2.0 - r }
     };
     0.5 * erfc(z)

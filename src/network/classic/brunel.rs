@@ -232,20 +232,7 @@ fn siegert_integrand(u: f64) -> f64 {
 /// Press et al., *Numerical Recipes* §6.2, relative error below 1.2e-7, without its e^{−z²}).
 fn erfcx(z: f64) -> f64 {
     let t = 1.0 / (1.0 + 0.5 * z);
-    let c = [
-        -1.265_512_23,
-        1.000_023_68,
-        0.374_091_96,
-        0.096_784_18,
-        -0.186_288_06,
-        0.278_868_07,
-        -1.135_203_98,
-        1.488_515_87,
-        -0.822_152_23,
-        0.170_872_77,
-    ];
-    let poly = c.iter().rev().fold(0.0, |acc, &k| acc * t + k);
-    t * poly.exp()
+    t * crate::numerics::erfc_fit(t).exp()
 }
 
 /// Simpson's rule over `[a, b]` with `n` (even) intervals.
