@@ -325,14 +325,18 @@ impl NpzStream {
         path: impl AsRef<Path>,
         arrays: &[(&str, &'static str, &[usize])],
     ) -> Result<Self> {
-        let path = path.as_ref().to_path_buf();
-        let mut columns = Vec::with_capacity(arrays.len());
+        // Columns are added to the stream as their files are made, so that a failure part
+        // way drops the stream and with it the part files made so far.
+        let mut stream = NpzStream {
+            path: path.as_ref().to_path_buf(),
+            columns: Vec::with_capacity(arrays.len()),
+        };
         for &(name, descr, inner) in arrays {
-            let mut part = path.clone().into_os_string();
+            let mut part = stream.path.clone().into_os_string();
             part.push(format!(".{name}.part"));
             let part = PathBuf::from(part);
             let file = File::create(&part).map_err(io_err(&part))?;
-            columns.push(Column {
+            stream.columns.push(Column {
                 name: name.to_string(),
                 descr,
                 inner: inner.to_vec(),
@@ -341,7 +345,7 @@ impl NpzStream {
                 len: 0,
             });
         }
-        Ok(NpzStream { path, columns })
+        Ok(stream)
     }
 
     /// The archive it writes.
@@ -441,6 +445,7 @@ impl Npz {
         let file = File::open(path).map_err(io_err(path))?;
         let mut zip = zip::ZipArchive::new(file).map_err(|e| format_err(path, e.to_string()))?;
         let mut arrays = BTreeMap::new();
+        let budget = crate::tensor::Device::cpu_memory_budget();
         for i in 0..zip.len() {
             let mut entry = zip
                 .by_index(i)
@@ -452,7 +457,6 @@ impl Npz {
                 .to_string();
             // The declared size is not trusted: capacity grows as data arrives, up to the host
             // memory budget.
-            let budget = crate::tensor::Device::cpu_memory_budget();
             let mut bytes = Vec::with_capacity(entry.size().min(1 << 24) as usize);
             (&mut entry)
                 .take(budget.saturating_add(1))

@@ -155,13 +155,14 @@ pub(super) fn constant_params(
     table: &[u32],
     bases: &[usize],
 ) -> Vec<(usize, u32)> {
+    let fold = fold_parameters();
     let mut words = Vec::new();
     for ni in nodes {
         let (node, base) = (&plan.nodes[ni], bases[ni]);
         for (p, value) in node.params.iter().enumerate() {
             let header = table[base + p];
             words.push((base + p, header));
-            if matches!(value, ParamValue::Scalar(_) | ParamValue::Word(_)) && fold_parameters() {
+            if fold && matches!(value, ParamValue::Scalar(_) | ParamValue::Word(_)) {
                 let at = (header & crate::module::PARAM_OFFSET_MASK) as usize;
                 words.push((at, table[at]));
             }

@@ -914,35 +914,48 @@ impl Builder<'_> {
     }
 }
 
-/// Checks an array of `words` values against the device: a GPU's largest storage binding
-/// (`binding_limit`, 4-byte words), or the f64 device's memory budget (8-byte values, twice:
-/// an array and the initial values it is made from).
-fn check_words(
-    binding_limit: Option<u64>,
-    what: impl FnOnce() -> String,
-    words: usize,
-) -> Result<()> {
-    let (requested, limit, limit_name) = match binding_limit {
-        Some(limit) => (
-            (words as u64).saturating_mul(4),
-            limit,
-            "max_storage_buffer_binding_size",
-        ),
-        None => (
-            (words as u64).saturating_mul(16),
-            crate::tensor::Device::cpu_memory_budget(),
-            "the f64 device's memory budget (BRAINWGPU_CPU_MEMORY)",
-        ),
-    };
-    if requested > limit {
-        return Err(Error::LimitExceeded {
-            what: what(),
-            requested,
-            limit_name,
-            limit,
-        });
+/// What one array of the plan may take on its device, found once per build.
+#[derive(Clone, Copy)]
+enum Budget {
+    /// A GPU's largest storage binding, in bytes (4-byte words).
+    Binding(u64),
+    /// The f64 device's memory budget, in bytes (8-byte values, twice: an array and the
+    /// initial values it is made from).
+    Host(u64),
+}
+
+impl Budget {
+    fn of(binding_limit: Option<u64>) -> Budget {
+        match binding_limit {
+            Some(limit) => Budget::Binding(limit),
+            None => Budget::Host(crate::tensor::Device::cpu_memory_budget()),
+        }
     }
-    Ok(())
+
+    /// Checks an array of `words` values against the budget.
+    fn check(self, what: impl FnOnce() -> String, words: usize) -> Result<()> {
+        let (requested, limit, limit_name) = match self {
+            Budget::Binding(limit) => (
+                (words as u64).saturating_mul(4),
+                limit,
+                "max_storage_buffer_binding_size",
+            ),
+            Budget::Host(limit) => (
+                (words as u64).saturating_mul(16),
+                limit,
+                "the f64 device's memory budget (BRAINWGPU_CPU_MEMORY)",
+            ),
+        };
+        if requested > limit {
+            return Err(Error::LimitExceeded {
+                what: what(),
+                requested,
+                limit_name,
+                limit,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// Validates `net` and lays it out for `batch` and `dt`.
@@ -956,6 +969,7 @@ pub(crate) fn build(
     binding_limit: Option<u64>,
 ) -> Result<Plan> {
     validate_batch("Network", batch)?;
+    let budget = Budget::of(binding_limit);
     let rows = batch.unwrap_or(1);
     let mut arena = 0;
     let mut nodes = Vec::new();
@@ -1008,9 +1022,7 @@ pub(crate) fn build(
         });
     }
     // The device's limit, before anything of the size of the network is made on the host.
-    check_words(
-        binding_limit,
-        || {
+    budget.check(|| {
             format!(
                 "the states of the network's {} populations (batch {rows}), which live in one storage buffer",
                 nodes.len()
@@ -1076,9 +1088,7 @@ pub(crate) fn build(
         b.current = i;
         statements.push(b.statement(*node, wiring)?);
     }
-    check_words(
-        binding_limit,
-        || {
+    budget.check(|| {
             format!(
                 "the states of the network's {} populations and its {} arrays of constants (batch {rows}), which live in one storage buffer",
                 b.nodes.len(),
@@ -1096,9 +1106,7 @@ pub(crate) fn build(
             .and_then(|w| w.checked_add(ring_len))
             .map(align)
             .unwrap_or(usize::MAX);
-        check_words(
-            binding_limit,
-            || {
+        budget.check(|| {
                 "the delay rings of the network's outputs (delay steps + 1 copies of each delayed population's output)".to_string()
             },
             ring_len,
@@ -1111,16 +1119,12 @@ pub(crate) fn build(
     }
     b.ring_len = ring_len;
     // On the host, everything the f64 device holds at once.
-    if binding_limit.is_none() {
+    if let Budget::Host(_) = budget {
         let all = [b.arena_len, b.arena_len, b.scratch_len, b.acc_len, ring_len]
             .iter()
             .try_fold(0usize, |s, &w| s.checked_add(w))
             .unwrap_or(usize::MAX);
-        check_words(
-            None,
-            || "the network's arrays on the f64 device".to_string(),
-            all,
-        )?;
+        budget.check(|| "the network's arrays on the f64 device".to_string(), all)?;
     }
     Ok(Plan {
         rows,
