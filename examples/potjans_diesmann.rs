@@ -65,14 +65,6 @@ fn parse() -> Result<Options, String> {
     Ok(o)
 }
 
-/// Peak resident memory of this process (Linux), in GiB.
-fn peak_memory_gib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / (1024.0 * 1024.0))
-}
-
 fn run(o: &Options) -> brainwgpu::Result<()> {
     support::output_dir(&o.out)?;
     let device = support::device(&o.backend)?;
@@ -111,7 +103,7 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
         "wall:        {wall:.1} s for {simulated:.2} s simulated: real-time factor {:.2}",
         wall / simulated
     );
-    if let Some(gib) = peak_memory_gib() {
+    if let Some(gib) = support::memory_kib("VmHWM:").map(|kib| kib / (1024.0 * 1024.0)) {
         println!(
             "memory:      {gib:.2} GiB peak resident (host; on the software adapter this includes the device's buffers)"
         );

@@ -52,15 +52,7 @@ fn parse() -> Result<Options, String> {
 }
 
 fn resident_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
+    support::memory_kib("VmRSS:").map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
 fn run(o: &Options) -> brainwgpu::Result<()> {
@@ -96,11 +88,11 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
     if let Device::Gpu(gpu) = &device {
         println!("pipelines:   {} kept on the device", gpu.cached_pipelines());
     }
+    let last_rss = resident_mb();
     println!(
-        "memory:      {first_rss:.0} MB resident after the first network, {:.0} MB after all {} (+{:.0} MB)",
-        resident_mb(),
+        "memory:      {first_rss:.0} MB resident after the first network, {last_rss:.0} MB after all {} (+{:.0} MB)",
         o.networks,
-        resident_mb() - first_rss
+        last_rss - first_rss
     );
     println!("firing:      {:.2} Hz mean", rate / o.networks as f64);
     Ok(())

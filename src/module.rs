@@ -394,21 +394,19 @@ impl<M: Model> Module<M> {
                 crate::model::FINITE,
             ));
         }
-        if let Some(Runtime::Gpu(g)) = self.rt.as_ref() {
-            g.gpu.alive()?;
-        }
         let tensor = match self.rt.as_mut() {
             Some(Runtime::Gpu(g)) => &mut g.views[k],
             Some(Runtime::Cpu(c)) => &mut c.tensors[k],
             None => return Err(Error::NotInitialized { owner }),
         };
-        tensor.write_f64(data).map_err(|_| {
-            Error::shape(
+        if data.len() != tensor.shape().numel() {
+            return Err(Error::shape(
                 format!("state `{name}` of {owner}"),
                 tensor.shape(),
                 format!("{} values", data.len()),
-            )
-        })
+            ));
+        }
+        tensor.write_f64(data)
     }
 
     /// The model's starting values, checked to be one `rows × n` array per state variable

@@ -167,6 +167,7 @@ impl Tensor {
         check_len("data", &self.shape, data.len())?;
         match &mut self.storage {
             Storage::Gpu(a) => {
+                a.alive()?;
                 let v: Vec<f32> = data.iter().map(|&x| x as f32).collect();
                 a.write(0, &v);
             }
@@ -179,7 +180,10 @@ impl Tensor {
     pub fn write_f32(&mut self, data: &[f32]) -> Result<()> {
         check_len("data", &self.shape, data.len())?;
         match &mut self.storage {
-            Storage::Gpu(a) => a.write(0, data),
+            Storage::Gpu(a) => {
+                a.alive()?;
+                a.write(0, data)
+            }
             Storage::Cpu(v) => v.iter_mut().zip(data).for_each(|(d, &s)| *d = s as f64),
         }
         Ok(())

@@ -255,21 +255,7 @@ fn checkpoints_of_other_networks_executors_or_damaged_files_are_refused() {
 /// with absolute step numbers.
 #[test]
 fn the_coba_example_saves_and_restores_across_processes() {
-    // Examples are built beside the test binaries (target/<profile>/examples).
-    let exe = std::env::current_exe().unwrap();
-    let coba = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(|p| {
-            p.join("examples")
-                .join(format!("coba{}", std::env::consts::EXE_SUFFIX))
-        })
-        .filter(|p| p.exists());
-    let Some(coba) = coba else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the coba example is not built beside the tests (cargo test builds it)"
-        );
+    let Some(coba) = common::example("coba") else {
         return;
     };
     let d = dir("coba-cli");

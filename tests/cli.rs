@@ -2,29 +2,12 @@
 //! output folder that cannot be written is an error before the simulation, runs of zero steps
 //! are refused (issue 14).
 
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::process::{Command, Output};
 
-/// An example built beside the test binaries (`cargo test` builds them), or `None` off CI.
-fn example(name: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().unwrap();
-    let found = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(|p| {
-            p.join("examples")
-                .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
-        })
-        .filter(|p| p.exists());
-    assert!(
-        found.is_some() || std::env::var_os("CI").is_none(),
-        "example {name} is not built beside the tests (cargo test builds it)"
-    );
-    found
-}
-
 fn run(name: &str, args: &[&str]) -> Option<Output> {
-    let exe = example(name)?;
+    let exe = common::example(name)?;
     Some(Command::new(exe).args(args).output().unwrap())
 }
 

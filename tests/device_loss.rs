@@ -39,6 +39,9 @@ fn a_destroyed_device_fails_every_later_call_with_a_typed_error() {
     let clock = Clock::new(0.1 * ms).unwrap();
     lif.update(&clock, 1.0 * mA).unwrap();
 
+    let saved = std::env::temp_dir().join(format!("lost-{}.npz", std::process::id()));
+    fused.save(&saved).unwrap();
+
     gpu.destroy();
 
     lost(per_step.run(100), "per-step run");
@@ -56,6 +59,8 @@ fn a_destroyed_device_fails_every_later_call_with_a_typed_error() {
         per_step.spikes(m).is_ok(),
         "what was recorded stays readable"
     );
+    lost(fused.restore(&saved), "restore");
+    std::fs::remove_file(&saved).ok();
     lost(lif.update(&clock, 1.0 * mA), "module update");
     lost(lif.set_state("V", &[0.0; 20]), "module state write");
     lost(

@@ -195,6 +195,18 @@ fn check_streams(device: &Device, tag: &str) {
             )
             .unwrap();
         let names = ["spikes", "rate", "v"].map(|n| dir.join(format!("{n}-{executor:?}.npz")));
+        // A stream that cannot start leaves the monitor's record where it was; a count
+        // monitor is not streamed.
+        let unwritable = dir.join("missing-folder").join("x.npz");
+        assert!(sim.stream_to(s_spikes, &unwritable).is_err());
+        assert_eq!(
+            sim.spikes(s_spikes).unwrap().steps(),
+            100,
+            "the record stays"
+        );
+        let counted = sim.monitor_count(net.neurons).unwrap();
+        assert!(sim.stream_to(counted, dir.join("count.npz")).is_err());
+        sim.remove_monitor(counted).unwrap();
         sim.stream_to(s_spikes, &names[0]).unwrap();
         // The twins streamed from step 100: their in-memory twins start there too.
         sim.drain(v).unwrap();

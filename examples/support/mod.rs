@@ -109,18 +109,18 @@ pub fn run(sim: &mut brainwgpu::network::Simulation, steps: usize) -> brainwgpu:
     Ok(())
 }
 
+/// Field `name` of `/proc/self/status` (`VmHWM:` the peak resident memory, `VmRSS:` the
+/// current one) in KiB, where there is such a file.
+pub fn memory_kib(name: &str) -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(name))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// The process's peak and current resident memory ("peak 251 MB, now 249 MB"), from
 /// `/proc/self/status` where there is one.
 pub fn peak_memory() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map(|kb| format!("{:.0} MB", kb / 1024.0))
-    };
+    let field = |name: &str| memory_kib(name).map(|kib| format!("{:.0} MB", kib / 1024.0));
     match (field("VmHWM:"), field("VmRSS:")) {
         (Some(peak), Some(now)) => format!("peak {peak}, now {now} resident"),
         _ => "n/a (no /proc/self/status)".to_string(),

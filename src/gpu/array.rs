@@ -143,6 +143,11 @@ impl GpuArray {
         self.buffer == other.buffer
     }
 
+    /// `Ok` while its device is usable (see [`Gpu::destroy`]).
+    pub(crate) fn alive(&self) -> Result<()> {
+        self.gpu.alive()
+    }
+
     /// Writes `data` at word `at` of the view. It lands before the next submitted work.
     pub(crate) fn write<T: bytemuck::Pod>(&self, at: usize, data: &[T]) {
         assert_eq!(std::mem::size_of::<T>(), 4, "GpuArray holds 32-bit words");

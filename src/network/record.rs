@@ -929,25 +929,39 @@ fn arrays(record: &Record) -> Option<&dyn Arrays> {
 }
 
 impl RecordStream {
-    /// A stream to `path` for records like `record`.
-    pub fn create(path: &Path, record: &Record) -> Result<RecordStream> {
-        let a = arrays(record).ok_or_else(|| {
-            crate::error::Error::invalid(
+    /// A stream to `path` that starts with `record` (just drained). A count monitor, which
+    /// holds one count per instance, is not streamed. On an error the record comes back.
+    pub fn start(
+        path: &Path,
+        record: Record,
+    ) -> std::result::Result<RecordStream, Box<(crate::error::Error, Record)>> {
+        let Some(a) = arrays(&record) else {
+            let e = crate::error::Error::invalid(
                 "stream_to",
                 "monitor",
                 "a count monitor",
                 "holds one count per instance, which needs no streaming",
-            )
-        })?;
-        let growing = a.growing();
+            );
+            return Err(Box::new((e, record)));
+        };
+        let (growing, entries) = (a.growing(), a.entries());
         let spec: Vec<(&str, &'static str, &[usize])> = growing
             .iter()
             .map(|(name, inner, data)| (*name, descr(data), &inner[..]))
             .collect();
+        let mut stream = match NpzStream::create(path, &spec) {
+            Ok(s) => s,
+            Err(e) => return Err(Box::new((e, record))),
+        };
+        for (name, _, data) in &growing {
+            if let Err(e) = stream.append(name, data) {
+                return Err(Box::new((e, record)));
+            }
+        }
         Ok(RecordStream {
-            stream: NpzStream::create(path, &spec)?,
-            entries: 0,
-            last: record.clone(),
+            stream,
+            entries,
+            last: record,
         })
     }
 

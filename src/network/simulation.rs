@@ -323,10 +323,19 @@ impl Simulation {
                 "is already streamed (finish_stream first)",
             ));
         }
-        let mut stream = RecordStream::create(path.as_ref(), &self.monitors[at])?;
-        stream.append(self.drain(id)?)?;
-        self.to_disk.push((id, stream));
-        Ok(())
+        // What the monitor holds goes first; if the stream cannot start, it stays where it was.
+        let record = self.drain(id)?;
+        match RecordStream::start(path.as_ref(), record) {
+            Ok(stream) => {
+                self.to_disk.push((id, stream));
+                Ok(())
+            }
+            Err(failed) => {
+                let (e, record) = *failed;
+                self.monitors[at] = record;
+                Err(e)
+            }
+        }
     }
 
     /// Writes the `.npz` of a streamed monitor and returns its path; the monitor goes on
@@ -450,12 +459,7 @@ impl Simulation {
                 ));
             }
         }
-        // The kernels count steps in 32 bits (the f64 executor exactly up to 2^53).
-        let limit = if self.exec.name() == "f64" {
-            1u64 << 53
-        } else {
-            u64::from(u32::MAX)
-        };
+        let limit = self.exec.max_step();
         let end = self.clock.step().saturating_add(steps as u64);
         if end > limit {
             return Err(Error::LimitExceeded {
@@ -533,11 +537,11 @@ impl Simulation {
     pub fn restore(&mut self, path: impl AsRef<std::path::Path>) -> Result<()> {
         let path = path.as_ref();
         let (step, carried) = super::checkpoint::load(path, &self.plan, self.exec.name())?;
-        let now = self.exec.carried()?;
+        let [arena, rings, sums] = self.exec.carried_lens();
         for (what, got, want) in [
-            ("states", carried.arena.len(), now.arena.len()),
-            ("delay rings", carried.rings.len(), now.rings.len()),
-            ("event sums", carried.sums.len(), now.sums.len()),
+            ("states", carried.arena.len(), arena),
+            ("delay rings", carried.rings.len(), rings),
+            ("event sums", carried.sums.len(), sums),
         ] {
             if got != want {
                 return Err(Error::Checkpoint {
@@ -664,11 +668,7 @@ impl Simulation {
                 crate::model::FINITE,
             ));
         }
-        if let Device::Gpu(gpu) = &self.device {
-            gpu.alive()?;
-        }
-        self.exec.write_arena(n.state_base + v * n.total, data);
-        Ok(())
+        self.exec.write_arena(n.state_base + v * n.total, data)
     }
 
     /// Compiles what the next run needs (the fused kernel is compiled at the first run after

@@ -41,6 +41,26 @@ pub fn data_dir() -> PathBuf {
     }
 }
 
+/// Example `name`, built beside the test binaries (`target/<profile>/examples`; `cargo test`
+/// builds them). Without it the caller skips its check on a developer's machine, but when
+/// `CI` is set this fails: CI must run it.
+pub fn example(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().unwrap();
+    let found = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .map(|p| {
+            p.join("examples")
+                .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+        })
+        .filter(|p| p.exists());
+    assert!(
+        found.is_some() || std::env::var_os("CI").is_none(),
+        "example {name} is not built beside the tests (cargo test builds it)"
+    );
+    found
+}
+
 /// `tests/data/<name>.npz`.
 pub fn data(name: &str) -> PathBuf {
     data_dir().join(format!("{name}.npz"))

@@ -85,6 +85,11 @@ impl Exec for F64 {
         usize::MAX
     }
 
+    /// Times are f64 products `k·dt`, exact steps up to 2^53.
+    fn max_step(&self) -> u64 {
+        1 << 53
+    }
+
     fn set_monitors(&mut self, _monitors: &[Record]) -> Result<()> {
         Ok(())
     }
@@ -101,6 +106,10 @@ impl Exec for F64 {
         })
     }
 
+    fn carried_lens(&self) -> [usize; 3] {
+        [self.arena.len(), self.rings.len(), self.acc.len()]
+    }
+
     fn set_carried(&mut self, c: &Carried) -> Result<()> {
         self.arena.copy_from_slice(&c.arena);
         self.rings.copy_from_slice(&c.rings);
@@ -108,8 +117,9 @@ impl Exec for F64 {
         Ok(())
     }
 
-    fn write_arena(&mut self, at: usize, data: &[f64]) {
+    fn write_arena(&mut self, at: usize, data: &[f64]) -> Result<()> {
         self.arena[at..at + data.len()].copy_from_slice(data);
+        Ok(())
     }
 
     fn synchronize(&mut self) -> Result<()> {

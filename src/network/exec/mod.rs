@@ -103,13 +103,16 @@ pub(crate) trait Exec {
     fn read_arena(&self, at: usize, len: usize) -> Result<Vec<f64>>;
 
     /// Overwrites the arena from `at`.
-    fn write_arena(&mut self, at: usize, data: &[f64]);
+    fn write_arena(&mut self, at: usize, data: &[f64]) -> Result<()>;
 
     /// Builds what the next run needs and waits until everything submitted has run.
     fn synchronize(&mut self) -> Result<()>;
 
     /// What a run carries to its next step (between runs).
     fn carried(&self) -> Result<Carried>;
+
+    /// The lengths of what [`Exec::carried`] gives — arena, rings, sums — without reading them.
+    fn carried_lens(&self) -> [usize; 3];
 
     /// Replaces what a run carries; the lengths are those [`Exec::carried`] gives (checked by
     /// the caller).
@@ -123,6 +126,11 @@ pub(crate) trait Exec {
     /// Steps one dispatch runs.
     fn steps_per_dispatch(&self) -> usize {
         1
+    }
+
+    /// The last step its clock can reach: the kernels count steps in 32 bits.
+    fn max_step(&self) -> u64 {
+        u64::from(u32::MAX)
     }
 
     /// A step's cost, from the plan's own count `(bytes, dispatches)` of it.

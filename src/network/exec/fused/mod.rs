@@ -265,8 +265,10 @@ impl Exec for Fused {
         self.arena.read_f64(at, len)
     }
 
-    fn write_arena(&mut self, at: usize, data: &[f64]) {
+    fn write_arena(&mut self, at: usize, data: &[f64]) -> Result<()> {
+        self.gpu.alive()?;
         self.arena.write_f64(at, data);
+        Ok(())
     }
 
     /// The arena and the rings after it share one buffer; the sums are the first
@@ -282,8 +284,12 @@ impl Exec for Fused {
         })
     }
 
+    fn carried_lens(&self) -> [usize; 3] {
+        [self.plan.arena_len, self.plan.ring_len, self.plan.acc_len]
+    }
+
     fn set_carried(&mut self, c: &Carried) -> Result<()> {
-        self.arena.write_f64(0, &c.arena);
+        self.write_arena(0, &c.arena)?;
         if !c.rings.is_empty() {
             self.arena.write_f64(self.plan.arena_len, &c.rings);
         }

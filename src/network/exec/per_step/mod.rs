@@ -670,8 +670,10 @@ impl Exec for PerStep {
         self.arena.read_f64(at, len)
     }
 
-    fn write_arena(&mut self, at: usize, data: &[f64]) {
+    fn write_arena(&mut self, at: usize, data: &[f64]) -> Result<()> {
+        self.gpu.alive()?;
         self.arena.write_f64(at, data);
+        Ok(())
     }
 
     fn carried(&self) -> Result<Carried> {
@@ -682,8 +684,12 @@ impl Exec for PerStep {
         })
     }
 
+    fn carried_lens(&self) -> [usize; 3] {
+        [self.plan.arena_len, self.plan.ring_len, self.sums_len]
+    }
+
     fn set_carried(&mut self, c: &Carried) -> Result<()> {
-        self.arena.write_f64(0, &c.arena);
+        self.write_arena(0, &c.arena)?;
         if !c.rings.is_empty() {
             self.rings.write_f64(0, &c.rings);
         }
