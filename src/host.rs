@@ -61,8 +61,8 @@ pub(crate) trait HostStates {
 
 /// Everything of one step but the states.
 pub(crate) struct HostStep<'a> {
-    /// `(t, dt, k)`.
-    pub time: (f64, f64, u64),
+    /// `(t, dt, k, epoch_ms)`: `t` counted from the epoch that started at `epoch_ms`.
+    pub time: (f64, f64, u64, f64),
     /// Elements per sample, and in all.
     pub n: usize,
     pub total: usize,

@@ -539,8 +539,12 @@ pub enum Output {
 /// One element during an f64 reference step: the twin of the WGSL kernel's view.
 #[derive(Debug)]
 pub struct ElemF64<'a> {
-    /// `t = k·dt` (ms).
+    /// `t = k·dt` (ms), counted from the epoch's start in a network (see
+    /// [`crate::clock::EPOCH_STEPS`]); absolute times compare with it through
+    /// [`ElemF64::since_epoch`].
     pub t: f64,
+    /// When the epoch started (ms): `t + epoch_ms` is the absolute time.
+    pub epoch_ms: f64,
     /// The step (ms).
     pub dt: f64,
     /// This element's state variables, in the kernel's order.
@@ -568,7 +572,7 @@ pub struct ElemF64<'a> {
 impl<'a> ElemF64<'a> {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
-        (t, dt, k): (f64, f64, u64),
+        (t, dt, k, epoch_ms): (f64, f64, u64, f64),
         state: &'a mut [f64],
         (x, x_row, delta): (f64, &'a [f64], f64),
         channels: &'a [(SynOut, f64)],
@@ -577,6 +581,7 @@ impl<'a> ElemF64<'a> {
     ) -> Self {
         ElemF64 {
             t,
+            epoch_ms,
             dt,
             state,
             x,
@@ -590,6 +595,18 @@ impl<'a> ElemF64<'a> {
             j,
             n,
         }
+    }
+
+    /// An absolute time (ms) as a time since the epoch, comparable with `t` (WGSL
+    /// `since_epoch`).
+    pub fn since_epoch(&self, t_abs: f64) -> f64 {
+        t_abs - self.epoch_ms
+    }
+
+    /// Cycles of frequency `f_hz` done when the epoch started, their whole number dropped
+    /// (WGSL `epoch_cycles`).
+    pub fn epoch_cycles(&self, f_hz: f64) -> f64 {
+        (f_hz * self.epoch_ms * 1e-3).rem_euclid(1.0)
     }
 
     /// Kernel parameter `p` for this element's neuron and instance.
@@ -659,6 +676,17 @@ pub trait Model: Send + Sync + 'static {
     fn state_names(&self) -> Vec<&str>;
     /// What `update` returns.
     fn output(&self) -> Output;
+    /// The state variables that hold absolute times (ms) — a last spike time, a spike's
+    /// arrival time — which a kernel sets from `clk.t` and compares with it. In a network they
+    /// are kept relative to the clock's epoch ([`crate::clock::EPOCH_STEPS`]) and moved when
+    /// it changes, so that they stay exact in long runs; users read and write them as absolute
+    /// times. The default: the states whose names end in `_time`.
+    fn time_states(&self) -> Vec<usize> {
+        let names = self.state_names();
+        (0..names.len())
+            .filter(|&v| names[v].ends_with("_time"))
+            .collect()
+    }
     /// Checks every parameter and initialiser for `n` neurons per sample.
     fn validate(&self, n: usize) -> Result<()>;
     /// Starting values of every state variable, `rows × n` each (called after `validate`).

@@ -619,6 +619,7 @@ impl<M: Model> Module<M> {
         } else {
             None
         };
+        let owner = self.owner();
         let model = &self.model;
         let rt = self.rt.as_mut().expect("runtime checked above");
         match rt {
@@ -677,12 +678,7 @@ impl<M: Model> Module<M> {
                     d_mode.abi(offset(&delta)),
                 );
                 g.sim.write::<u32>(0, bytemuck::cast_slice(&[sim]));
-                let tick = ClockEntry {
-                    t: clock.t_ms_f32(),
-                    dt: dt as f32,
-                    k: clock.step() as u32,
-                    local: 0,
-                };
+                let tick = standalone_tick(clock, &owner)?;
                 g.clock.write::<u32>(0, bytemuck::cast_slice(&[tick]));
                 let dispatch = g.gpu.element_dispatch(
                     model.kernel(),
@@ -726,7 +722,7 @@ impl<M: Model> Module<M> {
                     .map(|ci| (ci.out, cpu_data(ci.g)))
                     .collect();
                 let step = HostStep {
-                    time: (clock.t_ms(), dt, clock.step()),
+                    time: (clock.t_ms(), dt, clock.step(), 0.0),
                     n,
                     total,
                     x_n,
@@ -816,6 +812,28 @@ impl<M: Model> Dynamics for Module<M> {
 impl<M: SynapseModel> Synapse for Module<M> {}
 
 impl<M: NeuronModel> Neuron for Module<M> {}
+
+/// The clock entry of a standalone model's step on a GPU: `t = k·dt` as an f32 product, exact
+/// in the step up to 2^24 steps, beyond which a later step could round to the time of an
+/// earlier one (a network counts time from an epoch instead, and has no such limit).
+pub(crate) fn standalone_tick(clock: &Clock, owner: &str) -> Result<ClockEntry> {
+    const EXACT: u64 = 1 << 24;
+    if clock.step() > EXACT {
+        return Err(Error::LimitExceeded {
+            what: format!("step {} of {owner} on a GPU", clock.step()),
+            requested: clock.step(),
+            limit_name: "the steps a standalone model's f32 time is exact for (a network's is \
+                         counted from an epoch, without this limit)",
+            limit: EXACT,
+        });
+    }
+    Ok(ClockEntry {
+        t: clock.t_ms_f32(),
+        dt: clock.dt_ms() as f32,
+        k: clock.step() as u32,
+        ..ClockEntry::default()
+    })
+}
 
 #[cfg(test)]
 mod tests {

@@ -76,7 +76,8 @@ fn state_set(v: u32, e: Elem, value: f32) {
 }
 
 fn load_clock(at: u32) -> Clock {
-    return Clock(bitcast<f32>(control[at]), bitcast<f32>(control[at + 1u]), control[at + 2u], control[at + 3u]);
+    return Clock(bitcast<f32>(control[at]), bitcast<f32>(control[at + 1u]), control[at + 2u], control[at + 3u],
+                 bitcast<f32>(control[at + 4u]), bitcast<f32>(control[at + 5u]), bitcast<f32>(control[at + 6u]), bitcast<f32>(control[at + 7u]));
 }
 
 fn input_x_at(e: Elem, idx: u32) -> f32 {

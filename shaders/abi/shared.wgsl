@@ -27,12 +27,46 @@ struct Sim {
     _pad: u32,
 }
 
-// The step being computed.
+// The step being computed. In a network, `t` counts from the start of the current epoch (the
+// latest multiple of 2^20 steps, src/clock.rs) so that it stays an exact product however long
+// the run; time-valued states are kept relative to the same epoch. A standalone model's epoch
+// is 0.
 struct Clock {
-    t: f32,      // k·dt in ms, as an f32 product
-    dt: f32,     // ms
-    k: u32,      // step index
-    local: u32,  // step within the recorded run (for per-step input offsets)
+    t: f32,         // (k − epoch)·dt in ms, as an f32 product
+    dt: f32,        // ms
+    k: u32,         // step index
+    local: u32,     // step within the recorded run (for per-step input offsets)
+    epoch_ms_hi: f32, // epoch·dt in ms as hi + lo
+    epoch_ms_lo: f32,
+    epoch_s_hi: f32,  // the same in s
+    epoch_s_lo: f32,
+}
+
+// An absolute time (ms, e.g. a parameter) as a time since the epoch, comparable with clk.t.
+// Exact where it matters: hi is within a factor 2 of the time whenever the time falls in the
+// epoch, so the first subtraction is exact. Identity in the first epoch.
+fn since_epoch(t_abs: f32) -> f32 {
+    return (t_abs - clk.epoch_ms_hi) - clk.epoch_ms_lo;
+}
+
+// The same for a time in seconds.
+fn since_epoch_s(t_abs: f32) -> f32 {
+    return (t_abs - clk.epoch_s_hi) - clk.epoch_s_lo;
+}
+
+// f32 products of two halves of 12 significant bits each are exact, and so are their
+// fractional parts: fract(f·epoch_s) as a sum of exact parts (cycles of frequency f, Hz, done
+// when the epoch started), with f·epoch_s_lo the only rounded part.
+fn split12(x: f32) -> vec2<f32> {
+    let hi = bitcast<f32>(bitcast<u32>(x) & 0xfffff000u);
+    return vec2<f32>(hi, x - hi);
+}
+
+fn epoch_cycles(f: f32) -> f32 {
+    let a = split12(f);
+    let b = split12(clk.epoch_s_hi);
+    let whole = fract(a.x * b.x) + fract(a.x * b.y) + fract(a.y * b.x) + fract(a.y * b.y);
+    return fract(whole + f * clk.epoch_s_lo);
 }
 
 // One element: flat index i = b·n + j, neuron index j, sample b.

@@ -17,7 +17,7 @@ const OU_SEED: u32 = 4u;
 fn wiener_process_input_step(e: Elem) {
     let w = rand_words(e, param_u32(WIENER_SEED), 0u);
     let noise = rand_normal(w.x, w.y) * param(WIENER_SIGMA, e) * sqrt(clk.dt);
-    emit(e, select(0.0, noise, clk.t < param(WIENER_DURATION, e)));
+    emit(e, select(0.0, noise, clk.t < since_epoch(param(WIENER_DURATION, e))));
 }
 
 // OUProcessInput: inside the window x ← x + (mean − x)·dt/τ + σ·√dt·N(0, 1) and the output is
@@ -28,7 +28,7 @@ fn ou_process_input_step(e: Elem) {
     let w = rand_words(e, param_u32(OU_SEED), 0u);
     let mean = param(OU_MEAN, e);
     let next = x + (mean - x) * (clk.dt / param(OU_TAU, e)) + param(OU_SIGMA, e) * sqrt(clk.dt) * rand_normal(w.x, w.y);
-    let inside = clk.t < param(OU_DURATION, e);
+    let inside = clk.t < since_epoch(param(OU_DURATION, e));
     state_set(0u, e, select(x, next, inside));
     emit(e, select(0.0, next, inside));
 }

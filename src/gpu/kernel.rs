@@ -23,11 +23,19 @@ pub(crate) const CLOCK_STRIDE: u64 = 256;
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
 pub(crate) struct ClockEntry {
+    /// Time since the epoch (ms).
     pub t: f32,
     pub dt: f32,
     pub k: u32,
     pub local: u32,
+    /// When the epoch started, in ms and in s, each as the sum of two f32s (0 for a
+    /// standalone model, whose `t` is absolute).
+    pub epoch_ms: [f32; 2],
+    pub epoch_s: [f32; 2],
 }
+
+/// Words of a [`ClockEntry`].
+pub(crate) const CLOCK_WORDS: usize = std::mem::size_of::<ClockEntry>() / 4;
 
 /// The buffers of one element-kernel launch; `None` binds a placeholder.
 pub(crate) struct ElementBindings<'a> {

@@ -13,6 +13,7 @@ mod limits;
 pub(crate) use array::GpuArray;
 pub use context::{AdapterSummary, Backend, Gpu, GpuOptions};
 pub(crate) use kernel::{
-    CLOCK_STRIDE, ClockEntry, CommBindings, Dispatch, ElementBindings, Grid, NetworkBindings,
+    CLOCK_STRIDE, CLOCK_WORDS, ClockEntry, CommBindings, Dispatch, ElementBindings, Grid,
+    NetworkBindings,
 };
 pub use limits::DeviceLimits;

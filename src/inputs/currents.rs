@@ -108,7 +108,7 @@ impl Model for SectionInputParams {
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         let count = e.param_u32(SECTION_COUNT) as usize;
         let s = (0..count)
-            .filter(|&i| e.param_at(SECTION_ENDS, i) <= e.t)
+            .filter(|&i| e.since_epoch(e.param_at(SECTION_ENDS, i)) <= e.t)
             .count();
         e.out = if s < count {
             e.param_at(SECTION_VALUES, s)
@@ -180,7 +180,7 @@ impl Model for ConstantInputParams {
         ]
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        e.out = if e.t < e.param(CONSTANT_DURATION) {
+        e.out = if e.t < e.since_epoch(e.param(CONSTANT_DURATION)) {
             e.param(CONSTANT_VALUE)
         } else {
             0.0
@@ -269,7 +269,7 @@ impl Model for StepInputParams {
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         let count = e.param_u32(STEP_COUNT) as usize;
         let passed = (0..count)
-            .filter(|&i| e.param_at(STEP_TIMES, i) <= e.t)
+            .filter(|&i| e.since_epoch(e.param_at(STEP_TIMES, i)) <= e.t)
             .count();
         e.out = if passed > 0 {
             e.param_at(STEP_AMPLITUDES, passed - 1)
@@ -362,7 +362,7 @@ impl Model for RampInputParams {
             e.param(RAMP_C_START),
             e.param(RAMP_C_END),
             e.param(RAMP_DURATION),
-            e.param(RAMP_T_START),
+            e.since_epoch(e.param(RAMP_T_START)),
         );
         let inside = e.t >= t0 && e.t < t0 + dur;
         e.out = if inside {
@@ -444,9 +444,11 @@ impl Model for SinusoidalInputParams {
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         let t_s = e.t * 1e-3;
-        let inside = t_s >= 0.0 && t_s < e.param(SINE_DURATION);
+        let f = e.param(SINE_FREQUENCY);
+        let inside = t_s < e.param(SINE_DURATION) - e.epoch_ms * 1e-3;
+        let tau = std::f64::consts::TAU;
         e.out = if inside {
-            e.param(SINE_AMPLITUDE) * (std::f64::consts::TAU * e.param(SINE_FREQUENCY) * t_s).sin()
+            e.param(SINE_AMPLITUDE) * (tau * f * t_s + tau * e.epoch_cycles(f)).sin()
                 + e.param(SINE_BIAS)
         } else {
             0.0

@@ -90,7 +90,7 @@ impl Model for WienerProcessInputParams {
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         let w = element_words(e.param_u32(WIENER_SEED), 0, e.i as u32, e.k as u32);
         let noise = unit_normal(w[0], w[1]) * e.param(WIENER_SIGMA) * e.dt.sqrt();
-        e.out = if e.t < e.param(WIENER_DURATION) {
+        e.out = if e.t < e.since_epoch(e.param(WIENER_DURATION)) {
             noise
         } else {
             0.0
@@ -196,7 +196,7 @@ impl Model for OUProcessInputParams {
         let next = x
             + (mean - x) * (e.dt / e.param(OU_TAU))
             + e.param(OU_SIGMA) * e.dt.sqrt() * unit_normal(w[0], w[1]);
-        let inside = e.t < e.param(OU_DURATION);
+        let inside = e.t < e.since_epoch(e.param(OU_DURATION));
         e.state[0] = if inside { next } else { x };
         e.out = if inside { next } else { 0.0 };
     }

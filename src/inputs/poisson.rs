@@ -295,12 +295,7 @@ impl PoissonInput {
             let clock_buffer = self.clock.get_or_insert_with(|| {
                 gpu.alloc_uniform("poisson_input clock", std::mem::size_of::<ClockEntry>())
             });
-            let tick = ClockEntry {
-                t: clock.t_ms_f32(),
-                dt: dt as f32,
-                k: clock.step() as u32,
-                local: 0,
-            };
+            let tick = crate::module::standalone_tick(clock, "PoissonInput")?;
             clock_buffer.write::<u32>(0, bytemuck::cast_slice(&[tick]));
             let dispatch = gpu.element_dispatch(
                 &builtin::POISSON_INPUT,

@@ -4,25 +4,34 @@
 
 use super::plan::{ChannelSrc, InputSpec, Plan, Statement};
 use crate::abi::{InputMode, Sim, SimInput};
-use crate::clock::Clock;
+use crate::clock::{Clock, split_f32};
+use crate::gpu::{CLOCK_WORDS, ClockEntry};
 use std::fmt::Write;
 
 use crate::model::ParamValue;
 use crate::module::pack_params;
 
-/// The clock entries (`t`, `dt`, `k`, step within the run) of `steps` steps from `clock`'s.
-pub(super) fn clock_entries(clock: &Clock, steps: usize) -> Vec<[u32; 4]> {
+/// The clock entries of `steps` steps from `clock`'s ([`ClockEntry`] as words): time since
+/// the epoch, `dt`, `k`, the step within the run, and the epoch's start. A run never crosses
+/// an epoch (`Simulation::run` ends chunks there).
+pub(super) fn clock_entries(clock: &Clock, steps: usize) -> Vec<[u32; CLOCK_WORDS]> {
     let mut c = clock.clone();
     let k0 = clock.step();
+    let (ms_hi, ms_lo) = split_f32(clock.epoch_ms());
+    let (s_hi, s_lo) = split_f32(clock.epoch_ms() * 1e-3);
     (0..steps)
         .map(|j| {
             c.set_step(k0 + j as u64);
-            [
-                c.t_ms_f32().to_bits(),
-                (c.dt_ms() as f32).to_bits(),
-                c.step() as u32,
-                j as u32,
-            ]
+            debug_assert_eq!(c.epoch(), clock.epoch(), "a run within one epoch");
+            let entry = ClockEntry {
+                t: c.since_epoch_f32(),
+                dt: c.dt_ms() as f32,
+                k: c.step() as u32,
+                local: j as u32,
+                epoch_ms: [ms_hi, ms_lo],
+                epoch_s: [s_hi, s_lo],
+            };
+            bytemuck::cast(entry)
         })
         .collect()
 }

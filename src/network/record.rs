@@ -385,6 +385,9 @@ pub struct StateRecord {
     pub(crate) stop: u64,
     pub(crate) shift: u64,
     dt: f64,
+    /// Whether the variable is a time ([`crate::Model::time_states`]): kept relative to the
+    /// clock's epoch on the device, recorded as absolute times.
+    pub(crate) time_valued: bool,
     /// The step index of each sample.
     pub steps: Vec<u64>,
     /// The samples, `samples × rows × n`.
@@ -424,6 +427,7 @@ impl StateRecord {
             // monitor added again after a restore samples the steps it sampled before).
             shift: (every as u64 - sampling.start.unwrap_or(0) % every as u64) % every as u64,
             dt,
+            time_valued: false,
             steps: Vec::new(),
             values: Vec::new(),
         }
@@ -446,7 +450,12 @@ impl StateRecord {
     pub(crate) fn push(&mut self, k: u64, values: &[f64]) {
         if (self.start..self.stop).contains(&k) {
             self.steps.push(k);
-            self.values.extend_from_slice(values);
+            if self.time_valued {
+                let epoch = (k - k % crate::clock::EPOCH_STEPS) as f64 * self.dt;
+                self.values.extend(values.iter().map(|&x| x + epoch));
+            } else {
+                self.values.extend_from_slice(values);
+            }
         }
     }
 

@@ -8,7 +8,7 @@ use super::exec::{Chunk, Exec};
 use super::plan::{self, Plan};
 use super::record::{CountRecord, RateRecord, RecordStream, Sampling, SpikeRecord, StateRecord};
 use super::{ExternalId, MonitorId, NodeId, Record};
-use crate::clock::Clock;
+use crate::clock::{Clock, EPOCH_STEPS, rebase_time};
 use crate::error::{Error, Result};
 use crate::shape::TensorShape;
 use crate::tensor::Device;
@@ -254,7 +254,7 @@ impl Simulation {
                 "must not end before it starts",
             ));
         }
-        let record = StateRecord::new(
+        let mut record = StateRecord::new(
             &n.name,
             var,
             (node.0, v, n.n),
@@ -263,6 +263,7 @@ impl Simulation {
             self.clock.step(),
             self.plan.dt,
         );
+        record.time_valued = n.model.time_states().contains(&v);
         self.add_monitor(Record::State(record))
     }
 
@@ -476,7 +477,10 @@ impl Simulation {
         let started = std::time::Instant::now();
         let mut done = 0;
         while done < steps {
-            let chunk = self.exec.chunk_len().min(CHUNK).min(steps - done);
+            // A chunk ends where an epoch does: its time-valued states move before the next.
+            let to_epoch = EPOCH_STEPS - self.clock.step() % EPOCH_STEPS;
+            let chunk =
+                (self.exec.chunk_len().min(CHUNK).min(steps - done) as u64).min(to_epoch) as usize;
             let streams: Vec<&[f64]> = self
                 .plan
                 .externals
@@ -498,7 +502,10 @@ impl Simulation {
             for (e, d) in self.plan.externals.iter().zip(&mut self.streams) {
                 d.drain(..chunk * e.n * self.plan.rows);
             }
-            self.clock.set_step(self.clock.step() + chunk as u64);
+            let mut next = self.clock.clone();
+            next.set_step(self.clock.step() + chunk as u64);
+            self.move_epoch(&next)?;
+            self.clock = next;
             done += chunk;
             self.flush_to_disk()?;
             let progress = Progress {
@@ -635,11 +642,18 @@ impl Simulation {
     }
 
     /// State variable `var` of `node` now (read back from the device): `rows × in_size` values.
+    /// Time-valued states ([`crate::Model::time_states`]) are absolute times, as the user set
+    /// them or the model wrote them.
     pub fn state(&self, node: NodeId, var: &str) -> Result<Vec<f64>> {
         let n = self.node(node)?;
         let v = n.var(var)?;
         let at = n.state_base + v * n.total;
-        self.exec.read_arena(at, n.total)
+        let mut values = self.exec.read_arena(at, n.total)?;
+        if n.model.time_states().contains(&v) {
+            let epoch = self.clock.epoch_ms();
+            values.iter_mut().for_each(|x| *x += epoch);
+        }
+        Ok(values)
     }
 
     /// The output of `node` after the latest step (spikes of a neuron, `g` of a synapse …).
@@ -668,7 +682,74 @@ impl Simulation {
                 crate::model::FINITE,
             ));
         }
-        self.exec.write_arena(n.state_base + v * n.total, data)
+        let at = n.state_base + v * n.total;
+        if n.model.time_states().contains(&v) {
+            let epoch = self.clock.epoch_ms();
+            let relative: Vec<f64> = data.iter().map(|&x| x - epoch).collect();
+            return self.exec.write_arena(at, &relative);
+        }
+        self.exec.write_arena(at, data)
+    }
+
+    /// Moves the clock to `step` before the first run — to start a simulation late in a
+    /// protocol, or to check that behaviour there equals behaviour at step 0 (it does: see
+    /// [`crate::clock::EPOCH_STEPS`]). States keep their values, time-valued ones their
+    /// absolute times. Refused once a step has run (events in flight are placed by step), and
+    /// beyond the last step the executor's counters reach.
+    pub fn set_step(&mut self, step: u64) -> Result<()> {
+        if self.clock.step() != 0 {
+            return Err(Error::invalid(
+                "Simulation::set_step",
+                "clock",
+                format!("at step {}", self.clock.step()),
+                "the clock can be moved only before the first run",
+            ));
+        }
+        let limit = self.exec.max_step();
+        if step > limit {
+            return Err(Error::LimitExceeded {
+                what: format!(
+                    "a clock at step {step} on the {} executor",
+                    self.exec.name()
+                ),
+                requested: step,
+                limit_name: "the step counter",
+                limit,
+            });
+        }
+        let mut to = self.clock.clone();
+        to.set_step(step);
+        self.move_epoch(&to)?;
+        self.clock = to;
+        for m in &mut self.monitors {
+            match m {
+                Record::Spikes(r) => r.first_step = step,
+                Record::Rate(r) => r.restart_at(step),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves every time-valued state from the clock's epoch to `to`'s ([`rebase_time`]).
+    fn move_epoch(&mut self, to: &Clock) -> Result<()> {
+        let delta = to.epoch() as i64 - self.clock.epoch() as i64;
+        if delta == 0 {
+            return Ok(());
+        }
+        let single = self.exec.single_precision();
+        let dt = self.clock.dt_ms();
+        for n in &self.plan.nodes {
+            for v in n.model.time_states() {
+                let at = n.state_base + v * n.total;
+                let mut values = self.exec.read_arena(at, n.total)?;
+                for x in &mut values {
+                    *x = rebase_time(*x, dt, delta, single);
+                }
+                self.exec.write_arena(at, &values)?;
+            }
+        }
+        Ok(())
     }
 
     /// Compiles what the next run needs (the fused kernel is compiled at the first run after

@@ -85,9 +85,9 @@ impl Exec for F64 {
         usize::MAX
     }
 
-    /// Times are f64 products `k·dt`, exact steps up to 2^53.
-    fn max_step(&self) -> u64 {
-        1 << 53
+    /// Its states are f64.
+    fn single_precision(&self) -> bool {
+        false
     }
 
     fn set_monitors(&mut self, _monitors: &[Record]) -> Result<()> {
@@ -144,7 +144,9 @@ impl Exec for F64 {
         let rows = plan.rows;
         for j in 0..steps {
             let k = clock.step() + j as u64;
-            let time = (k as f64 * plan.dt, plan.dt, k);
+            let mut at = clock.clone();
+            at.set_step(k);
+            let time = (at.since_epoch_ms(), plan.dt, k, at.epoch_ms());
             let stream_step: Vec<&[f64]> = plan
                 .externals
                 .iter()

@@ -128,9 +128,15 @@ pub(crate) trait Exec {
         1
     }
 
-    /// The last step its clock can reach: the kernels count steps in 32 bits.
+    /// The last step its clock can reach: kernels count steps, and random streams are keyed
+    /// by the step, in 32 bits.
     fn max_step(&self) -> u64 {
         u64::from(u32::MAX)
+    }
+
+    /// Whether its states are f32 (else f64).
+    fn single_precision(&self) -> bool {
+        true
     }
 
     /// A step's cost, from the plan's own count `(bytes, dispatches)` of it.

@@ -6,6 +6,7 @@ use crate::network::RateRecord;
 use std::fmt::Write;
 
 use crate::error::{Error, Result};
+use crate::gpu::CLOCK_WORDS;
 use crate::network::Record;
 use crate::network::compose::constant_words;
 use crate::network::plan::{ChannelSrc, InputSpec, Place, Plan};
@@ -350,7 +351,7 @@ impl Layout {
              var done = 0u;\n\
              {counters}{load}    \
              for (var s = 0u; s < range.count; s = s + 1u) {{\n        \
-             clk = load_clock({clock_at}u + 4u * (range.first + s));\n        \
+             clk = load_clock({clock_at}u + {CLOCK_WORDS}u * (range.first + s));\n        \
              last_step = s + 1u == range.count;\n\
              {body}        done = done + 1u;\n    }}\n\
              {store}    \
@@ -375,7 +376,7 @@ impl Layout {
             barriers,
             monitors: slots,
             acc_len,
-            control_len: clock_at + 4 * MAX_CHUNK,
+            control_len: clock_at + CLOCK_WORDS * MAX_CHUNK,
             clock_at,
             status_at,
             steps_per_dispatch,

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::error::Result;
-use crate::gpu::DeviceLimits;
+use crate::gpu::{CLOCK_WORDS, DeviceLimits};
 use crate::network::compose::{
     channel_records, constant_params, constant_words, param_table, sim_input, statement_sim,
 };
@@ -204,7 +204,7 @@ pub(super) fn composed_kernel(
          fn network(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
          let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;\n    \
          if (i >= {total}u) {{\n        return;\n    }}\n    \
-         clk = load_clock(4u * range.first);\n    \
+         clk = load_clock({CLOCK_WORDS}u * range.first);\n    \
          let row = i / {n}u;\n    \
          let e = Elem(i, i - row * {n}u, row);\n    arena_prefetch(e);\n{body}    arena_flush(e);\n}}\n",
         families.join("\n"),
@@ -281,7 +281,7 @@ pub(super) fn events_kernel(
          @compute @workgroup_size(WORKGROUP_SIZE)\n\
          fn network(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {{\n    \
          let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;\n    \
-         clk = load_clock(4u * range.first);\n{body}}}\n"
+         clk = load_clock({CLOCK_WORDS}u * range.first);\n{body}}}\n"
     );
     let kernel = KernelDef::network(
         format!("{} event projections", run.len()),

@@ -20,8 +20,8 @@ use super::{Carried, Chunk, Exec, MAX_CHUNK, read_sums, write_sums};
 use crate::abi::{CountCfg, InputMode, RingCfg, SampleCfg, SimInput, SpikeBitsCfg};
 use crate::error::{Error, Result};
 use crate::gpu::{
-    CLOCK_STRIDE, CommBindings, DeviceLimits, Dispatch, ElementBindings, Gpu, GpuArray, Grid,
-    NetworkBindings,
+    CLOCK_STRIDE, CLOCK_WORDS, CommBindings, DeviceLimits, Dispatch, ElementBindings, Gpu,
+    GpuArray, Grid, NetworkBindings,
 };
 use crate::module::pack_params;
 use crate::network::Record;
@@ -89,7 +89,7 @@ pub(crate) struct PerStep {
     _keep: Vec<GpuArray>,
 }
 
-/// What a run tells the composed dispatches: the clock entries of its steps (4 words each), and
+/// What a run tells the composed dispatches: the clock entries of its steps, and
 /// in the step ranges, the steps on which deferred outputs reach the arena.
 struct ComposedClock {
     clock: GpuArray,
@@ -194,7 +194,7 @@ impl ComposedBuffers {
             scratch,
             acc,
             table: gpu.upload("network parameter table", &table.words)?,
-            clock: gpu.alloc("network clock entries", 4 * MAX_CHUNK)?,
+            clock: gpu.alloc("network clock entries", CLOCK_WORDS * MAX_CHUNK)?,
             range,
         })
     }
@@ -621,7 +621,7 @@ impl Exec for PerStep {
         let stride = CLOCK_STRIDE as usize / 4;
         let mut entries = vec![0u32; steps * stride];
         for (j, tick) in ticks.iter().enumerate() {
-            entries[j * stride..j * stride + 4].copy_from_slice(tick);
+            entries[j * stride..j * stride + CLOCK_WORDS].copy_from_slice(tick);
         }
         self.clock.write(0, &entries);
         if let Some(composed) = &mut self.composed {
