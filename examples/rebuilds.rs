@@ -1,11 +1,15 @@
 //! A sweep by rebuilding: the same network compiled again and again with one parameter
 //! changed (COBA with another external current each time), as a user sweeping a value
 //! outside the batch axis does. It prints the build time of the first network and of the
-//! others, the device's pipelines kept, and the resident memory before and after — which
-//! must stay flat (the pipeline cache keeps 8 unused generated kernels at most).
+//! others, the device's pipelines kept, and the resident memory before and after.
+//!
+//! The networks read their values from memory (`Network::read_values`), so every one after
+//! the first reuses the first one's kernels; `--fold` folds the values in as constants
+//! instead, as a single network does by default: faster kernels, but one compile per network
+//! (the pipeline cache keeps 8 unused generated kernels at most).
 //!
 //! ```text
-//! cargo run --release --example rebuilds -- [--networks N] [--neurons N] [--backend gpu|cpu]
+//! cargo run --release --example rebuilds -- [--networks N] [--neurons N] [--fold] [--backend gpu|cpu]
 //! ```
 //!
 //! Defaults: 200 networks of 4,000 neurons, 100 steps each.
@@ -21,15 +25,17 @@ use brainwgpu::prelude::*;
 struct Options {
     networks: usize,
     neurons: usize,
+    fold: bool,
     backend: String,
 }
 
-const USAGE: &str = "usage: rebuilds [--networks N] [--neurons N] [--backend gpu|cpu]";
+const USAGE: &str = "usage: rebuilds [--networks N] [--neurons N] [--fold] [--backend gpu|cpu]";
 
 fn parse() -> Result<Options, String> {
     let mut o = Options {
         networks: 200,
         neurons: 4000,
+        fold: false,
         backend: "gpu".into(),
     };
     let mut args = std::env::args().skip(1);
@@ -41,6 +47,7 @@ fn parse() -> Result<Options, String> {
             }
             "--neurons" => o.neurons = value()?.parse().map_err(|e| format!("--neurons: {e}"))?,
             "--backend" => o.backend = support::backend(value()?)?,
+            "--fold" => o.fold = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -58,6 +65,14 @@ fn resident_mb() -> f64 {
 fn run(o: &Options) -> brainwgpu::Result<()> {
     let device = support::device(&o.backend)?;
     println!("device:      {device}");
+    println!(
+        "values:      {}",
+        if o.fold {
+            "folded into each network's kernels"
+        } else {
+            "read from memory (Network::read_values)"
+        }
+    );
     let mut times = Vec::with_capacity(o.networks);
     let mut first_rss = f64::NAN;
     let mut rate = 0.0;
@@ -65,7 +80,8 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
         let start = Instant::now();
         let mut coba = Coba::new(o.neurons);
         coba.i_ext = (18.0 + 4.0 * i as f64 / o.networks as f64) * mA;
-        let net = coba.build()?;
+        let mut net = coba.build()?;
+        net.network.read_values(!o.fold);
         let mut sim = net.network.compile(&device, None, 0.1 * ms)?;
         let count = sim.monitor_count(net.neurons)?;
         sim.run(100)?;

@@ -197,9 +197,14 @@ impl Sim {
         self
     }
 
-    /// The record as a WGSL constructor of constants (composed kernels).
-    pub(crate) fn wgsl(&self) -> String {
-        let f = wgsl_f32;
+    /// The record as a WGSL constructor (composed kernels), its values (`x_scalar`, `d_scalar`, `d_scale`) as
+    /// `value` writes them (a literal, or a read of the table where values are not folded).
+    pub(crate) fn wgsl_with(&self, value: &mut dyn FnMut(f32) -> String) -> String {
+        let (x_scalar, d_scalar, d_scale) = (
+            value(self.x_scalar),
+            value(self.d_scalar),
+            value(self.d_scale),
+        );
         format!(
             "Sim({}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}, {}u, {}u, {}u, {}u, {}, {}, {}u, {}u, {}u, {}u, 0u)",
             self.n,
@@ -210,13 +215,13 @@ impl Sim {
             self.channels,
             self.x_mode,
             self.x_offset,
-            f(self.x_scalar),
+            x_scalar,
             self.x_n,
             self.x_step,
             self.d_mode,
             self.d_offset,
-            f(self.d_scalar),
-            f(self.d_scale),
+            d_scalar,
+            d_scale,
             self.params_base,
             self.channels_base,
             self.d_slot_stride,
@@ -257,7 +262,7 @@ mod tests {
                 ..SimInput::at(InputMode::Sums, 4)
             },
         );
-        let words: Vec<String> = sim.wgsl()["Sim(".len()..]
+        let words: Vec<String> = sim.wgsl_with(&mut wgsl_f32)["Sim(".len()..]
             .trim_end_matches(')')
             .split(", ")
             .map(String::from)

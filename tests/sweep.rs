@@ -206,3 +206,62 @@ fn values_per_instance_must_match_the_batch() {
         .to_string();
     assert!(text.contains("tau"), "{text}");
 }
+
+/// COBA with the values a sweep by rebuilding changes: the external current, both weights
+/// and the connectivity's seed (the tables are data either way).
+fn coba(i: usize, read: bool) -> brainwgpu::network::classic::CobaNet {
+    let mut c = brainwgpu::network::classic::Coba::new(500);
+    c.i_ext = (18.0 + i as f64) * mA;
+    c.w_exc = (0.6 + 0.1 * i as f64) * nS;
+    c.w_inh = (6.7 + 0.5 * i as f64) * nS;
+    c.seed = i as u64;
+    let mut net = c.build().unwrap();
+    net.network.read_values(read);
+    net
+}
+
+#[test]
+fn networks_that_read_their_values_share_their_kernels() {
+    use brainwgpu::DeviceLimits;
+    let limits = DeviceLimits::LARGE_GPU;
+    for executor in [Executor::Fused, Executor::PerStep] {
+        let sources = |i: usize, read: bool| -> Vec<String> {
+            let (_, kernels) = coba(i, read)
+                .network
+                .kernels(None, 0.1 * ms, executor, &limits)
+                .unwrap();
+            assert!(!kernels.is_empty());
+            kernels.iter().map(|k| k.source().to_string()).collect()
+        };
+        assert_eq!(
+            sources(0, true),
+            sources(3, true),
+            "{executor:?}: read values"
+        );
+        assert_ne!(
+            sources(0, false),
+            sources(3, false),
+            "{executor:?}: folded values"
+        );
+    }
+}
+
+#[test]
+fn reading_values_gives_the_spikes_of_folding_them() {
+    let Some(gpu) = common::gpu() else { return };
+    for executor in [Executor::Fused, Executor::PerStep] {
+        let spikes = |read: bool| -> Vec<u8> {
+            let net = coba(2, read);
+            let mut sim = net
+                .network
+                .compile_with(&gpu, None, 0.1 * ms, executor)
+                .unwrap();
+            let m = sim.monitor_spikes(net.neurons).unwrap();
+            sim.run(400).unwrap();
+            sim.spikes(m).unwrap().dense()
+        };
+        let folded = spikes(false);
+        assert!(folded.iter().filter(|&&s| s == 1).count() > 100);
+        assert_eq!(spikes(true), folded, "{executor:?}");
+    }
+}

@@ -36,11 +36,6 @@ pub(super) fn clock_entries(clock: &Clock, steps: usize) -> Vec<[u32; CLOCK_WORD
         .collect()
 }
 
-/// An f64 as the f32 constant in WGSL that the host would upload, exactly.
-pub(super) fn f32_lit(x: f64) -> String {
-    crate::abi::wgsl_f32(x as f32)
-}
-
 /// Every population's parameters in one table (headers as `param()` reads them, offsets made
 /// absolute), and where each population's start.
 pub(super) fn param_table(plan: &Plan) -> (Vec<u32>, Vec<usize>) {
@@ -55,6 +50,12 @@ pub(super) fn param_table(plan: &Plan) -> (Vec<u32>, Vec<usize>) {
         table.extend(words);
     }
     (table, bases)
+}
+
+/// Whether word `w` of a run of channel records is a value (a reversal potential, a scale,
+/// Mg²⁺ constants: words 2–6 of each 8) rather than its kind, offset or flag.
+pub(super) fn is_channel_value(w: usize) -> bool {
+    (2..7).contains(&(w % 8))
 }
 
 /// A statement's current inputs as `Channel` records (8 words each; word 7 is 1 when the
@@ -149,11 +150,36 @@ pub(super) fn constant_words(name: &str, words: &[(usize, u32)], fallback: &str)
     )
 }
 
-/// Whether single parameter values are folded into generated kernels as constants (the
-/// default; `BRAINWGPU_FOLD_PARAMETERS=0` reads them from the table instead, to measure what
-/// folding buys — see ARCHITECTURE.md, "Choices").
-fn fold_parameters() -> bool {
+/// Whether values are folded into generated kernels as constants by default
+/// (`BRAINWGPU_FOLD_PARAMETERS=0` reads them from the table instead, to measure what folding
+/// buys — see ARCHITECTURE.md, "Choices"); [`Plan::fold_values`] is what a plan does.
+pub(super) fn fold_by_default() -> bool {
     std::env::var("BRAINWGPU_FOLD_PARAMETERS").map_or(true, |v| v != "0")
+}
+
+/// A value of a generated kernel as WGSL of type `ty` from its bits: `literal` when `fold`,
+/// else a read of a word appended to the kernel's `table` (its `params` buffer).
+pub(crate) fn value_expr(
+    fold: bool,
+    table: &mut Vec<u32>,
+    bits: u32,
+    ty: &str,
+    literal: String,
+) -> String {
+    if fold {
+        return literal;
+    }
+    let at = table.len();
+    table.push(bits);
+    match ty {
+        "u32" => format!("params[{at}u]"),
+        _ => format!("bitcast<{ty}>(params[{at}u])"),
+    }
+}
+
+/// An f32 value of a generated kernel (see [`value_expr`]).
+pub(super) fn f32_value(fold: bool, table: &mut Vec<u32>, x: f32) -> String {
+    value_expr(fold, table, x.to_bits(), "f32", crate::abi::wgsl_f32(x))
 }
 
 /// The words of the parameter table that `param_word` reads for the populations `nodes` —
@@ -164,7 +190,7 @@ pub(super) fn constant_params(
     table: &[u32],
     bases: &[usize],
 ) -> Vec<(usize, u32)> {
-    let fold = fold_parameters();
+    let fold = plan.fold_values;
     let mut words = Vec::new();
     for ni in nodes {
         let (node, base) = (&plan.nodes[ni], bases[ni]);

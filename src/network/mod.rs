@@ -315,12 +315,32 @@ pub struct Network {
     nodes: Vec<NodeDef>,
     externals: Vec<ExternalDef>,
     program: Vec<(NodeId, Wiring)>,
+    read_values: bool,
 }
 
 impl Network {
     /// An empty network.
     pub fn new() -> Network {
         Network::default()
+    }
+
+    /// Makes the GPU kernels this network compiles to read every value — parameters,
+    /// constant inputs, scales, homogeneous weights, random keys — from device memory instead
+    /// of holding them as constants, so that networks that differ only in values compile to
+    /// the same kernels and share them: a sweep by rebuilding then compiles once (the batch
+    /// axis, [`Term::per_instance`] and [`crate::Param::per_instance`], sweeps in one
+    /// simulation and is faster still). Kernels with constants run faster (1.4–1.8× for
+    /// COBA on the software adapter; ARCHITECTURE.md, "Choices"); results can differ from
+    /// theirs in the last bit of f32 where a compiler evaluates constant expressions itself,
+    /// and are the same for every network compiled this way.
+    pub fn read_values(&mut self, read: bool) -> &mut Network {
+        self.read_values = read;
+        self
+    }
+
+    /// Whether [`Network::read_values`] is set.
+    pub fn reads_values(&self) -> bool {
+        self.read_values
     }
 
     fn name_taken(&self, name: &str) -> bool {

@@ -156,6 +156,11 @@ pub(crate) struct Plan {
     pub acc_len: usize,
     pub rings: Vec<PlanRing>,
     pub ring_len: usize,
+    /// Whether generated kernels hold values — parameters, constant inputs, scales,
+    /// homogeneous weights, random keys — as constants (faster), or read them from their
+    /// table (networks that differ only in values then compile to the same kernels:
+    /// `Network::read_values`).
+    pub fold_values: bool,
 }
 
 impl Plan {
@@ -1145,5 +1150,6 @@ pub(crate) fn build(
         acc_len: b.acc_len,
         rings: b.rings,
         ring_len: b.ring_len,
+        fold_values: !net.reads_values() && super::compose::fold_by_default(),
     })
 }

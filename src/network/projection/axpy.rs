@@ -8,7 +8,6 @@ use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::abi::AxpyCfg;
 use crate::error::Result;
 use crate::gpu::{CommBindings, Grid};
-use crate::network::compose::f32_lit;
 use crate::network::plan::Place;
 use crate::shaders::builtin;
 
@@ -42,7 +41,7 @@ pub(crate) fn fused_scale(cx: &mut FusedCx<'_>, scale: f64, rows: Option<&[f64]>
             cx.table.extend(scale_words(s));
             format!("bitcast<f32>(params[{at}u + row])")
         }
-        None => f32_lit(scale),
+        None => cx.f32_value(scale),
     }
 }
 
@@ -91,13 +90,13 @@ impl Kind for AxpyProjection {
         let (base, space) = (cx.src_expr)(self.src);
         let constant = self.src.constant();
         let scale = fused_scale(cx, self.scale, self.row_scales.as_deref());
+        let value = cx.f32_value(constant.unwrap_or(0.0));
         let call = format!(
-            "op_axpy(lane, {base}, {space}u, {}u, {}, {}, {scale}, {}, {});",
+            "op_axpy(lane, {base}, {space}u, {}u, {}, {}, {scale}, {}, {value});",
             self.count,
             (cx.destination)(self.dst, self.count),
             self.accumulate,
             constant.is_some(),
-            f32_lit(constant.unwrap_or(0.0))
         );
         (call, (cx.per_lane)(self.count))
     }

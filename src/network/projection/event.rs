@@ -173,8 +173,8 @@ impl Delivery {
         let start = cx.table.len();
         cx.table.extend_from_slice(words);
         let per = cx.per_lane;
-        let (n_pre, degree, weight, per_synapse) =
-            (self.n_pre, self.degree, self.weight, self.per_synapse);
+        let (n_pre, degree, per_synapse) = (self.n_pre, self.degree, self.per_synapse);
+        let weight = cx.i32_value(self.weight);
         // The ring of sums: its sets, their distance, the arrival word.
         let ring = format!(
             "{}u, {}u, {}u",
@@ -188,7 +188,7 @@ impl Delivery {
                 None => (format!("{}u + row * {}u", self.acc, self.n_post), false),
             };
             let call = format!(
-                "op_event_bits(lane, {word}u, {first}u, {n_pre}u, {degree}u, {sums}, {weight}i, {per_synapse}, {start}u, {local}, {ring});",
+                "op_event_bits(lane, {word}u, {first}u, {n_pre}u, {degree}u, {sums}, {weight}, {per_synapse}, {start}u, {local}, {ring});",
             );
             // A quarter of each word's 32 sources spiking at most.
             let words = (first + n_pre).div_ceil(32) - first / 32;
@@ -196,10 +196,10 @@ impl Delivery {
         }
         let call = match (cx.local_sums)(self.acc) {
             Some(l) => format!(
-                "op_event_local(lane, {base}, {space}u, {n_pre}u, {degree}u, {l}u, {weight}i, {per_synapse}, {start}u);",
+                "op_event_local(lane, {base}, {space}u, {n_pre}u, {degree}u, {l}u, {weight}, {per_synapse}, {start}u);",
             ),
             None => format!(
-                "op_event(lane, {base}, {space}u, {n_pre}u, {degree}u, {}u + row * {}u, {weight}i, {per_synapse}, {start}u, {ring});",
+                "op_event(lane, {base}, {space}u, {n_pre}u, {degree}u, {}u + row * {}u, {weight}, {per_synapse}, {start}u, {ring});",
                 self.acc, self.n_post,
             ),
         };

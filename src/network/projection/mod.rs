@@ -167,6 +167,31 @@ pub(crate) struct FusedCx<'a> {
     pub table: &'a mut Vec<u32>,
 }
 
+impl FusedCx<'_> {
+    /// A value of the kernel as WGSL of type `ty` (`f32`, `i32` or `u32`) from its bits: the
+    /// literal `literal` when the plan folds values, else a read of a word of the table (see
+    /// `Plan::fold_values`).
+    pub fn value(&mut self, bits: u32, ty: &str, literal: String) -> String {
+        crate::network::compose::value_expr(self.plan.fold_values, self.table, bits, ty, literal)
+    }
+
+    /// An f32 value (see [`FusedCx::value`]).
+    pub fn f32_value(&mut self, x: f64) -> String {
+        let x = x as f32;
+        self.value(x.to_bits(), "f32", crate::abi::wgsl_f32(x))
+    }
+
+    /// An i32 value (see [`FusedCx::value`]).
+    pub fn i32_value(&mut self, x: i32) -> String {
+        self.value(x as u32, "i32", format!("{x}i"))
+    }
+
+    /// A u32 value (see [`FusedCx::value`]).
+    pub fn u32_value(&mut self, x: u32) -> String {
+        self.value(x, "u32", format!("{x}u"))
+    }
+}
+
 /// What the per-step executor offers a projection's dispatches.
 pub(crate) struct PerStepCx<'a> {
     pub gpu: &'a Gpu,

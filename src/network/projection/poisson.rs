@@ -89,16 +89,18 @@ impl Kind for PoissonProjection {
             Some(l) => (format!("{l}u"), true),
             None => (format!("{}u + row * {}u", self.acc, self.n), false),
         };
+        let (w, k0, k1) = (
+            cx.i32_value(self.weight),
+            cx.u32_value(self.key[0]),
+            cx.u32_value(self.key[1]),
+        );
         let call = format!(
-            "op_poisson(lane, {n}u, row, {sums}, {slots}u, {set}u, {w}i, {first}u, {start}u, {len}u, vec2<u32>({k0}u, {k1}u), {local});",
+            "op_poisson(lane, {n}u, row, {sums}, {slots}u, {set}u, {w}, {first}u, {start}u, {len}u, vec2<u32>({k0}, {k1}), {local});",
             n = self.n,
             slots = self.slots,
             set = self.set,
-            w = self.weight,
             first = self.binomial.first,
             len = self.table().len(),
-            k0 = self.key[0],
-            k1 = self.key[1],
         );
         // A Threefry block and a binary search per target.
         let search = usize::BITS as usize - self.table().len().leading_zeros() as usize;

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use crate::error::{Error, Result};
 use crate::gpu::CLOCK_WORDS;
 use crate::network::Record;
-use crate::network::compose::constant_words;
+use crate::network::compose::{constant_words, is_channel_value};
 use crate::network::plan::{ChannelSrc, InputSpec, Place, Plan};
 use crate::network::projection::Projection;
 use crate::network::record::{entries, entry_layout, longest_chunk};
@@ -327,8 +327,13 @@ impl Layout {
                     .iter()
                     .copied()
                     .enumerate()
+                    .filter(|(w, _)| plan.fold_values || !is_channel_value(*w))
                     .collect::<Vec<_>>(),
-                "0u"
+                &if plan.fold_values {
+                    "0u".to_string()
+                } else {
+                    format!("params[{}u + at]", self.channel_values)
+                }
             ),
             self.barrier,
             self.param_words,

@@ -7,8 +7,8 @@ use crate::abi::{InputMode, SimInput};
 use crate::error::Result;
 use crate::gpu::DeviceLimits;
 use crate::network::compose::{
-    channel_records, constant_params, constant_words, elementwise, param_table, sim_input,
-    statement_sim,
+    channel_records, constant_params, constant_words, elementwise, f32_value, param_table,
+    sim_input, statement_sim,
 };
 use crate::network::plan::{ChannelSrc, InputSpec, Place, Plan};
 use crate::network::projection::dense::{GATHER_BYTES, GATHER_MAX};
@@ -34,6 +34,8 @@ pub(crate) struct Layout {
     pub(super) statements: Vec<StatementCode>,
     /// The statements' channel records (`channel_word` of the kernel).
     pub(super) channel_words: Vec<u32>,
+    /// Where they are copied in the table, for kernels that read their values (not folded).
+    pub(super) channel_values: usize,
     /// The outputs kept as spike bits, and as values, in workgroup memory.
     pub(super) bits: Vec<BitRow>,
     pub(super) wg_rows: Vec<WorkgroupRow>,
@@ -280,7 +282,7 @@ impl Layout {
                     params_base[s.node],
                     channels_base,
                 )
-                .wgsl(),
+                .wgsl_with(&mut |x| f32_value(plan.fold_values, &mut table, x)),
             );
             let calls = Calls {
                 step: node.model.kernel().step_fn(),
@@ -350,6 +352,10 @@ impl Layout {
                 ""
             },
         );
+        let channel_values = table.len();
+        if !plan.fold_values {
+            table.extend_from_slice(&channel_words);
+        }
         limits.check_words(
             "the network's parameters, weights and connectivity (one storage buffer)",
             table.len(),
@@ -370,6 +376,7 @@ impl Layout {
             table,
             statements,
             channel_words,
+            channel_values,
             bits,
             wg_rows,
             wg_results,

@@ -7,7 +7,8 @@ use std::fmt::Write;
 use crate::error::Result;
 use crate::gpu::{CLOCK_WORDS, DeviceLimits};
 use crate::network::compose::{
-    channel_records, constant_params, constant_words, param_table, sim_input, statement_sim,
+    channel_records, constant_params, constant_words, f32_value, is_channel_value, param_table,
+    sim_input, statement_sim, value_expr,
 };
 use crate::network::plan::{Place, Plan};
 use crate::network::projection::{EventProjection, Projection};
@@ -124,8 +125,9 @@ pub(super) fn composed_kernel(
     plan: &Plan,
     group: &[usize],
     rows: &[StepRow],
-    c: &ComposedTable,
+    c: &mut ComposedTable,
 ) -> (KernelDef, usize) {
+    let fold = plan.fold_values;
     let mut families: Vec<&str> = Vec::new();
     let mut body = String::new();
     for &si in group {
@@ -152,7 +154,7 @@ pub(super) fn composed_kernel(
                 c.params_base[s.node],
                 c.channels_base[si],
             )
-            .wgsl(),
+            .wgsl_with(&mut |x| f32_value(fold, &mut c.words, x)),
             node.model.kernel().step_fn()
         );
         // Spikes counted for count monitors.
@@ -165,16 +167,24 @@ pub(super) fn composed_kernel(
         }
         // Spikes just emitted, delivered into the next step's sums: a ring of two sets `flip`
         // apart, every spike arriving one step later.
-        for (p, at) in c.pushes.iter().filter(|(p, _)| p.source == si) {
+        let pushes: Vec<(Push, usize)> = c.pushes.clone();
+        for (p, at) in pushes.iter().filter(|(p, _)| p.source == si) {
             let Some(e) = plan.statements[p.si].ops[p.oi].as_event() else {
                 unreachable!("pushes are event projections")
             };
             let (conn, acc) = (&e.conn, e.acc);
             let (_, weight, per_synapse) = e.table();
+            let weight = value_expr(
+                fold,
+                &mut c.words,
+                weight as u32,
+                "i32",
+                format!("{weight}i"),
+            );
             let _ = writeln!(
                 body,
                 "    if (arena_read({out}u, e) != 0.0 && e.j >= {lo}u && e.j < {hi}u) {{\n        \
-                 deliver_spike(e.j - {lo}u, {n_pre}u, {k}u, {acc}u + e.b * {n_post}u, {weight}i, {per_synapse}, {at}u, false, 2u, {flip}u, 1u);\n    }}",
+                 deliver_spike(e.j - {lo}u, {n_pre}u, {k}u, {acc}u + e.b * {n_post}u, {weight}, {per_synapse}, {at}u, false, 2u, {flip}u, 1u);\n    }}",
                 out = node.out,
                 lo = p.slice,
                 hi = p.slice + conn.n_pre(),
@@ -185,12 +195,14 @@ pub(super) fn composed_kernel(
             );
         }
     }
-    // The group's channel records, as constants.
+    // The group's channel records, as constants (their values too where values are folded).
     let channel_words: Vec<(usize, u32)> = group
         .iter()
         .flat_map(|&si| {
             let at = c.channels_base[si];
-            (at..at + 8 * plan.statements[si].channels.len()).map(|w| (w, c.words[w]))
+            (at..at + 8 * plan.statements[si].channels.len())
+                .filter(move |w| fold || !is_channel_value(w - at))
+                .map(|w| (w, c.words[w]))
         })
         .collect();
     let first = &plan.nodes[plan.statements[group[0]].node];
@@ -256,20 +268,27 @@ pub(super) fn events_kernel(
             unreachable!("a run holds event projections from the arena")
         };
         let (table, weight, per_synapse) = e.table();
+        let at = tables.len();
+        tables.extend(table);
+        let weight = value_expr(
+            plan.fold_values,
+            &mut tables,
+            weight as u32,
+            "i32",
+            format!("{weight}i"),
+        );
         let end = start + rows * conn.n_pre();
         let _ = writeln!(
             body,
             "    if (i >= {start}u && i < {end}u) {{\n        let row = (i - {start}u) / {n_pre}u;\n        \
-             deliver(i - {start}u - row * {n_pre}u, {offset}u + row * {pitch}u, 0u, {n_pre}u, {k}u, {acc}u + row * {n_post}u, {weight}i, {per_synapse}, {at}u, {slots}u, {stride}u, {delay}u);\n    }}",
+             deliver(i - {start}u - row * {n_pre}u, {offset}u + row * {pitch}u, 0u, {n_pre}u, {k}u, {acc}u + row * {n_post}u, {weight}, {per_synapse}, {at}u, {slots}u, {stride}u, {delay}u);\n    }}",
             slots = e.slots,
             stride = rows * conn.n_post(),
             delay = e.arrival.word(),
             n_pre = conn.n_pre(),
             k = conn.degree_word(),
             n_post = conn.n_post(),
-            at = tables.len(),
         );
-        tables.extend(table);
         start = end;
     }
     limits.check_words(

@@ -406,7 +406,7 @@ impl Schedule {
                     .iter()
                     .any(|r| is_event_run(plan, r))
         });
-        let composed = match composes {
+        let mut composed = match composes {
             true => Some(ComposedTable::new(
                 plan,
                 limits,
@@ -436,7 +436,7 @@ impl Schedule {
             }
             let last = *group.last().expect("groups are not empty");
             if composed_group(group) {
-                let c = composed.as_ref().expect("built for the groups");
+                let c = composed.as_mut().expect("built for the groups");
                 let cached = step_rows(plan, group, &pushes);
                 cached_bytes += self::cached_bytes(plan, group, &cached);
                 deferred.extend(
