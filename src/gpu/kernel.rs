@@ -236,7 +236,8 @@ impl Gpu {
         Ok(pipeline)
     }
 
-    /// Pipelines compiled and kept (see [`PipelineCache`]).
+    /// Pipelines compiled and kept: the built-in ones, those in use, and up to
+    /// `BRAINWGPU_PIPELINE_CACHE` (8) generated ones no simulation uses.
     pub fn cached_pipelines(&self) -> usize {
         self.inner.pipelines.lock().map_or(0, |c| c.map.len())
     }

@@ -575,13 +575,7 @@ impl Simulation {
         }
         self.exec.set_carried(&carried)?;
         self.clock.set_step(step);
-        for m in &mut self.monitors {
-            match m {
-                Record::Spikes(r) => r.first_step = step,
-                Record::Rate(r) => r.restart_at(step),
-                _ => {}
-            }
-        }
+        self.restart_monitors_at(step);
         Ok(())
     }
 
@@ -721,6 +715,12 @@ impl Simulation {
         to.set_step(step);
         self.move_epoch(&to)?;
         self.clock = to;
+        self.restart_monitors_at(step);
+        Ok(())
+    }
+
+    /// Makes spike and rate monitors number their steps from `step` (the clock moved there).
+    fn restart_monitors_at(&mut self, step: u64) {
         for m in &mut self.monitors {
             match m {
                 Record::Spikes(r) => r.first_step = step,
@@ -728,7 +728,6 @@ impl Simulation {
                 _ => {}
             }
         }
-        Ok(())
     }
 
     /// Moves every time-valued state from the clock's epoch to `to`'s ([`rebase_time`]).
