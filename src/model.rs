@@ -680,7 +680,8 @@ pub trait Model: Send + Sync + 'static {
     /// arrival time — which a kernel sets from `clk.t` and compares with it. In a network they
     /// are kept relative to the clock's epoch ([`crate::clock::EPOCH_STEPS`]) and moved when
     /// it changes, so that they stay exact in long runs; users read and write them as absolute
-    /// times. The default: the states whose names end in `_time`.
+    /// times (a term that reads one, `Term::state`, reads it relative to the epoch). The
+    /// default: the states whose names end in `_time`.
     fn time_states(&self) -> Vec<usize> {
         let names = self.state_names();
         (0..names.len())
