@@ -99,12 +99,12 @@ impl Clock {
 
     /// The first step of the current epoch: the latest multiple of [`EPOCH_STEPS`].
     pub fn epoch(&self) -> u64 {
-        self.step - self.step % EPOCH_STEPS
+        epoch_of(self.step)
     }
 
     /// When the current epoch started, `epoch·dt` in ms (f64).
     pub fn epoch_ms(&self) -> f64 {
-        self.epoch() as f64 * self.dt
+        epoch_of(self.step) as f64 * self.dt
     }
 
     /// Time since the current epoch in ms, `(k − epoch)·dt` in f64 (what the f64 executor
@@ -118,6 +118,11 @@ impl Clock {
     pub fn since_epoch_f32(&self) -> f32 {
         (self.step - self.epoch()) as f32 * self.dt as f32
     }
+}
+
+/// The first step of the epoch that step `k` is in.
+pub(crate) fn epoch_of(k: u64) -> u64 {
+    k - k % EPOCH_STEPS
 }
 
 /// `x` as the sum of two f32s, `hi = f32(x)` and `lo = f32(x − hi)`: 48 bits of `x`.
@@ -145,7 +150,7 @@ pub(crate) fn rebase_time(x: f64, dt: f64, delta: i64, single: bool) -> f64 {
     if m.abs() < exact && round(m * dt) == x {
         let moved = m - delta as f64;
         if moved.abs() < exact {
-            return round(round(moved) * dt);
+            return round(moved * dt);
         }
     }
     round(x - delta as f64 * dt)

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use brainwgpu::network::classic::{Brunel, BrunelState, Coba};
-use brainwgpu::network::{Network, NodeId, Simulation};
+use brainwgpu::network::{MonitorId, Network, NodeId, Simulation};
 use brainwgpu::prelude::*;
 use brainwgpu::{Device, Error, Executor};
 
@@ -59,17 +59,27 @@ fn uninterrupted(
     sim.run(FIRST).unwrap();
     let m = sim.monitor_spikes(neurons).unwrap();
     sim.run(SECOND).unwrap();
+    (
+        sim.spikes(m).unwrap().dense(),
+        v_and_samples(&sim, neurons, sampled),
+    )
+}
+
+/// V now, then each sample from step `FIRST` on: its step and its values.
+fn v_and_samples(sim: &Simulation, neurons: NodeId, sampled: MonitorId) -> Vec<f64> {
     let s = sim.samples(sampled).unwrap();
     let per = s.values.len() / s.steps.len();
-    let after: Vec<usize> = (0..s.steps.len())
-        .filter(|&i| s.steps[i] >= FIRST as u64)
-        .collect();
     let mut v = sim.state(neurons, "V").unwrap();
-    for &i in &after {
-        v.push(s.steps[i] as f64);
+    for (i, &k) in s
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| **k >= FIRST as u64)
+    {
+        v.push(k as f64);
         v.extend_from_slice(&s.values[i * per..(i + 1) * per]);
     }
-    (sim.spikes(m).unwrap().dense(), v)
+    v
 }
 
 /// The same from a checkpoint at `FIRST` restored into a fresh simulation, its monitors
@@ -92,14 +102,7 @@ fn restored(
         r.first_step, FIRST as u64,
         "records number steps from the restored step"
     );
-    let s = sim.samples(sampled).unwrap();
-    let per = s.values.len() / s.steps.len();
-    let mut v = sim.state(neurons, "V").unwrap();
-    for (i, k) in s.steps.iter().enumerate() {
-        v.push(*k as f64);
-        v.extend_from_slice(&s.values[i * per..(i + 1) * per]);
-    }
-    (r.dense(), v)
+    (r.dense(), v_and_samples(&sim, neurons, sampled))
 }
 
 fn check(device: &Device, tag: &str) {

@@ -159,13 +159,7 @@ pub(super) fn fold_by_default() -> bool {
 
 /// A value of a generated kernel as WGSL of type `ty` from its bits: `literal` when `fold`,
 /// else a read of a word appended to the kernel's `table` (its `params` buffer).
-pub(crate) fn value_expr(
-    fold: bool,
-    table: &mut Vec<u32>,
-    bits: u32,
-    ty: &str,
-    literal: String,
-) -> String {
+fn value_expr(fold: bool, table: &mut Vec<u32>, bits: u32, ty: &str, literal: String) -> String {
     if fold {
         return literal;
     }
@@ -178,8 +172,18 @@ pub(crate) fn value_expr(
 }
 
 /// An f32 value of a generated kernel (see [`value_expr`]).
-pub(super) fn f32_value(fold: bool, table: &mut Vec<u32>, x: f32) -> String {
+pub(crate) fn f32_value(fold: bool, table: &mut Vec<u32>, x: f32) -> String {
     value_expr(fold, table, x.to_bits(), "f32", crate::abi::wgsl_f32(x))
+}
+
+/// An i32 value of a generated kernel (see [`value_expr`]).
+pub(crate) fn i32_value(fold: bool, table: &mut Vec<u32>, x: i32) -> String {
+    value_expr(fold, table, x as u32, "i32", format!("{x}i"))
+}
+
+/// A u32 value of a generated kernel (see [`value_expr`]).
+pub(crate) fn u32_value(fold: bool, table: &mut Vec<u32>, x: u32) -> String {
+    value_expr(fold, table, x, "u32", format!("{x}u"))
 }
 
 /// The words of the parameter table that `param_word` reads for the populations `nodes` —

@@ -451,7 +451,7 @@ impl StateRecord {
         if (self.start..self.stop).contains(&k) {
             self.steps.push(k);
             if self.time_valued {
-                let epoch = (k - k % crate::clock::EPOCH_STEPS) as f64 * self.dt;
+                let epoch = crate::clock::epoch_of(k) as f64 * self.dt;
                 self.values.extend(values.iter().map(|&x| x + epoch));
             } else {
                 self.values.extend_from_slice(values);

@@ -31,6 +31,7 @@ pub(crate) use procedural::ProceduralProjection;
 use super::plan::Plan;
 use crate::error::Result;
 use crate::gpu::{CommBindings, Dispatch, Gpu, GpuArray, Grid};
+use crate::network::compose;
 use crate::shaders::KernelDef;
 
 /// One projection of a statement.
@@ -167,28 +168,22 @@ pub(crate) struct FusedCx<'a> {
     pub table: &'a mut Vec<u32>,
 }
 
+/// Values of the kernel as WGSL: literals when the plan folds values, else reads of words
+/// appended to the kernel's table (`Plan::fold_values`, `compose::value_expr`).
 impl FusedCx<'_> {
-    /// A value of the kernel as WGSL of type `ty` (`f32`, `i32` or `u32`) from its bits: the
-    /// literal `literal` when the plan folds values, else a read of a word of the table (see
-    /// `Plan::fold_values`).
-    pub fn value(&mut self, bits: u32, ty: &str, literal: String) -> String {
-        crate::network::compose::value_expr(self.plan.fold_values, self.table, bits, ty, literal)
-    }
-
-    /// An f32 value (see [`FusedCx::value`]).
+    /// An f32 value.
     pub fn f32_value(&mut self, x: f64) -> String {
-        let x = x as f32;
-        self.value(x.to_bits(), "f32", crate::abi::wgsl_f32(x))
+        compose::f32_value(self.plan.fold_values, self.table, x as f32)
     }
 
-    /// An i32 value (see [`FusedCx::value`]).
+    /// An i32 value.
     pub fn i32_value(&mut self, x: i32) -> String {
-        self.value(x as u32, "i32", format!("{x}i"))
+        compose::i32_value(self.plan.fold_values, self.table, x)
     }
 
-    /// A u32 value (see [`FusedCx::value`]).
+    /// A u32 value.
     pub fn u32_value(&mut self, x: u32) -> String {
-        self.value(x, "u32", format!("{x}u"))
+        compose::u32_value(self.plan.fold_values, self.table, x)
     }
 }
 

@@ -7,8 +7,8 @@ use std::fmt::Write;
 use crate::error::Result;
 use crate::gpu::{CLOCK_WORDS, DeviceLimits};
 use crate::network::compose::{
-    channel_records, constant_params, constant_words, f32_value, is_channel_value, param_table,
-    sim_input, statement_sim, value_expr,
+    channel_records, constant_params, constant_words, f32_value, i32_value, is_channel_value,
+    param_table, sim_input, statement_sim,
 };
 use crate::network::plan::{Place, Plan};
 use crate::network::projection::{EventProjection, Projection};
@@ -167,20 +167,13 @@ pub(super) fn composed_kernel(
         }
         // Spikes just emitted, delivered into the next step's sums: a ring of two sets `flip`
         // apart, every spike arriving one step later.
-        let pushes: Vec<(Push, usize)> = c.pushes.clone();
-        for (p, at) in pushes.iter().filter(|(p, _)| p.source == si) {
+        for (p, at) in c.pushes.iter().filter(|(p, _)| p.source == si) {
             let Some(e) = plan.statements[p.si].ops[p.oi].as_event() else {
                 unreachable!("pushes are event projections")
             };
             let (conn, acc) = (&e.conn, e.acc);
             let (_, weight, per_synapse) = e.table();
-            let weight = value_expr(
-                fold,
-                &mut c.words,
-                weight as u32,
-                "i32",
-                format!("{weight}i"),
-            );
+            let weight = i32_value(fold, &mut c.words, weight);
             let _ = writeln!(
                 body,
                 "    if (arena_read({out}u, e) != 0.0 && e.j >= {lo}u && e.j < {hi}u) {{\n        \
@@ -270,13 +263,7 @@ pub(super) fn events_kernel(
         let (table, weight, per_synapse) = e.table();
         let at = tables.len();
         tables.extend(table);
-        let weight = value_expr(
-            plan.fold_values,
-            &mut tables,
-            weight as u32,
-            "i32",
-            format!("{weight}i"),
-        );
+        let weight = i32_value(plan.fold_values, &mut tables, weight);
         let end = start + rows * conn.n_pre();
         let _ = writeln!(
             body,
