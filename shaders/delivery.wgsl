@@ -55,7 +55,7 @@ fn procedural_next(pre: u32, k: u32, table: u32, gaps: u32, s: u32, at: ptr<func
     loop {
         let u = threefry2x32(vec2<u32>(pre, *draw), key).x;
         *draw = *draw + 1u;
-        let t = *at + count_at_most(table + 7u, gaps, u);
+        let t = *at + count_at_most(table + 8u, gaps, u);
         if (t >= pool) {
             return NO_TARGET;
         }
@@ -67,13 +67,26 @@ fn procedural_next(pre: u32, k: u32, table: u32, gaps: u32, s: u32, at: ptr<func
     return NO_TARGET;
 }
 
-// The fixed-point weight of synapse `s` of source `pre` under procedural connectivity: `weight`
-// for all, or (`per_synapse`) the level its Threefry draw picks among those after the table's
-// `gaps` thresholds.
-fn procedural_weight(table: u32, gaps: u32, pre: u32, s: u32, weight: i32, per_synapse: bool) -> i32 {
-    if (!per_synapse) {
-        return weight;
+// A weight (f32) as a whole number of the unit of target `post`, from the inverse units per
+// target at `units` in the table: the exact power-of-two scaling rounded to even, as
+// `Units::fixed` rounds the weights of tables (src/network/projection/fixed_point.rs).
+fn quantize(w: f32, units: u32, post: u32) -> i32 {
+    return i32(round(w * bitcast<f32>(table_word(units + post))));
+}
+
+// The fixed-point weight of synapse `s` (to `post`) of source `pre` under procedural
+// connectivity: `weight` for all, or (`per_synapse`) the level its Threefry draw picks among
+// those after the table's header and `gaps` thresholds. With inverse units per target (table
+// word 7 ≠ 0) `weight` and the levels are f32, rounded here to the target's unit.
+fn procedural_weight(table: u32, gaps: u32, pre: u32, s: u32, post: u32, weight: i32, per_synapse: bool) -> i32 {
+    var w = bitcast<u32>(weight);
+    if (per_synapse) {
+        let key = vec2<u32>(table_word(table + 4u), table_word(table + 5u));
+        w = table_word(table + 8u + gaps + procedural_level(key, pre, s));
     }
-    let key = vec2<u32>(table_word(table + 4u), table_word(table + 5u));
-    return bitcast<i32>(table_word(table + 7u + gaps + procedural_level(key, pre, s)));
+    let units = table_word(table + 7u);
+    if (units == 0u) {
+        return bitcast<i32>(w);
+    }
+    return quantize(bitcast<f32>(w), table + units, post);
 }

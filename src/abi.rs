@@ -62,11 +62,6 @@ impl InputMode {
             InputMode::LocalValues => "INPUT_LOCAL_VALUES",
         }
     }
-
-    /// Whether the input is a fixed-point sum (scaled by `Sim.d_scale`).
-    pub(crate) fn is_sum(self) -> bool {
-        matches!(self, InputMode::Sums | InputMode::LocalSums)
-    }
 }
 
 /// The WGSL declarations generated from this module: one `const INPUT_…: u32` per mode.
@@ -109,8 +104,9 @@ pub(crate) struct SimInput {
     /// `x`: what the offset advances per step of a run (input streams uploaded for many
     /// steps). `delta`: unused.
     pub step: usize,
-    /// `delta`: the value of one fixed-point unit of a sum. `x`: unused.
-    pub unit: f64,
+    /// `delta` sums: the parameter holding the value of one count of each element's sum.
+    /// `x`: unused.
+    pub unit_param: usize,
     /// `delta` sums: the sets of the ring of sums (1: one set) and their distance.
     pub slots: usize,
     pub slot_stride: usize,
@@ -124,7 +120,7 @@ impl SimInput {
             offset,
             scalar: 0.0,
             step: 0,
-            unit: 1.0,
+            unit_param: 0,
             slots: 1,
             slot_stride: 0,
         }
@@ -136,7 +132,7 @@ impl SimInput {
         offset: 0,
         scalar: 0.0,
         step: 0,
-        unit: 1.0,
+        unit_param: 0,
         slots: 1,
         slot_stride: 0,
     };
@@ -168,7 +164,7 @@ pub(crate) struct Sim {
     pub d_mode: u32,
     pub d_offset: u32,
     pub d_scalar: f32,
-    pub d_scale: f32,
+    pub d_unit: u32,
     pub params_base: u32,
     pub channels_base: u32,
     pub d_slot_stride: u32,
@@ -187,26 +183,19 @@ impl Sim {
         self.d_mode = delta.mode as u32;
         self.d_offset = delta.offset as u32;
         self.d_scalar = delta.scalar as f32;
-        self.d_scale = if delta.mode.is_sum() {
-            delta.unit as f32
-        } else {
-            1.0
-        };
+        self.d_unit = delta.unit_param as u32;
         self.d_slots = delta.slots.max(1) as u32;
         self.d_slot_stride = delta.slot_stride as u32;
         self
     }
 
-    /// The record as a WGSL constructor (composed kernels), its values (`x_scalar`, `d_scalar`, `d_scale`) as
-    /// `value` writes them (a literal, or a read of the table where values are not folded).
+    /// The record as a WGSL constructor (composed kernels), its values (`x_scalar`,
+    /// `d_scalar`) as `value` writes them (a literal, or a read of the table where values are
+    /// not folded).
     pub(crate) fn wgsl_with(&self, value: &mut dyn FnMut(f32) -> String) -> String {
-        let (x_scalar, d_scalar, d_scale) = (
-            value(self.x_scalar),
-            value(self.d_scalar),
-            value(self.d_scale),
-        );
+        let (x_scalar, d_scalar) = (value(self.x_scalar), value(self.d_scalar));
         format!(
-            "Sim({}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}, {}u, {}u, {}u, {}u, {}, {}, {}u, {}u, {}u, {}u, 0u)",
+            "Sim({}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}, {}u, {}u, {}u, {}u, {}, {}u, {}u, {}u, {}u, {}u, 0u)",
             self.n,
             self.total,
             self.stride,
@@ -221,7 +210,7 @@ impl Sim {
             self.d_mode,
             self.d_offset,
             d_scalar,
-            d_scale,
+            self.d_unit,
             self.params_base,
             self.channels_base,
             self.d_slot_stride,
@@ -259,6 +248,7 @@ mod tests {
             SimInput {
                 slots: 2,
                 slot_stride: 18,
+                unit_param: 7,
                 ..SimInput::at(InputMode::Sums, 4)
             },
         );
@@ -273,7 +263,7 @@ mod tests {
         assert_eq!(words[8], format!("bitcast<f32>({:#x}u)", 0.5f32.to_bits()));
         assert_eq!(words[9], "3u");
         assert_eq!(words[11], "6u");
-        assert_eq!(words[14], format!("bitcast<f32>({:#x}u)", 1.0f32.to_bits()));
+        assert_eq!(words[14], "7u");
         assert_eq!(words[17], "18u");
         assert_eq!(words[18], "2u");
     }
@@ -404,7 +394,7 @@ comm_cfg! {
     }
     /// `poisson_drive` (`shaders/comm/poisson.wgsl`).
     PoissonCfg "poisson" {
-        n: u32, rows: u32, sums: u32, slots: u32, set: u32, weight: i32, first: u32, len: u32,
+        n: u32, rows: u32, sums: u32, slots: u32, set: u32, first: u32, len: u32,
         key0: u32, key1: u32,
     }
     /// `ring_store` (`shaders/comm/copy.wgsl`).

@@ -93,7 +93,7 @@ fn input_delta(e: Elem) -> f32 {
         case INPUT_SCALAR: { return sim.d_scalar; }
         case INPUT_ROWS, INPUT_SHARED_ROW: { return delta_in[at]; }
         case INPUT_STATE_ROWS, INPUT_STATE_SHARED_ROW: { return state[at]; }
-        case INPUT_SUMS: { return f32(take_sum(sum_index(e))) * sim.d_scale; }
+        case INPUT_SUMS: { return f32(take_sum(sum_index(e))) * param(sim.d_unit, e); }
         default: { return 0.0; }
     }
 }

@@ -109,9 +109,9 @@ fn input_delta(e: Elem) -> f32 {
         case INPUT_ROWS, INPUT_SHARED_ROW: { return scratch[at]; }
         case INPUT_STATE_ROWS: { return arena_read(sim.d_offset, e); }
         case INPUT_STATE_SHARED_ROW: { return state[at]; }
-        case INPUT_SUMS: { return f32(take_sum(sum_index(e))) * sim.d_scale; }
+        case INPUT_SUMS: { return f32(take_sum(sum_index(e))) * param(sim.d_unit, e); }
         // Fixed-point sums the workgroup accumulated for its row in workgroup memory.
-        case INPUT_LOCAL_SUMS: { return f32(take_local(sim.d_offset + e.j)) * sim.d_scale; }
+        case INPUT_LOCAL_SUMS: { return f32(take_local(sim.d_offset + e.j)) * param(sim.d_unit, e); }
         case INPUT_LOCAL_VALUES: { return wg_results[sim.d_offset + e.j]; }
         default: { return 0.0; }
     }

@@ -19,7 +19,7 @@ struct Sim {
     d_mode: u32,     // where the delta input comes from (INPUT_*, the sums included)
     d_offset: u32,
     d_scalar: f32,
-    d_scale: f32,    // value of one fixed-point unit (the INPUT_*SUMS modes)
+    d_unit: u32,     // INPUT_*SUMS: the parameter holding the value of one count of a sum
     params_base: u32, // where this model's parameters start in `params`
     channels_base: u32, // where its channel records start
     d_slot_stride: u32, // INPUT_SUMS: the distance between the sets of a ring of sums

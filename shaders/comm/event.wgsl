@@ -42,7 +42,7 @@ fn event_fixed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
             if (post == NO_TARGET) {
                 break;
             }
-            let w = procedural_weight(0u, gaps, pre, s, event_weight(), event_per_synapse());
+            let w = procedural_weight(0u, gaps, pre, s, post, event_weight(), event_per_synapse());
             atomicAdd(&acc[at + post], w);
             s = s + 1u;
         }

@@ -182,9 +182,10 @@ fn deliver(pre: u32, base: u32, space: u32, n_pre: u32, k: u32, sums: u32, weigh
 // A spike of presynaptic neuron `pre`: its synapses' weights into the device-memory sums from
 // `sums` in `acc`, or (`local`) into the workgroup's sums from `sums` in `wg_sums`.
 fn deliver_spike(pre: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synapse: bool, table: u32, local: bool, slots: u32, stride: u32, delay: u32) {
-    // Procedural connectivity: the table is the rule's key, pool, own-index flag, weight key
-    // and gap thresholds (Bernoulli), then, weights per synapse, the levels they are drawn
-    // from; the targets and weights are drawn again, the delay is one for all.
+    // Procedural connectivity: the table is the rule's key, pool, own-index flag, weight key,
+    // number of gap thresholds, where its inverse units per target start (0: none), the gap
+    // thresholds (Bernoulli), then, weights per synapse, the levels they are drawn from, then
+    // any inverse units; the targets and weights are drawn again, the delay is one for all.
     if (k != VARIABLE_DEGREE && (k & PROCEDURAL) != 0u) {
         var at = sums;
         if (slots > 1u) {
@@ -199,7 +200,7 @@ fn deliver_spike(pre: u32, n_pre: u32, k: u32, sums: u32, weight: i32, per_synap
             if (post == NO_TARGET) {
                 break;
             }
-            let wt = procedural_weight(table, gaps, pre, s, weight, per_synapse);
+            let wt = procedural_weight(table, gaps, pre, s, post, weight, per_synapse);
             if (local) {
                 atomicAdd(&wg_sums[at + post], wt);
             } else {
@@ -274,15 +275,16 @@ fn op_event_bits(lane: u32, words: u32, first: u32, n_pre: u32, k: u32, sums: u3
 }
 
 // Poisson drive (shaders/comm/poisson.wgsl, operation for operation): each of the row's n
-// targets adds weight·c to its sum, c drawn by inversion from the `len` thresholds at `table`
-// in `params`. `sums`: the row's sums (`local`: in `wg_sums`), in a ring of `slots` sets
+// targets adds its weight times c to its sum, c drawn by inversion from the `len` thresholds
+// at `table` in `params`, the weights (in counts of each target's unit) after them. `sums`: the row's sums (`local`: in `wg_sums`), in a ring of `slots` sets
 // `stride` apart.
-fn op_poisson(lane: u32, n: u32, row: u32, sums: u32, slots: u32, stride: u32, weight: i32, first: u32, table: u32, len: u32, key: vec2<u32>, local: bool) {
+fn op_poisson(lane: u32, n: u32, row: u32, sums: u32, slots: u32, stride: u32, first: u32, table: u32, len: u32, key: vec2<u32>, local: bool) {
     let at = sums + (clk.k % slots) * stride;
     for (var j = lane; j < n; j = j + WORKGROUP_SIZE) {
         let u = threefry2x32(vec2<u32>(row * n + j, clk.k), key).x;
         let count = first + count_at_most(table, len, u);
         if (count != 0u) {
+            let weight = bitcast<i32>(params[table + len + j]);
             if (local) {
                 atomicAdd(&wg_sums[at + j], i32(count) * weight);
             } else {

@@ -94,7 +94,7 @@ fn digest_projection(h: &mut crc32fast::Hasher, op: &Projection) {
     match op {
         Projection::Event(e) => {
             let syn = e.conn.synapses();
-            h.update(format!("{} {} {} {:?}", e.acc, e.unit, e.slots, e.arrival).as_bytes());
+            h.update(format!("{} {:?} {} {:?}", e.acc, e.units, e.slots, e.arrival).as_bytes());
             feed(h, syn.offsets());
             feed(h, syn.post());
             match e.conn.weights() {

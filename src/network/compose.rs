@@ -84,11 +84,11 @@ pub(super) fn sim_input(spec: InputSpec) -> SimInput {
         InputSpec::Scratch { offset, .. } => SimInput::at(InputMode::Rows, offset),
         InputSpec::Acc {
             offset,
-            unit,
+            unit_param,
             slots,
             set,
         } => SimInput {
-            unit,
+            unit_param,
             slots,
             slot_stride: set,
             ..SimInput::at(InputMode::Sums, offset)

@@ -8,6 +8,7 @@ use crate::rng;
 use crate::units::{Dimension, Quantity};
 
 use super::connectivity::{Dist, Rule, Stream, Synapses};
+use super::projection::Units;
 
 /// A dense projection `y = x @ W + b` (brainstate's `Linear`): `W` of shape `(in, out)`,
 /// row-major, and an optional bias of `out` values.
@@ -630,13 +631,12 @@ impl Sparse {
         self.syn.len().div_ceil(self.n_pre().max(1))
     }
 
-    /// The largest sum of |weights| any postsynaptic neuron can receive in one step.
-    pub(crate) fn max_in_sum(&self) -> f64 {
-        let mut sum = vec![0.0f64; self.n_post()];
+    /// The largest sum of |weights| each postsynaptic neuron can receive in one step, added
+    /// to `sums`.
+    pub(crate) fn add_in_sums(&self, sums: &mut [f64]) {
         for (s, &t) in self.syn.post().iter().enumerate() {
-            sum[t as usize] += self.weight(s).abs();
+            sums[t as usize] += self.weight(s).abs();
         }
-        sum.into_iter().fold(0.0, f64::max)
     }
 }
 
@@ -647,7 +647,7 @@ impl Sparse {
 /// and [`Rule::Bernoulli`] fill a table — so a network far larger than memory runs, and its
 /// spikes equal those of the stored rule with the same stream ([`stored`](Self::stored)).
 ///
-/// When it pays: device memory is 7 words whatever the synapses (plus 65,536 for weights
+/// When it pays: device memory is 8 words whatever the synapses (plus 65,536 for weights
 /// drawn per synapse, and ≈ 22/p gap thresholds for Bernoulli), against 1 (targets) + 1
 /// (weights, when distributed) + 1 (delays) words per synapse stored, and the host holds no
 /// table either (compiling draws every synapse once to find the largest sum a target can
@@ -684,6 +684,11 @@ pub struct Procedural {
 /// The largest out-degree a procedural projection takes (the kernels' degree word keeps its
 /// top bit as the procedural flag).
 pub(crate) const PROCEDURAL: u32 = 0x8000_0000;
+
+/// Words of a procedural table before its gap thresholds; word 7 says where its inverse units
+/// per target start (0: one unit for all).
+pub(crate) const PROCEDURAL_HEADER: usize = 8;
+const PROCEDURAL_UNITS: usize = 7;
 
 /// The most gap thresholds a procedural Bernoulli rule sends to the device (p ≳ 2·10⁻⁵).
 const MAX_PROCEDURAL_THRESHOLDS: usize = 1 << 20;
@@ -821,7 +826,7 @@ impl Procedural {
             self.stream,
         )?;
         if self.levels.is_some() {
-            let table = self.table(1.0);
+            let table = self.table(&Units::Shared(1.0));
             let mut w = Vec::with_capacity(sparse.syn.len());
             for pre in 0..self.n_pre {
                 self.row(&table, pre, |j, _| w.push(self.weight_of(&table, pre, j)));
@@ -916,9 +921,11 @@ impl Procedural {
 
     /// The table the kernels read: the targets' Threefry key, the pool of candidate targets,
     /// whether a source's own index is left out, the weights' Threefry key, the number of gap
-    /// thresholds (0: a fixed out-degree) and the thresholds, then (weights drawn per synapse)
-    /// the levels in fixed-point units of `unit`.
-    pub(crate) fn table(&self, unit: f64) -> Vec<u32> {
+    /// thresholds (0: a fixed out-degree), where the inverse units per target start (0: one
+    /// unit for all), the thresholds, then (weights drawn per synapse) the levels — in
+    /// fixed-point counts of the one unit, or as f32 for the kernels to round to each target's
+    /// unit — then the inverse units per target (see [`Units`]).
+    pub(crate) fn table(&self, units: &Units) -> Vec<u32> {
         let [k0, k1] = self.stream.targets_key();
         let [w0, w1] = self.stream.weights_key();
         let (pool, thresholds): (u32, &[u32]) = match &self.bernoulli {
@@ -927,11 +934,28 @@ impl Procedural {
         };
         let mut t = vec![k0, k1, pool, u32::from(self.skip_own), w0, w1];
         t.push(thresholds.len() as u32);
+        t.push(0);
         t.extend_from_slice(thresholds);
         if let Some(levels) = &self.levels {
-            t.extend(levels.iter().map(|&w| (w / unit).round() as i32 as u32));
+            t.extend(levels.iter().map(|&w| match units {
+                Units::Shared(_) => units.fixed(w, 0) as u32,
+                Units::PerTarget(_) => (w as f32).to_bits(),
+            }));
+        }
+        if !units.is_shared() {
+            t[PROCEDURAL_UNITS] = t.len() as u32;
+            t.extend(units.inverse_words());
         }
         t
+    }
+
+    /// The weight word of its kernels: the one weight in fixed-point counts of the one unit,
+    /// or as f32 bits for the kernels to round to each target's unit.
+    pub(crate) fn weight_word(&self, units: &Units) -> i32 {
+        match units {
+            Units::Shared(_) => units.fixed(self.weight, 0),
+            Units::PerTarget(_) => (self.weight as f32).to_bits() as i32,
+        }
     }
 
     /// Source `pre`'s synapses as (ordinal, target), as the kernels draw them from `table`.
@@ -951,7 +975,7 @@ impl Procedural {
             Some((p, _)) if p <= 0.0 => return,
             _ => {}
         }
-        let thresholds = &table[7..7 + table[6] as usize];
+        let thresholds = &table[PROCEDURAL_HEADER..PROCEDURAL_HEADER + table[6] as usize];
         let mut s = 0;
         super::connectivity::geometric_walk(key, thresholds, pre as u32, pool, |t| {
             if !(skip_own && t as usize == pre) {
@@ -973,17 +997,15 @@ impl Procedural {
         }
     }
 
-    /// The largest sum of |weights| one target receives in a step, added up as the stored
-    /// twin's (drawing every synapse once, into one sum per target — no table), so that the
-    /// fixed-point unit of their sums is the same.
-    pub(crate) fn max_in_sum(&self) -> f64 {
-        let table = self.table(1.0);
-        let mut sum = vec![0.0f64; self.n_post];
+    /// The largest sum of |weights| each target receives in a step, added to `sums` as the
+    /// stored twin's are (drawing every synapse once, into one sum per target — no table), so
+    /// that the fixed-point units of their sums are the same.
+    pub(crate) fn add_in_sums(&self, sums: &mut [f64]) {
+        let table = self.table(&Units::Shared(1.0));
         for pre in 0..self.n_pre {
             self.row(&table, pre, |j, t| {
-                sum[t as usize] += self.weight_of(&table, pre, j).abs()
+                sums[t as usize] += self.weight_of(&table, pre, j).abs()
             });
         }
-        sum.into_iter().fold(0.0, f64::max)
     }
 }

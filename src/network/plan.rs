@@ -4,12 +4,12 @@
 
 use std::sync::Arc;
 
-use super::connect::{Delays, Sparse};
+use super::connect::{Delays, Sparse, Weights};
 use super::drive::PoissonDrive;
 pub(crate) use super::projection::Place;
 use super::projection::{
     Arrival, AxpyProjection, DenseProjection, EventProjection, PoissonProjection,
-    ProceduralProjection, Projection,
+    ProceduralProjection, Projection, Units,
 };
 use super::{Comm, Network, NodeId, Source, Term, Wiring};
 use crate::error::{Error, Result};
@@ -96,13 +96,14 @@ pub(crate) enum InputSpec {
         ext: usize,
         pitch: usize,
     },
-    /// Fixed-point sums of event-driven projections; `unit` is the value of one count (the
-    /// f64 executor keeps exact sums and ignores it). With transmission delays the sums are a
+    /// Fixed-point sums of event-driven projections; the population's parameter `unit_param`
+    /// holds the value of one count (one for all or one per neuron: see [`Units`]; the f64
+    /// executor keeps exact sums and ignores it). With transmission delays the sums are a
     /// ring of `slots` sets of `rows × n` sums: step k reads and clears set `k mod slots`, a
     /// spike arriving `d` steps later adds to set `(k + d) mod slots`.
     Acc {
         offset: usize,
-        unit: f64,
+        unit_param: usize,
         slots: usize,
         /// Sums per set (`rows × n`).
         set: usize,
@@ -530,7 +531,8 @@ impl Builder<'_> {
                     "event-driven projections and Poisson drives feed delta inputs, and then all of its terms must be of these",
                 ));
             }
-            let mut max_sum = 0.0;
+            // The largest sum each target can receive in a step (fixing the units).
+            let mut max_sums = vec![0.0; len];
             let mut resolved = Vec::new();
             let mut drives = Vec::new();
             let mut procedural = Vec::new();
@@ -550,7 +552,8 @@ impl Builder<'_> {
                         ..drive.clone()
                     };
                     let binomial = drive.binomial(self.dt, what)?;
-                    max_sum += PoissonProjection::max_sum(&drive, &binomial);
+                    let most = PoissonProjection::max_sum(&drive, &binomial);
+                    max_sums.iter_mut().for_each(|s| *s += most);
                     drives.push((drive, binomial));
                     continue;
                 }
@@ -586,7 +589,7 @@ impl Builder<'_> {
                 let lag = self.lag(&t.source);
                 match &t.comm {
                     Comm::Procedural(conn) => {
-                        max_sum += conn.max_in_sum();
+                        conn.add_in_sums(&mut max_sums);
                         let delays = match conn.delay {
                             Some(d) => Delays::Homogeneous(d),
                             None => Delays::None,
@@ -596,7 +599,7 @@ impl Builder<'_> {
                         procedural.push((src, conn.clone(), arrival));
                     }
                     Comm::Event(conn) => {
-                        max_sum += conn.max_in_sum();
+                        conn.add_in_sums(&mut max_sums);
                         let arrival = Arrival::of(conn, self.dt, lag, what)?;
                         slots = slots.max(arrival.max() as usize + 1);
                         resolved.push((src, conn.clone(), arrival));
@@ -626,16 +629,15 @@ impl Builder<'_> {
                     });
                 }
             }
-            // Fixed-point units: the largest possible sum fits in 2^30 counts.
-            let unit = if max_sum > 0.0 {
-                (max_sum / 2f64.powi(30)).max(f64::MIN_POSITIVE)
-            } else {
-                1.0
-            };
-            let unit = 2f64.powi(unit.log2().ceil() as i32);
+            let units = Units::choose(&max_sums);
             for (src, conn, arrival) in procedural {
                 ops.push(Projection::Procedural(ProceduralProjection::new(
-                    src, conn, acc, unit, slots, arrival,
+                    src,
+                    conn,
+                    acc,
+                    units.clone(),
+                    slots,
+                    arrival,
                 )));
             }
             for (drive, binomial) in drives {
@@ -643,10 +645,15 @@ impl Builder<'_> {
                     acc,
                     slots,
                     set,
-                    ..PoissonProjection::new(&drive, binomial, len, unit)
+                    ..PoissonProjection::new(&drive, binomial, len, &units)
                 }));
             }
-            for (src, conn, arrival) in resolved {
+            for (src, mut conn, arrival) in resolved {
+                // Units per target make one weight for all a weight per synapse (see
+                // `EventProjection::table`); counted here, before the table is cut in blocks.
+                if let (Weights::Homogeneous(w), false) = (&conn.weights, units.is_shared()) {
+                    conn.weights = Weights::PerSynapse(vec![*w; conn.synapses().len()].into());
+                }
                 // Blocks keep the projection's arrival: per synapse, it is worked out from
                 // each block's own delays.
                 for (src, conn) in self.row_blocks(src, conn) {
@@ -654,15 +661,18 @@ impl Builder<'_> {
                         src,
                         conn,
                         acc,
-                        unit,
+                        units: units.clone(),
                         slots,
                         arrival: arrival.clone(),
                     }));
                 }
             }
+            // The population reads the units as its last parameter.
+            let params = &mut self.nodes[target].params;
+            params.push(units.param());
             return Ok(InputSpec::Acc {
                 offset: acc,
-                unit,
+                unit_param: params.len() - 1,
                 slots,
                 set,
             });

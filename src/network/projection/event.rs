@@ -5,6 +5,7 @@
 //! sums in workgroup or device memory), and the pushes of composed per-step updates
 //! (`deliver_spike`).
 
+use super::fixed_point::Units;
 use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::abi::EventCfg;
 use crate::error::Result;
@@ -20,8 +21,8 @@ pub(crate) struct EventProjection {
     pub conn: Sparse,
     /// Where its sums start in `acc` (`n_post` per row).
     pub acc: usize,
-    /// The value of one fixed-point unit.
-    pub unit: f64,
+    /// The fixed-point units of its sums.
+    pub units: Units,
     /// Sets of sums in the ring at `acc` (1: no delays), each `rows × n_post`.
     pub slots: usize,
     /// When its spikes arrive.
@@ -98,11 +99,6 @@ impl Arrival {
     }
 }
 
-/// A weight as a whole number of fixed-point units.
-fn fixed_point(x: f64, unit: f64) -> i32 {
-    (x / unit).round() as i32
-}
-
 impl EventProjection {
     /// Its table as the kernels read it — `n_pre + 1` row offsets when rows differ in length
     /// (see [`Sparse::degree_word`]), the targets (source-major), then, for per-synapse
@@ -116,10 +112,19 @@ impl EventProjection {
             table.extend_from_slice(syn.offsets());
         }
         table.extend_from_slice(syn.post());
-        let (weight, per_synapse) = match &self.conn.weights {
-            Weights::Homogeneous(w) => (fixed_point(*w, self.unit), false),
-            Weights::PerSynapse(w) => {
-                table.extend(w.iter().map(|&x| fixed_point(x, self.unit) as u32));
+        // With units per target, even one weight for all becomes a weight per synapse (the
+        // plan makes the connection's weights per synapse then, so that its size is counted).
+        let (weight, per_synapse) = match (&self.conn.weights, &self.units) {
+            (Weights::Homogeneous(w), Units::Shared(_)) => (self.units.fixed(*w, 0), false),
+            (weights, units) => {
+                let post = syn.post();
+                table.extend((0..syn.len()).map(|s| {
+                    let w = match weights {
+                        Weights::Homogeneous(w) => *w,
+                        Weights::PerSynapse(w) => w[s],
+                    };
+                    units.fixed(w, post[s] as usize) as u32
+                }));
                 (0, true)
             }
         };

@@ -9,6 +9,8 @@
 //! - [`procedural`]: as `event`, the targets regenerated from the rule at each spike;
 //! - [`poisson`]: a Poisson drive adds binomial counts times a weight to fixed-point sums.
 //!
+//! [`fixed_point`] chooses the units of those sums (one for all targets, or one per target).
+//!
 //! Their WGSL: `shaders/comm/<kind>.wgsl` (per-step dispatches) and the `op_<kind>` functions
 //! of `shaders/network/ops.wgsl` (fused kernels). Adding a kind: a module here implementing
 //! [`Kind`], a variant of [`Projection`] and its arm in [`Projection::kind`]; the executors
@@ -17,6 +19,7 @@
 pub(crate) mod axpy;
 pub(crate) mod dense;
 pub(crate) mod event;
+pub(crate) mod fixed_point;
 mod place;
 pub(crate) mod poisson;
 pub(crate) mod procedural;
@@ -24,6 +27,7 @@ pub(crate) mod procedural;
 pub(crate) use axpy::AxpyProjection;
 pub(crate) use dense::DenseProjection;
 pub(crate) use event::{Arrival, EventProjection, PER_SYNAPSE_DELAY};
+pub(crate) use fixed_point::Units;
 pub(crate) use place::Place;
 pub(crate) use poisson::PoissonProjection;
 pub(crate) use procedural::ProceduralProjection;
@@ -366,7 +370,7 @@ mod tests {
             src: ARENA,
             conn,
             acc: 0,
-            unit: 0.25,
+            units: Units::Shared(0.25),
             slots: 1,
             arrival: Arrival::Constant(0),
         };
@@ -399,6 +403,14 @@ mod tests {
         let (_, acc) = apply(&ragged, 2, 0, 8);
         // Row 0: sources 1 (value 1) and 2 (no synapses) spike: targets 0 and 3 get 0.5.
         assert_eq!(acc, vec![0.5, 0.0, 0.0, 0.5, 0.5, 0.0, 0.5, 0.5]);
+        // With a unit per target, one weight for all becomes each target's count of it.
+        let per_target = EventProjection {
+            units: Units::PerTarget(vec![0.5, 0.25, 0.125, 2f64.powi(-10)].into()),
+            ..ragged.clone()
+        };
+        let (table, homogeneous, per_synapse) = per_target.table();
+        assert_eq!(table, vec![0, 1, 3, 3, 2, 0, 3, 4, 1, 512]);
+        assert_eq!((homogeneous, per_synapse), (0, true));
     }
 
     #[test]
@@ -416,7 +428,7 @@ mod tests {
             src: ARENA,
             conn,
             acc: 0,
-            unit: 1.0,
+            units: Units::Shared(1.0),
             slots: 3,
             arrival,
         };

@@ -1,8 +1,9 @@
 //! Poisson drive ([`PoissonDrive`]) as a projection: every target neuron of every row adds
-//! `weight · c` to its fixed-point sum, `c` a binomial count drawn by inversion from one
+//! `weight · c` to its fixed-point sum (the weight in counts of that target's unit), `c` a binomial count drawn by inversion from one
 //! Threefry word. Kernels: `poisson_drive` of `shaders/comm/poisson.wgsl` (per step),
 //! `op_poisson` of `shaders/network/ops.wgsl` (fused).
 
+use super::fixed_point::Units;
 use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::abi::PoissonCfg;
 use crate::error::Result;
@@ -20,21 +21,24 @@ pub(crate) struct PoissonProjection {
     pub acc: usize,
     pub slots: usize,
     pub set: usize,
-    /// The weight of one count in fixed-point units, and in f64 (the f64 executor).
-    pub weight: i32,
+    /// The weight of one count in fixed-point counts of each target's unit, and in f64 (the
+    /// f64 executor).
+    pub weights: Vec<u32>,
     pub weight_f64: f64,
     pub binomial: Binomial,
     pub key: [u32; 2],
 }
 
 impl PoissonProjection {
-    pub fn new(drive: &PoissonDrive, binomial: Binomial, n: usize, unit: f64) -> Self {
+    pub fn new(drive: &PoissonDrive, binomial: Binomial, n: usize, units: &Units) -> Self {
         PoissonProjection {
             n,
             acc: 0,
             slots: 1,
             set: 0,
-            weight: (drive.weight() / unit).round() as i32,
+            weights: (0..n)
+                .map(|j| units.fixed(drive.weight(), j) as u32)
+                .collect(),
             weight_f64: drive.weight(),
             binomial,
             key: drive.key(),
@@ -46,9 +50,11 @@ impl PoissonProjection {
         drive.weight().abs() * binomial.max as f64
     }
 
-    /// Its table: the thresholds.
-    fn table(&self) -> &[u32] {
-        &self.binomial.thresholds
+    /// Its table: the thresholds, then the weight per target.
+    fn table(&self) -> Vec<u32> {
+        let mut t = self.binomial.thresholds.clone();
+        t.extend_from_slice(&self.weights);
+        t
     }
 }
 
@@ -63,7 +69,7 @@ impl Kind for PoissonProjection {
     }
 
     fn table_words(&self) -> usize {
-        self.table().len()
+        self.binomial.thresholds.len() + self.n
     }
 
     fn apply_f64(&self, cx: &mut F64Cx<'_>) {
@@ -77,54 +83,43 @@ impl Kind for PoissonProjection {
         }
     }
 
-    /// An atomic add per target and row.
+    /// An atomic add and a weight read per target and row.
     fn bytes_per_step(&self, rows: u64) -> u64 {
-        4 * rows * self.n as u64
+        8 * rows * self.n as u64
     }
 
     fn fused(&self, cx: &mut FusedCx<'_>) -> (String, usize) {
         let start = cx.table.len();
-        cx.table.extend_from_slice(self.table());
+        cx.table.extend(self.table());
         let (sums, local) = match (cx.local_sums)(self.acc) {
             Some(l) => (format!("{l}u"), true),
             None => (format!("{}u + row * {}u", self.acc, self.n), false),
         };
-        let (w, k0, k1) = (
-            cx.i32_value(self.weight),
-            cx.u32_value(self.key[0]),
-            cx.u32_value(self.key[1]),
-        );
+        let (k0, k1) = (cx.u32_value(self.key[0]), cx.u32_value(self.key[1]));
+        let len = self.binomial.thresholds.len();
         let call = format!(
-            "op_poisson(lane, {n}u, row, {sums}, {slots}u, {set}u, {w}, {first}u, {start}u, {len}u, vec2<u32>({k0}, {k1}), {local});",
+            "op_poisson(lane, {n}u, row, {sums}, {slots}u, {set}u, {first}u, {start}u, {len}u, vec2<u32>({k0}, {k1}), {local});",
             n = self.n,
             slots = self.slots,
             set = self.set,
             first = self.binomial.first,
-            len = self.table().len(),
         );
         // A Threefry block and a binary search per target.
-        let search = usize::BITS as usize - self.table().len().leading_zeros() as usize;
+        let search = usize::BITS as usize - len.leading_zeros() as usize;
         (call, (cx.per_lane)(self.n) * (20 + search))
     }
 
     fn per_step(&self, cx: &mut PerStepCx<'_>) -> Result<()> {
         let rows = cx.plan.rows;
-        // A binding may not be empty: one word stands in for an empty table.
-        let words: Vec<u32> = if self.table().is_empty() {
-            vec![0]
-        } else {
-            self.table().to_vec()
-        };
-        let table = cx.table("Poisson drive thresholds", &words)?;
+        let table = cx.table("Poisson drive thresholds and weights", &self.table())?;
         let w = PoissonCfg {
             n: self.n as u32,
             rows: rows as u32,
             sums: self.acc as u32,
             slots: self.slots as u32,
             set: self.set as u32,
-            weight: self.weight,
             first: self.binomial.first,
-            len: self.table().len() as u32,
+            len: self.binomial.thresholds.len() as u32,
             key0: self.key[0],
             key1: self.key[1],
         }

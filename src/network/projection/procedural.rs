@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use super::event::{Arrival, Delivery};
+use super::fixed_point::Units;
 use super::{F64Cx, FusedCx, Kind, PerStepCx};
 use crate::error::Result;
 use crate::network::connect::{PROCEDURAL, Procedural};
@@ -17,12 +18,12 @@ use crate::network::plan::Place;
 pub(crate) struct ProceduralProjection {
     pub src: Place,
     pub conn: Procedural,
-    /// Where its sums start in `acc`, the value of one fixed-point unit, the ring's sets.
+    /// Where its sums start in `acc`, their fixed-point units, the ring's sets.
     pub acc: usize,
-    pub unit: f64,
+    pub units: Units,
     pub slots: usize,
     pub arrival: Arrival,
-    /// Its table in fixed-point units of `unit` (made once: the f64 executor reads it every
+    /// Its table for `units` (made once: the f64 executor reads it every
     /// step).
     pub table: Arc<[u32]>,
 }
@@ -32,16 +33,16 @@ impl ProceduralProjection {
         src: Place,
         conn: Procedural,
         acc: usize,
-        unit: f64,
+        units: Units,
         slots: usize,
         arrival: Arrival,
     ) -> Self {
-        let table = conn.table(unit).into();
+        let table = conn.table(&units).into();
         ProceduralProjection {
             src,
             conn,
             acc,
-            unit,
+            units,
             slots,
             arrival,
             table,
@@ -57,7 +58,7 @@ impl ProceduralProjection {
             degree: PROCEDURAL | self.conn.k as u32,
             synapses: self.conn.len(),
             mean_degree: self.conn.mean_degree(),
-            weight: (self.conn.weight / self.unit).round() as i32,
+            weight: self.conn.weight_word(&self.units),
             per_synapse: self.conn.levels.is_some(),
             slots: self.slots,
             delay: self.arrival.word(),

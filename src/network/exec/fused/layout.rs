@@ -263,12 +263,12 @@ impl Layout {
                         step: rows * plan.externals[ext].n,
                         ..SimInput::at(InputMode::Rows, stream_base[ext])
                     },
-                    InputSpec::Acc { offset, unit, .. } if local_base(offset).is_some() => {
-                        SimInput {
-                            unit,
-                            ..SimInput::at(InputMode::LocalSums, local_base(offset).unwrap_or(0))
-                        }
-                    }
+                    InputSpec::Acc {
+                        offset, unit_param, ..
+                    } if local_base(offset).is_some() => SimInput {
+                        unit_param,
+                        ..SimInput::at(InputMode::LocalSums, local_base(offset).unwrap_or(0))
+                    },
                     other => sim_input(other),
                 }
             };
