@@ -26,54 +26,53 @@ use std::time::Instant;
 use brainwgpu::network::classic::suite;
 use brainwgpu::prelude::*;
 use brainwgpu::{Executor, Gpu};
+use clap::Parser;
 use serde_json::json;
 
+/// The benchmark table: the classic networks at BrainPy's benchmark sizes on the default
+/// adapter, one row per case.
+#[derive(Parser)]
+#[command(name = "bench")]
 struct Options {
+    /// The small cases and COBA-1M for a few steps each (a smoke test).
+    #[arg(long)]
     quick: bool,
+    /// Also write the rows as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
     json: Option<String>,
+    /// Only the cases of this name (coba, ff, ei).
+    #[arg(long, value_name = "NAME")]
     case: Option<String>,
+    /// The executor: auto, fused, fused:N (N invocations per workgroup) or per-step.
+    #[arg(long, default_value = "auto", value_parser = executor)]
     executor: Executor,
+    /// Seconds each case runs for after a warm-up.
+    #[arg(long, default_value_t = 2.0, value_parser = seconds)]
     seconds: f64,
 }
 
-fn parse() -> Result<Options, String> {
-    let mut o = Options {
-        quick: false,
-        json: None,
-        case: None,
-        executor: Executor::Auto,
-        seconds: 2.0,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--quick" => o.quick = true,
-            "--json" => o.json = Some(args.next().ok_or("--json needs a file")?),
-            "--case" => o.case = Some(args.next().ok_or("--case needs a name")?),
-            "--seconds" => {
-                o.seconds = args
-                    .next()
-                    .and_then(|s| s.parse().ok())
-                    .filter(|s: &f64| *s > 0.0)
-                    .ok_or("--seconds needs a positive number")?
-            }
-            "--executor" => {
-                o.executor = match args.next().as_deref() {
-                    Some("auto") => Executor::Auto,
-                    Some("fused") => Executor::Fused,
-                    Some(f) if f.starts_with("fused:") => f[6..]
-                        .parse()
-                        .map(Executor::FusedWorkgroup)
-                        .map_err(|_| "--executor fused:N needs a number of invocations")?,
-                    Some("per-step") => Executor::PerStep,
-                    _ => return Err("--executor is auto, fused or per-step".into()),
-                }
-            }
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other}")),
-        }
+fn executor(text: &str) -> Result<Executor, String> {
+    match text {
+        "auto" => Ok(Executor::Auto),
+        "fused" => Ok(Executor::Fused),
+        "per-step" => Ok(Executor::PerStep),
+        f if f.starts_with("fused:") => f[6..]
+            .parse()
+            .map(Executor::FusedWorkgroup)
+            .map_err(|_| "fused:N needs a number of invocations".to_string()),
+        _ => Err(format!(
+            "expected auto, fused, fused:N or per-step, got `{text}`"
+        )),
     }
-    Ok(o)
+}
+
+fn seconds(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .ok_or(format!(
+            "expected a positive number of seconds, got `{text}`"
+        ))
 }
 
 /// One measured case.
@@ -162,18 +161,7 @@ fn measure(
 }
 
 fn main() -> ExitCode {
-    let o = match parse() {
-        Ok(o) => o,
-        Err(e) => {
-            if !e.is_empty() {
-                eprintln!("{e}");
-            }
-            eprintln!(
-                "usage: bench [--quick] [--json FILE] [--case NAME] [--executor auto|fused|fused:N|per-step] [--seconds S]"
-            );
-            return ExitCode::from(2);
-        }
-    };
+    let o = Options::parse();
     let gpu = match Gpu::new() {
         Ok(g) => g,
         Err(e) => {

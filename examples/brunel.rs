@@ -20,68 +20,44 @@ mod support;
 use std::time::Instant;
 
 use brainwgpu::network::classic::{Brunel, BrunelState};
+use brainwgpu::plot::Raster;
 use brainwgpu::prelude::*;
+use clap::Parser;
 
+/// Brunel's (2000) sparsely connected network of excitatory and inhibitory LIF neurons in one
+/// of its four states: rates, regularity, synchrony, a raster and the spikes.
+#[derive(Parser)]
+#[command(name = "brunel")]
 struct Options {
+    /// The state: SR, AI, SI-fast or SI-slow (sets g and η).
+    #[arg(long, default_value = "AI", value_parser = |s: &str| BrunelState::parse(s).ok_or(format!("expected SR, AI, SI-fast or SI-slow, got `{s}`")))]
     state: BrunelState,
+    /// Relative inhibition g (instead of the state's).
+    #[arg(long, value_parser = support::within(0.0, 1e3))]
     g: Option<f64>,
+    /// External drive η, in units of the threshold rate (instead of the state's).
+    #[arg(long, value_parser = support::within(0.0, 1e3))]
     eta: Option<f64>,
+    /// Excitatory neurons (a quarter as many inhibitory).
+    #[arg(long, default_value_t = 10_000, value_parser = support::at_least(40))]
     n_exc: usize,
+    /// Simulated time in ms (the first 100 ms, a transient, are left out of the record).
+    #[arg(long = "duration", value_name = "MS", default_value_t = 1000.0, value_parser = support::within(100.1, 1e7))]
     duration_ms: f64,
+    /// Seed of the connectivity and drive.
+    #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Output folder.
+    #[arg(long, default_value = "brunel_out")]
     out: PathBuf,
-    backend: String,
-}
-
-const USAGE: &str = "usage: brunel [--state SR|AI|SI-fast|SI-slow] [--g G] [--eta ETA] [--n-exc N] [--duration MS] [--seed S] [--out DIR] [--backend gpu|cpu]";
-
-fn parse() -> Result<Options, String> {
-    let mut o = Options {
-        state: BrunelState::AsynchronousIrregular,
-        g: None,
-        eta: None,
-        n_exc: 10_000,
-        duration_ms: 1000.0,
-        seed: 0,
-        out: PathBuf::from("brunel_out"),
-        backend: "gpu".into(),
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().ok_or(format!("{a} needs a value"));
-        match a.as_str() {
-            "--state" => {
-                let v = value()?;
-                o.state = BrunelState::parse(&v).ok_or(format!(
-                    "--state: expected SR, AI, SI-fast or SI-slow, got `{v}`"
-                ))?;
-            }
-            "--g" => o.g = Some(support::finite("--g", value()?)?),
-            "--eta" => o.eta = Some(support::finite("--eta", value()?)?),
-            "--n-exc" => o.n_exc = value()?.parse().map_err(|e| format!("--n-exc: {e}"))?,
-            "--duration" => o.duration_ms = support::finite("--duration", value()?)?,
-            "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
-            "--out" => o.out = PathBuf::from(value()?),
-            "--backend" => o.backend = support::backend(value()?)?,
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other}")),
-        }
-    }
-    if o.duration_ms <= 100.0 || o.duration_ms > 1e7 {
-        return Err(
-            "--duration must be more than 100 ms (the transient left out) and at most 1e7 ms"
-                .into(),
-        );
-    }
-    if o.n_exc < 40 {
-        return Err("--n-exc must be at least 40".into());
-    }
-    Ok(o)
+    /// Device.
+    #[arg(long, value_enum, default_value_t = support::Backend::Gpu)]
+    backend: support::Backend,
 }
 
 fn run(o: &Options) -> brainwgpu::Result<()> {
     support::output_dir(&o.out)?;
-    let device = support::device(&o.backend)?;
+    let device = o.backend.device()?;
     println!("device:      {device}");
     let dt = 0.1;
     let steps = (o.duration_ms / dt).round() as usize;
@@ -145,10 +121,15 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
     support::create_dir(&o.out)?;
     let png = o.out.join(format!("raster_{}.png", o.state.name()));
     let npz = o.out.join(format!("spikes_{}.npz", o.state.name()));
-    record.raster_png(&png, 0, Some(net.n_exc))?;
+    Raster::new()
+        .population(record, "E", 0..net.n_exc)
+        .population(record, "I", net.n_exc..record.n)
+        .per_population(300)
+        .title(format!("Brunel (2000), state {}", o.state.name()))
+        .write(&png)?;
     record.to_npz(&npz)?;
     println!(
-        "wrote:       {} (inhibitory in red) and {}",
+        "wrote:       {} (raster and population rates) and {}",
         png.display(),
         npz.display()
     );
@@ -156,5 +137,5 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
 }
 
 fn main() -> ExitCode {
-    support::main_of(parse, USAGE, run)
+    support::main_of(Options::parse(), run)
 }

@@ -1,8 +1,9 @@
 //! The COBA benchmark network (Vogels & Abbott 2005, as BrainPy's `103_COBA_2005` builds it)
 //! on the default adapter: LIFRef neurons, 80 % excitatory, conductance-based Expon synapses,
 //! 80 event-driven targets per neuron. It prints the adapter, build time, wall time, steps/s,
-//! real-time factor, firing rate and ISI irregularity, and writes a spike raster (PNG) and
-//! the spikes (`.npz`).
+//! real-time factor, firing rate and ISI irregularity, and writes a spike raster with the
+//! population rates (`raster.png`), three neurons' membrane potential (`v.png`) and the spikes
+//! (`spikes.npz`).
 //!
 //! ```text
 //! cargo run --release --example coba -- [--neurons N] [--duration MS] [--batch B]
@@ -25,59 +26,49 @@ use std::process::ExitCode;
 mod support;
 use std::time::Instant;
 
+use brainwgpu::network::Sampling;
 use brainwgpu::network::classic::Coba;
+use brainwgpu::plot::{Raster, Traces};
 use brainwgpu::prelude::*;
+use clap::Parser;
 
+/// The COBA benchmark network (Vogels & Abbott 2005) on the default adapter: speed, firing
+/// statistics, a raster and the spikes.
+#[derive(Parser)]
+#[command(name = "coba")]
 struct Options {
+    /// Neurons in all (80 % excitatory).
+    #[arg(long, default_value_t = 4000, value_parser = support::at_least(2))]
     neurons: usize,
+    /// Simulated time in ms (at least one step of 0.1 ms).
+    #[arg(long = "duration", value_name = "MS", default_value_t = 1000.0, value_parser = support::within(0.1, 1e7))]
     duration_ms: f64,
+    /// Independent instances (a batch axis; same connectivity, their own initial V).
+    #[arg(long, value_parser = support::at_least(1))]
     batch: Option<usize>,
+    /// Output folder (raster.png, spikes.npz).
+    #[arg(long, default_value = "coba_out")]
     out: PathBuf,
-    backend: String,
+    /// Device.
+    #[arg(long, value_enum, default_value_t = support::Backend::Gpu)]
+    backend: support::Backend,
+    /// Seed of the connectivity and initial states.
+    #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Write a checkpoint after the run.
+    #[arg(long, value_name = "FILE")]
     save: Option<PathBuf>,
+    /// Start from a checkpoint (of the same network, backend and batch).
+    #[arg(long, value_name = "FILE")]
     restore: Option<PathBuf>,
+    /// Write the spikes chunk by chunk as the run goes (no raster).
+    #[arg(long)]
     stream: bool,
-}
-
-fn parse() -> Result<Options, String> {
-    let mut o = Options {
-        neurons: 4000,
-        duration_ms: 1000.0,
-        batch: None,
-        out: PathBuf::from("coba_out"),
-        backend: "gpu".into(),
-        seed: 0,
-        save: None,
-        restore: None,
-        stream: false,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().ok_or(format!("{a} needs a value"));
-        match a.as_str() {
-            "--neurons" => o.neurons = value()?.parse().map_err(|e| format!("--neurons: {e}"))?,
-            "--duration" => o.duration_ms = support::finite("--duration", value()?)?,
-            "--batch" => o.batch = Some(value()?.parse().map_err(|e| format!("--batch: {e}"))?),
-            "--out" => o.out = PathBuf::from(value()?),
-            "--backend" => o.backend = support::backend(value()?)?,
-            "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
-            "--save" => o.save = Some(PathBuf::from(value()?)),
-            "--restore" => o.restore = Some(PathBuf::from(value()?)),
-            "--stream" => o.stream = true,
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other}")),
-        }
-    }
-    if !(o.duration_ms >= 0.1 && o.duration_ms <= 1e7) {
-        return Err("--duration must be within [0.1, 1e7] ms (at least one step)".into());
-    }
-    Ok(o)
 }
 
 fn run(o: &Options) -> brainwgpu::Result<()> {
     support::output_dir(&o.out)?;
-    let device = support::device(&o.backend)?;
+    let device = o.backend.device()?;
     println!("device:      {device}");
     let dt = 0.1;
     let steps = (o.duration_ms / dt).round() as usize;
@@ -105,6 +96,13 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
         Some(sim.monitor_count(net.neurons)?)
     } else {
         None
+    };
+    // The membrane potential of two excitatory neurons and an inhibitory one, every step.
+    let traced = vec![0, 1, o.neurons - 1];
+    let v = if o.stream {
+        None
+    } else {
+        Some(sim.monitor_state_with(net.neurons, "V", &Sampling::every(1).neurons(traced))?)
     };
     sim.synchronize()?;
     let build = start.elapsed().as_secs_f64();
@@ -165,11 +163,23 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
     save(&sim, o)?;
     support::create_dir(&o.out)?;
     let png = o.out.join("raster.png");
-    record.raster_png(&png, 0, Some(coba.excitatory))?;
+    Raster::new()
+        .population(record, "E", 0..coba.excitatory)
+        .population(record, "I", coba.excitatory..record.n)
+        .title(format!("COBA, {} neurons", record.n))
+        .write(&png)?;
+    let v_png = o.out.join("v.png");
+    if let Some(v) = v {
+        Traces::new(sim.samples(v)?)
+            .unit("mV")
+            .title("membrane potential (neurons 0 and 1 excitatory, the last inhibitory)")
+            .write(&v_png)?;
+    }
     record.to_npz(&npz)?;
     println!(
-        "wrote:       {} (raster, inhibitory in red) and {}",
+        "wrote:       {} (raster and population rates), {} (V traces) and {}",
         png.display(),
+        v_png.display(),
         npz.display()
     );
     Ok(())
@@ -189,9 +199,5 @@ fn save(sim: &brainwgpu::network::Simulation, o: &Options) -> brainwgpu::Result<
 }
 
 fn main() -> ExitCode {
-    support::main_of(
-        parse,
-        "usage: coba [--neurons N] [--duration MS] [--batch B] [--out DIR] [--backend gpu|cpu] [--seed S] [--restore FILE] [--save FILE] [--stream]",
-        run,
-    )
+    support::main_of(Options::parse(), run)
 }

@@ -27,10 +27,29 @@ use std::process::ExitCode;
 
 use brainwgpu::Device;
 use brainwgpu::conformance::Case;
+use clap::Parser;
 
-fn usage() -> ExitCode {
-    eprintln!("usage: conformance [--backend gpu|cpu] [--emit DIR] PATH...");
-    ExitCode::from(2)
+/// Replays BrainPy golden files and reports how closely a backend reproduces them.
+#[derive(Parser)]
+#[command(name = "conformance")]
+struct Options {
+    /// Device.
+    #[arg(long, value_enum, default_value_t = Backend::Gpu)]
+    backend: Backend,
+    /// Write each file's computed traces to this folder.
+    #[arg(long, value_name = "DIR")]
+    emit: Option<PathBuf>,
+    /// Golden .npz files or folders of them.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Backend {
+    /// The default GPU adapter.
+    Gpu,
+    /// The f64 reference device.
+    Cpu,
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -51,26 +70,12 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    let (mut backend, mut emit, mut paths) = ("gpu".to_string(), None::<PathBuf>, Vec::new());
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--backend" => match args.next() {
-                Some(b) if b == "gpu" || b == "cpu" => backend = b,
-                _ => return usage(),
-            },
-            "--emit" => match args.next() {
-                Some(d) => emit = Some(PathBuf::from(d)),
-                None => return usage(),
-            },
-            "-h" | "--help" => return usage(),
-            p => paths.push(PathBuf::from(p)),
-        }
-    }
-    if paths.is_empty() {
-        return usage();
-    }
-    let device = if backend == "cpu" {
+    let Options {
+        backend,
+        emit,
+        paths,
+    } = Options::parse();
+    let device = if backend == Backend::Cpu {
         Device::Cpu
     } else {
         match Device::gpu() {

@@ -9,8 +9,10 @@
 //! closed form `g_k = Σ_{j≤k} x_j·e^{−(k−j)·dt/τ}`.
 //!
 //! ```text
-//! cargo run --release --example custom_synapse
+//! cargo run --release --example custom_synapse -- [--steps N] [--backend gpu|cpu]
 //! ```
+
+use std::process::ExitCode;
 
 use brainwgpu::Module;
 use brainwgpu::model::{Accepts, ElemF64, Model, Output, Param, ParamValue};
@@ -19,6 +21,9 @@ use brainwgpu::numerics::exp_euler;
 use brainwgpu::prelude::*;
 use brainwgpu::rng::Rng;
 use brainwgpu::shaders::KernelDef;
+use clap::Parser;
+
+mod support;
 
 /// The kernel: a step function that updates one element `e` through the ABI's accessors
 /// (`state_get`, `param`, `input_x`, `exp_euler` …), which the library provides — whether the
@@ -84,9 +89,25 @@ impl Model for SimpleSynapseParams {
 
 impl SynapseModel for SimpleSynapseParams {}
 
-fn main() -> Result<()> {
-    let (n, batch, steps, tau, dt) = (64usize, 8usize, 500usize, 5.0, 0.1);
-    let device = Device::gpu()?;
+/// A user-defined synapse (the seed's `SimpleSynapse`) run against its closed form.
+#[derive(Parser)]
+#[command(name = "custom_synapse")]
+struct Options {
+    /// Steps of 0.1 ms to run.
+    #[arg(long, default_value_t = 500, value_parser = support::at_least(1))]
+    steps: usize,
+    /// Device.
+    #[arg(long, value_enum, default_value_t = support::Backend::Gpu)]
+    backend: support::Backend,
+}
+
+fn main() -> ExitCode {
+    support::main_of(Options::parse(), run)
+}
+
+fn run(o: &Options) -> Result<()> {
+    let (n, batch, steps, tau, dt) = (64usize, 8usize, o.steps, 5.0, 0.1);
+    let device = o.backend.device()?;
     println!("device: {device}");
     let mut syn = simple_synapse(n, tau * ms).with_name("simple");
     syn.init_state(&device, Some(batch))?;
@@ -130,8 +151,10 @@ fn main() -> Result<()> {
     );
     println!("worst deviation from the closed form: {worst:.2e} (f32)");
     if worst > 1e-5 {
-        eprintln!("the custom synapse does not follow its closed form");
-        std::process::exit(1);
+        return Err(brainwgpu::Error::Kernel {
+            kernel: "simple_synapse".into(),
+            message: format!("deviates from its closed form by {worst:.2e}"),
+        });
     }
     Ok(())
 }

@@ -15,22 +15,34 @@ use std::time::Instant;
 
 use brainwgpu::network::classic::EiNetwork;
 use brainwgpu::prelude::*;
+use clap::Parser;
 
+/// The E/I network of BrainPy's `Synapse` docstring: speed and firing rates.
+#[derive(Parser)]
+#[command(name = "ei_network")]
 struct Options {
+    /// Independent instances (batch rows).
+    #[arg(long, default_value_t = 16, value_parser = support::at_least(1))]
     batch: usize,
+    /// Steps of 0.1 ms to run.
+    #[arg(long, default_value_t = 1000, value_parser = support::at_least(1))]
     steps: usize,
+    /// Excitatory neurons.
+    #[arg(long, default_value_t = 800, value_parser = support::at_least(1))]
     exc: usize,
+    /// Inhibitory neurons.
+    #[arg(long, default_value_t = 200, value_parser = support::at_least(1))]
     inh: usize,
-    backend: String,
+    /// Device.
+    #[arg(long, value_enum, default_value_t = support::Backend::Gpu)]
+    backend: support::Backend,
+    /// Seed of the weights and the external current.
+    #[arg(long, default_value_t = 0)]
     seed: u64,
 }
 
 fn run(o: &Options) -> brainwgpu::Result<()> {
-    let device = if o.backend == "cpu" {
-        Device::Cpu
-    } else {
-        Device::gpu()?
-    };
+    let device = o.backend.device()?;
     println!("device:   {device}");
     let start = Instant::now();
     let ei = EiNetwork::benchmark(o.exc, o.inh, o.seed).build()?;
@@ -70,38 +82,5 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
 }
 
 fn main() -> ExitCode {
-    let mut o = Options {
-        batch: 16,
-        steps: 1000,
-        exc: 800,
-        inh: 200,
-        backend: "gpu".into(),
-        seed: 0,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let v = args.next();
-        let ok = match (a.as_str(), v) {
-            ("--batch", Some(v)) => v.parse().map(|x| o.batch = x).is_ok(),
-            ("--steps", Some(v)) => v.parse().map(|x| o.steps = x).is_ok() && o.steps > 0,
-            ("--exc", Some(v)) => v.parse().map(|x| o.exc = x).is_ok(),
-            ("--inh", Some(v)) => v.parse().map(|x| o.inh = x).is_ok(),
-            ("--backend", Some(v)) => support::backend(v).map(|b| o.backend = b).is_ok(),
-            ("--seed", Some(v)) => v.parse().map(|x| o.seed = x).is_ok(),
-            _ => false,
-        };
-        if !ok {
-            eprintln!(
-                "usage: ei_network [--batch B] [--steps N] [--exc N] [--inh N] [--backend gpu|cpu] [--seed S]"
-            );
-            return ExitCode::from(2);
-        }
-    }
-    match run(&o) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    support::main_of(Options::parse(), run)
 }

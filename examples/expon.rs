@@ -2,37 +2,44 @@
 //! of 32, driven every step by Bernoulli(0.1) spikes × 1 mS, on the default adapter.
 //!
 //! ```text
-//! cargo run --release --example expon -- [--steps N] [--batch B] [--cpu]
+//! cargo run --release --example expon -- [--steps N] [--batch B] [--backend gpu|cpu]
 //! ```
 //!
 //! It prints the adapter, the output shape `(32, 100)`, and a summary of the conductances
 //! next to their analytic stationary mean `p·w / (1 − e^{−dt/τ})`.
 
+use std::process::ExitCode;
 use std::time::Instant;
+
+mod support;
 
 use brainwgpu::prelude::*;
 use brainwgpu::rng::Rng;
+use clap::Parser;
 
-fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(|v| {
-            v.parse()
-                .unwrap_or_else(|_| panic!("{name} takes a number, got {v}"))
-        })
-        .unwrap_or(default)
+/// The seed's "Using Built-in Synapse Models": an Expon synapse driven by Bernoulli spikes,
+/// its conductances against their stationary mean.
+#[derive(Parser)]
+#[command(name = "expon")]
+struct Options {
+    /// Steps of 0.1 ms to run.
+    #[arg(long, default_value_t = 1000, value_parser = support::at_least(1))]
+    steps: usize,
+    /// Batch size.
+    #[arg(long, default_value_t = 32, value_parser = support::at_least(1))]
+    batch: usize,
+    /// Device.
+    #[arg(long, value_enum, default_value_t = support::Backend::Gpu)]
+    backend: support::Backend,
 }
 
-fn main() -> Result<()> {
-    let steps: usize = arg("--steps", 1000);
-    let batch: usize = arg("--batch", 32);
-    let device = if std::env::args().any(|a| a == "--cpu") {
-        Device::cpu()
-    } else {
-        Device::gpu()?
-    };
+fn main() -> ExitCode {
+    support::main_of(Options::parse(), run)
+}
+
+fn run(o: &Options) -> Result<()> {
+    let (steps, batch) = (o.steps, o.batch);
+    let device = o.backend.device()?;
     let (p, w, tau) = (0.1, 1.0 * mS, 8.0 * ms);
     let clock0 = Clock::new(0.1 * ms)?;
 

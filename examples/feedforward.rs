@@ -14,13 +14,30 @@ use std::time::Instant;
 
 use brainwgpu::network::classic::FeedForward;
 use brainwgpu::prelude::*;
+use clap::Parser;
 
-fn run(batch: usize, steps: usize, backend: &str, seed: u64) -> brainwgpu::Result<()> {
-    let device = if backend == "cpu" {
-        Device::Cpu
-    } else {
-        Device::gpu()?
-    };
+/// The feed-forward network of BrainPy's `Synapse` docstring, 784 → 256 → 128 → 10, as a
+/// batch of independent samples: speed and firing rates.
+#[derive(Parser)]
+#[command(name = "feedforward")]
+struct Options {
+    /// Independent samples (batch rows).
+    #[arg(long, default_value_t = 64, value_parser = support::at_least(1))]
+    batch: usize,
+    /// Steps of 0.1 ms to run.
+    #[arg(long, default_value_t = 100, value_parser = support::at_least(1))]
+    steps: usize,
+    /// Device.
+    #[arg(long, value_enum, default_value_t = support::Backend::Gpu)]
+    backend: support::Backend,
+    /// Seed of the weights and the input spikes.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+fn run(o: &Options) -> brainwgpu::Result<()> {
+    let (batch, steps, seed) = (o.batch, o.steps, o.seed);
+    let device = o.backend.device()?;
     println!("device:   {device}");
     let start = Instant::now();
     let ff = FeedForward::benchmark(seed).build()?;
@@ -63,28 +80,5 @@ fn run(batch: usize, steps: usize, backend: &str, seed: u64) -> brainwgpu::Resul
 }
 
 fn main() -> ExitCode {
-    let (mut batch, mut steps, mut backend, mut seed) =
-        (64usize, 100usize, "gpu".to_string(), 0u64);
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let v = args.next();
-        let ok = match (a.as_str(), v) {
-            ("--batch", Some(v)) => v.parse().map(|x| batch = x).is_ok(),
-            ("--steps", Some(v)) => v.parse().map(|x| steps = x).is_ok() && steps > 0,
-            ("--backend", Some(v)) => support::backend(v).map(|b| backend = b).is_ok(),
-            ("--seed", Some(v)) => v.parse().map(|x| seed = x).is_ok(),
-            _ => false,
-        };
-        if !ok {
-            eprintln!("usage: feedforward [--batch B] [--steps N] [--backend gpu|cpu] [--seed S]");
-            return ExitCode::from(2);
-        }
-    }
-    match run(batch, steps, &backend, seed) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    support::main_of(Options::parse(), run)
 }

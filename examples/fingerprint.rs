@@ -19,6 +19,7 @@ use brainwgpu::conformance::Case;
 use brainwgpu::network::classic::{Coba, EiNetwork, FeedForward};
 use brainwgpu::prelude::*;
 use brainwgpu::{Executor, NodeId, Simulation};
+use clap::Parser;
 
 /// Every state name any classic network's populations have; missing ones are skipped.
 const VARS: [&str; 9] = [
@@ -176,20 +177,24 @@ pub fn fingerprints(gpu: &Device, data: &Path) -> brainwgpu::Result<Vec<String>>
     Ok(lines)
 }
 
+/// Fingerprints (CRC-32) of every spike and state of the goldens and the classic networks on
+/// each executor, to compare a change against the commit before.
+#[derive(Parser)]
+#[command(name = "fingerprint")]
+struct Options {
+    /// Write the fingerprints to FILE.
+    #[arg(long, value_name = "FILE", conflicts_with = "check")]
+    write: Option<PathBuf>,
+    /// Compare the fingerprints with FILE (exit code 1 when any differs).
+    #[arg(long, value_name = "FILE")]
+    check: Option<PathBuf>,
+    /// The folder of golden files.
+    #[arg(default_value = "tests/data", value_name = "DATA_DIR")]
+    data: PathBuf,
+}
+
 fn main() -> ExitCode {
-    let (mut write, mut check, mut data) = (None, None, PathBuf::from("tests/data"));
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--write" => write = args.next().map(PathBuf::from),
-            "--check" => check = args.next().map(PathBuf::from),
-            "-h" | "--help" => {
-                eprintln!("usage: fingerprint [--write FILE | --check FILE] [DATA_DIR]");
-                return ExitCode::SUCCESS;
-            }
-            d => data = PathBuf::from(d),
-        }
-    }
+    let Options { write, check, data } = Options::parse();
     let gpu = match Device::gpu() {
         Ok(d) => d,
         Err(e) => {

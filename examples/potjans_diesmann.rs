@@ -22,52 +22,35 @@ mod support;
 use std::time::Instant;
 
 use brainwgpu::network::classic::{POPULATIONS, PotjansDiesmann, REFERENCE_RATES};
-use brainwgpu::network::stacked_raster_png;
+use brainwgpu::plot::Raster;
 use brainwgpu::prelude::*;
+use clap::Parser;
 
+/// The Potjans & Diesmann (2014) cortical microcircuit: per-population rates and statistics,
+/// speed and memory, a raster and the spikes.
+#[derive(Parser)]
+#[command(name = "potjans_diesmann")]
 struct Options {
+    /// Scale of populations and in-degrees (1: the full 77,169 neurons).
+    #[arg(long, default_value_t = 1.0, value_parser = support::within(1e-4, 1.0))]
     scale: f64,
+    /// Recorded time in ms (after a 100 ms transient).
+    #[arg(long = "duration", value_name = "MS", default_value_t = 1000.0, value_parser = support::within(0.1, 1e7))]
     duration_ms: f64,
+    /// Seed of the connectivity, delays and drive.
+    #[arg(long, default_value_t = 55)]
     seed: u64,
+    /// Output folder.
+    #[arg(long, default_value = "pd_out")]
     out: PathBuf,
-    backend: String,
-}
-
-const USAGE: &str = "usage: potjans_diesmann [--scale S] [--duration MS] [--seed N] [--out DIR] [--backend gpu|cpu]";
-
-fn parse() -> Result<Options, String> {
-    let mut o = Options {
-        scale: 1.0,
-        duration_ms: 1000.0,
-        seed: 55,
-        out: PathBuf::from("pd_out"),
-        backend: "gpu".into(),
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().ok_or(format!("{a} needs a value"));
-        match a.as_str() {
-            "--scale" => o.scale = support::finite("--scale", value()?)?,
-            "--duration" => o.duration_ms = support::finite("--duration", value()?)?,
-            "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
-            "--out" => o.out = PathBuf::from(value()?),
-            "--backend" => o.backend = support::backend(value()?)?,
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other}")),
-        }
-    }
-    if !(o.scale > 0.0 && o.scale <= 1.0) {
-        return Err("--scale must be in (0, 1]".into());
-    }
-    if !(o.duration_ms >= 0.1 && o.duration_ms <= 1e7) {
-        return Err("--duration must be in [0.1, 1e7] ms (at least one step)".into());
-    }
-    Ok(o)
+    /// Device.
+    #[arg(long, value_enum, default_value_t = support::Backend::Gpu)]
+    backend: support::Backend,
 }
 
 fn run(o: &Options) -> brainwgpu::Result<()> {
     support::output_dir(&o.out)?;
-    let device = support::device(&o.backend)?;
+    let device = o.backend.device()?;
     println!("device:      {device}");
     let dt = 0.1;
     let mut model = PotjansDiesmann::scaled(o.scale);
@@ -131,7 +114,13 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
     );
     support::create_dir(&o.out)?;
     let png = o.out.join("raster.png");
-    stacked_raster_png(&png, &records, 0, 150)?;
+    let mut raster = Raster::new()
+        .per_population(150)
+        .title("Potjans–Diesmann microcircuit (150 neurons of each population)");
+    for (p, r) in records.iter().enumerate() {
+        raster = raster.population(r, POPULATIONS[p], 0..r.n);
+    }
+    raster.write(&png)?;
     for (p, r) in records.iter().enumerate() {
         r.to_npz(o.out.join(format!("spikes_{}.npz", POPULATIONS[p])))?;
     }
@@ -143,5 +132,5 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
 }
 
 fn main() -> ExitCode {
-    support::main_of(parse, USAGE, run)
+    support::main_of(Options::parse(), run)
 }

@@ -17,42 +17,25 @@ use std::time::Instant;
 
 use brainwgpu::network::{Procedural, Stream};
 use brainwgpu::prelude::*;
+use clap::Parser;
 
+/// Procedural against stored connectivity on one network: build time, table words, speed,
+/// and a check that both give the same spikes.
+#[derive(Parser)]
+#[command(name = "procedural")]
 struct Options {
+    /// Neurons.
+    #[arg(long, default_value_t = 20_000, value_parser = support::at_least(2))]
     neurons: usize,
+    /// Targets per neuron.
+    #[arg(long, default_value_t = 500, value_parser = support::at_least(1))]
     k: usize,
+    /// Steps to run.
+    #[arg(long, default_value_t = 500, value_parser = support::at_least(1))]
     steps: usize,
-    backend: String,
-}
-
-fn parse() -> Result<Options, String> {
-    let mut o = Options {
-        neurons: 20_000,
-        k: 500,
-        steps: 500,
-        backend: "gpu".into(),
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().ok_or(format!("{a} needs a value"));
-        match a.as_str() {
-            "--neurons" => o.neurons = value()?.parse().map_err(|e| format!("--neurons: {e}"))?,
-            "--k" => o.k = value()?.parse().map_err(|e| format!("--k: {e}"))?,
-            "--steps" => {
-                o.steps = value()?.parse().map_err(|e| format!("--steps: {e}"))?;
-                if o.steps == 0 {
-                    return Err("--steps must be at least 1".into());
-                }
-            }
-            "--backend" => o.backend = support::backend(value()?)?,
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other}")),
-        }
-    }
-    if o.neurons == 0 || o.steps == 0 {
-        return Err("--neurons and --steps must be positive".into());
-    }
-    Ok(o)
+    /// Device.
+    #[arg(long, value_enum, default_value_t = support::Backend::Gpu)]
+    backend: support::Backend,
 }
 
 /// Builds and runs the network; returns the spikes, build and run seconds.
@@ -104,11 +87,9 @@ fn run(o: &Options, device: &Device, procedural: bool) -> brainwgpu::Result<(Vec
     Ok((sim.spikes(m)?.dense(), build, wall))
 }
 
-const USAGE: &str = "usage: procedural [--neurons N] [--k K] [--steps S] [--backend gpu|cpu]";
-
 /// Both variants, their table and whether their spikes agree.
 fn compare(o: &Options) -> brainwgpu::Result<()> {
-    let device = support::device(&o.backend)?;
+    let device = o.backend.device()?;
     println!("device:   {device}");
     println!(
         "network:  {} LIF, {} recurrent synapses ({} per source), {} steps",
@@ -140,5 +121,5 @@ fn compare(o: &Options) -> brainwgpu::Result<()> {
 }
 
 fn main() -> ExitCode {
-    support::main_of(parse, USAGE, compare)
+    support::main_of(Options::parse(), compare)
 }

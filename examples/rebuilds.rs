@@ -21,41 +21,25 @@ mod support;
 
 use brainwgpu::network::classic::Coba;
 use brainwgpu::prelude::*;
+use clap::Parser;
 
+/// A sweep by rebuilding: the same network compiled again with one value changed; build times,
+/// pipelines kept and resident memory.
+#[derive(Parser)]
+#[command(name = "rebuilds")]
 struct Options {
+    /// Networks to build and run.
+    #[arg(long, default_value_t = 200, value_parser = support::at_least(1))]
     networks: usize,
+    /// Neurons per network.
+    #[arg(long, default_value_t = 4000, value_parser = support::at_least(10))]
     neurons: usize,
+    /// Fold the values into the kernels as constants (one compile per network).
+    #[arg(long)]
     fold: bool,
-    backend: String,
-}
-
-const USAGE: &str = "usage: rebuilds [--networks N] [--neurons N] [--fold] [--backend gpu|cpu]";
-
-fn parse() -> Result<Options, String> {
-    let mut o = Options {
-        networks: 200,
-        neurons: 4000,
-        fold: false,
-        backend: "gpu".into(),
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().ok_or(format!("{a} needs a value"));
-        match a.as_str() {
-            "--networks" => {
-                o.networks = value()?.parse().map_err(|e| format!("--networks: {e}"))?
-            }
-            "--neurons" => o.neurons = value()?.parse().map_err(|e| format!("--neurons: {e}"))?,
-            "--backend" => o.backend = support::backend(value()?)?,
-            "--fold" => o.fold = true,
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other}")),
-        }
-    }
-    if o.networks == 0 || o.neurons < 10 {
-        return Err("--networks must be ≥ 1 and --neurons ≥ 10".into());
-    }
-    Ok(o)
+    /// Device.
+    #[arg(long, value_enum, default_value_t = support::Backend::Gpu)]
+    backend: support::Backend,
 }
 
 fn resident_mb() -> f64 {
@@ -63,7 +47,7 @@ fn resident_mb() -> f64 {
 }
 
 fn run(o: &Options) -> brainwgpu::Result<()> {
-    let device = support::device(&o.backend)?;
+    let device = o.backend.device()?;
     println!("device:      {device}");
     println!(
         "values:      {}",
@@ -115,5 +99,5 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
 }
 
 fn main() -> ExitCode {
-    support::main_of(parse, USAGE, run)
+    support::main_of(Options::parse(), run)
 }

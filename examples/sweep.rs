@@ -24,51 +24,27 @@ mod support;
 use brainwgpu::network::{CountRecord, Network, Term, Wiring};
 use brainwgpu::npz::{NpyData, NpzWriter};
 use brainwgpu::prelude::*;
+use clap::Parser;
 
+/// A parameter sweep over the batch axis: an f–I curve and a τ curve, one simulation each.
+#[derive(Parser)]
+#[command(name = "sweep")]
 struct Options {
+    /// Instances (batch rows), one value of the swept parameter each.
+    #[arg(long, default_value_t = 256, value_parser = support::within_count(2, 1 << 16))]
     instances: usize,
+    /// Neurons per instance.
+    #[arg(long, default_value_t = 200, value_parser = support::within_count(1, 1 << 16))]
     neurons: usize,
+    /// Simulated time in ms.
+    #[arg(long = "duration", value_name = "MS", default_value_t = 500.0, value_parser = support::within(1.0, 1e6))]
     duration_ms: f64,
+    /// Output folder.
+    #[arg(long, default_value = "sweep_out")]
     out: PathBuf,
-    backend: String,
-}
-
-const USAGE: &str =
-    "usage: sweep [--instances B] [--neurons N] [--duration MS] [--out DIR] [--backend gpu|cpu]";
-
-fn parse() -> Result<Options, String> {
-    let mut o = Options {
-        instances: 256,
-        neurons: 200,
-        duration_ms: 500.0,
-        out: PathBuf::from("sweep_out"),
-        backend: "gpu".into(),
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().ok_or(format!("{a} needs a value"));
-        match a.as_str() {
-            "--instances" => {
-                o.instances = value()?.parse().map_err(|e| format!("--instances: {e}"))?
-            }
-            "--neurons" => o.neurons = value()?.parse().map_err(|e| format!("--neurons: {e}"))?,
-            "--duration" => o.duration_ms = support::finite("--duration", value()?)?,
-            "--out" => o.out = PathBuf::from(value()?),
-            "--backend" => o.backend = support::backend(value()?)?,
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other}")),
-        }
-    }
-    if !(2..=1 << 16).contains(&o.instances) {
-        return Err("--instances must be within 2..=65536".into());
-    }
-    if o.neurons == 0 || o.neurons > 1 << 16 {
-        return Err("--neurons must be within 1..=65536".into());
-    }
-    if !(o.duration_ms >= 1.0 && o.duration_ms <= 1e6) {
-        return Err("--duration must be within 1..=1e6 ms".into());
-    }
-    Ok(o)
+    /// Device.
+    #[arg(long, value_enum, default_value_t = support::Backend::Gpu)]
+    backend: support::Backend,
 }
 
 /// The population: LIF starting at rest (−60 mV), V_th spread over [−51, −49] mV, R = 1 Ω,
@@ -108,7 +84,7 @@ fn run_sweep(
 
 fn run(o: &Options) -> brainwgpu::Result<()> {
     support::output_dir(&o.out)?;
-    let device = support::device(&o.backend)?;
+    let device = o.backend.device()?;
     println!("device:      {device}");
     let b = o.instances;
     let last = (b - 1) as f64;
@@ -195,5 +171,5 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
 }
 
 fn main() -> ExitCode {
-    support::main_of(parse, USAGE, run)
+    support::main_of(Options::parse(), run)
 }

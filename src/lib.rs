@@ -46,7 +46,7 @@ pub mod network;
 pub mod neuron;
 pub mod npz;
 pub mod numerics;
-mod png;
+pub mod plot;
 pub mod readout;
 pub mod registry;
 pub mod rng;

@@ -1,33 +1,160 @@
-//! Reading and writing NumPy `.npz` archives (what `np.savez_compressed` writes and
-//! `np.load` reads): the golden reference files, and exported recordings.
+//! Reading and writing NumPy `.npy` files and `.npz` archives (what `np.save`, `np.savez`
+//! and `np.savez_compressed` write and `np.load` reads): the golden reference files, weights and
+//! connectivity, and exported recordings. Arrays are parsed and encoded by the
+//! [npyz](https://docs.rs/npyz) crate; archives are zip files (the `zip` crate).
 //!
-//! Supported element types: `<f8`, `<f4`, `<i8`, `<i4`, `|u1`, `|b1` and `<U…` strings, in C
-//! order.
+//! Read: every numeric dtype numpy writes — `f2`, `f4`, `f8`, `i1`…`i8`, `u1`…`u8`, `b1` —
+//! in either byte order, `U` strings, C and Fortran order (Fortran arrays are returned in C
+//! order), 0-d arrays. Every size a header declares is checked against the data before
+//! anything is allocated. Written: little-endian, C order.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+pub use npyz::half::f16;
+use npyz::{DType, Order, TypeChar, TypeStr, WriterBuilder};
+
 use crate::error::{Error, Result};
 
 /// The values of one array.
 #[derive(Clone, Debug, PartialEq)]
 pub enum NpyData {
-    /// `<f8`
+    /// `f8`
     F64(Vec<f64>),
-    /// `<f4`
+    /// `f4`
     F32(Vec<f32>),
-    /// `<i8`
+    /// `f2` (half precision)
+    F16(Vec<f16>),
+    /// `i8`
     I64(Vec<i64>),
-    /// `<i4`
+    /// `i4`
     I32(Vec<i32>),
-    /// `|u1`
+    /// `i2`
+    I16(Vec<i16>),
+    /// `i1`
+    I8(Vec<i8>),
+    /// `u8`
+    U64(Vec<u64>),
+    /// `u4`
+    U32(Vec<u32>),
+    /// `u2`
+    U16(Vec<u16>),
+    /// `u1`
     U8(Vec<u8>),
-    /// `|b1`
+    /// `b1`
     Bool(Vec<bool>),
-    /// `<U…` (UTF-32 strings)
+    /// `U…` (UTF-32 strings)
     Str(Vec<String>),
+}
+
+/// Applies `$body` to the vector of any variant, bound as `$v`.
+macro_rules! each_variant {
+    ($data:expr, $v:ident => $body:expr) => {
+        match $data {
+            NpyData::F64($v) => $body,
+            NpyData::F32($v) => $body,
+            NpyData::F16($v) => $body,
+            NpyData::I64($v) => $body,
+            NpyData::I32($v) => $body,
+            NpyData::I16($v) => $body,
+            NpyData::I8($v) => $body,
+            NpyData::U64($v) => $body,
+            NpyData::U32($v) => $body,
+            NpyData::U16($v) => $body,
+            NpyData::U8($v) => $body,
+            NpyData::Bool($v) => $body,
+            NpyData::Str($v) => $body,
+        }
+    };
+}
+
+impl NpyData {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        each_variant!(self, v => v.len())
+    }
+
+    /// Whether it holds no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The dtype it is written as (little-endian).
+    pub fn descr(&self) -> String {
+        match self {
+            NpyData::F64(_) => "<f8".into(),
+            NpyData::F32(_) => "<f4".into(),
+            NpyData::F16(_) => "<f2".into(),
+            NpyData::I64(_) => "<i8".into(),
+            NpyData::I32(_) => "<i4".into(),
+            NpyData::I16(_) => "<i2".into(),
+            NpyData::I8(_) => "|i1".into(),
+            NpyData::U64(_) => "<u8".into(),
+            NpyData::U32(_) => "<u4".into(),
+            NpyData::U16(_) => "<u2".into(),
+            NpyData::U8(_) => "|u1".into(),
+            NpyData::Bool(_) => "|b1".into(),
+            NpyData::Str(v) => {
+                let width = v.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+                format!("<U{}", width.max(1))
+            }
+        }
+    }
+
+    /// The values reordered from Fortran (column-major) to C (row-major) order for `shape`.
+    fn fortran_to_c(self, shape: &[usize]) -> NpyData {
+        if shape.len() < 2 {
+            return self;
+        }
+        // C index of each Fortran position: walk the Fortran order with a C-order counter.
+        let n: usize = shape.iter().product();
+        let mut strides = vec![1usize; shape.len()];
+        for d in (0..shape.len() - 1).rev() {
+            strides[d] = strides[d + 1] * shape[d + 1];
+        }
+        let mut index = vec![0usize; shape.len()];
+        let mut order = Vec::with_capacity(n);
+        for _ in 0..n {
+            order.push(
+                index
+                    .iter()
+                    .zip(&strides)
+                    .map(|(i, s)| i * s)
+                    .sum::<usize>(),
+            );
+            for d in 0..shape.len() {
+                index[d] += 1;
+                if index[d] < shape[d] {
+                    break;
+                }
+                index[d] = 0;
+            }
+        }
+        fn permute<T: Clone>(v: Vec<T>, order: &[usize]) -> Vec<T> {
+            let mut out: Vec<Option<T>> = vec![None; v.len()];
+            for (x, &at) in v.into_iter().zip(order) {
+                out[at] = Some(x);
+            }
+            out.into_iter().flatten().collect()
+        }
+        match self {
+            NpyData::F64(v) => NpyData::F64(permute(v, &order)),
+            NpyData::F32(v) => NpyData::F32(permute(v, &order)),
+            NpyData::F16(v) => NpyData::F16(permute(v, &order)),
+            NpyData::I64(v) => NpyData::I64(permute(v, &order)),
+            NpyData::I32(v) => NpyData::I32(permute(v, &order)),
+            NpyData::I16(v) => NpyData::I16(permute(v, &order)),
+            NpyData::I8(v) => NpyData::I8(permute(v, &order)),
+            NpyData::U64(v) => NpyData::U64(permute(v, &order)),
+            NpyData::U32(v) => NpyData::U32(permute(v, &order)),
+            NpyData::U16(v) => NpyData::U16(permute(v, &order)),
+            NpyData::U8(v) => NpyData::U8(permute(v, &order)),
+            NpyData::Bool(v) => NpyData::Bool(permute(v, &order)),
+            NpyData::Str(v) => NpyData::Str(permute(v, &order)),
+        }
+    }
 }
 
 /// One array: its shape (empty for a 0-d array) and values in C order.
@@ -40,13 +167,20 @@ pub struct NpyArray {
 }
 
 impl NpyArray {
-    /// The values as f64 (numbers and booleans), `None` for strings.
+    /// The values as f64 (numbers and booleans; 64-bit integers beyond 2^53 rounded), `None`
+    /// for strings.
     pub fn to_f64(&self) -> Option<Vec<f64>> {
         Some(match &self.data {
             NpyData::F64(v) => v.clone(),
             NpyData::F32(v) => v.iter().map(|&x| x as f64).collect(),
+            NpyData::F16(v) => v.iter().map(|&x| f64::from(x)).collect(),
             NpyData::I64(v) => v.iter().map(|&x| x as f64).collect(),
             NpyData::I32(v) => v.iter().map(|&x| x as f64).collect(),
+            NpyData::I16(v) => v.iter().map(|&x| x as f64).collect(),
+            NpyData::I8(v) => v.iter().map(|&x| x as f64).collect(),
+            NpyData::U64(v) => v.iter().map(|&x| x as f64).collect(),
+            NpyData::U32(v) => v.iter().map(|&x| x as f64).collect(),
+            NpyData::U16(v) => v.iter().map(|&x| x as f64).collect(),
             NpyData::U8(v) => v.iter().map(|&x| x as f64).collect(),
             NpyData::Bool(v) => v.iter().map(|&x| if x { 1.0 } else { 0.0 }).collect(),
             NpyData::Str(_) => return None,
@@ -78,18 +212,6 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
         path: path.to_path_buf(),
         source,
     }
-}
-
-/// Value of `key` in a `.npy` header dict such as `{'descr': '<f8', 'shape': (3, 7), }`.
-fn header_field<'a>(header: &'a str, key: &str) -> Option<&'a str> {
-    let at = header.find(&format!("'{key}'"))? + key.len() + 2;
-    let rest = header[at..].trim_start().strip_prefix(':')?.trim_start();
-    let end = if rest.starts_with('(') {
-        rest.find(')')? + 1
-    } else {
-        rest.find([',', '}'])?
-    };
-    Some(rest[..end].trim())
 }
 
 /// Reads one `.npy` file.
@@ -124,156 +246,104 @@ impl NpyArray {
 
 /// Parses one `.npy` file.
 pub fn parse_npy(path: &Path, bytes: &[u8]) -> Result<NpyArray> {
-    let bad = |r: &str| format_err(path, r.to_string());
-    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
-        return Err(bad("not a .npy file"));
-    }
-    let (header_len, start): (usize, usize) = match bytes[6] {
-        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
-        2 | 3 if bytes.len() >= 12 => (
-            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
-            12,
-        ),
-        v => return Err(bad(&format!("unsupported .npy version {v}"))),
+    let bad = |r: String| format_err(path, r);
+    let npy = npyz::NpyFile::new(bytes).map_err(|e| bad(format!("not a .npy file: {e}")))?;
+    let DType::Plain(ty) = npy.dtype() else {
+        return Err(bad(format!(
+            "structured dtype {} is not supported (plain numbers, booleans and strings are)",
+            npy.dtype().descr()
+        )));
     };
-    let header = std::str::from_utf8(
-        bytes
-            .get(start..start.saturating_add(header_len))
-            .ok_or_else(|| bad("truncated header"))?,
-    )
-    .map_err(|_| bad("header is not text"))?;
-    let descr = header_field(header, "descr")
-        .ok_or_else(|| bad("no descr"))?
-        .trim_matches(['\'', '"']);
-    if header_field(header, "fortran_order") != Some("False") {
-        return Err(bad("Fortran-ordered arrays are not supported"));
-    }
-    let shape_text = header_field(header, "shape").ok_or_else(|| bad("no shape"))?;
-    let shape: Vec<usize> = shape_text
-        .trim_matches(['(', ')'])
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<usize>().map_err(|_| bad("bad shape")))
-        .collect::<Result<_>>()?;
     // Sizes from the header are checked, never trusted: a product that overflows, or data
-    // shorter than the shape says, is a format error.
+    // shorter than the shape says, is a format error before anything is allocated.
+    let shape: Vec<usize> = npy
+        .shape()
+        .iter()
+        .map(|&d| usize::try_from(d).map_err(|_| bad(format!("dimension {d} too large"))))
+        .collect::<Result<_>>()?;
     let n = shape
         .iter()
         .try_fold(1usize, |n, &d| n.checked_mul(d))
-        .ok_or_else(|| bad("shape too large"))?;
-    let body = &bytes[start + header_len..];
-    let need = |size: usize| -> Result<&[u8]> {
-        n.checked_mul(size)
-            .and_then(|len| body.get(..len))
-            .ok_or_else(|| bad("truncated data"))
-    };
-    let data = match descr {
-        "<f8" => NpyData::F64(
-            need(8)?
-                .chunks_exact(8)
-                .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
-                .collect(),
-        ),
-        "<f4" => NpyData::F32(
-            need(4)?
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
-                .collect(),
-        ),
-        "<i8" => NpyData::I64(
-            need(8)?
-                .chunks_exact(8)
-                .map(|c| i64::from_le_bytes(c.try_into().unwrap()))
-                .collect(),
-        ),
-        "<i4" => NpyData::I32(
-            need(4)?
-                .chunks_exact(4)
-                .map(|c| i32::from_le_bytes(c.try_into().unwrap()))
-                .collect(),
-        ),
-        "|u1" => NpyData::U8(need(1)?.to_vec()),
-        "|b1" => NpyData::Bool(need(1)?.iter().map(|&b| b != 0).collect()),
-        d if d.starts_with("<U") => {
-            let width: usize = d[2..]
-                .parse()
-                .ok()
-                .filter(|&w| (1..=1 << 20).contains(&w))
-                .ok_or_else(|| bad("bad string width"))?;
-            let raw = need(4 * width)?;
-            let strings = raw
-                .chunks_exact(4 * width.max(1))
-                .map(|item| {
-                    item.chunks_exact(4)
-                        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
-                        .take_while(|&c| c != 0)
-                        .filter_map(char::from_u32)
-                        .collect::<String>()
-                })
-                .collect();
-            NpyData::Str(strings)
+        .ok_or_else(|| bad(format!("shape {shape:?} too large")))?;
+    let item = ty
+        .num_bytes()
+        .ok_or_else(|| bad(format!("dtype {ty} has no fixed size")))?;
+    match n.checked_mul(item) {
+        Some(need) if need <= bytes.len() => {}
+        _ => {
+            return Err(bad(format!(
+                "truncated data: shape {shape:?} of {ty} needs more than the file's {} bytes",
+                bytes.len()
+            )));
         }
-        d => return Err(bad(&format!("unsupported dtype {d}"))),
+    }
+    let fortran = npy.order() == Order::Fortran;
+    let read = |e: std::io::Error| bad(format!("bad data ({ty}): {e}"));
+    let data = match (ty.type_char(), ty.size_field()) {
+        (TypeChar::Float, 8) => NpyData::F64(npy.into_vec().map_err(read)?),
+        (TypeChar::Float, 4) => NpyData::F32(npy.into_vec().map_err(read)?),
+        (TypeChar::Float, 2) => NpyData::F16(npy.into_vec().map_err(read)?),
+        (TypeChar::Int, 8) => NpyData::I64(npy.into_vec().map_err(read)?),
+        (TypeChar::Int, 4) => NpyData::I32(npy.into_vec().map_err(read)?),
+        (TypeChar::Int, 2) => NpyData::I16(npy.into_vec().map_err(read)?),
+        (TypeChar::Int, 1) => NpyData::I8(npy.into_vec().map_err(read)?),
+        (TypeChar::Uint, 8) => NpyData::U64(npy.into_vec().map_err(read)?),
+        (TypeChar::Uint, 4) => NpyData::U32(npy.into_vec().map_err(read)?),
+        (TypeChar::Uint, 2) => NpyData::U16(npy.into_vec().map_err(read)?),
+        (TypeChar::Uint, 1) => NpyData::U8(npy.into_vec().map_err(read)?),
+        (TypeChar::Bool, 1) => NpyData::Bool(npy.into_vec().map_err(read)?),
+        (TypeChar::UnicodeStr, _) => NpyData::Str(npy.into_vec().map_err(read)?),
+        _ => {
+            return Err(bad(format!(
+                "unsupported dtype {ty} (numbers of 1 to 8 bytes, booleans and U strings are read)"
+            )));
+        }
+    };
+    let data = if fortran {
+        data.fortran_to_c(&shape)
+    } else {
+        data
     };
     Ok(NpyArray { shape, data })
 }
 
-fn npy_bytes(array: &NpyArray) -> Vec<u8> {
-    let (descr, body): (String, Vec<u8>) = match &array.data {
-        NpyData::F64(v) => (
-            "<f8".into(),
-            v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        ),
-        NpyData::F32(v) => (
-            "<f4".into(),
-            v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        ),
-        NpyData::I64(v) => (
-            "<i8".into(),
-            v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        ),
-        NpyData::I32(v) => (
-            "<i4".into(),
-            v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        ),
-        NpyData::U8(v) => ("|u1".into(), v.clone()),
-        NpyData::Bool(v) => ("|b1".into(), v.iter().map(|&b| b as u8).collect()),
-        NpyData::Str(v) => {
-            let width = v
-                .iter()
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-                .max(1);
-            let mut body = Vec::with_capacity(v.len() * width * 4);
-            for s in v {
-                let mut count = 0;
-                for c in s.chars() {
-                    body.extend((c as u32).to_le_bytes());
-                    count += 1;
-                }
-                body.extend(std::iter::repeat_n(0u8, (width - count) * 4));
-            }
-            (format!("<U{width}"), body)
-        }
-    };
-    let shape = match array.shape.len() {
-        0 => "()".to_string(),
-        1 => format!("({},)", array.shape[0]),
-        _ => format!(
-            "({})",
-            array
-                .shape
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    let mut out = npy_header(&descr, &shape);
-    out.extend(body);
+/// The dtype of `descr` (one this module writes).
+fn type_str(descr: &str) -> TypeStr {
+    descr.parse().expect("the descrs written here are valid")
+}
+
+/// The NPY preamble and header of an array of `descr` and `shape`, in C order.
+fn npy_header(descr: &str, shape: &[usize]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let shape: Vec<u64> = shape.iter().map(|&d| d as u64).collect();
+    npyz::WriteOptions::new_header_only()
+        .dtype(DType::Plain(type_str(descr)))
+        .shape(&shape)
+        .writer(&mut out)
+        .write_header_only()
+        .expect("writing to memory cannot fail");
     out
+}
+
+/// The bytes of `array` as an `.npy` file.
+fn npy_bytes(array: &NpyArray) -> Vec<u8> {
+    fn encode<T: npyz::Serialize + Clone>(descr: &str, shape: &[usize], v: &[T]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let shape: Vec<u64> = shape.iter().map(|&d| d as u64).collect();
+        let mut w = npyz::WriteOptions::new()
+            .dtype(DType::Plain(type_str(descr)))
+            .shape(&shape)
+            .writer(&mut out)
+            .begin_nd()
+            .expect("writing to memory cannot fail");
+        w.extend(v.iter().cloned())
+            .expect("writing to memory cannot fail");
+        w.finish().expect("the values fill the shape");
+        out
+    }
+    let descr = array.data.descr();
+    let shape = &array.shape;
+    each_variant!(&array.data, v => encode(&descr, shape, v))
 }
 
 /// Writes one array as a `.npy` file (what `np.load` reads).
@@ -283,20 +353,6 @@ pub fn write_npy(path: impl AsRef<Path>, shape: &[usize], data: NpyData) -> Resu
     w.add("array", shape, data)?;
     let (_, array) = w.arrays.pop().expect("added above");
     std::fs::write(path, npy_bytes(&array)).map_err(io_err(path))
-}
-
-/// The NPY 1.0 preamble and header of an array of `descr` and `shape` (a Python tuple).
-fn npy_header(descr: &str, shape: &str) -> Vec<u8> {
-    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
-    // Pad so that the data starts on a 64-byte boundary, ending with a newline.
-    let unpadded = 10 + header.len() + 1;
-    header.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
-    header.push('\n');
-    let mut out = Vec::with_capacity(10 + header.len());
-    out.extend(b"\x93NUMPY\x01\x00");
-    out.extend((header.len() as u16).to_le_bytes());
-    out.extend(header.as_bytes());
-    out
 }
 
 /// An `.npz` written while a run goes on: each array grows along its first axis, its values
@@ -399,14 +455,9 @@ impl NpzStream {
             let entry: usize = c.inner.iter().product::<usize>().max(1);
             let mut shape = vec![c.len / entry];
             shape.extend(&c.inner);
-            let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-            let tuple = match dims.len() {
-                1 => format!("({},)", dims[0]),
-                _ => format!("({})", dims.join(", ")),
-            };
             zip.start_file(format!("{}.npy", c.name), options)
                 .map_err(|e| format_err(&path, e.to_string()))?;
-            zip.write_all(&npy_header(c.descr, &tuple))
+            zip.write_all(&npy_header(c.descr, &shape))
                 .map_err(io_err(&path))?;
             let mut part = File::open(&c.part).map_err(io_err(&c.part))?;
             std::io::copy(&mut part, &mut zip).map_err(io_err(&path))?;
@@ -548,15 +599,7 @@ impl NpzWriter {
             shape: shape.to_vec(),
             data,
         };
-        let len = match &array.data {
-            NpyData::F64(v) => v.len(),
-            NpyData::F32(v) => v.len(),
-            NpyData::I64(v) => v.len(),
-            NpyData::I32(v) => v.len(),
-            NpyData::U8(v) => v.len(),
-            NpyData::Bool(v) => v.len(),
-            NpyData::Str(v) => v.len(),
-        };
+        let len = array.data.len();
         if len != array.numel() {
             return Err(Error::shape(
                 format!("array `{name}`"),

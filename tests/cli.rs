@@ -26,6 +26,12 @@ fn bad_flags_exit_with_two_before_any_work() {
         ("feedforward", &["--steps", "0"]),
         ("feedforward", &["--backend", "tpu"]),
         ("ei_network", &["--backend", "x"]),
+        ("expon", &["--steps", "-3"]),
+        ("custom_synapse", &["--backend", "cuda"]),
+        ("bench", &["--executor", "fast"]),
+        ("bench", &["--seconds", "0"]),
+        ("conformance", &["--backend", "cpu"]),
+        ("fingerprint", &["--write", "a", "--check", "b"]),
     ];
     for (name, args) in cases {
         let Some(out) = run(name, args) else { return };
@@ -36,6 +42,44 @@ fn bad_flags_exit_with_two_before_any_work() {
             out.stdout
         );
         assert!(!out.stderr.is_empty(), "{name} {args:?} says why");
+    }
+}
+
+/// Every example.
+const EXAMPLES: [&str; 13] = [
+    "bench",
+    "brunel",
+    "coba",
+    "conformance",
+    "custom_synapse",
+    "ei_network",
+    "expon",
+    "feedforward",
+    "fingerprint",
+    "potjans_diesmann",
+    "procedural",
+    "rebuilds",
+    "sweep",
+];
+
+#[test]
+fn every_example_answers_help_and_refuses_an_unknown_flag() {
+    for name in EXAMPLES {
+        let Some(out) = run(name, &["--help"]) else {
+            return;
+        };
+        assert_eq!(out.status.code(), Some(0), "{name} --help");
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(help.contains(&format!("Usage: {name}")), "{name}: {help}");
+        assert!(help.contains("--help"), "{name}: {help}");
+        let out = run(name, &["--no-such-flag"]).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name} --no-such-flag");
+        assert!(out.stdout.is_empty(), "{name} did work");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--no-such-flag") && err.contains("Usage:"),
+            "{name}: {err}"
+        );
     }
 }
 

@@ -395,7 +395,12 @@ fn state_output_and_records_round_trip() {
         assert!(out.iter().all(|&x| x == 0.0 || x == 1.0));
         let r = sim.spikes(m).unwrap();
         r.to_npz(dir.join("spikes.npz")).unwrap();
-        r.raster_png(dir.join("raster.png"), 1, Some(40)).unwrap();
+        brainwgpu::plot::Raster::new()
+            .population(r, "E", 0..40)
+            .population(r, "I", 40..50)
+            .row(1)
+            .write(dir.join("raster.png"))
+            .unwrap();
         sim.samples(s).unwrap().to_npz(dir.join("g.npz")).unwrap();
         let npz = brainwgpu::npz::Npz::read(dir.join("spikes.npz")).unwrap();
         assert_eq!(npz.f64s("neurons").unwrap().len(), r.count());

@@ -1,6 +1,6 @@
-//! What the examples' command lines share: the device choice, the output folder, and `main`'s
-//! handling of bad flags (exit code 2 with the usage line) and of errors (their message, exit
-//! code 1).
+//! What the examples' command lines share: the device choice, value checks for clap, the
+//! output folder, and `main`'s handling of errors (their message, exit code 1; clap answers
+//! `--help` and bad flags, exit code 2, before any work).
 
 // Each example uses what it needs of this module.
 #![allow(dead_code)]
@@ -10,19 +10,69 @@ use std::process::ExitCode;
 
 use brainwgpu::Device;
 
-/// `gpu` (the default adapter) or `cpu` (the f64 reference device).
-pub fn device(backend: &str) -> brainwgpu::Result<Device> {
-    match backend {
-        "cpu" => Ok(Device::Cpu),
-        _ => Device::gpu(),
+/// Where an example runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backend {
+    /// The default GPU adapter (f32 kernels).
+    Gpu,
+    /// The f64 reference device (the host's CPU).
+    Cpu,
+}
+
+impl Backend {
+    /// The device: the default adapter, or the f64 device.
+    pub fn device(self) -> brainwgpu::Result<Device> {
+        match self {
+            Backend::Cpu => Ok(Device::Cpu),
+            Backend::Gpu => Device::gpu(),
+        }
     }
 }
 
-/// The value of `--backend`: `gpu` or `cpu`, anything else a flag error.
-pub fn backend(value: String) -> Result<String, String> {
-    match value.as_str() {
-        "gpu" | "cpu" => Ok(value),
-        _ => Err(format!("--backend: expected gpu or cpu, got `{value}`")),
+/// A value parser for flags that take a finite number within `[lo, hi]`.
+pub fn within(lo: f64, hi: f64) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync {
+    move |text: &str| {
+        let x: f64 = text
+            .parse()
+            .map_err(|_| format!("expected a number, got `{text}`"))?;
+        if x.is_finite() && (lo..=hi).contains(&x) {
+            Ok(x)
+        } else {
+            Err(format!("expected a number from {lo} to {hi}, got {text}"))
+        }
+    }
+}
+
+/// A value parser for flags that take a whole number from `lo` to `hi`.
+pub fn within_count(
+    lo: usize,
+    hi: usize,
+) -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync {
+    move |text: &str| {
+        let x: usize = text
+            .parse()
+            .map_err(|_| format!("expected a whole number, got `{text}`"))?;
+        if (lo..=hi).contains(&x) {
+            Ok(x)
+        } else {
+            Err(format!(
+                "expected a whole number from {lo} to {hi}, got {x}"
+            ))
+        }
+    }
+}
+
+/// A value parser for flags that take a whole number of at least `min`.
+pub fn at_least(min: usize) -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync {
+    move |text: &str| {
+        let x: usize = text
+            .parse()
+            .map_err(|_| format!("expected a whole number, got `{text}`"))?;
+        if x >= min {
+            Ok(x)
+        } else {
+            Err(format!("expected at least {min}, got {x}"))
+        }
     }
 }
 
@@ -39,15 +89,6 @@ pub fn output_dir(dir: &Path) -> brainwgpu::Result<()> {
         })
 }
 
-/// The value of flag `flag` as a finite number.
-pub fn finite(flag: &str, value: String) -> Result<f64, String> {
-    value
-        .parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite())
-        .ok_or(format!("{flag}: expected a finite number, got `{value}`"))
-}
-
 /// Creates the output folder (and its parents).
 pub fn create_dir(dir: &Path) -> brainwgpu::Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| brainwgpu::Error::Io {
@@ -56,26 +97,10 @@ pub fn create_dir(dir: &Path) -> brainwgpu::Result<()> {
     })
 }
 
-/// Parses the flags, runs, and turns the outcome into the exit code: a bad flag prints its
-/// message and `usage` (code 2), `--help` the usage (0), an error its message (1).
-pub fn main_of<O>(
-    parse: impl FnOnce() -> Result<O, String>,
-    usage: &str,
-    run: impl FnOnce(&O) -> brainwgpu::Result<()>,
-) -> ExitCode {
-    let options = match parse() {
-        Ok(o) => o,
-        // `--help` (an empty message): the usage on stdout, success.
-        Err(e) if e.is_empty() => {
-            println!("{usage}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            eprintln!("{usage}");
-            return ExitCode::from(2);
-        }
-    };
+/// Runs an example with its options (clap has parsed them: `--help` answered, a bad flag
+/// reported with the usage and exit code 2, before any work) and turns the outcome into the
+/// exit code: an error prints its message (exit code 1).
+pub fn main_of<O>(options: O, run: impl FnOnce(&O) -> brainwgpu::Result<()>) -> ExitCode {
     match run(&options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -43,7 +43,7 @@ pub use connectivity::{Bounds, Dist, Rule, Stream, Synapses};
 pub use drive::PoissonDrive;
 pub use exec::Executor;
 pub(crate) use projection::PER_SYNAPSE_DELAY;
-pub use record::{CountRecord, RateRecord, Sampling, SpikeRecord, StateRecord, stacked_raster_png};
+pub use record::{CountRecord, RateRecord, Sampling, SpikeRecord, StateRecord};
 pub use simulation::{Progress, Simulation, StepCost};
 
 use crate::clock::Clock;

@@ -70,6 +70,11 @@ impl SpikeRecord {
         }
     }
 
+    /// The time step in ms.
+    pub fn dt_ms(&self) -> f64 {
+        self.dt
+    }
+
     /// Recorded steps.
     pub fn steps(&self) -> usize {
         self.words.len() / (self.rows * self.words_per_row()).max(1)
@@ -216,47 +221,6 @@ impl SpikeRecord {
             })
             .collect();
         (!cvs.is_empty()).then(|| cvs.iter().sum::<f64>() / cvs.len() as f64)
-    }
-
-    /// Writes a raster plot of sample `row` as a PNG: time to the right (at most 1600 columns),
-    /// one pixel row per plotted neuron (every neuron up to 600, else an evenly spaced 600 of
-    /// them), each spike a dark dot — red for neurons from `split` on (inhibitory ones, say) —
-    /// and under it the population rate per column (clipped at three times its median).
-    pub fn raster_png(
-        &self,
-        path: impl AsRef<Path>,
-        row: usize,
-        split: Option<usize>,
-    ) -> Result<()> {
-        let steps = self.steps().max(1);
-        let stride = self.n.div_ceil(600).max(1);
-        let (w, h, strip) = (steps.min(1600), self.n.div_ceil(stride).max(1), 100);
-        let height = h + strip + 1;
-        let mut rgb = vec![255u8; w * height * 3];
-        let mut per_column = vec![0usize; w];
-        for (step, r, j) in self.events() {
-            if r != row {
-                continue;
-            }
-            let x = step * w / steps;
-            per_column[x] += 1;
-            if j % stride != 0 {
-                continue;
-            }
-            let y = j / stride;
-            let color = if split.is_some_and(|s| j >= s) {
-                [200, 30, 30]
-            } else {
-                [20, 20, 20]
-            };
-            rgb[(y * w + x) * 3..(y * w + x) * 3 + 3].copy_from_slice(&color);
-        }
-        for x in 0..w {
-            let at = (h * w + x) * 3;
-            rgb[at..at + 3].copy_from_slice(&[160, 160, 160]);
-        }
-        rate_strip(&mut rgb, w, 0, strip, &per_column);
-        crate::png::write_rgb(path, w, height, &rgb)
     }
 
     /// Writes `times_ms`, `steps`, `rows`, `neurons` (one entry per spike), `dt_ms` and
@@ -467,6 +431,11 @@ impl StateRecord {
         taken
     }
 
+    /// The time step in ms.
+    pub fn dt_ms(&self) -> f64 {
+        self.dt
+    }
+
     /// Writes `times_ms`, `neurons` and `values` (`samples × rows × n`) to an `.npz`.
     pub fn to_npz(&self, path: impl AsRef<Path>) -> Result<()> {
         write_arrays(self, path.as_ref())
@@ -637,7 +606,7 @@ fn write_arrays(record: &dyn Arrays, path: &Path) -> Result<()> {
     let mut w = NpzWriter::new();
     for (name, inner, data) in record.growing() {
         let entry: usize = inner.iter().product::<usize>().max(1);
-        let mut shape = vec![data_len(&data) / entry];
+        let mut shape = vec![data.len() / entry];
         shape.extend(inner);
         w.add(name, &shape, data)?;
     }
@@ -645,18 +614,6 @@ fn write_arrays(record: &dyn Arrays, path: &Path) -> Result<()> {
         w.add(name, &shape, data)?;
     }
     w.write(path)
-}
-
-fn data_len(data: &NpyData) -> usize {
-    match data {
-        NpyData::F64(v) => v.len(),
-        NpyData::I64(v) => v.len(),
-        NpyData::I32(v) => v.len(),
-        NpyData::F32(v) => v.len(),
-        NpyData::U8(v) => v.len(),
-        NpyData::Bool(v) => v.len(),
-        NpyData::Str(v) => v.len(),
-    }
 }
 
 fn descr(data: &NpyData) -> &'static str {
@@ -801,120 +758,6 @@ pub(crate) fn read_back(
         }
     }
     Ok(())
-}
-
-/// Glyphs of 3 × 5 pixels (bit 14 top left, row by row) for population labels.
-fn glyph(c: char) -> u16 {
-    match c {
-        '0' => 0b111_101_101_101_111,
-        '1' => 0b010_110_010_010_111,
-        '2' => 0b111_001_111_100_111,
-        '3' => 0b111_001_111_001_111,
-        '4' => 0b101_101_111_001_001,
-        '5' => 0b111_100_111_001_111,
-        '6' => 0b111_100_111_101_111,
-        '7' => 0b111_001_010_010_010,
-        '8' => 0b111_101_111_101_111,
-        '9' => 0b111_101_111_001_111,
-        'E' => 0b111_100_110_100_111,
-        'I' => 0b111_010_010_010_111,
-        'L' => 0b100_100_100_100_111,
-        '/' => 0b001_001_010_100_100,
-        _ => 0,
-    }
-}
-
-/// Writes the rasters of several populations of one run (sample `row` of each) as one PNG:
-/// populations stacked top to bottom in the order given, each with at most `per_population`
-/// evenly spaced neurons, in alternating colours, labelled with their names at the left
-/// (digits, `L`, `E`, `I`, `/`), and a strip of the total spike count per column at the bottom.
-/// Time runs to the right (at most 1600 columns).
-pub fn stacked_raster_png(
-    path: impl AsRef<Path>,
-    records: &[&SpikeRecord],
-    row: usize,
-    per_population: usize,
-) -> Result<()> {
-    let steps = records.iter().map(|r| r.steps()).max().unwrap_or(0).max(1);
-    let (margin, scale) = (44, 2);
-    let w = margin + steps.min(1600);
-    let strides: Vec<usize> = records
-        .iter()
-        .map(|r| r.n.div_ceil(per_population.max(1)).max(1))
-        .collect();
-    let heights: Vec<usize> = records
-        .iter()
-        .zip(&strides)
-        .map(|(r, s)| r.n.div_ceil(*s).max(5 * scale + 2))
-        .collect();
-    let strip = 80;
-    let h: usize = heights.iter().sum::<usize>() + records.len() + strip;
-    let mut rgb = vec![255u8; w * h * 3];
-    let put = |rgb: &mut Vec<u8>, x: usize, y: usize, c: [u8; 3]| {
-        if x < w && y < h {
-            rgb[(y * w + x) * 3..(y * w + x) * 3 + 3].copy_from_slice(&c);
-        }
-    };
-    let mut per_column = vec![0usize; w - margin];
-    let mut top = 0;
-    for (p, r) in records.iter().enumerate() {
-        let color = if p % 2 == 0 {
-            [40, 40, 120]
-        } else {
-            [190, 30, 50]
-        };
-        for (step, b, j) in r.events() {
-            if b != row {
-                continue;
-            }
-            let x = step * (w - margin) / steps;
-            per_column[x] += 1;
-            if j % strides[p] == 0 {
-                put(&mut rgb, margin + x, top + j / strides[p], color);
-            }
-        }
-        // The label: glyphs drawn `scale` times larger, from the left edge.
-        for (k, c) in r.name.chars().filter(|c| *c != '_').take(6).enumerate() {
-            let bits = glyph(c.to_ascii_uppercase());
-            for gy in 0..5 {
-                for gx in 0..3 {
-                    if (bits >> (14 - (gy * 3 + gx))) & 1 == 0 {
-                        continue;
-                    }
-                    for dy in 0..scale {
-                        for dx in 0..scale {
-                            let x = 1 + k * (3 * scale + 1) + gx * scale + dx;
-                            put(&mut rgb, x, top + 2 + gy * scale + dy, color);
-                        }
-                    }
-                }
-            }
-        }
-        top += heights[p];
-        for x in 0..w {
-            put(&mut rgb, x, top, [170, 170, 170]);
-        }
-        top += 1;
-    }
-    rate_strip(&mut rgb, w, margin, strip, &per_column);
-    crate::png::write_rgb(path, w, h, &rgb)
-}
-
-/// Draws the spike count of each column as a bar rising from the bottom of the RGB image of
-/// width `w`, `strip` rows high at most, from column `left` on; counts above three times the
-/// median are clipped.
-fn rate_strip(rgb: &mut [u8], w: usize, left: usize, strip: usize, per_column: &[usize]) {
-    let h = rgb.len() / (3 * w);
-    let mut sorted = per_column.to_vec();
-    sorted.sort_unstable();
-    let peak = (3 * sorted[sorted.len() / 2]).max(1);
-    for (x, &c) in per_column.iter().enumerate() {
-        let bar = c.min(peak) * strip / peak;
-        for y in h - bar..h {
-            let at = (y * w + left + x) * 3;
-            rgb[at..at + 3].copy_from_slice(&[40, 90, 200]);
-        }
-    }
 }
 
 /// A monitor's record streamed to an `.npz` chunk by chunk (`Simulation::stream_to`): the
