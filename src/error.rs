@@ -152,6 +152,16 @@ pub enum Error {
         reason: String,
     },
 
+    /// A model without an f64 twin ([`Model::step_f64`](crate::Model::step_f64)) was asked to
+    /// run on the f64 device.
+    #[error(
+        "{model} has no f64 twin (Model::step_f64): it runs on GPU devices; the f64 device needs one"
+    )]
+    NoF64Twin {
+        /// The model (its kind and name).
+        model: String,
+    },
+
     /// A checkpoint was saved from another network, executor or version than the simulation
     /// asked to restore it.
     #[error(

@@ -75,8 +75,44 @@ pub(crate) struct HostStep<'a> {
     pub params: &'a [ParamValue],
 }
 
-/// Runs `model`'s f64 twin on every element.
-pub(crate) fn step_elements(model: &dyn Model, s: &HostStep<'_>, states: &mut dyn HostStates) {
+/// Whether `model` has an f64 twin: its `step_f64` run once on a scratch element (its
+/// initial states, no inputs, `params`), else an [`Error::NoF64Twin`](crate::Error::NoF64Twin)
+/// naming `owner()`.
+pub(crate) fn check_twin(
+    model: &dyn Model,
+    owner: impl Fn() -> String,
+    params: &[ParamValue],
+    n: usize,
+) -> crate::Result<()> {
+    let mut values: Vec<f64> = model
+        .initial_state(1, n)
+        .iter()
+        .map(|v| v.first().copied().unwrap_or(0.0))
+        .collect();
+    let row = vec![0.0; n];
+    let mut e = ElemF64::new(
+        (0.0, 0.1, 0, 0.0),
+        &mut values,
+        (0.0, &row, 0.0),
+        &[],
+        params,
+        (0, 0, n),
+    );
+    model.step_f64(&mut e);
+    if e.no_twin {
+        return Err(crate::Error::NoF64Twin { model: owner() });
+    }
+    Ok(())
+}
+
+/// Runs `model`'s f64 twin on every element; a model without one is an
+/// [`Error::NoF64Twin`](crate::Error::NoF64Twin) naming `owner()`, before any state changes.
+pub(crate) fn step_elements(
+    model: &dyn Model,
+    owner: impl Fn() -> String,
+    s: &HostStep<'_>,
+    states: &mut dyn HostStates,
+) -> crate::Result<()> {
     let vars = model.state_names().len();
     let emits = model.output() == Output::Emitted;
     let mut values = vec![0.0; vars];
@@ -98,6 +134,9 @@ pub(crate) fn step_elements(model: &dyn Model, s: &HostStep<'_>, states: &mut dy
             (i, j, s.n),
         );
         model.step_f64(&mut e);
+        if e.no_twin {
+            return Err(crate::Error::NoF64Twin { model: owner() });
+        }
         let out = e.out;
         for (v, x) in values.iter().enumerate() {
             states.set(v, i, *x);
@@ -106,4 +145,5 @@ pub(crate) fn step_elements(model: &dyn Model, s: &HostStep<'_>, states: &mut dy
             states.set_out(i, out);
         }
     }
+    Ok(())
 }

@@ -480,26 +480,77 @@ impl<D: Dimension> From<f64> for Init<D> {
     }
 }
 
-/// Builder methods on a built-in model type (an alias of `Module<Params>`) that set one
-/// parameter each and keep the module's states. An entry `name: Type => path.to.field` sets a
-/// nested field. (Models defined outside the crate set theirs with [`Module::configure`](crate::module::Module::configure)
-/// (crate::Module::configure).)
+/// Builder methods that set one parameter each and keep the module's states, one per entry
+/// `name: Type` (an entry `name: Type => path.to.field` sets a nested field), each taking
+/// anything that converts into `Type`.
+///
+/// For a model defined outside this crate, name a trait for the methods — they are made a
+/// trait's because Rust lets a crate add methods to [`Module`](crate::Module) only that way:
+///
+/// ```
+/// use brainwgpu::model::{Accepts, Model, Output, Param, ParamValue};
+/// use brainwgpu::prelude::*;
+/// use brainwgpu::shaders::KernelDef;
+///
+/// #[derive(Clone)]
+/// pub struct LeakParams {
+///     tau: Param<Time>,
+///     kernel: KernelDef,
+/// }
+/// pub type Leak = Module<LeakParams>;
+///
+/// brainwgpu::setters!(Leak as LeakSetters {
+///     /// Sets the time constant `tau`.
+///     tau: Param<Time>,
+/// });
+///
+/// # impl Model for LeakParams {
+/// #     fn kind(&self) -> &str { "Leak" }
+/// #     fn kernel(&self) -> &KernelDef { &self.kernel }
+/// #     fn state_names(&self) -> Vec<&str> { vec!["g"] }
+/// #     fn output(&self) -> Output { Output::State(0) }
+/// #     fn validate(&self, n: usize) -> Result<()> { self.tau.check_positive("Leak", "tau", n) }
+/// #     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> { vec![vec![0.0; rows * n]] }
+/// #     fn kernel_params(&self, _dt: f64) -> Vec<ParamValue> { vec![self.tau.value().clone()] }
+/// # }
+/// let kernel = KernelDef::new("leak", "fn leak_step(e: Elem) {}", "leak");
+/// let leak = Module::from_model(LeakParams { tau: (5.0 * ms).into(), kernel }, 10).tau(8.0 * ms);
+/// ```
+///
+/// Inside this crate the methods are the type's own: `setters!(Expon { tau: Param<Time> })`.
+#[macro_export]
 macro_rules! setters {
+    (@field $p:ident, $name:ident) => { $p.$name };
+    (@field $p:ident, $name:ident, $($path:ident).+) => { $p.$($path).+ };
     ($ty:ident { $($(#[$doc:meta])* $name:ident : $t:ty $(=> $($path:ident).+)?),* $(,)? }) => {
         impl $ty {
             $(
                 $(#[$doc])*
                 pub fn $name(self, value: impl Into<$t>) -> Self {
                     let value = value.into();
-                    self.configure(|p| $crate::model::setters!(@field p, $name $(, $($path).+)?) = value)
+                    self.configure(|p| $crate::setters!(@field p, $name $(, $($path).+)?) = value)
                 }
             )*
         }
     };
-    (@field $p:ident, $name:ident) => { $p.$name };
-    (@field $p:ident, $name:ident, $($path:ident).+) => { $p.$($path).+ };
+    ($ty:ty as $trait:ident { $($(#[$doc:meta])* $name:ident : $t:ty $(=> $($path:ident).+)?),* $(,)? }) => {
+        /// Builder methods, one per parameter (made by `brainwgpu::setters!`).
+        pub trait $trait: Sized {
+            $(
+                $(#[$doc])*
+                fn $name(self, value: impl Into<$t>) -> Self;
+            )*
+        }
+        impl $trait for $ty {
+            $(
+                fn $name(self, value: impl Into<$t>) -> Self {
+                    let value = value.into();
+                    self.configure(|p| $crate::setters!(@field p, $name $(, $($path).+)?) = value)
+                }
+            )*
+        }
+    };
 }
-pub(crate) use setters;
 
 /// The part of a [`Model`] impl that only names things, stated once: the BrainPy class name,
 /// the kernel, the state variables, the output and (optionally) the inputs it reads —
@@ -567,6 +618,8 @@ pub struct ElemF64<'a> {
     j: usize,
     /// Neurons per instance.
     n: usize,
+    /// Set by the provided [`Model::step_f64`]: the model has no f64 twin.
+    pub(crate) no_twin: bool,
 }
 
 impl<'a> ElemF64<'a> {
@@ -594,6 +647,7 @@ impl<'a> ElemF64<'a> {
             params,
             j,
             n,
+            no_twin: false,
         }
     }
 
@@ -695,8 +749,13 @@ pub trait Model: Send + Sync + 'static {
     /// The kernel's parameters for step `dt` (ms), in kernel order; factors that depend only
     /// on parameters and `dt` are computed here in f64 (called after `validate`).
     fn kernel_params(&self, dt: f64) -> Vec<ParamValue>;
-    /// One element in f64, in exactly the kernel's order of operations.
-    fn step_f64(&self, e: &mut ElemF64<'_>);
+    /// One element in f64, in exactly the kernel's order of operations: the model's f64 twin,
+    /// which the f64 device runs and the tests compare the kernel with. Optional: a model
+    /// without one runs on GPU devices, and the f64 device refuses it with
+    /// [`Error::NoF64Twin`](crate::Error::NoF64Twin) (the provided method only marks it so).
+    fn step_f64(&self, e: &mut ElemF64<'_>) {
+        e.no_twin = true;
+    }
     /// Which inputs besides `x` it reads (default: none).
     fn accepts(&self) -> Accepts {
         Accepts::default()

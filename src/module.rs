@@ -183,6 +183,14 @@ pub(crate) const PARAM_LAYOUT_SHIFT: u32 = 30;
 /// holds 4 GiB).
 pub(crate) const PARAM_OFFSET_MASK: u32 = (1 << PARAM_LAYOUT_SHIFT) - 1;
 
+/// How errors name a module: its kind and, when it has one, its name.
+fn owner_of(kind: &str, name: Option<&str>) -> String {
+    match name {
+        Some(n) => format!("{kind} `{n}`"),
+        None => kind.to_string(),
+    }
+}
+
 /// The header + values layout `param()` in `shaders/abi/shared.wgsl` reads: header word p is
 /// the offset of parameter p's values, its top two bits how they are indexed — 0 one value
 /// (or a table, or a word), 2 by neuron `j`, 1 by instance `b`, 3 by element `i = b·n + j`.
@@ -351,10 +359,7 @@ impl<M: Model> Module<M> {
     }
 
     fn owner(&self) -> String {
-        match &self.name {
-            Some(n) => format!("{} `{n}`", self.model.kind()),
-            None => self.model.kind().to_string(),
-        }
+        owner_of(self.model.kind(), self.name.as_deref())
     }
 
     fn runtime(&self) -> Result<&Runtime> {
@@ -443,6 +448,12 @@ impl<M: Model> Module<M> {
                 &format!("states of {owner} ({vars} variables × {shape})"),
                 vars * total,
             )?;
+            // A user's kernel is checked here, its errors pointing into its own source, not
+            // at the first update.
+            let kernel = self.model.kernel();
+            if !kernel.is_static() {
+                kernel.validate()?;
+            }
         }
         let init = self.initial_state(rows, n)?;
         let emits = self.model.output() == Output::Emitted;
@@ -731,7 +742,8 @@ impl<M: Model> Module<M> {
                     channels: &channels,
                     params: &c.params.data,
                 };
-                step_elements(model, &step, &mut TensorStates(&mut c.tensors, vars));
+                let owner = || owner_of(model.kind(), self.name.as_deref());
+                step_elements(model, owner, &step, &mut TensorStates(&mut c.tensors, vars))?;
                 Ok(&c.tensors[out_index])
             }
         }

@@ -110,7 +110,7 @@ impl LeakyRateReadout {
     }
 }
 
-crate::model::setters!(LeakyRateReadout {
+crate::setters!(LeakyRateReadout {
     /// Sets `tau`.
     tau: Param<Time>,
     /// Sets the weights (`w_init`), row-major `(in, out)`.

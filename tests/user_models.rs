@@ -341,3 +341,100 @@ fn a_wgsl_error_in_a_user_model_is_reported_at_compile() {
         assert!(err.to_string().contains("broken_synapse"), "{err}");
     }
 }
+
+/// SimpleSynapse without its f64 twin (the provided `step_f64`).
+#[derive(Clone)]
+struct GpuOnly {
+    inner: SimpleSynapse,
+}
+
+impl Model for GpuOnly {
+    fn kind(&self) -> &str {
+        "GpuOnly"
+    }
+    fn kernel(&self) -> &KernelDef {
+        &self.inner.kernel
+    }
+    fn state_names(&self) -> Vec<&str> {
+        vec!["g"]
+    }
+    fn output(&self) -> Output {
+        Output::State(0)
+    }
+    fn validate(&self, n: usize) -> Result<()> {
+        self.inner.validate(n)
+    }
+    fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
+        self.inner.initial_state(rows, n)
+    }
+    fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {
+        self.inner.kernel_params(dt)
+    }
+}
+
+brainwgpu::setters!(Module<GpuOnly> as GpuOnlySetters {
+    /// Sets `tau`.
+    tau: Param<Time> => inner.tau,
+});
+
+#[test]
+fn a_model_without_an_f64_twin_runs_on_gpus_and_the_f64_device_refuses_it() {
+    let model = || {
+        Module::from_model(
+            GpuOnly {
+                inner: SimpleSynapse::new(5.0 * ms),
+            },
+            4,
+        )
+        .with_name("g")
+        .tau(2.0 * ms)
+    };
+    // A module: at the first update on the f64 device.
+    let clock = Clock::new(0.1 * ms).unwrap();
+    let mut m = model();
+    m.init_state(&Device::Cpu, None).unwrap();
+    let x = Tensor::from_f64(&Device::Cpu, TensorShape::new(None, 4), &[1.0; 4]).unwrap();
+    let e = m.update(&clock, &x).err().expect("no twin, no f64 run");
+    assert!(
+        matches!(&e, brainwgpu::Error::NoF64Twin { model } if model == "GpuOnly `g`"),
+        "{e}"
+    );
+    // A network: at compile.
+    let mut net = Network::new();
+    let g = net.add(model()).unwrap();
+    net.update(g, Wiring::new().x(1.0));
+    let e = net
+        .compile(&Device::Cpu, None, 0.1 * ms)
+        .err()
+        .expect("no twin");
+    assert!(matches!(e, brainwgpu::Error::NoF64Twin { .. }), "{e}");
+    assert!(e.to_string().contains("runs on GPU devices"), "{e}");
+    // On a GPU it runs, with the value the builder set: g = Σ x·e^(−k·dt/τ), τ = 2 ms.
+    let Some(gpu) = common::gpu() else { return };
+    let mut sim = net.compile(&gpu, None, 0.1 * ms).unwrap();
+    sim.run(10).unwrap();
+    let want: f64 = (0..10).map(|k| (-(k as f64) * 0.1 / 2.0).exp()).sum();
+    for v in sim.state(g, "g").unwrap() {
+        assert!((v - want).abs() < 1e-5, "{v} vs {want}");
+    }
+}
+
+#[test]
+fn a_typo_in_a_user_kernel_is_reported_at_init_state_with_the_user_s_line() {
+    let Some(gpu) = common::gpu() else { return };
+    let mut syn = SimpleSynapse::new(5.0 * ms);
+    syn.kernel = KernelDef::new(
+        "typo_synapse",
+        "fn typo_synapse_step(e: Elem) {\n    let tau = param(0u, e);\n    let g = state_get(0u, e);\n    state_set(0u, e, g * exp(-0.1 / tua));\n}",
+        "typo_synapse",
+    );
+    let mut m = Module::from_model(syn, 8);
+    let e = m.init_state(&gpu, None).err().expect("a typo compiled");
+    let text = e.to_string();
+    assert!(matches!(e, brainwgpu::Error::Kernel { .. }), "{text}");
+    assert!(text.contains("line 4 of the kernel's own source"), "{text}");
+    assert!(
+        text.contains("state_set(0u, e, g * exp(-0.1 / tua));"),
+        "{text}"
+    );
+}

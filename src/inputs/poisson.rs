@@ -54,7 +54,7 @@ impl PoissonSpike {
     }
 }
 
-crate::model::setters!(PoissonSpike {
+crate::setters!(PoissonSpike {
     /// Sets the rates.
     freqs: Param<Rate>,
 });

@@ -58,7 +58,7 @@ impl SpikeTime {
     }
 }
 
-crate::model::setters!(SpikeTime {
+crate::setters!(SpikeTime {
     /// Sets the weights (one, or one per event).
     weights: Vec<f64>,
     /// Sets `time_as_step`.

@@ -174,7 +174,7 @@ impl CubaLIF {
     }
 }
 
-crate::model::setters!(CubaLIF {
+crate::setters!(CubaLIF {
     /// Sets `R`.
     r: Param<Resistance>,
     /// Sets `tau`.
@@ -299,7 +299,7 @@ impl CobaLIF {
     }
 }
 
-crate::model::setters!(CobaLIF {
+crate::setters!(CobaLIF {
     /// Sets `R`.
     r: Param<Resistance>,
     /// Sets `tau`.

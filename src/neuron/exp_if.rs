@@ -195,7 +195,7 @@ impl ExpIF {
 /// module's own setters.
 macro_rules! exp_if_setters {
     ($ty:ident [$($at:ident).*] $($own:tt)*) => {
-        crate::model::setters!($ty {
+        crate::setters!($ty {
             /// Sets `R`.
             r: Param<Resistance> => $($at.)* r,
             /// Sets `tau`.

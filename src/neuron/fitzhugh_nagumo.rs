@@ -75,7 +75,7 @@ impl FitzHughNagumo {
     }
 }
 
-crate::model::setters!(FitzHughNagumo {
+crate::setters!(FitzHughNagumo {
     /// Sets `a`.
     a: Param<Dimensionless>,
     /// Sets `b`.

@@ -251,7 +251,7 @@ impl Gif {
 /// module's own setters.
 macro_rules! gif_setters {
     ($ty:ident [$($at:ident).*] $($own:tt)*) => {
-        crate::model::setters!($ty {
+        crate::setters!($ty {
             /// Sets `R`.
             r: Param<Resistance> => $($at.)* r,
             /// Sets `tau`.

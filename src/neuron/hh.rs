@@ -133,7 +133,7 @@ impl HH {
     }
 }
 
-crate::model::setters!(HH {
+crate::setters!(HH {
     /// Sets `ENa`.
     e_na: Param<Voltage>,
     /// Sets `gNa`.

@@ -96,7 +96,7 @@ impl HindmarshRose {
     }
 }
 
-crate::model::setters!(HindmarshRose {
+crate::setters!(HindmarshRose {
     /// Sets `a`.
     a: Param<Dimensionless>,
     /// Sets `b`.

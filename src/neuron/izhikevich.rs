@@ -151,7 +151,7 @@ impl Izhikevich {
 /// module's own setters.
 macro_rules! izhikevich_setters {
     ($ty:ident [$($at:ident).*] $($own:tt)*) => {
-        crate::model::setters!($ty {
+        crate::setters!($ty {
             /// Sets `a`.
             a: Param<Rate> => $($at.)* a,
             /// Sets `b`.

@@ -115,7 +115,7 @@ impl IF {
     }
 }
 
-crate::model::setters!(IF {
+crate::setters!(IF {
     /// Sets `R`.
     r: Param<Resistance>,
     /// Sets `tau`.
@@ -231,7 +231,7 @@ impl LIF {
     }
 }
 
-crate::model::setters!(LIF {
+crate::setters!(LIF {
     /// Sets `R`.
     r: Param<Resistance>,
     /// Sets `tau`.
@@ -357,7 +357,7 @@ impl LIFRef {
     }
 }
 
-crate::model::setters!(LIFRef {
+crate::setters!(LIFRef {
     /// Sets `R`.
     r: Param<Resistance>,
     /// Sets `tau`.
@@ -490,7 +490,7 @@ impl ALIF {
     }
 }
 
-crate::model::setters!(ALIF {
+crate::setters!(ALIF {
     /// Sets `R`.
     r: Param<Resistance>,
     /// Sets `tau`.

@@ -112,7 +112,7 @@ impl MorrisLecar {
     }
 }
 
-crate::model::setters!(MorrisLecar {
+crate::setters!(MorrisLecar {
     /// Sets `V_Ca`.
     v_ca: Param<Voltage>,
     /// Sets `g_Ca`.

@@ -168,7 +168,7 @@ impl QuaIF {
 /// module's own setters.
 macro_rules! qua_if_setters {
     ($ty:ident [$($at:ident).*] $($own:tt)*) => {
-        crate::model::setters!($ty {
+        crate::setters!($ty {
             /// Sets `R`.
             r: Param<Resistance> => $($at.)* r,
             /// Sets `tau`.

@@ -108,7 +108,7 @@ impl WangBuzsakiHH {
     }
 }
 
-crate::model::setters!(WangBuzsakiHH {
+crate::setters!(WangBuzsakiHH {
     /// Sets `ENa`.
     e_na: Param<Voltage>,
     /// Sets `gNa`.

@@ -54,7 +54,7 @@ impl Alpha {
     }
 }
 
-crate::model::setters!(Alpha {
+crate::setters!(Alpha {
     /// Sets `tau`.
     tau: Param<Time>,
     /// Sets `g_initializer`.

@@ -84,7 +84,7 @@ impl BioNMDA {
     }
 }
 
-crate::model::setters!(BioNMDA {
+crate::setters!(BioNMDA {
     /// Sets `alpha1`.
     alpha1: Param<Rate>,
     /// Sets `beta1`.

@@ -69,7 +69,7 @@ impl Expon {
     }
 }
 
-crate::model::setters!(Expon {
+crate::setters!(Expon {
     /// Sets the time constant `tau` (a scalar or one value per neuron).
     tau: Param<Time>,
     /// Sets how `g` starts.
@@ -161,7 +161,7 @@ impl DualExpon {
     }
 }
 
-crate::model::setters!(DualExpon {
+crate::setters!(DualExpon {
     /// Sets `tau_decay`.
     tau_decay: Param<Time>,
     /// Sets `tau_rise`.

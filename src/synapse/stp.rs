@@ -62,7 +62,7 @@ impl STP {
     }
 }
 
-crate::model::setters!(STP {
+crate::setters!(STP {
     /// Sets `U`.
     u: Param<Dimensionless>,
     /// Sets `tau_f`.
@@ -149,7 +149,7 @@ impl STD {
     }
 }
 
-crate::model::setters!(STD {
+crate::setters!(STD {
     /// Sets `tau`.
     tau: Param<Time>,
     /// Sets `U`.

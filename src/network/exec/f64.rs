@@ -243,7 +243,8 @@ impl Exec for F64 {
                     total: node.total,
                     out: node.out,
                 };
-                step_elements(node.model.as_ref(), &step, &mut region);
+                let owner = || format!("{} `{}`", node.model.kind(), node.name);
+                step_elements(node.model.as_ref(), owner, &step, &mut region)?;
                 if let Some(r) = s.ring {
                     let ring = &plan.rings[r];
                     let at = ring.base + (k as usize % ring.depth) * ring.len;

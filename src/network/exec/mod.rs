@@ -173,7 +173,15 @@ fn fused_workgroup(plan: &Plan, choice: Executor, limits: &DeviceLimits) -> Resu
 /// The executor that runs `plan` on `device` as `choice` asks.
 pub(crate) fn build(device: &Device, plan: &Arc<Plan>, choice: Executor) -> Result<Box<dyn Exec>> {
     let gpu = match device {
-        Device::Cpu => return Ok(Box::new(f64::F64::new(plan.clone()))),
+        Device::Cpu => {
+            // Models defined outside the library may have no f64 twin: refused here, at
+            // compile, rather than at the first step.
+            for node in plan.nodes.iter().filter(|n| !n.model.kernel().is_static()) {
+                let owner = || format!("{} `{}`", node.model.kind(), node.name);
+                crate::host::check_twin(node.model.as_ref(), owner, &node.params, node.n)?;
+            }
+            return Ok(Box::new(f64::F64::new(plan.clone())));
+        }
         Device::Gpu(gpu) => gpu,
     };
     let built: Result<Box<dyn Exec>> = match fused_workgroup(plan, choice, &gpu.limits())? {
