@@ -394,7 +394,9 @@ fn a_model_without_an_f64_twin_runs_on_gpus_and_the_f64_device_refuses_it() {
     let mut m = model();
     m.init_state(&Device::Cpu, None).unwrap();
     let x = Tensor::from_f64(&Device::Cpu, TensorShape::new(None, 4), &[1.0; 4]).unwrap();
-    let e = m.update(&clock, &x).err().expect("no twin, no f64 run");
+    let Err(e) = m.update(&clock, &x) else {
+        panic!("no twin, no f64 run")
+    };
     assert!(
         matches!(&e, brainwgpu::Error::NoF64Twin { model } if model == "GpuOnly `g`"),
         "{e}"
@@ -429,7 +431,9 @@ fn a_typo_in_a_user_kernel_is_reported_at_init_state_with_the_user_s_line() {
         "typo_synapse",
     );
     let mut m = Module::from_model(syn, 8);
-    let e = m.init_state(&gpu, None).err().expect("a typo compiled");
+    let Err(e) = m.init_state(&gpu, None) else {
+        panic!("a typo compiled")
+    };
     let text = e.to_string();
     assert!(matches!(e, brainwgpu::Error::Kernel { .. }), "{text}");
     assert!(text.contains("line 4 of the kernel's own source"), "{text}");
