@@ -38,6 +38,7 @@ pub mod compare;
 pub mod conformance;
 mod error;
 pub mod gpu;
+pub mod guide;
 mod host;
 pub mod inputs;
 pub mod model;

@@ -491,6 +491,7 @@ impl<D: Dimension> From<f64> for Init<D> {
 /// use brainwgpu::model::{Accepts, Model, Output, Param, ParamValue};
 /// use brainwgpu::prelude::*;
 /// use brainwgpu::shaders::KernelDef;
+/// use brainwgpu::Module;
 ///
 /// #[derive(Clone)]
 /// pub struct LeakParams {
@@ -719,8 +720,45 @@ pub struct Accepts {
 /// An element-wise model: a WGSL kernel over the element ABI and its f64 twin, sharing one
 /// layout of states and kernel parameters.
 ///
-/// Built-in models implement it on their parameter structs (`ExponParams`, `LifParams` …);
-/// a [`Module`](crate::Module) adds the states and the device.
+/// Built-in models implement it on their parameter structs (`ExponParams`, `LIFParams` …);
+/// a [`Module`](crate::Module) adds the states and the device. Writing your own — the
+/// kernel's ABI (every WGSL function a step may call), the optional f64 twin, builder
+/// methods, and a complete neuron — is [`crate::guide`]; in short:
+///
+/// ```
+/// use brainwgpu::model::{Model, Output, Param, ParamValue};
+/// use brainwgpu::prelude::*;
+/// use brainwgpu::shaders::KernelDef;
+/// use brainwgpu::Module;
+///
+/// /// g ← g·e^(−dt/τ) + x, as BrainPy's `SimpleSynapse`.
+/// #[derive(Clone)]
+/// struct Simple {
+///     tau: Param<Time>,
+///     kernel: KernelDef,
+/// }
+///
+/// impl Model for Simple {
+///     fn kind(&self) -> &str { "Simple" }
+///     fn kernel(&self) -> &KernelDef { &self.kernel }
+///     fn state_names(&self) -> Vec<&str> { vec!["g"] }
+///     fn output(&self) -> Output { Output::State(0) }
+///     fn validate(&self, n: usize) -> Result<()> { self.tau.check_positive("Simple", "tau", n) }
+///     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> { vec![vec![0.0; rows * n]] }
+///     fn kernel_params(&self, _dt: f64) -> Vec<ParamValue> { vec![self.tau.value().clone()] }
+///     // No step_f64: it runs on GPU devices only.
+/// }
+///
+/// let kernel = KernelDef::new(
+///     "simple",
+///     "fn simple_step(e: Elem) {\n    let g = state_get(0u, e);\n    \
+///      state_set(0u, e, g * exp_accurate(-clk.dt / param(0u, e)) + input_x(e));\n}",
+///     "simple",
+/// );
+/// kernel.validate()?; // naga, no GPU needed
+/// let syn = Module::from_model(Simple { tau: (5.0 * ms).into(), kernel }, 100);
+/// # Ok::<(), brainwgpu::Error>(())
+/// ```
 pub trait Model: Send + Sync + 'static {
     /// The BrainPy class name ("Expon").
     fn kind(&self) -> &str;
@@ -752,7 +790,7 @@ pub trait Model: Send + Sync + 'static {
     /// One element in f64, in exactly the kernel's order of operations: the model's f64 twin,
     /// which the f64 device runs and the tests compare the kernel with. Optional: a model
     /// without one runs on GPU devices, and the f64 device refuses it with
-    /// [`Error::NoF64Twin`](crate::Error::NoF64Twin) (the provided method only marks it so).
+    /// [`Error::NoF64Twin`] (the provided method only marks it so).
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         e.no_twin = true;
     }

@@ -104,7 +104,26 @@ pub trait SynapseModel: Model {}
 /// Marker for models whose modules are neurons.
 pub trait NeuronModel: Model {}
 
-/// A model plus its states on a device: what `Expon`, `LIF` … are.
+/// A model plus its states on a device: what `Expon`, `LIF` … are. Used alone it is
+/// brainstate's `nn.Module`: `init_state`, then `update` once per step.
+///
+/// ```
+/// # fn main() -> brainwgpu::Result<()> {
+/// use brainwgpu::prelude::*;
+///
+/// let device = Device::Cpu; // or Device::gpu()?
+/// let mut syn = Expon::new(100).tau(8.0 * ms);
+/// syn.init_state(&device, Some(32))?; // a batch of 32
+/// let mut clock = Clock::new(0.1 * ms)?;
+/// let spikes = Tensor::from_f64(&device, TensorShape::new(Some(32), 100), &vec![1.0; 3200])?;
+/// for _ in 0..10 {
+///     syn.update(&clock, &spikes)?;
+///     clock.advance();
+/// }
+/// assert_eq!(syn.output()?.shape().to_string(), "(32, 100)");
+/// # Ok(())
+/// # }
+/// ```
 pub struct Module<M: Model> {
     model: M,
     in_size: Shape,

@@ -12,6 +12,23 @@ use super::projection::Units;
 
 /// A dense projection `y = x @ W + b` (brainstate's `Linear`): `W` of shape `(in, out)`,
 /// row-major, and an optional bias of `out` values.
+///
+/// ```
+/// # fn main() -> brainwgpu::Result<()> {
+/// use brainwgpu::network::Dense;
+/// use brainwgpu::prelude::*;
+///
+/// // 3 inputs → 2 outputs: W[i][o] at i·2 + o.
+/// let w = Dense::new(3, 2, vec![1.0, 0.0, 0.0, 1.0, 0.5, 0.5]).bias(vec![0.1, 0.2]);
+/// let mut net = Network::new();
+/// let a = net.add(LIF::new(3))?;
+/// let g = net.add(Expon::new(2))?;
+/// net.update(a, Wiring::new().x(20.0));
+/// net.update(g, Wiring::new().x(Term::output(a).dense(w)));
+/// let sim = net.compile(&Device::Cpu, None, 0.1 * ms)?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dense {
     pub(crate) n_in: usize,
@@ -243,6 +260,24 @@ pub(crate) fn delay_steps(what: &str, ms: f64, dt: f64) -> Result<u32> {
 /// spiking presynaptic neuron adds its synapses' weights to their targets, after their
 /// [`Delays`]. Sources may have any number of synapses each (source-major rows, no padding).
 /// Duplicate targets count twice, as in brainstate.
+///
+/// ```
+/// # fn main() -> brainwgpu::Result<()> {
+/// use brainwgpu::network::FixedProb;
+/// use brainwgpu::prelude::*;
+///
+/// // brainstate's EventFixedProb(400, 100, prob = 0.1, weight = 0.6): 40 targets per source.
+/// let conn = FixedProb::new(400, 100, 0.1, 0.6, 42);
+/// assert_eq!(conn.targets_per_neuron(), Some(10));
+/// let mut net = Network::new();
+/// let pre = net.add(LIF::new(400))?;
+/// let g = net.add(Expon::new(100))?;
+/// net.update(pre, Wiring::new().x(20.0));
+/// net.update(g, Wiring::new().delta(Term::output(pre).event(conn)));
+/// let sim = net.compile(&Device::Cpu, None, 0.1 * ms)?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sparse {
     pub(crate) syn: Synapses,

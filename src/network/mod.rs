@@ -89,6 +89,26 @@ enum Comm {
 }
 
 /// One summand of an input: a source, optionally projected, scaled, sliced and delayed.
+///
+/// ```
+/// # fn main() -> brainwgpu::Result<()> {
+/// use brainwgpu::network::{Dense, FixedProb};
+/// use brainwgpu::prelude::*;
+///
+/// let mut net = Network::new();
+/// let a = net.add(LIF::new(100))?;
+/// let g = net.add(Expon::new(50))?;
+/// let terms = [
+///     Term::output(a),                            // a's spikes as they are
+///     Term::output(a).scaled(0.5).delayed(3),     // half of them, 3 steps late
+///     Term::output(a).event(FixedProb::new(100, 50, 0.1, 0.2, 7)), // event-driven, p = 0.1
+///     Term::output(a).dense(Dense::kaiming_normal(100, 50, 1)),    // through a Linear layer
+///     Term::constant(1.5),                        // a constant input
+/// ];
+/// net.update(g, Wiring::new().x(terms[3].clone()));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Term {
     source: Source,
@@ -263,7 +283,26 @@ impl From<f64> for Term {
     }
 }
 
-/// Where one population's inputs come from in its update.
+/// Where one population's inputs come from in its update: its `x`, its delta inputs (added
+/// after the integration) and its current inputs (a synaptic output evaluated at the
+/// membrane potential, inside the integration).
+///
+/// ```
+/// # fn main() -> brainwgpu::Result<()> {
+/// use brainwgpu::prelude::*;
+///
+/// let mut net = Network::new();
+/// let lif = LIF::new(80).v_rest(-60.0 * mV).v_reset(-60.0 * mV).v_th(-50.0 * mV);
+/// let e = net.add(lif)?;
+/// let g = net.add(Expon::new(80).tau(5.0 * ms))?;
+/// // The synapse integrates E's spikes; E reads its conductance as a COBA current and a
+/// // constant 20 (µA) as x.
+/// net.update(g, Wiring::new().x(Term::output(e)));
+/// net.update(e, Wiring::new().x(20.0).current(SynOut::coba(0.0 * mV), g));
+/// let sim = net.compile(&Device::Cpu, None, 0.1 * ms)?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Wiring {
     x: Vec<Term>,
@@ -309,7 +348,27 @@ struct ExternalDef {
     size: Shape,
 }
 
-/// A network under construction (see the module docs).
+/// A network under construction (see the module docs): populations added with
+/// [`add`](Network::add), each updated once per step by a statement with its [`Wiring`], in
+/// the order of the `update` calls (BrainPy's order), then compiled for a device.
+///
+/// ```
+/// # fn main() -> brainwgpu::Result<()> {
+/// use brainwgpu::prelude::*;
+///
+/// let mut net = Network::new();
+/// let input = net.add(PoissonSpike::new(100, vec![0.05; 100]).seed(1))?; // 50 Hz each
+/// let g = net.add(Expon::new(100).tau(5.0 * ms))?;
+/// let n = net.add(LIF::new(100).tau(10.0 * ms).v_th(1.0).v_reset(0.0).v_rest(0.0).r(1.0))?;
+/// net.update(input, Wiring::new());
+/// net.update(g, Wiring::new().x(Term::output(input).scaled(2.0)));
+/// net.update(n, Wiring::new().x(Term::output(g)));
+/// let mut sim = net.compile(&Device::Cpu, Some(4), 0.1 * ms)?; // 4 instances
+/// sim.run(100)?;
+/// assert_eq!(sim.state(n, "V")?.len(), 4 * 100);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Default)]
 pub struct Network {
     nodes: Vec<NodeDef>,

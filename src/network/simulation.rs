@@ -78,6 +78,24 @@ impl Progress {
 }
 
 /// A compiled network: its states on a device, a clock, and monitors.
+///
+/// ```
+/// # fn main() -> brainwgpu::Result<()> {
+/// use brainwgpu::network::classic::Coba;
+/// use brainwgpu::prelude::*;
+///
+/// let coba = Coba::new(200).build()?;
+/// // Device::gpu()? for the default adapter; Device::Cpu is the f64 reference.
+/// let mut sim = coba.network.compile(&Device::Cpu, None, 0.1 * ms)?;
+/// let spikes = sim.monitor_spikes(coba.neurons)?;
+/// sim.run(1000)?; // 100 ms
+/// assert_eq!(sim.clock().step(), 1000);
+/// println!("{:.1} Hz", sim.spikes(spikes)?.rate_hz());
+/// let v = sim.state(coba.neurons, "V")?; // one value per neuron (and instance)
+/// assert_eq!(v.len(), 200);
+/// # Ok(())
+/// # }
+/// ```
 pub struct Simulation {
     batch: Option<usize>,
     device: Device,
@@ -176,6 +194,23 @@ impl Simulation {
     }
 
     /// Records the spikes (any nonzero output) of `node` every step from now on.
+    ///
+    /// ```
+    /// # fn main() -> brainwgpu::Result<()> {
+    /// # use brainwgpu::network::classic::Coba;
+    /// # use brainwgpu::prelude::*;
+    /// # let coba = Coba::new(100).build()?;
+    /// # let mut sim = coba.network.compile(&Device::Cpu, None, 0.1 * ms)?;
+    /// let m = sim.monitor_spikes(coba.neurons)?;
+    /// sim.run(500)?;
+    /// let spikes = sim.spikes(m)?;
+    /// for (step, sample, neuron) in spikes.events().into_iter().take(3) {
+    ///     println!("neuron {neuron} of sample {sample} at {:.1} ms", step as f64 * 0.1);
+    /// }
+    /// assert_eq!(spikes.steps(), 500);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn monitor_spikes(&mut self, node: NodeId) -> Result<MonitorId> {
         let record = self.spike_record(node)?;
         self.add_monitor(Record::Spikes(record))
@@ -195,6 +230,22 @@ impl Simulation {
 
     /// Counts the spikes of `node` per step and instance from now on (its population rate),
     /// keeping no per-neuron record: memory grows by one count per step and instance.
+    ///
+    /// ```
+    /// # fn main() -> brainwgpu::Result<()> {
+    /// # use brainwgpu::network::classic::Coba;
+    /// # use brainwgpu::prelude::*;
+    /// # let coba = Coba::new(100).build()?;
+    /// # let mut sim = coba.network.compile(&Device::Cpu, Some(2), 0.1 * ms)?;
+    /// let m = sim.monitor_rate(coba.neurons)?;
+    /// sim.run(500)?;
+    /// let rates = sim.rates(m)?;
+    /// let per_step_hz: Vec<f64> = rates.rate_hz(1); // instance 1, one value per step
+    /// assert_eq!(per_step_hz.len(), 500);
+    /// println!("{:.1} Hz", rates.mean_rate_hz());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn monitor_rate(&mut self, node: NodeId) -> Result<MonitorId> {
         let record = RateRecord::new(self.spike_record(node)?);
         self.add_monitor(Record::Rate(record))
@@ -202,6 +253,21 @@ impl Simulation {
 
     /// Counts the spikes (nonzero outputs) of `node` per sample from now on, without keeping
     /// when they happened.
+    ///
+    /// ```
+    /// # fn main() -> brainwgpu::Result<()> {
+    /// # use brainwgpu::network::classic::Coba;
+    /// # use brainwgpu::prelude::*;
+    /// # let coba = Coba::new(100).build()?;
+    /// # let mut sim = coba.network.compile(&Device::Cpu, Some(3), 0.1 * ms)?;
+    /// let m = sim.monitor_count(coba.neurons)?;
+    /// sim.run(500)?;
+    /// let counts = sim.counts(m)?;
+    /// assert_eq!(counts.rates_hz().len(), 3); // one rate per instance
+    /// println!("{} spikes, {:.1} Hz", counts.total(), counts.rate_hz());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn monitor_count(&mut self, node: NodeId) -> Result<MonitorId> {
         let n = self.node(node)?;
         let record = CountRecord::new(&n.name, node.0, self.plan.rows, n.n, self.plan.dt);
@@ -209,6 +275,20 @@ impl Simulation {
     }
 
     /// Records state variable `var` of `node` every `every` steps from now on, every neuron.
+    ///
+    /// ```
+    /// # fn main() -> brainwgpu::Result<()> {
+    /// # use brainwgpu::network::classic::Coba;
+    /// # use brainwgpu::prelude::*;
+    /// # let coba = Coba::new(100).build()?;
+    /// # let mut sim = coba.network.compile(&Device::Cpu, None, 0.1 * ms)?;
+    /// let m = sim.monitor_state(coba.neurons, "V", 10)?;
+    /// sim.run(500)?;
+    /// let v = sim.samples(m)?;
+    /// assert_eq!((v.steps.len(), v.n), (50, 100)); // samples × neurons in `v.values`
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn monitor_state(&mut self, node: NodeId, var: &str, every: usize) -> Result<MonitorId> {
         self.monitor_state_with(node, var, &Sampling::every(every))
     }
