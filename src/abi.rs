@@ -394,7 +394,8 @@ comm_cfg! {
     }
     /// `poisson_drive` (`shaders/comm/poisson.wgsl`).
     PoissonCfg "poisson" {
-        n: u32, rows: u32, sums: u32, slots: u32, set: u32, first: u32, len: u32,
+        n: u32, rows: u32, sums: u32, slots: u32, set: u32, weight: i32, per_target: bool,
+        first: u32, len: u32,
         key0: u32, key1: u32,
     }
     /// `ring_store` (`shaders/comm/copy.wgsl`).

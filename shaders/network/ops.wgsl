@@ -275,20 +275,24 @@ fn op_event_bits(lane: u32, words: u32, first: u32, n_pre: u32, k: u32, sums: u3
 }
 
 // Poisson drive (shaders/comm/poisson.wgsl, operation for operation): each of the row's n
-// targets adds its weight times c to its sum, c drawn by inversion from the `len` thresholds
-// at `table` in `params`, the weights (in counts of each target's unit) after them. `sums`: the row's sums (`local`: in `wg_sums`), in a ring of `slots` sets
+// targets adds `weight` times c to its sum — or (`per_target`) its own weight, in counts of its
+// unit, from after the thresholds — c drawn by inversion from the `len` thresholds at `table`
+// in `params`. `sums`: the row's sums (`local`: in `wg_sums`), in a ring of `slots` sets
 // `stride` apart.
-fn op_poisson(lane: u32, n: u32, row: u32, sums: u32, slots: u32, stride: u32, first: u32, table: u32, len: u32, key: vec2<u32>, local: bool) {
+fn op_poisson(lane: u32, n: u32, row: u32, sums: u32, slots: u32, stride: u32, weight: i32, per_target: bool, first: u32, table: u32, len: u32, key: vec2<u32>, local: bool) {
     let at = sums + (clk.k % slots) * stride;
     for (var j = lane; j < n; j = j + WORKGROUP_SIZE) {
         let u = threefry2x32(vec2<u32>(row * n + j, clk.k), key).x;
         let count = first + count_at_most(table, len, u);
         if (count != 0u) {
-            let weight = bitcast<i32>(params[table + len + j]);
+            var w = weight;
+            if (per_target) {
+                w = bitcast<i32>(params[table + len + j]);
+            }
             if (local) {
-                atomicAdd(&wg_sums[at + j], i32(count) * weight);
+                atomicAdd(&wg_sums[at + j], i32(count) * w);
             } else {
-                atomicAdd(&acc[at + j], i32(count) * weight);
+                atomicAdd(&acc[at + j], i32(count) * w);
             }
         }
     }

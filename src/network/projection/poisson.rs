@@ -21,7 +21,8 @@ pub(crate) struct PoissonProjection {
     pub acc: usize,
     pub slots: usize,
     pub set: usize,
-    /// The weight of one count in fixed-point counts of each target's unit, and in f64 (the
+    /// The weight of one count in fixed-point counts: of the one unit (one word), or of each
+    /// target's unit (one word per target, in the table after the thresholds); and in f64 (the
     /// f64 executor).
     pub weights: Vec<u32>,
     pub weight_f64: f64,
@@ -36,7 +37,7 @@ impl PoissonProjection {
             acc: 0,
             slots: 1,
             set: 0,
-            weights: (0..n)
+            weights: (0..if units.is_shared() { 1 } else { n })
                 .map(|j| units.fixed(drive.weight(), j) as u32)
                 .collect(),
             weight_f64: drive.weight(),
@@ -50,10 +51,17 @@ impl PoissonProjection {
         drive.weight().abs() * binomial.max as f64
     }
 
-    /// Its table: the thresholds, then the weight per target.
+    /// Whether each target has its own weight.
+    fn per_target(&self) -> bool {
+        self.weights.len() > 1
+    }
+
+    /// Its table: the thresholds, then (units per target) the weight per target.
     fn table(&self) -> Vec<u32> {
         let mut t = self.binomial.thresholds.clone();
-        t.extend_from_slice(&self.weights);
+        if self.per_target() {
+            t.extend_from_slice(&self.weights);
+        }
         t
     }
 }
@@ -69,7 +77,7 @@ impl Kind for PoissonProjection {
     }
 
     fn table_words(&self) -> usize {
-        self.binomial.thresholds.len() + self.n
+        self.binomial.thresholds.len() + if self.per_target() { self.n } else { 0 }
     }
 
     fn apply_f64(&self, cx: &mut F64Cx<'_>) {
@@ -83,9 +91,9 @@ impl Kind for PoissonProjection {
         }
     }
 
-    /// An atomic add and a weight read per target and row.
+    /// An atomic add per target and row (and a weight read, with units per target).
     fn bytes_per_step(&self, rows: u64) -> u64 {
-        8 * rows * self.n as u64
+        (4 + 4 * u64::from(self.per_target())) * rows * self.n as u64
     }
 
     fn fused(&self, cx: &mut FusedCx<'_>) -> (String, usize) {
@@ -95,10 +103,15 @@ impl Kind for PoissonProjection {
             Some(l) => (format!("{l}u"), true),
             None => (format!("{}u + row * {}u", self.acc, self.n), false),
         };
-        let (k0, k1) = (cx.u32_value(self.key[0]), cx.u32_value(self.key[1]));
+        let (w, k0, k1) = (
+            cx.i32_value(self.weights[0] as i32),
+            cx.u32_value(self.key[0]),
+            cx.u32_value(self.key[1]),
+        );
         let len = self.binomial.thresholds.len();
+        let per_target = self.per_target();
         let call = format!(
-            "op_poisson(lane, {n}u, row, {sums}, {slots}u, {set}u, {first}u, {start}u, {len}u, vec2<u32>({k0}, {k1}), {local});",
+            "op_poisson(lane, {n}u, row, {sums}, {slots}u, {set}u, {w}, {per_target}, {first}u, {start}u, {len}u, vec2<u32>({k0}, {k1}), {local});",
             n = self.n,
             slots = self.slots,
             set = self.set,
@@ -111,13 +124,20 @@ impl Kind for PoissonProjection {
 
     fn per_step(&self, cx: &mut PerStepCx<'_>) -> Result<()> {
         let rows = cx.plan.rows;
-        let table = cx.table("Poisson drive thresholds and weights", &self.table())?;
+        // A binding may not be empty: one word stands in for an empty table.
+        let mut words = self.table();
+        if words.is_empty() {
+            words.push(0);
+        }
+        let table = cx.table("Poisson drive thresholds and weights", &words)?;
         let w = PoissonCfg {
             n: self.n as u32,
             rows: rows as u32,
             sums: self.acc as u32,
             slots: self.slots as u32,
             set: self.set as u32,
+            weight: self.weights[0] as i32,
+            per_target: self.per_target(),
             first: self.binomial.first,
             len: self.binomial.thresholds.len() as u32,
             key0: self.key[0],
