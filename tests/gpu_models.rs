@@ -300,7 +300,8 @@ fn gpu_exprel_is_accurate_everywhere() {
     eprintln!("exprel on the GPU: worst relative error {worst:.2e}");
 }
 
-/// A user kernel with a type error only the driver-facing compile can report.
+/// A user kernel with a type error: reported when the states are created (naga validates the
+/// kernel there), naming the kernel and the line of its own source.
 #[test]
 fn a_failing_kernel_surfaces_as_an_error_naming_it() {
     let gpu = gpu_or_skip!();
@@ -310,13 +311,12 @@ fn a_failing_kernel_surfaces_as_an_error_naming_it() {
         "typo_kernel",
     );
     let mut m = Module::from_model(ExprelProbe(bad), 8);
-    m.init_state(&gpu, None).unwrap();
-    match m.update(&Clock::default(), None) {
-        Err(Error::Kernel { kernel, .. }) => assert_eq!(kernel, "typo_kernel"),
-        other => panic!(
-            "expected a kernel error, got {:?}",
-            other.map(|t| t.shape().clone())
-        ),
+    match m.init_state(&gpu, None) {
+        Err(Error::Kernel { kernel, message }) => {
+            assert_eq!(kernel, "typo_kernel");
+            assert!(message.contains("line 1 of the kernel's own source"), "{message}");
+        }
+        other => panic!("expected a kernel error, got {other:?}"),
     }
 }
 
