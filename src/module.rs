@@ -51,6 +51,11 @@ pub trait Dynamics {
     fn kind(&self) -> &str;
     /// The optional name (`None` unless given, as in BrainPy).
     fn name(&self) -> Option<&str>;
+    /// Gives it a name (BrainPy's `name=`), which errors and networks use.
+    fn set_name(&mut self, name: &str);
+    /// Its model, `in_size` and name, leaving any states behind
+    /// ([`Network::add_dynamics`](crate::Network::add_dynamics)).
+    fn into_model_parts(self: Box<Self>) -> (std::sync::Arc<dyn Model>, Shape, Option<String>);
     /// `in_size` (BrainPy's `varshape`).
     fn in_size(&self) -> &Shape;
     /// Creates the states on `device`, shaped `(batch, *in_size)` or `in_size` when `batch`
@@ -776,6 +781,15 @@ impl<M: Model> Dynamics for Module<M> {
 
     fn name(&self) -> Option<&str> {
         self.name.as_deref()
+    }
+
+    fn set_name(&mut self, name: &str) {
+        self.name = Some(name.to_string());
+    }
+
+    fn into_model_parts(self: Box<Self>) -> (std::sync::Arc<dyn Model>, Shape, Option<String>) {
+        let (model, in_size, name) = (*self).into_parts();
+        (std::sync::Arc::new(model), in_size, name)
     }
 
     fn in_size(&self) -> &Shape {

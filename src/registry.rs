@@ -14,6 +14,11 @@ use crate::synapse::*;
 pub trait ClassArgs {
     /// Numeric argument `name`; an error names it when it is missing.
     fn number(&self, name: &str) -> Result<f64>;
+    /// Numeric argument `name`, or `None` to keep the class's default (BrainPy's). By default
+    /// every argument must be given ([`number`](ClassArgs::number)).
+    fn optional(&self, name: &str) -> Result<Option<f64>> {
+        self.number(name).map(Some)
+    }
     /// Boolean argument `name`; false when it is missing.
     fn flag(&self, name: &str) -> Result<bool>;
 }
@@ -59,7 +64,11 @@ macro_rules! class {
             neuron: class!(@neuron $kind),
             build: {
                 fn build(size: Shape, a: &dyn ClassArgs) -> Result<Box<dyn Dynamics>> {
-                    let m = <$ty>::new(size)$(.$set(a.number($arg)?))*;
+                    let m = <$ty>::new(size);
+                    $(let m = match a.optional($arg)? {
+                        Some(v) => m.$set(v),
+                        None => m,
+                    };)*
                     $(let m = class!(@extra m, a; $($extra)+);)?
                     Ok(Box::new(m))
                 }

@@ -410,6 +410,23 @@ impl Network {
     /// called `<Kind><index>`). Its states are created when the network compiles.
     pub fn add<M: Model>(&mut self, module: Module<M>) -> Result<NodeId> {
         let (model, in_size, name) = module.into_parts();
+        self.add_parts(Arc::new(model), in_size, name)
+    }
+
+    /// Adds a population given as any module (one built by name through
+    /// [`crate::registry`], say): its model, `in_size` and name; any states it has are left
+    /// behind.
+    pub fn add_dynamics(&mut self, module: Box<dyn crate::Dynamics>) -> Result<NodeId> {
+        let (model, in_size, name) = module.into_model_parts();
+        self.add_parts(model, in_size, name)
+    }
+
+    fn add_parts(
+        &mut self,
+        model: Arc<dyn Model>,
+        in_size: Shape,
+        name: Option<String>,
+    ) -> Result<NodeId> {
         let name = name.unwrap_or_else(|| format!("{}{}", model.kind(), self.nodes.len()));
         if self.name_taken(&name) {
             return Err(Error::invalid(
@@ -421,7 +438,7 @@ impl Network {
         }
         self.nodes.push(NodeDef {
             name,
-            model: Arc::new(model),
+            model,
             in_size,
         });
         Ok(NodeId(self.nodes.len() - 1))
