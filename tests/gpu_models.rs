@@ -314,7 +314,10 @@ fn a_failing_kernel_surfaces_as_an_error_naming_it() {
     match m.init_state(&gpu, None) {
         Err(Error::Kernel { kernel, message }) => {
             assert_eq!(kernel, "typo_kernel");
-            assert!(message.contains("line 1 of the kernel's own source"), "{message}");
+            assert!(
+                message.contains("line 1 of the kernel's own source"),
+                "{message}"
+            );
         }
         other => panic!("expected a kernel error, got {other:?}"),
     }

@@ -92,6 +92,12 @@ fn the_f64_device_has_a_memory_budget() {
     unsafe { std::env::remove_var("BRAINWGPU_CPU_MEMORY") };
     let text = limit(err.unwrap());
     assert!(text.contains("f64 device's memory budget"), "{text}");
+    // A module alone, likewise, before its states are allocated.
+    unsafe { std::env::set_var("BRAINWGPU_CPU_MEMORY", "1M") };
+    let err = LIF::new(100_000).init_state(&Device::Cpu, Some(4)).err();
+    unsafe { std::env::remove_var("BRAINWGPU_CPU_MEMORY") };
+    let text = limit(err.expect("400,000 states in 1 MB"));
+    assert!(text.contains("states of LIF"), "{text}");
     assert!(Device::cpu_memory_budget() > 1 << 20);
 }
 
