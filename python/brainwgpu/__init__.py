@@ -186,10 +186,14 @@ class Synapse(Dynamics):
 
 def _define(name, neuron):
     base = Neuron if neuron else Synapse
+    params = []
+    for p in _core.class_parameters(name):
+        params.append("spk_reset='soft'|'hard'" if p == "spk_reset_hard" else p)
     doc = (
         f"brainpy.state.{name}: ``{name}(in_size, name=None, **kwargs)`` with BrainPy's keyword "
-        f"arguments and defaults (numbers in ms, mV, uA, mS, kOhm, uF, mM, or quantities). "
-        f"An unknown keyword is a ValueError listing the ones {name} takes."
+        f"arguments and defaults (numbers in ms, mV, uA, mS, kOhm, uF, mM, or quantities).\n\n"
+        f"Keyword arguments: {', '.join(params)}.\n\n"
+        f"An unknown keyword is a ValueError listing these. {base.__doc__}"
     )
     return type(name, (base,), {"_class": name, "__doc__": doc, "__module__": __name__})
 

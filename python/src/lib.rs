@@ -68,6 +68,14 @@ fn array<'py>(
     PyArray1::from_vec(py, values).reshape(dims.to_vec())
 }
 
+/// An array's values in C order: borrowed when the array is contiguous, else gathered.
+fn contiguous<'a>(a: &'a PyReadonlyArrayDyn<'_, f64>) -> std::borrow::Cow<'a, [f64]> {
+    match a.as_slice() {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => std::borrow::Cow::Owned(a.as_array().iter().copied().collect()),
+    }
+}
+
 /// Constructor arguments given from Python, each read at most once; the ones never read are
 /// names the class does not have.
 struct Args {
@@ -199,14 +207,12 @@ impl Module {
             Ok(v) => Err(v),
             Err(_) => {
                 let a: PyReadonlyArrayDyn<'py, f64> = x.extract()?;
-                let data = a.as_array().iter().copied().collect::<Vec<f64>>();
-                Ok(Tensor::from_f64(&device, shape.clone(), &data).map_err(py_err)?)
+                Ok(Tensor::from_f64(&device, shape.clone(), &contiguous(&a)).map_err(py_err)?)
             }
         };
         let delta_tensor = match delta {
             Some(d) => {
-                let data = d.as_array().iter().copied().collect::<Vec<f64>>();
-                Some(Tensor::from_f64(&device, shape.clone(), &data).map_err(py_err)?)
+                Some(Tensor::from_f64(&device, shape.clone(), &contiguous(&d)).map_err(py_err)?)
             }
             None => None,
         };
@@ -234,8 +240,9 @@ impl Module {
 
     /// Overwrites state variable `name`.
     fn set_state(&mut self, name: &str, values: PyReadonlyArrayDyn<'_, f64>) -> PyResult<()> {
-        let data: Vec<f64> = values.as_array().iter().copied().collect();
-        self.get_mut()?.set_state(name, &data).map_err(py_err)
+        self.get_mut()?
+            .set_state(name, &contiguous(&values))
+            .map_err(py_err)
     }
 
     /// The state variables' names.
@@ -597,8 +604,9 @@ impl PySimulation {
         var: &str,
         values: PyReadonlyArrayDyn<'_, f64>,
     ) -> PyResult<()> {
-        let data: Vec<f64> = values.as_array().iter().copied().collect();
-        self.sim.set_state(node.0, var, &data).map_err(py_err)
+        self.sim
+            .set_state(node.0, var, &contiguous(&values))
+            .map_err(py_err)
     }
     /// Records the spikes of `node` from now on.
     fn monitor_spikes(&mut self, node: PyNode) -> PyResult<PyMonitor> {
@@ -660,6 +668,22 @@ fn classes() -> Vec<(String, bool)> {
         .collect()
 }
 
+/// The constructor arguments class `name` takes (BrainPy's names), numbers then flags.
+#[pyfunction]
+fn class_parameters(name: &str) -> PyResult<Vec<String>> {
+    let class = registry::class(name)
+        .ok_or_else(|| PyValueError::new_err(format!("brainwgpu implements no class {name:?}")))?;
+    let args = Args {
+        numbers: HashMap::new(),
+        flags: HashMap::new(),
+        read: RefCell::new(HashSet::new()),
+    };
+    (class.build)(Shape::new(vec![1usize]), &args).map_err(py_err)?;
+    let mut names: Vec<String> = args.read.into_inner().into_iter().collect();
+    names.sort();
+    Ok(names)
+}
+
 /// The default adapter's description (a DeviceError when there is none).
 #[pyfunction]
 fn gpu_info() -> PyResult<String> {
@@ -680,6 +704,7 @@ fn _core(m: &Bound<'_, pyo3::types::PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(classes, m)?)?;
     m.add_function(wrap_pyfunction!(gpu_info, m)?)?;
     m.add_function(wrap_pyfunction!(coba, m)?)?;
+    m.add_function(wrap_pyfunction!(class_parameters, m)?)?;
     m.add("LimitError", m.py().get_type::<LimitError>())?;
     m.add("DeviceError", m.py().get_type::<DeviceError>())?;
     Ok(())

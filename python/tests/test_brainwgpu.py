@@ -157,3 +157,131 @@ def test_spikes_are_identical_through_python_and_through_rust(device, request):
     assert spikes_rust.sum() > 100
     assert np.array_equal(spikes_rust, spikes_py)
     assert np.array_equal(v_rust, v_py)
+
+
+def test_brainunit_quantities_are_converted_to_the_internal_units():
+    u = pytest.importorskip("brainunit")
+    plain = bw.LIF(10, tau=5.0, V_th=-50.0, V_reset=-60.0, V_rest=-60.0, R=1e-3)
+    units = bw.LIF(
+        10, tau=5.0 * u.ms, V_th=-50.0 * u.mV, V_reset=-60.0 * u.mV, V_rest=-60.0 * u.mV, R=1.0 * u.ohm
+    )
+    for m in (plain, units):
+        m.init_state(None, device="cpu")
+        m.set_state("V", np.full(10, -60.0))
+        for _ in range(100):
+            m.update(20000.0)  # 20 mA in uA
+    assert np.array_equal(plain.V, units.V)
+    bw.environ.set(dt=100.0 * u.us)
+    assert bw.environ.get_dt() == pytest.approx(0.1)
+    bw.environ.set(dt=0.1)
+
+
+def test_every_class_documents_its_keyword_arguments():
+    assert "tau_ref" in bw.LIFRef.__doc__ and "spk_reset" in bw.LIFRef.__doc__
+    assert "tau" in bw.Expon.__doc__
+    with pytest.raises(ValueError, match="tau_ref"):
+        bw.LIFRef(3, tau_rf=2.0)
+
+
+class FeedForward:
+    """The seed's feed-forward network written as brainpy.state's script writes it (the golden
+    generator's ``Net``): only the imports and ``Linear``'s weight arguments differ."""
+
+    def __init__(self, W1, b1, W2, b2, W3, b3, R_hidden2=1.0):
+        def lif(n, tau, R=1.0):
+            return bw.LIF(n, R=R, tau=tau, V_th=1.0, V_reset=0.0, V_rest=0.0)
+
+        self.input_neurons = lif(784, 5.0)
+        self.fc1 = bw.Linear(784, 256, w=W1, b=b1)
+        self.syn1 = bw.Expon(256, tau=8.0)
+        self.hidden1 = lif(256, 10.0)
+        self.fc2 = bw.Linear(256, 128, w=W2, b=b2)
+        self.syn2 = bw.AMPA(128)
+        self.hidden2 = lif(128, 10.0, R_hidden2)
+        self.fc3 = bw.Linear(128, 10, w=W3, b=b3)
+        self.output_neurons = lif(10, 8.0)
+
+    def init_state(self, batch_size, device):
+        for m in (self.input_neurons, self.syn1, self.hidden1, self.syn2, self.hidden2,
+                  self.output_neurons):
+            m.init_state(batch_size, device=device)
+
+    def __call__(self, x):
+        spikes0 = self.input_neurons.update(x)
+        current1 = self.fc1(spikes0)
+        g1 = self.syn1.update(current1)
+        spikes1 = self.hidden1.update(g1)
+        current2 = self.fc2(spikes1)
+        g2 = self.syn2.update(current2)
+        spikes2 = self.hidden2.update(g2)
+        current3 = self.fc3(spikes2)
+        out = self.output_neurons.update(current3)
+        return dict(s0=spikes0, s1=spikes1, s2=spikes2, s3=out, V1=self.hidden1.V,
+                    V3=self.output_neurons.V)
+
+
+@pytest.mark.parametrize("case", ["net_ff_784_256_128_10", "net_ff_784_256_128_10__active"])
+def test_a_brainpy_style_feedforward_script_reproduces_brainpy_s_golden(case):
+    z = np.load(DATA / f"{case}.npz")
+    meta = json.loads(str(z["meta"]))
+    net = FeedForward(z["W1"], z["b1"], z["W2"], z["b2"], z["W3"], z["b3"], meta["R_hidden2"])
+    bw.environ.set(dt=float(z["dt"]))
+    x = z["in_spikes"].astype(np.float64) * float(z["in_amp"])
+    net.init_state(x.shape[1], "cpu")
+    for k in range(x.shape[0]):
+        rec = net(x[k])
+        for mine, theirs in (("s0", "spikes0"), ("s1", "spikes1"), ("s2", "spikes2"), ("s3", "out_spikes")):
+            assert np.array_equal(rec[mine], z[theirs][k]), f"{mine} at step {k}"
+        for mine, theirs in (("V1", "V1"), ("V3", "V_out")):
+            scale = max(np.abs(z[theirs]).max(), 1e-12)
+            assert np.abs(rec[mine] - z[theirs][k]).max() / scale < 1e-9, f"{mine} at step {k}"
+    assert z["spikes1"].sum() > 0
+
+
+class EINetwork:
+    """The seed's E/I network as brainpy.state's script writes it (the golden generator's)."""
+
+    def __init__(self, z):
+        ne, ni = z["W_ee"].shape[0], z["W_ii"].shape[0]
+
+        def lif(n, tau):
+            return bw.LIF(n, R=1.0, tau=tau, V_th=1.0, V_reset=0.0, V_rest=0.0)
+
+        self.exc_neurons = lif(ne, 10.0)
+        self.exc_syn = bw.AMPA(ne)
+        self.inh_neurons = lif(ni, 8.0)
+        self.inh_syn = bw.GABAa(ni)
+        self.exc_to_exc = bw.Linear(ne, ne, w=z["W_ee"], b=z["b_ee"])
+        self.exc_to_inh = bw.Linear(ne, ni, w=z["W_ei"], b=z["b_ei"])
+        self.inh_to_exc = bw.Linear(ni, ne, w=z["W_ie"], b=z["b_ie"])
+        self.inh_to_inh = bw.Linear(ni, ni, w=z["W_ii"], b=z["b_ii"])
+
+    def init_state(self, batch_size, device):
+        for m in (self.exc_neurons, self.exc_syn, self.inh_neurons, self.inh_syn):
+            m.init_state(batch_size, device=device)
+
+    def __call__(self, ext_input):
+        exc_current = ext_input + self.exc_to_exc(self.exc_syn.g) - self.inh_to_exc(self.inh_syn.g)
+        exc_spikes = self.exc_neurons.update(exc_current)
+        self.exc_syn.update(exc_spikes)
+        inh_current = self.exc_to_inh(self.exc_syn.g) - self.inh_to_inh(self.inh_syn.g)
+        inh_spikes = self.inh_neurons.update(inh_current)
+        self.inh_syn.update(inh_spikes)
+        return dict(exc_spikes=exc_spikes, inh_spikes=inh_spikes, V_exc=self.exc_neurons.V,
+                    V_inh=self.inh_neurons.V, g_exc=self.exc_syn.g, g_inh=self.inh_syn.g)
+
+
+def test_a_brainpy_style_ei_script_reproduces_brainpy_s_golden():
+    z = np.load(DATA / "net_ei_80_20.npz")
+    net = EINetwork(z)
+    bw.environ.set(dt=float(z["dt"]))
+    ext = z["in_ext"]
+    net.init_state(ext.shape[1], "cpu")
+    for k in range(ext.shape[0]):
+        rec = net(ext[k])
+        for key in ("exc_spikes", "inh_spikes"):
+            assert np.array_equal(rec[key], z[key][k]), f"{key} at step {k}"
+        for key in ("V_exc", "V_inh", "g_exc", "g_inh"):
+            scale = max(np.abs(z[key]).max(), 1e-12)
+            assert np.abs(rec[key] - z[key][k]).max() / scale < 1e-9, f"{key} at step {k}"
+    assert z["exc_spikes"].sum() > 0
