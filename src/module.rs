@@ -468,19 +468,12 @@ impl<M: Model> Module<M> {
         let total = shape.numel();
         let vars = self.model.state_names().len();
         if let Device::Cpu = device {
-            // The states and the initial values they are made from, in f64.
-            let budget = Device::cpu_memory_budget();
-            let requested = (vars as u64 + 1)
-                .saturating_mul(total as u64)
-                .saturating_mul(16);
-            if requested > budget {
-                return Err(Error::LimitExceeded {
-                    what: format!("states of {owner} ({vars} variables × {shape})"),
-                    requested,
-                    limit_name: "the f64 device's memory budget (BRAINWGPU_CPU_MEMORY)",
-                    limit: budget,
-                });
-            }
+            // The states (and an output) in f64.
+            Device::check_host_values(
+                || format!("states of {owner} ({vars} variables × {shape})"),
+                (vars as u64 + 1).saturating_mul(total as u64),
+                Device::cpu_memory_budget(),
+            )?;
         }
         if let Device::Gpu(gpu) = device {
             gpu.check_words(

@@ -27,6 +27,27 @@ impl Device {
         Device::Cpu
     }
 
+    /// Checks `values` f64 values — each held twice, as an array and the initial values it is
+    /// made from — against the f64 device's memory budget `limit` (bytes, see
+    /// [`cpu_memory_budget`](Device::cpu_memory_budget)): a typed `LimitExceeded` naming
+    /// `what()` when they do not fit.
+    pub(crate) fn check_host_values(
+        what: impl FnOnce() -> String,
+        values: u64,
+        limit: u64,
+    ) -> Result<()> {
+        let requested = values.saturating_mul(16);
+        if requested > limit {
+            return Err(crate::Error::LimitExceeded {
+                what: what(),
+                requested,
+                limit_name: "the f64 device's memory budget (BRAINWGPU_CPU_MEMORY)",
+                limit,
+            });
+        }
+        Ok(())
+    }
+
     /// The memory the f64 device may take for one simulation's arrays, in bytes: the
     /// environment variable `BRAINWGPU_CPU_MEMORY` (bytes, or with a `K`, `M` or `G` suffix),
     /// else 80 % of the machine's physical memory (`/proc/meminfo`), else 16 GiB. A network

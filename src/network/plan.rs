@@ -46,6 +46,11 @@ pub(crate) struct PlanNode {
 }
 
 impl PlanNode {
+    /// How errors name it: its kind and name.
+    pub fn owner(&self) -> String {
+        format!("{} `{}`", self.model.kind(), self.name)
+    }
+
     /// The index of state variable `var`.
     pub fn var(&self, var: &str) -> Result<usize> {
         let names = self.model.state_names();
@@ -53,7 +58,7 @@ impl PlanNode {
             .iter()
             .position(|s| *s == var)
             .ok_or_else(|| Error::UnknownName {
-                owner: format!("{} `{}`", self.model.kind(), self.name),
+                owner: self.owner(),
                 kind: "state",
                 name: var.to_string(),
                 available: names.iter().map(|s| s.to_string()).collect(),
@@ -949,27 +954,23 @@ impl Budget {
 
     /// Checks an array of `words` values against the budget.
     fn check(self, what: impl FnOnce() -> String, words: usize) -> Result<()> {
-        let (requested, limit, limit_name) = match self {
-            Budget::Binding(limit) => (
-                (words as u64).saturating_mul(4),
-                limit,
-                "max_storage_buffer_binding_size",
-            ),
-            Budget::Host(limit) => (
-                (words as u64).saturating_mul(16),
-                limit,
-                "the f64 device's memory budget (BRAINWGPU_CPU_MEMORY)",
-            ),
-        };
-        if requested > limit {
-            return Err(Error::LimitExceeded {
-                what: what(),
-                requested,
-                limit_name,
-                limit,
-            });
+        match self {
+            Budget::Binding(limit) => {
+                let requested = (words as u64).saturating_mul(4);
+                if requested > limit {
+                    return Err(Error::LimitExceeded {
+                        what: what(),
+                        requested,
+                        limit_name: "max_storage_buffer_binding_size",
+                        limit,
+                    });
+                }
+                Ok(())
+            }
+            Budget::Host(limit) => {
+                crate::tensor::Device::check_host_values(what, words as u64, limit)
+            }
         }
-        Ok(())
     }
 }
 

@@ -243,8 +243,7 @@ impl Exec for F64 {
                     total: node.total,
                     out: node.out,
                 };
-                let owner = || format!("{} `{}`", node.model.kind(), node.name);
-                step_elements(node.model.as_ref(), owner, &step, &mut region)?;
+                step_elements(node.model.as_ref(), || node.owner(), &step, &mut region)?;
                 if let Some(r) = s.ring {
                     let ring = &plan.rings[r];
                     let at = ring.base + (k as usize % ring.depth) * ring.len;

@@ -177,7 +177,7 @@ pub(crate) fn build(device: &Device, plan: &Arc<Plan>, choice: Executor) -> Resu
             // Models defined outside the library may have no f64 twin: refused here, at
             // compile, rather than at the first step.
             for node in plan.nodes.iter().filter(|n| !n.model.kernel().is_static()) {
-                let owner = || format!("{} `{}`", node.model.kind(), node.name);
+                let owner = || node.owner();
                 crate::host::check_twin(node.model.as_ref(), owner, &node.params, node.n)?;
             }
             return Ok(Box::new(f64::F64::new(plan.clone())));
