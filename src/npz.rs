@@ -49,8 +49,26 @@ pub enum NpyData {
     Str(Vec<String>),
 }
 
-/// Applies `$body` to the vector of any variant, bound as `$v`.
+/// Applies `$body` to the vector of any variant, bound as `$v` — or, with `map`, makes the
+/// same variant of `$body`'s result.
 macro_rules! each_variant {
+    (map $data:expr, $v:ident => $body:expr) => {
+        match $data {
+            NpyData::F64($v) => NpyData::F64($body),
+            NpyData::F32($v) => NpyData::F32($body),
+            NpyData::F16($v) => NpyData::F16($body),
+            NpyData::I64($v) => NpyData::I64($body),
+            NpyData::I32($v) => NpyData::I32($body),
+            NpyData::I16($v) => NpyData::I16($body),
+            NpyData::I8($v) => NpyData::I8($body),
+            NpyData::U64($v) => NpyData::U64($body),
+            NpyData::U32($v) => NpyData::U32($body),
+            NpyData::U16($v) => NpyData::U16($body),
+            NpyData::U8($v) => NpyData::U8($body),
+            NpyData::Bool($v) => NpyData::Bool($body),
+            NpyData::Str($v) => NpyData::Str($body),
+        }
+    };
     ($data:expr, $v:ident => $body:expr) => {
         match $data {
             NpyData::F64($v) => $body,
@@ -139,21 +157,7 @@ impl NpyData {
             }
             out.into_iter().flatten().collect()
         }
-        match self {
-            NpyData::F64(v) => NpyData::F64(permute(v, &order)),
-            NpyData::F32(v) => NpyData::F32(permute(v, &order)),
-            NpyData::F16(v) => NpyData::F16(permute(v, &order)),
-            NpyData::I64(v) => NpyData::I64(permute(v, &order)),
-            NpyData::I32(v) => NpyData::I32(permute(v, &order)),
-            NpyData::I16(v) => NpyData::I16(permute(v, &order)),
-            NpyData::I8(v) => NpyData::I8(permute(v, &order)),
-            NpyData::U64(v) => NpyData::U64(permute(v, &order)),
-            NpyData::U32(v) => NpyData::U32(permute(v, &order)),
-            NpyData::U16(v) => NpyData::U16(permute(v, &order)),
-            NpyData::U8(v) => NpyData::U8(permute(v, &order)),
-            NpyData::Bool(v) => NpyData::Bool(permute(v, &order)),
-            NpyData::Str(v) => NpyData::Str(permute(v, &order)),
-        }
+        each_variant!(map self, v => permute(v, &order))
     }
 }
 

@@ -106,6 +106,20 @@ fn text<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
+/// The series' labels in a box at the upper right, as every figure shows them.
+fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+) -> std::result::Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font((FONT, 14))
+        .draw()
+        .map_err(text)
+}
+
 /// One population of a [`Raster`]: a record and the neurons of it to draw.
 struct Population<'a> {
     record: &'a SpikeRecord,
@@ -396,15 +410,7 @@ impl Figure for Raster<'_> {
                 .label(p.label.clone())
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], c.filled()));
         }
-        rates
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((FONT, 14))
-            .draw()
-            .map_err(text)?;
-        Ok(())
+        legend(&mut rates)
     }
 }
 
@@ -604,14 +610,6 @@ impl Figure for Traces<'_> {
                     PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((FONT, 14))
-            .draw()
-            .map_err(text)?;
-        Ok(())
+        legend(&mut chart)
     }
 }
