@@ -1,7 +1,9 @@
 """The Python package: the seed examples' shapes, BrainPy's goldens on the f64 device, bad input
 as Python exceptions, and a simulation's spikes identical through Python and through Rust."""
 
+import importlib.util
 import json
+import pathlib
 
 import numpy as np
 import pytest
@@ -183,47 +185,22 @@ def test_every_class_documents_its_keyword_arguments():
         bw.LIFRef(3, tau_rf=2.0)
 
 
-class FeedForward:
-    """The seed's feed-forward network written as brainpy.state's script writes it (the golden
-    generator's ``Net``): only the imports and ``Linear``'s weight arguments differ."""
 
-    def __init__(self, W1, b1, W2, b2, W3, b3, R_hidden2=1.0):
-        def lif(n, tau, R=1.0):
-            return bw.LIF(n, R=R, tau=tau, V_th=1.0, V_reset=0.0, V_rest=0.0)
-
-        self.input_neurons = lif(784, 5.0)
-        self.fc1 = bw.Linear(784, 256, w=W1, b=b1)
-        self.syn1 = bw.Expon(256, tau=8.0)
-        self.hidden1 = lif(256, 10.0)
-        self.fc2 = bw.Linear(256, 128, w=W2, b=b2)
-        self.syn2 = bw.AMPA(128)
-        self.hidden2 = lif(128, 10.0, R_hidden2)
-        self.fc3 = bw.Linear(128, 10, w=W3, b=b3)
-        self.output_neurons = lif(10, 8.0)
-
-    def init_state(self, batch_size, device):
-        for m in (self.input_neurons, self.syn1, self.hidden1, self.syn2, self.hidden2,
-                  self.output_neurons):
-            m.init_state(batch_size, device=device)
-
-    def __call__(self, x):
-        spikes0 = self.input_neurons.update(x)
-        current1 = self.fc1(spikes0)
-        g1 = self.syn1.update(current1)
-        spikes1 = self.hidden1.update(g1)
-        current2 = self.fc2(spikes1)
-        g2 = self.syn2.update(current2)
-        spikes2 = self.hidden2.update(g2)
-        current3 = self.fc3(spikes2)
-        out = self.output_neurons.update(current3)
-        return dict(s0=spikes0, s1=spikes1, s2=spikes2, s3=out, V1=self.hidden1.V,
-                    V3=self.output_neurons.V)
+def _example(name):
+    """A script of python/examples, imported as a module (its main does not run)."""
+    path = pathlib.Path(__file__).resolve().parents[1] / "examples" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"example_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.mark.parametrize("case", ["net_ff_784_256_128_10", "net_ff_784_256_128_10__active"])
 def test_a_brainpy_style_feedforward_script_reproduces_brainpy_s_golden(case):
     z = np.load(DATA / f"{case}.npz")
     meta = json.loads(str(z["meta"]))
+    # The example's FeedForward: the brainpy.state script with only its imports changed.
+    FeedForward = _example("feedforward").FeedForward
     net = FeedForward(z["W1"], z["b1"], z["W2"], z["b2"], z["W3"], z["b3"], meta["R_hidden2"])
     bw.environ.set(dt=float(z["dt"]))
     x = z["in_spikes"].astype(np.float64) * float(z["in_amp"])
@@ -238,42 +215,12 @@ def test_a_brainpy_style_feedforward_script_reproduces_brainpy_s_golden(case):
     assert z["spikes1"].sum() > 0
 
 
-class EINetwork:
-    """The seed's E/I network as brainpy.state's script writes it (the golden generator's)."""
-
-    def __init__(self, z):
-        ne, ni = z["W_ee"].shape[0], z["W_ii"].shape[0]
-
-        def lif(n, tau):
-            return bw.LIF(n, R=1.0, tau=tau, V_th=1.0, V_reset=0.0, V_rest=0.0)
-
-        self.exc_neurons = lif(ne, 10.0)
-        self.exc_syn = bw.AMPA(ne)
-        self.inh_neurons = lif(ni, 8.0)
-        self.inh_syn = bw.GABAa(ni)
-        self.exc_to_exc = bw.Linear(ne, ne, w=z["W_ee"], b=z["b_ee"])
-        self.exc_to_inh = bw.Linear(ne, ni, w=z["W_ei"], b=z["b_ei"])
-        self.inh_to_exc = bw.Linear(ni, ne, w=z["W_ie"], b=z["b_ie"])
-        self.inh_to_inh = bw.Linear(ni, ni, w=z["W_ii"], b=z["b_ii"])
-
-    def init_state(self, batch_size, device):
-        for m in (self.exc_neurons, self.exc_syn, self.inh_neurons, self.inh_syn):
-            m.init_state(batch_size, device=device)
-
-    def __call__(self, ext_input):
-        exc_current = ext_input + self.exc_to_exc(self.exc_syn.g) - self.inh_to_exc(self.inh_syn.g)
-        exc_spikes = self.exc_neurons.update(exc_current)
-        self.exc_syn.update(exc_spikes)
-        inh_current = self.exc_to_inh(self.exc_syn.g) - self.inh_to_inh(self.inh_syn.g)
-        inh_spikes = self.inh_neurons.update(inh_current)
-        self.inh_syn.update(inh_spikes)
-        return dict(exc_spikes=exc_spikes, inh_spikes=inh_spikes, V_exc=self.exc_neurons.V,
-                    V_inh=self.inh_neurons.V, g_exc=self.exc_syn.g, g_inh=self.inh_syn.g)
-
 
 def test_a_brainpy_style_ei_script_reproduces_brainpy_s_golden():
     z = np.load(DATA / "net_ei_80_20.npz")
-    net = EINetwork(z)
+    # The example's EINetwork: the brainpy.state script with only its imports changed.
+    EINetwork = _example("ei_network").EINetwork
+    net = EINetwork(z["W_ee"], z["W_ei"], z["W_ie"], z["W_ii"], z["b_ee"], z["b_ei"], z["b_ie"], z["b_ii"])
     bw.environ.set(dt=float(z["dt"]))
     ext = z["in_ext"]
     net.init_state(ext.shape[1], "cpu")
