@@ -2,7 +2,8 @@
 //! current synapses in layers 2/3, 4, 5 and 6 (excitatory and inhibitory), ~0.3 billion
 //! synapses with normally distributed weights and delays, Poisson background — the model
 //! every GPU simulator reports. It prints per-population rates, ISI CV and synchrony next to
-//! the reference implementation's full-scale rates, the build time, the wall time per
+//! the reference implementation's full-scale rates and the order of the rates against the
+//! published one, the build time, the wall time per
 //! simulated second and the peak memory, and writes a raster (PNG, a subsample of every
 //! population, labelled) and the spikes (`.npz` per population).
 //!
@@ -21,7 +22,9 @@ use std::process::ExitCode;
 mod support;
 use std::time::Instant;
 
-use brainwgpu::network::classic::{POPULATIONS, PotjansDiesmann, REFERENCE_RATES};
+use brainwgpu::network::classic::{
+    POPULATIONS, PUBLISHED_RATES, PotjansDiesmann, REFERENCE_RATES, rate_order,
+};
 use brainwgpu::plot::Raster;
 use brainwgpu::prelude::*;
 use clap::Parser;
@@ -95,23 +98,39 @@ fn run(o: &Options) -> brainwgpu::Result<()> {
         .iter()
         .map(|&m| sim.spikes(m))
         .collect::<brainwgpu::Result<Vec<_>>>()?;
-    println!("\npopulation   neurons   rate Hz   reference Hz   ISI CV   synchrony");
+    println!(
+        "\npopulation   neurons   rate Hz   published Hz   NEST example Hz   ISI CV   synchrony"
+    );
+    let mut rates = [0.0; 8];
     for (p, r) in records.iter().enumerate() {
+        rates[p] = r.rate_hz();
         let cv = r.isi_cv(0);
         let fano = r.population_fano(0, (3.0 / dt) as usize);
         println!(
-            "{:<10} {:>9} {:>9.3} {:>14.3} {:>8} {:>11}",
+            "{:<10} {:>9} {:>9.3} {:>14.3} {:>17.3} {:>8} {:>11}",
             POPULATIONS[p],
             r.n,
-            r.rate_hz(),
+            rates[p],
+            PUBLISHED_RATES[p],
             REFERENCE_RATES[p],
             cv.map_or("n/a".into(), |c| format!("{c:.2}")),
             fano.map_or("n/a".into(), |f| format!("{f:.2}")),
         );
     }
     println!(
-        "(synchrony: Fano factor of the population's spike count in 3 ms bins; 1 for independent Poisson neurons)"
+        "(published: the full-scale rates of the authors' reference implementation, INM-6\n \
+         microcircuit-PD14-model with NEST 3.9; NEST example: pynest's Potjans_2014, an older run,\n \
+         which scaled versions compensate against; synchrony: Fano factor of the population's\n \
+         spike count in 3 ms bins, 1 for independent Poisson neurons)"
     );
+    let names = |order: [usize; 8]| order.map(|p| POPULATIONS[p]).join(" > ");
+    let (ours, published) = (rate_order(&rates), rate_order(&PUBLISHED_RATES));
+    println!("order:       {}", names(ours));
+    if ours == published {
+        println!("             the published order");
+    } else {
+        println!("             published: {}", names(published));
+    }
     support::create_dir(&o.out)?;
     let png = o.out.join("raster.png");
     let mut raster = Raster::new()

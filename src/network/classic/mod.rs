@@ -15,7 +15,9 @@ mod brunel;
 mod potjans_diesmann;
 
 pub use brunel::{Brunel, BrunelNet, BrunelState};
-pub use potjans_diesmann::{POPULATIONS, PotjansDiesmann, PotjansDiesmannNet, REFERENCE_RATES};
+pub use potjans_diesmann::{
+    POPULATIONS, PUBLISHED_RATES, PotjansDiesmann, PotjansDiesmannNet, REFERENCE_RATES, rate_order,
+};
 
 use super::{Dense, ExternalId, FixedProb, Network, NodeId, Term, Wiring};
 use crate::error::{Error, Result};

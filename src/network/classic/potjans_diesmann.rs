@@ -35,9 +35,23 @@ const CONN_PROBS: [[f64; 8]; 8] = [
 /// External (Poisson) in-degrees at full scale.
 const K_EXT: [usize; 8] = [1600, 1500, 2100, 1900, 2000, 1900, 2900, 2100];
 
-/// The full-scale model's mean rates (Hz) in NEST's reference implementation, which its
-/// in-degree scaling compensates against.
+/// The full-scale model's mean rates (Hz) in NEST's example implementation
+/// (`pynest/examples/Potjans_2014`, `full_mean_rates`, from an older NEST run), which its
+/// in-degree scaling compensates against — and so does [`PotjansDiesmann::dc_pa`].
 pub const REFERENCE_RATES: [f64; 8] = [0.971, 2.868, 4.746, 5.396, 8.142, 9.078, 0.991, 7.523];
+
+/// The full-scale model's mean rates (Hz) as its authors' current reference implementation
+/// publishes them (INM-6 `microcircuit-PD14-model`, PyNEST package run with NEST 3.9,
+/// `full_mean_rates`). They order the populations
+/// L5I > L6I > L5E > L4I > L4E > L2/3I > L6E > L2/3E; [`REFERENCE_RATES`] swaps L5E and L6I.
+pub const PUBLISHED_RATES: [f64; 8] = [0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829];
+
+/// The populations' indices from the highest rate to the lowest.
+pub fn rate_order(rates: &[f64; 8]) -> [usize; 8] {
+    let mut order = [0, 1, 2, 3, 4, 5, 6, 7];
+    order.sort_by(|&a, &b| rates[b].total_cmp(&rates[a]));
+    order
+}
 
 // Neurons (iaf_psc_exp): C_m 250 pF, τ_m 10 ms, E_L = V_reset = −65 mV, V_th −50 mV,
 // t_ref 2 ms, τ_syn 0.5 ms. Synapses: mean PSP 0.15 mV (relative sd 0.1), g = −4, L4E → L23E
@@ -295,5 +309,13 @@ mod tests {
         );
         assert_eq!(PotjansDiesmann::full().dc_pa(0), 0.0);
         assert!(PotjansDiesmann::scaled(0.1).dc_pa(0) > 0.0);
+    }
+
+    #[test]
+    fn rate_order_ranks_populations_from_the_highest_rate() {
+        // L5I, L6I, L5E, L4I, L4E, L2/3I, L6E, L2/3E.
+        assert_eq!(rate_order(&PUBLISHED_RATES), [5, 7, 4, 3, 2, 1, 6, 0]);
+        // The older run: L5E above L6I.
+        assert_eq!(rate_order(&REFERENCE_RATES), [5, 4, 7, 3, 2, 1, 6, 0]);
     }
 }
