@@ -553,10 +553,185 @@ macro_rules! setters {
     };
 }
 
+/// A model's parameters, each stated once — its field, the name BrainPy gives it, its type, its
+/// default and its check:
+///
+/// ```text
+/// parameters! {
+///     /// The parameters of [`Expon`].
+///     ExponParams of Expon {
+///         /// The decay time constant.
+///         tau "tau": Param<Time> = 8.0 * ms, positive;
+///         /// How `g` starts.
+///         g_initializer "g_initializer": Init<Conductance> = 0.0 * mS, init;
+///     }
+/// }
+/// ```
+///
+/// makes the struct (each field documented with its BrainPy name and its check), its `Default`
+/// (BrainPy's defaults), the module's `new(in_size)`, one setter per field (but `nested` and
+/// `custom` ones), `check_declared(kind, n)` (every check, in the order written) and
+/// `read_class_args(args)` (the registry's builder: each numeric parameter by its BrainPy name,
+/// flags, `spk_reset`, and nested parameters).
+///
+/// A check that involves several fields follows the fields: `{…} where Self::check_gap` (a
+/// `fn(&Self, kind, n) -> Result<()>`, run after the others).
+///
+/// A family's shared parameters name, after the module they belong to, every module that holds
+/// them in a field and where — `LIFParams of LIF, LIFRef at lif, ExpIFRef at exp_if.lif {…}` —
+/// and those modules get their setters too (a struct held only by others starts the list with
+/// an `at`).
+///
+/// Checks: `positive`, `non_negative`, `nonzero`, `finite` (numeric `Param`s the class takes
+/// as arguments), `init` (an `Init`), `flag` (a `bool` argument, false when not given), `reset`
+/// (`spk_reset`), `nested` (a parameter struct declared by this macro; its setters come from its
+/// own declaration), `internal` (neither checked nor an argument), `custom` (as
+/// `internal`, and its setter is written by hand).
+macro_rules! parameters {
+    (@hint positive) => { " (> 0)." };
+    (@hint non_negative) => { " (≥ 0)." };
+    (@hint nonzero) => { " (≠ 0)." };
+    (@hint $other:ident) => { "." };
+    (@check $p:ident, $kind:ident, $n:ident, $field:ident, $bp:literal, positive) => {
+        $p.$field.check_positive($kind, $bp, $n)?;
+    };
+    (@check $p:ident, $kind:ident, $n:ident, $field:ident, $bp:literal, non_negative) => {
+        $p.$field.check_non_negative($kind, $bp, $n)?;
+    };
+    (@check $p:ident, $kind:ident, $n:ident, $field:ident, $bp:literal, finite) => {
+        $p.$field.check_finite($kind, $bp, $n)?;
+    };
+    (@check $p:ident, $kind:ident, $n:ident, $field:ident, $bp:literal, nonzero) => {
+        $p.$field.check($kind, $bp, $n, |x| x.is_finite() && x != 0.0, "must be finite and not 0")?;
+    };
+    (@check $p:ident, $kind:ident, $n:ident, $field:ident, $bp:literal, init) => {
+        $p.$field.check($kind, $bp, $n)?;
+    };
+    (@check $p:ident, $kind:ident, $n:ident, $field:ident, $bp:literal, nested) => {
+        $p.$field.check_declared($kind, $n)?;
+    };
+    (@check $p:ident, $kind:ident, $n:ident, $field:ident, $bp:literal, $other:ident) => {};
+    (@arg $p:ident, $a:ident, $field:ident, $bp:literal, init) => {};
+    (@arg $p:ident, $a:ident, $field:ident, $bp:literal, internal) => {};
+    (@arg $p:ident, $a:ident, $field:ident, $bp:literal, custom) => {};
+    (@arg $p:ident, $a:ident, $field:ident, $bp:literal, flag) => {
+        $p.$field = $a.flag($bp)?;
+    };
+    (@arg $p:ident, $a:ident, $field:ident, $bp:literal, reset) => {
+        $p.$field = $crate::registry::spike_reset($a)?;
+    };
+    (@arg $p:ident, $a:ident, $field:ident, $bp:literal, nested) => {
+        $p.$field.read_class_args($a)?;
+    };
+    (@arg $p:ident, $a:ident, $field:ident, $bp:literal, $numeric:ident) => {
+        if let Some(v) = $a.optional($bp)? {
+            $p.$field = v.into();
+        }
+    };
+    (@setter $module:ident, [$($at:ident).*], $field:ident, $bp:literal, $ty:ty, nested) => {};
+    (@setter $module:ident, [$($at:ident).*], $field:ident, $bp:literal, $ty:ty, custom) => {};
+    (@setter $module:ident, [$($at:ident).*], $field:ident, $bp:literal, $ty:ty, $other:ident) => {
+        impl $module {
+            #[doc = concat!("Sets `", $bp, "`.")]
+            pub fn $field(self, value: impl Into<$ty>) -> Self {
+                let value = value.into();
+                self.configure(|p| p.$($at.)* $field = value)
+            }
+        }
+    };
+    (@setters $module:ident, $at:tt, {
+        $($(#[$doc:meta])* $field:ident $bp:literal : $ty:ty = $default:expr, $check:ident;)*
+    }) => {
+        $($crate::model::parameters!(@setter $module, $at, $field, $bp, $ty, $check);)*
+    };
+    (@new $name:ident, $module:ident, []) => {
+        impl $module {
+            #[doc = concat!("A `", stringify!($module), "` over `in_size` with BrainPy's defaults.")]
+            pub fn new(in_size: impl Into<$crate::shape::Shape>) -> $module {
+                $crate::module::Module::from_model($name::default(), in_size)
+            }
+        }
+    };
+    (@new $name:ident, $module:ident, $at:tt) => {};
+    (
+        $(#[$meta:meta])*
+        $name:ident of $($module:ident $(at $($at:ident).+)?),+ { $($body:tt)* }
+        $(where $extra:path)?
+    ) => {
+        $crate::model::parameters!(
+            @main $(#[$meta])* $name [$($module $(at $($at).+)?),+] { $($body)* } [$($extra)?]
+        );
+    };
+    (
+        @main $(#[$meta:meta])* $name:ident [$($module:ident $(at $($at:ident).+)?),+]
+        $fields:tt [$($extra:path)?]
+    ) => {
+        $crate::model::parameters!(@struct $(#[$meta])* $name $fields [$($extra)?]);
+        $(
+            $crate::model::parameters!(@new $name, $module, [$($($at).+)?]);
+            $crate::model::parameters!(@setters $module, [$($($at).+)?], $fields);
+        )+
+    };
+    (
+        @struct $(#[$meta:meta])* $name:ident {
+            $($(#[$doc:meta])* $field:ident $bp:literal : $ty:ty = $default:expr, $check:ident;)*
+        } [$($extra:path)?]
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct $name {
+            $(
+                #[doc = concat!("`", $bp, "`", $crate::model::parameters!(@hint $check))]
+                $(#[$doc])*
+                pub $field: $ty,
+            )*
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name {
+                    $($field: ($default).into(),)*
+                }
+            }
+        }
+
+        impl $name {
+            /// Checks every parameter in the order declared, errors naming `kind`.
+            #[allow(dead_code)]
+            pub(crate) fn check_declared(&self, kind: &str, n: usize) -> $crate::error::Result<()> {
+                let _ = (kind, n);
+                $($crate::model::parameters!(@check self, kind, n, $field, $bp, $check);)*
+                $($extra(self, kind, n)?;)?
+                Ok(())
+            }
+
+            /// Reads the class's constructor arguments (see [`crate::registry`]).
+            #[allow(dead_code)]
+            pub(crate) fn read_class_args(
+                &mut self,
+                args: &dyn $crate::registry::ClassArgs,
+            ) -> $crate::error::Result<()> {
+                let _ = &args;
+                $($crate::model::parameters!(@arg self, args, $field, $bp, $check);)*
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use parameters;
+
 /// The part of a [`Model`] impl that only names things, stated once: the BrainPy class name,
 /// the kernel, the state variables, the output and (optionally) the inputs it reads —
 /// `describe!("LIF", builtin::LIF, ["V"], Output::Emitted, NEURON_INPUTS);` inside the impl.
+/// With `checked` before the name it also writes `validate` as the checks its
+/// [`parameters!`] declare, and nothing else.
 macro_rules! describe {
+    (checked $kind:literal, $($rest:tt)*) => {
+        $crate::model::describe!($kind, $($rest)*);
+        fn validate(&self, n: usize) -> $crate::error::Result<()> {
+            self.check_declared($kind, n)
+        }
+    };
     ($kind:literal, $kernel:expr, [$($state:literal),* $(,)?], $output:expr $(, $accepts:expr)?) => {
         fn kind(&self) -> &str {
             $kind

@@ -43,33 +43,27 @@ impl std::fmt::Debug for Class {
     }
 }
 
-/// A class: its kind, its BrainPy name, and its builder — `Type::new(size)` with one setter per
-/// numeric argument (`setter: "BrainPy name"`), then, after `;`, what else the class takes:
-/// `reset` (`spk_reset`), `ignores reset` (accepted and ignored, as BrainPy does for it), or
-/// boolean arguments (`setter? "name"`).
+/// A class: its kind, its BrainPy name, and its builder — `Type::new(size)` with the
+/// constructor arguments its parameters declare (`read_class_args`, made by
+/// [`parameters!`](crate::model::parameters): each numeric parameter by its BrainPy name,
+/// flags, `spk_reset`); `; ignores reset` for a class that accepts `spk_reset` and ignores it,
+/// as BrainPy does.
 macro_rules! class {
     (@neuron neuron) => { true };
     (@neuron synapse) => { false };
-    (@extra $m:ident, $a:ident; reset) => { $m.spk_reset(spike_reset($a)?) };
-    (@extra $m:ident, $a:ident; ignores reset) => {{
-        $a.flag("spk_reset_hard")?;
-        $m
-    }};
-    (@extra $m:ident, $a:ident; $($flag:ident ? $fname:literal),+) => {
-        $m$(.$flag($a.flag($fname)?))+
-    };
-    ($kind:ident $name:literal => $ty:ty { $($set:ident: $arg:literal),* $(,)? } $(; $($extra:tt)+)?) => {
+    ($kind:ident $name:literal => $ty:ty $(; $ignores:ident reset)?) => {
         Class {
             name: $name,
             neuron: class!(@neuron $kind),
             build: {
                 fn build(size: Shape, a: &dyn ClassArgs) -> Result<Box<dyn Dynamics>> {
-                    let m = <$ty>::new(size);
-                    $(let m = match a.optional($arg)? {
-                        Some(v) => m.$set(v),
-                        None => m,
-                    };)*
-                    $(let m = class!(@extra m, a; $($extra)+);)?
+                    let mut read = Ok(());
+                    let m = <$ty>::new(size).configure(|p| read = p.read_class_args(a));
+                    read?;
+                    $(
+                        let _ = stringify!($ignores);
+                        a.flag("spk_reset_hard")?;
+                    )?
                     Ok(Box::new(m))
                 }
                 build
@@ -78,106 +72,38 @@ macro_rules! class {
     };
 }
 
-/// Every class, with the constructor arguments its builder reads.
+/// Every class this crate implements.
 pub static CLASSES: &[Class] = &[
-    class!(synapse "Expon" => Expon { tau: "tau" }),
-    class!(synapse "DualExpon" => DualExpon {
-        tau_decay: "tau_decay", tau_rise: "tau_rise", amplitude: "amplitude"
-    }; normalize? "normalize"),
-    class!(synapse "Alpha" => Alpha { tau: "tau" }),
-    class!(synapse "AMPA" => AMPA {
-        alpha: "alpha", beta: "beta", t: "T", t_duration: "T_duration"
-    }),
-    class!(synapse "GABAa" => GABAa {
-        alpha: "alpha", beta: "beta", t: "T", t_duration: "T_duration"
-    }),
-    class!(synapse "BioNMDA" => BioNMDA {
-        alpha1: "alpha1", beta1: "beta1", alpha2: "alpha2", beta2: "beta2", t: "T",
-        t_duration: "T_duration"
-    }),
-    class!(synapse "STP" => STP { u: "U", tau_f: "tau_f", tau_d: "tau_d" }),
-    class!(synapse "STD" => STD { tau: "tau", u: "U" }),
-    class!(neuron "IF" => IF { r: "R", tau: "tau", v_th: "V_th" }; reset),
-    class!(neuron "LIF" => LIF {
-        r: "R", tau: "tau", v_th: "V_th", v_reset: "V_reset", v_rest: "V_rest"
-    }; reset),
-    class!(neuron "LIFRef" => LIFRef {
-        r: "R", tau: "tau", tau_ref: "tau_ref", v_th: "V_th", v_reset: "V_reset", v_rest: "V_rest"
-    }; reset),
-    class!(neuron "ALIF" => ALIF {
-        r: "R", tau: "tau", tau_a: "tau_a", beta: "beta", v_th: "V_th", v_reset: "V_reset",
-        v_rest: "V_rest"
-    }; reset),
-    class!(neuron "ExpIF" => ExpIF {
-        r: "R", tau: "tau", v_th: "V_th", v_reset: "V_reset", v_rest: "V_rest", v_t: "V_T",
-        delta_t: "delta_T"
-    }; reset),
-    class!(neuron "ExpIFRef" => ExpIFRef {
-        r: "R", tau: "tau", v_th: "V_th", v_reset: "V_reset", v_rest: "V_rest", v_t: "V_T",
-        delta_t: "delta_T", tau_ref: "tau_ref"
-    }; reset),
-    class!(neuron "AdExIF" => AdExIF {
-        r: "R", tau: "tau", v_th: "V_th", v_reset: "V_reset", v_rest: "V_rest", v_t: "V_T",
-        delta_t: "delta_T", tau_w: "tau_w", a: "a", b: "b"
-    }; reset),
-    class!(neuron "AdExIFRef" => AdExIFRef {
-        r: "R", tau: "tau", v_th: "V_th", v_reset: "V_reset", v_rest: "V_rest", v_t: "V_T",
-        delta_t: "delta_T", tau_w: "tau_w", a: "a", b: "b", tau_ref: "tau_ref"
-    }; reset),
-    class!(neuron "QuaIF" => QuaIF {
-        r: "R", tau: "tau", v_th: "V_th", v_reset: "V_reset", v_rest: "V_rest", v_c: "V_c",
-        c: "c"
-    }; reset),
-    class!(neuron "AdQuaIF" => AdQuaIF {
-        r: "R", tau: "tau", v_th: "V_th", v_reset: "V_reset", v_rest: "V_rest", v_c: "V_c",
-        c: "c", tau_w: "tau_w", a: "a", b: "b"
-    }; reset),
-    class!(neuron "AdQuaIFRef" => AdQuaIFRef {
-        r: "R", tau: "tau", v_th: "V_th", v_reset: "V_reset", v_rest: "V_rest", v_c: "V_c",
-        c: "c", tau_w: "tau_w", a: "a", b: "b", tau_ref: "tau_ref"
-    }; reset),
-    class!(neuron "Gif" => Gif {
-        r: "R", tau: "tau", v_rest: "V_rest", v_reset: "V_reset", v_th_inf: "V_th_inf",
-        v_th_reset: "V_th_reset", a: "a", b: "b", k1: "k1", k2: "k2", r1: "R1", r2: "R2",
-        a1: "A1", a2: "A2"
-    }; reset),
-    class!(neuron "GifRef" => GifRef {
-        r: "R", tau: "tau", v_rest: "V_rest", v_reset: "V_reset", v_th_inf: "V_th_inf",
-        v_th_reset: "V_th_reset", a: "a", b: "b", k1: "k1", k2: "k2", r1: "R1", r2: "R2",
-        a1: "A1", a2: "A2", tau_ref: "tau_ref"
-    }; reset),
-    class!(neuron "CubaLIF" => CubaLIF {
-        r: "R", tau: "tau", tau_syn: "tau_syn", v_th: "V_th", v_reset: "V_reset",
-        v_rest: "V_rest"
-    }; reset),
-    class!(neuron "CobaLIF" => CobaLIF {
-        r: "R", tau: "tau", tau_syn: "tau_syn", e: "E", v_th: "V_th", v_reset: "V_reset",
-        v_rest: "V_rest"
-    }; reset),
-    class!(neuron "Izhikevich" => Izhikevich {
-        a: "a", b: "b", c: "c", d: "d", v_th: "V_th"
-    }; ignores reset),
-    class!(neuron "IzhikevichRef" => IzhikevichRef {
-        a: "a", b: "b", c: "c", d: "d", v_th: "V_th", tau_ref: "tau_ref"
-    }; ignores reset),
-    class!(neuron "HH" => HH {
-        e_na: "ENa", g_na: "gNa", e_k: "EK", g_k: "gK", e_l: "EL", g_l: "gL", v_th: "V_th",
-        c: "C"
-    }; ignores reset),
-    class!(neuron "MorrisLecar" => MorrisLecar {
-        v_ca: "V_Ca", g_ca: "g_Ca", v_k: "V_K", g_k: "g_K", v_leak: "V_leak", g_leak: "g_leak",
-        c: "C", v1: "V1", v2: "V2", v3: "V3", v4: "V4", phi: "phi", v_th: "V_th"
-    }; ignores reset),
-    class!(neuron "WangBuzsakiHH" => WangBuzsakiHH {
-        e_na: "ENa", g_na: "gNa", e_k: "EK", g_k: "gK", e_l: "EL", g_l: "gL", v_th: "V_th",
-        phi: "phi", c: "C"
-    }; ignores reset),
-    class!(neuron "FitzHughNagumo" => FitzHughNagumo {
-        a: "a", b: "b", tau: "tau", tau_w: "tau_w", v_th: "V_th"
-    }; ignores reset),
-    class!(neuron "HindmarshRose" => HindmarshRose {
-        a: "a", b: "b", c: "c", d: "d", r: "r", s: "s", v_r: "V_r", tau: "tau", v_th: "V_th"
-    }; ignores reset),
+    class!(synapse "Expon" => Expon),
+    class!(synapse "DualExpon" => DualExpon),
+    class!(synapse "Alpha" => Alpha),
+    class!(synapse "AMPA" => AMPA),
+    class!(synapse "GABAa" => GABAa),
+    class!(synapse "BioNMDA" => BioNMDA),
+    class!(synapse "STP" => STP),
+    class!(synapse "STD" => STD),
+    class!(neuron "IF" => IF),
+    class!(neuron "LIF" => LIF),
+    class!(neuron "LIFRef" => LIFRef),
+    class!(neuron "ALIF" => ALIF),
+    class!(neuron "ExpIF" => ExpIF),
+    class!(neuron "ExpIFRef" => ExpIFRef),
+    class!(neuron "AdExIF" => AdExIF),
+    class!(neuron "AdExIFRef" => AdExIFRef),
+    class!(neuron "QuaIF" => QuaIF),
+    class!(neuron "AdQuaIF" => AdQuaIF),
+    class!(neuron "AdQuaIFRef" => AdQuaIFRef),
+    class!(neuron "Gif" => Gif),
+    class!(neuron "GifRef" => GifRef),
+    class!(neuron "CubaLIF" => CubaLIF),
+    class!(neuron "CobaLIF" => CobaLIF),
+    class!(neuron "Izhikevich" => Izhikevich; ignores reset),
+    class!(neuron "IzhikevichRef" => IzhikevichRef; ignores reset),
+    class!(neuron "HH" => HH; ignores reset),
+    class!(neuron "MorrisLecar" => MorrisLecar; ignores reset),
+    class!(neuron "WangBuzsakiHH" => WangBuzsakiHH; ignores reset),
+    class!(neuron "FitzHughNagumo" => FitzHughNagumo; ignores reset),
+    class!(neuron "HindmarshRose" => HindmarshRose; ignores reset),
 ];
 
 /// The class named `name`, if this crate implements it.

@@ -1,14 +1,12 @@
 //! The exponential integrate-and-fire family: `ExpIF`, `ExpIFRef`, `AdExIF`, `AdExIFRef`
 //! (BrainPy's `brainpy.state.lif`). Kernels: `shaders/neuron/exp_if.wgsl`.
 
-use super::{Adaptation, NEURON_INPUTS, NEVER_SPIKED, Potentials, Refractory, SpikeReset};
-use crate::error::Result;
-use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
+use super::{Adaptation, LIFParams, NEURON_INPUTS, Refractory};
+use crate::model::{ElemF64, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::{exp_euler, heaviside, reset_v};
 use crate::shaders::builtin;
-use crate::shape::Shape;
-use crate::units::{Conductance, Current, Resistance, Time, Voltage, mV, ms, ohm};
+use crate::units::{Time, Voltage, mV, ms};
 
 // Kernel parameter indices, as in exp_if.wgsl.
 const R: usize = 0;
@@ -103,68 +101,21 @@ fn step_ref(e: &mut ElemF64<'_>, adaptive: bool) {
 /// | `spk_reset` | soft |
 pub type ExpIF = Module<ExpIFParams>;
 
-/// The parameters of [`ExpIF`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExpIFParams {
-    /// `R`.
-    pub r: Param<Resistance>,
-    /// `tau` (> 0).
-    pub tau: Param<Time>,
-    /// `V_th` (> `V_reset`).
-    pub v_th: Param<Voltage>,
-    /// `V_reset`.
-    pub v_reset: Param<Voltage>,
-    /// `V_rest`.
-    pub v_rest: Param<Voltage>,
-    /// `V_T`.
-    pub v_t: Param<Voltage>,
-    /// `delta_T` (> 0).
-    pub delta_t: Param<Voltage>,
-    /// `V_initializer`.
-    pub v_initializer: Init<Voltage>,
-    /// `spk_reset`.
-    pub spk_reset: SpikeReset,
-}
-
-impl Default for ExpIFParams {
-    fn default() -> Self {
-        ExpIFParams {
-            r: (1.0 * ohm).into(),
-            tau: (10.0 * ms).into(),
-            v_th: (-30.0 * mV).into(),
-            v_reset: (-68.0 * mV).into(),
-            v_rest: (-65.0 * mV).into(),
-            v_t: (-59.9 * mV).into(),
-            delta_t: (3.48 * mV).into(),
-            v_initializer: (-65.0 * mV).into(),
-            spk_reset: SpikeReset::Soft,
-        }
+crate::model::parameters! {
+    /// The parameters of [`ExpIF`], which [`ExpIFRef`] and [`AdExIF`] hold as `exp_if`.
+    ExpIFParams of ExpIF, ExpIFRef at exp_if, AdExIF at exp_if, AdExIFRef at ad_ex_if.exp_if {
+        /// The leaky part: `R` 1 Ω, `tau` 10 ms, `V_th` −30 mV, `V_reset` −68 mV, `V_rest`
+        /// and `V_initializer` −65 mV.
+        lif "LIF": LIFParams = LIFParams::nonlinear(-30.0), nested;
+        v_t "V_T": Param<Voltage> = -59.9 * mV, finite;
+        delta_t "delta_T": Param<Voltage> = 3.48 * mV, positive;
     }
 }
 
 impl ExpIFParams {
-    fn potentials(&self) -> Potentials<'_> {
-        Potentials {
-            v_th: &self.v_th,
-            v_reset: &self.v_reset,
-            v_rest: &self.v_rest,
-            mode: self.spk_reset,
-        }
-    }
-
-    fn check(&self, kind: &str, n: usize) -> Result<()> {
-        self.r.check_finite(kind, "R", n)?;
-        self.tau.check_positive(kind, "tau", n)?;
-        self.potentials().validate(kind, n)?;
-        self.v_t.check_finite(kind, "V_T", n)?;
-        self.delta_t.check_positive(kind, "delta_T", n)?;
-        self.v_initializer.check(kind, "V_initializer", n)
-    }
-
     /// The twelve kernel parameters with the given refractory period and adaptation.
     fn params(&self, tau_ref: ParamValue, adaptation: [ParamValue; 3]) -> Vec<ParamValue> {
-        let mut p = vec![self.r.value().clone(), self.tau.value().clone()];
-        p.extend(self.potentials().params());
+        let mut p = self.lif.kernel_core();
         p.extend([
             self.v_t.value().clone(),
             self.delta_t.value().clone(),
@@ -175,68 +126,14 @@ impl ExpIFParams {
     }
 }
 
-fn no_adaptation() -> [ParamValue; 3] {
-    [
-        ParamValue::Scalar(0.0),
-        ParamValue::Scalar(0.0),
-        ParamValue::Scalar(0.0),
-    ]
-}
-
-impl ExpIF {
-    /// An `ExpIF` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> ExpIF {
-        Module::from_model(ExpIFParams::default(), in_size)
-    }
-}
-
-/// The setters of [`ExpIF`]'s parameters, written once: for `ExpIF` itself (`[]`) and for
-/// every module whose parameters hold them at a path (`[field.field]`), followed by that
-/// module's own setters.
-macro_rules! exp_if_setters {
-    ($ty:ident [$($at:ident).*] $($own:tt)*) => {
-        crate::setters!($ty {
-            /// Sets `R`.
-            r: Param<Resistance> => $($at.)* r,
-            /// Sets `tau`.
-            tau: Param<Time> => $($at.)* tau,
-            /// Sets `V_th`.
-            v_th: Param<Voltage> => $($at.)* v_th,
-            /// Sets `V_reset`.
-            v_reset: Param<Voltage> => $($at.)* v_reset,
-            /// Sets `V_rest`.
-            v_rest: Param<Voltage> => $($at.)* v_rest,
-            /// Sets `V_T`.
-            v_t: Param<Voltage> => $($at.)* v_t,
-            /// Sets `delta_T`.
-            delta_t: Param<Voltage> => $($at.)* delta_t,
-            /// Sets `V_initializer`.
-            v_initializer: Init<Voltage> => $($at.)* v_initializer,
-            /// Sets `spk_reset`.
-            spk_reset: SpikeReset => $($at.)* spk_reset,
-            $($own)*
-        });
-    };
-}
-
-exp_if_setters!(ExpIF []);
-
 impl Model for ExpIFParams {
-    crate::model::describe!(
-        "ExpIF",
-        builtin::EXP_IF,
-        ["V"],
-        Output::Emitted,
-        NEURON_INPUTS
-    );
-    fn validate(&self, n: usize) -> Result<()> {
-        self.check("ExpIF", n)
-    }
+    crate::model::describe!(checked "ExpIF", builtin::EXP_IF,
+        ["V"], Output::Emitted, NEURON_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
-        vec![self.v_initializer.values(rows, n, 0)]
+        vec![self.lif.initial_v(rows, n)]
     }
     fn kernel_params(&self, _dt: f64) -> Vec<ParamValue> {
-        self.params(ParamValue::Scalar(0.0), no_adaptation())
+        self.params(ParamValue::Scalar(0.0), Adaptation::none())
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         let r = step(e, e.state[0], 0.0);
@@ -255,58 +152,24 @@ impl NeuronModel for ExpIFParams {}
 /// `refractory` (always kept; BrainPy keeps it only with `ref_var=True`).
 pub type ExpIFRef = Module<ExpIFRefParams>;
 
-/// The parameters of [`ExpIFRef`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExpIFRefParams {
-    /// Everything of [`ExpIF`].
-    pub exp_if: ExpIFParams,
-    /// `tau_ref` (≥ 0).
-    pub tau_ref: Param<Time>,
-}
-
-impl Default for ExpIFRefParams {
-    fn default() -> Self {
-        ExpIFRefParams {
-            exp_if: ExpIFParams::default(),
-            tau_ref: (1.7 * ms).into(),
-        }
+crate::model::parameters! {
+    /// The parameters of [`ExpIFRef`].
+    ExpIFRefParams of ExpIFRef {
+        /// Everything of [`ExpIF`].
+        exp_if "ExpIF": ExpIFParams = ExpIFParams::default(), nested;
+        tau_ref "tau_ref": Param<Time> = 1.7 * ms, non_negative;
     }
 }
-
-impl ExpIFRef {
-    /// An `ExpIFRef` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> ExpIFRef {
-        Module::from_model(ExpIFRefParams::default(), in_size)
-    }
-}
-
-exp_if_setters!(ExpIFRef [exp_if]
-    /// Sets `tau_ref`.
-    tau_ref: Param<Time>,
-);
 
 impl Model for ExpIFRefParams {
-    crate::model::describe!(
-        "ExpIFRef",
-        builtin::EXP_IF_REF,
-        ["V", "last_spike_time", "refractory"],
-        Output::Emitted,
-        NEURON_INPUTS
-    );
-    fn validate(&self, n: usize) -> Result<()> {
-        self.exp_if.check("ExpIFRef", n)?;
-        self.tau_ref.check_non_negative("ExpIFRef", "tau_ref", n)
-    }
+    crate::model::describe!(checked "ExpIFRef", builtin::EXP_IF_REF,
+        ["V", "last_spike_time", "refractory"], Output::Emitted, NEURON_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
-        vec![
-            self.exp_if.v_initializer.values(rows, n, 0),
-            vec![NEVER_SPIKED; rows * n],
-            vec![0.0; rows * n],
-        ]
+        Refractory::with_clock(vec![self.exp_if.lif.initial_v(rows, n)], rows * n)
     }
     fn kernel_params(&self, _dt: f64) -> Vec<ParamValue> {
         self.exp_if
-            .params(self.tau_ref.value().clone(), no_adaptation())
+            .params(self.tau_ref.value().clone(), Adaptation::none())
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         step_ref(e, false);
@@ -330,78 +193,25 @@ impl NeuronModel for ExpIFRefParams {}
 /// `w_initializer` 0 mA. States: `V`, `w`.
 pub type AdExIF = Module<AdExIFParams>;
 
-/// The parameters of [`AdExIF`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdExIFParams {
-    /// The ExpIF part (`V_th` defaults to −55 mV here).
-    pub exp_if: ExpIFParams,
-    /// The adaptation current `w`.
-    pub adaptation: Adaptation,
-}
-
-impl Default for AdExIFParams {
-    fn default() -> Self {
-        AdExIFParams {
-            exp_if: ExpIFParams {
-                v_th: (-55.0 * mV).into(),
-                ..ExpIFParams::default()
-            },
-            adaptation: Adaptation::new(30.0, 1.0),
-        }
+crate::model::parameters! {
+    /// The parameters of [`AdExIF`].
+    AdExIFParams of AdExIF, AdExIFRef at ad_ex_if {
+        /// The ExpIF part (`V_th` −55 mV here).
+        exp_if "ExpIF": ExpIFParams = ExpIFParams {
+            lif: LIFParams::nonlinear(-55.0),
+            ..ExpIFParams::default()
+        }, nested;
+        /// The adaptation current `w`.
+        adaptation "adaptation": Adaptation = Adaptation::new(30.0, 1.0), nested;
     }
 }
-
-impl AdExIFParams {
-    fn check(&self, kind: &str, n: usize) -> Result<()> {
-        self.exp_if.check(kind, n)?;
-        self.adaptation.check(kind, n)
-    }
-}
-
-impl AdExIF {
-    /// An `AdExIF` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> AdExIF {
-        Module::from_model(AdExIFParams::default(), in_size)
-    }
-}
-
-/// The setters of [`AdExIF`]'s parameters, written once: for `AdExIF` itself (`[]`) and for
-/// every module whose parameters hold them at a path (`[field.field]`), followed by that
-/// module's own setters.
-macro_rules! ad_ex_if_setters {
-    ($ty:ident [$($at:ident).*] $($own:tt)*) => {
-        exp_if_setters!($ty [$($at.)* exp_if]
-            /// Sets `tau_w`.
-            tau_w: Param<Time> => $($at.)* adaptation.tau_w,
-            /// Sets `a`.
-            a: Param<Conductance> => $($at.)* adaptation.a,
-            /// Sets `b`.
-            b: Param<Current> => $($at.)* adaptation.b,
-            /// Sets `w_initializer`.
-            w_initializer: Init<Current> => $($at.)* adaptation.w_initializer,
-            $($own)*
-        );
-    };
-}
-
-ad_ex_if_setters!(AdExIF []);
 
 impl Model for AdExIFParams {
-    crate::model::describe!(
-        "AdExIF",
-        builtin::AD_EX_IF,
-        ["V", "w"],
-        Output::Emitted,
-        NEURON_INPUTS
-    );
-    fn validate(&self, n: usize) -> Result<()> {
-        self.check("AdExIF", n)
-    }
+    crate::model::describe!(checked "AdExIF", builtin::AD_EX_IF,
+        ["V", "w"], Output::Emitted, NEURON_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
-        vec![
-            self.exp_if.v_initializer.values(rows, n, 0),
-            self.adaptation.w_initializer.values(rows, n, 1),
-        ]
+        self.adaptation
+            .with_w(self.exp_if.lif.initial_v(rows, n), rows, n)
     }
     fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {
         self.exp_if
@@ -424,55 +234,24 @@ impl NeuronModel for AdExIFParams {}
 /// `tau_ref` (1.7 ms). States: `V`, `w`, `last_spike_time`, `refractory`.
 pub type AdExIFRef = Module<AdExIFRefParams>;
 
-/// The parameters of [`AdExIFRef`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdExIFRefParams {
-    /// Everything of [`AdExIF`].
-    pub ad_ex_if: AdExIFParams,
-    /// `tau_ref` (≥ 0).
-    pub tau_ref: Param<Time>,
-}
-
-impl Default for AdExIFRefParams {
-    fn default() -> Self {
-        AdExIFRefParams {
-            ad_ex_if: AdExIFParams::default(),
-            tau_ref: (1.7 * ms).into(),
-        }
+crate::model::parameters! {
+    /// The parameters of [`AdExIFRef`].
+    AdExIFRefParams of AdExIFRef {
+        /// Everything of [`AdExIF`].
+        ad_ex_if "AdExIF": AdExIFParams = AdExIFParams::default(), nested;
+        tau_ref "tau_ref": Param<Time> = 1.7 * ms, non_negative;
     }
 }
-
-impl AdExIFRef {
-    /// An `AdExIFRef` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> AdExIFRef {
-        Module::from_model(AdExIFRefParams::default(), in_size)
-    }
-}
-
-ad_ex_if_setters!(AdExIFRef [ad_ex_if]
-    /// Sets `tau_ref`.
-    tau_ref: Param<Time>,
-);
 
 impl Model for AdExIFRefParams {
-    crate::model::describe!(
-        "AdExIFRef",
-        builtin::AD_EX_IF_REF,
-        ["V", "w", "last_spike_time", "refractory"],
-        Output::Emitted,
-        NEURON_INPUTS
-    );
-    fn validate(&self, n: usize) -> Result<()> {
-        self.ad_ex_if.check("AdExIFRef", n)?;
-        self.tau_ref.check_non_negative("AdExIFRef", "tau_ref", n)
-    }
+    crate::model::describe!(checked "AdExIFRef", builtin::AD_EX_IF_REF,
+        ["V", "w", "last_spike_time", "refractory"], Output::Emitted, NEURON_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
-        vec![
-            self.ad_ex_if.exp_if.v_initializer.values(rows, n, 0),
-            self.ad_ex_if.adaptation.w_initializer.values(rows, n, 1),
-            vec![NEVER_SPIKED; rows * n],
-            vec![0.0; rows * n],
-        ]
+        let a = &self.ad_ex_if;
+        let states = a
+            .adaptation
+            .with_w(a.exp_if.lif.initial_v(rows, n), rows, n);
+        Refractory::with_clock(states, rows * n)
     }
     fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {
         self.ad_ex_if.exp_if.params(

@@ -2,12 +2,10 @@
 //! `shaders/neuron/fitzhugh_nagumo.wgsl`.
 
 use super::{NEURON_INPUTS, crossing};
-use crate::error::Result;
 use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::exp_euler;
 use crate::shaders::builtin;
-use crate::shape::Shape;
 use crate::units::{Dimensionless, Time, ms};
 
 const A: usize = 0;
@@ -35,81 +33,22 @@ const V_TH: usize = 4;
 /// | `V`, `w` initializers | −1.2, −0.62 |
 pub type FitzHughNagumo = Module<FitzHughNagumoParams>;
 
-/// The parameters of [`FitzHughNagumo`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct FitzHughNagumoParams {
-    /// `a`.
-    pub a: Param<Dimensionless>,
-    /// `b`.
-    pub b: Param<Dimensionless>,
-    /// `tau` (> 0).
-    pub tau: Param<Time>,
-    /// `tau_w` (> 0).
-    pub tau_w: Param<Time>,
-    /// `V_th` (> 0).
-    pub v_th: Param<Dimensionless>,
-    /// `V_initializer`.
-    pub v_initializer: Init<Dimensionless>,
-    /// `w_initializer`.
-    pub w_initializer: Init<Dimensionless>,
-}
-
-impl Default for FitzHughNagumoParams {
-    fn default() -> Self {
-        FitzHughNagumoParams {
-            a: 0.7.into(),
-            b: 0.8.into(),
-            tau: (1.0 * ms).into(),
-            tau_w: (12.5 * ms).into(),
-            v_th: 1.0.into(),
-            v_initializer: (-1.2).into(),
-            w_initializer: (-0.62).into(),
-        }
+crate::model::parameters! {
+    /// The parameters of [`FitzHughNagumo`].
+    FitzHughNagumoParams of FitzHughNagumo {
+        a "a": Param<Dimensionless> = 0.7, finite;
+        b "b": Param<Dimensionless> = 0.8, finite;
+        tau "tau": Param<Time> = 1.0 * ms, positive;
+        tau_w "tau_w": Param<Time> = 12.5 * ms, positive;
+        v_th "V_th": Param<Dimensionless> = 1.0, positive;
+        v_initializer "V_initializer": Init<Dimensionless> = -1.2, init;
+        w_initializer "w_initializer": Init<Dimensionless> = -0.62, init;
     }
 }
-
-impl FitzHughNagumo {
-    /// A `FitzHughNagumo` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> FitzHughNagumo {
-        Module::from_model(FitzHughNagumoParams::default(), in_size)
-    }
-}
-
-crate::setters!(FitzHughNagumo {
-    /// Sets `a`.
-    a: Param<Dimensionless>,
-    /// Sets `b`.
-    b: Param<Dimensionless>,
-    /// Sets `tau`.
-    tau: Param<Time>,
-    /// Sets `tau_w`.
-    tau_w: Param<Time>,
-    /// Sets `V_th`.
-    v_th: Param<Dimensionless>,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Dimensionless>,
-    /// Sets `w_initializer`.
-    w_initializer: Init<Dimensionless>,
-});
 
 impl Model for FitzHughNagumoParams {
-    crate::model::describe!(
-        "FitzHughNagumo",
-        builtin::FITZHUGH_NAGUMO,
-        ["V", "w"],
-        Output::Emitted,
-        NEURON_INPUTS
-    );
-    fn validate(&self, n: usize) -> Result<()> {
-        let k = "FitzHughNagumo";
-        self.a.check_finite(k, "a", n)?;
-        self.b.check_finite(k, "b", n)?;
-        self.tau.check_positive(k, "tau", n)?;
-        self.tau_w.check_positive(k, "tau_w", n)?;
-        self.v_th.check_positive(k, "V_th", n)?;
-        self.v_initializer.check(k, "V_initializer", n)?;
-        self.w_initializer.check(k, "w_initializer", n)
-    }
+    crate::model::describe!(checked "FitzHughNagumo", builtin::FITZHUGH_NAGUMO,
+        ["V", "w"], Output::Emitted, NEURON_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         vec![
             self.v_initializer.values(rows, n, 0),

@@ -1,13 +1,11 @@
 //! The generalized integrate-and-fire family: `Gif`, `GifRef` (BrainPy's `brainpy.state.lif`).
 //! Kernels: `shaders/neuron/gif.wgsl`.
 
-use super::{NEURON_INPUTS, NEVER_SPIKED, Refractory, SpikeReset};
-use crate::error::Result;
+use super::{NEURON_INPUTS, Refractory, SpikeReset};
 use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::{exp_euler, exprel, heaviside, reset_v};
 use crate::shaders::builtin;
-use crate::shape::Shape;
 use crate::units::{Current, Dimensionless, Rate, Resistance, Time, Voltage, mA, mV, ms, ohm};
 
 // Kernel parameter indices, as in gif.wgsl.
@@ -112,101 +110,32 @@ fn store(e: &mut ElemF64<'_>, x: State) {
 /// | initial `V`, `I1`, `I2`, `V_th` | −70 mV, 0 mA, 0 mA, −50 mV |
 pub type Gif = Module<GifParams>;
 
-/// The parameters of [`Gif`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct GifParams {
-    /// `R`.
-    pub r: Param<Resistance>,
-    /// `tau` (> 0).
-    pub tau: Param<Time>,
-    /// `V_rest`.
-    pub v_rest: Param<Voltage>,
-    /// `V_reset`.
-    pub v_reset: Param<Voltage>,
-    /// `V_th_inf`.
-    pub v_th_inf: Param<Voltage>,
-    /// `V_th_reset`.
-    pub v_th_reset: Param<Voltage>,
-    /// `a`.
-    pub a: Param<Rate>,
-    /// `b` (≥ 0).
-    pub b: Param<Rate>,
-    /// `k1` (≥ 0).
-    pub k1: Param<Rate>,
-    /// `k2` (≥ 0).
-    pub k2: Param<Rate>,
-    /// `R1`.
-    pub r1: Param<Dimensionless>,
-    /// `R2`.
-    pub r2: Param<Dimensionless>,
-    /// `A1`.
-    pub a1: Param<Current>,
-    /// `A2`.
-    pub a2: Param<Current>,
-    /// `V_initializer`.
-    pub v_initializer: Init<Voltage>,
-    /// `I1_initializer`.
-    pub i1_initializer: Init<Current>,
-    /// `I2_initializer`.
-    pub i2_initializer: Init<Current>,
-    /// `Vth_initializer`.
-    pub v_th_initializer: Init<Voltage>,
-    /// `spk_reset`.
-    pub spk_reset: SpikeReset,
-}
-
-impl Default for GifParams {
-    fn default() -> Self {
-        GifParams {
-            r: (20.0 * ohm).into(),
-            tau: (20.0 * ms).into(),
-            v_rest: (-70.0 * mV).into(),
-            v_reset: (-70.0 * mV).into(),
-            v_th_inf: (-50.0 * mV).into(),
-            v_th_reset: (-60.0 * mV).into(),
-            a: (0.0 / ms).into(),
-            b: (0.01 / ms).into(),
-            k1: (0.2 / ms).into(),
-            k2: (0.02 / ms).into(),
-            r1: 0.0.into(),
-            r2: 1.0.into(),
-            a1: (0.0 * mA).into(),
-            a2: (0.0 * mA).into(),
-            v_initializer: (-70.0 * mV).into(),
-            i1_initializer: (0.0 * mA).into(),
-            i2_initializer: (0.0 * mA).into(),
-            v_th_initializer: (-50.0 * mV).into(),
-            spk_reset: SpikeReset::Soft,
-        }
+crate::model::parameters! {
+    /// The parameters of [`Gif`], which [`GifRef`] holds as `gif`.
+    GifParams of Gif, GifRef at gif {
+        r "R": Param<Resistance> = 20.0 * ohm, finite;
+        tau "tau": Param<Time> = 20.0 * ms, positive;
+        v_rest "V_rest": Param<Voltage> = -70.0 * mV, finite;
+        v_reset "V_reset": Param<Voltage> = -70.0 * mV, finite;
+        v_th_inf "V_th_inf": Param<Voltage> = -50.0 * mV, finite;
+        v_th_reset "V_th_reset": Param<Voltage> = -60.0 * mV, finite;
+        a "a": Param<Rate> = 0.0 / ms, finite;
+        b "b": Param<Rate> = 0.01 / ms, non_negative;
+        k1 "k1": Param<Rate> = 0.2 / ms, non_negative;
+        k2 "k2": Param<Rate> = 0.02 / ms, non_negative;
+        r1 "R1": Param<Dimensionless> = 0.0, finite;
+        r2 "R2": Param<Dimensionless> = 1.0, finite;
+        a1 "A1": Param<Current> = 0.0 * mA, finite;
+        a2 "A2": Param<Current> = 0.0 * mA, finite;
+        v_initializer "V_initializer": Init<Voltage> = -70.0 * mV, init;
+        i1_initializer "I1_initializer": Init<Current> = 0.0 * mA, init;
+        i2_initializer "I2_initializer": Init<Current> = 0.0 * mA, init;
+        v_th_initializer "Vth_initializer": Init<Voltage> = -50.0 * mV, init;
+        spk_reset "spk_reset": SpikeReset = SpikeReset::Soft, reset;
     }
 }
 
 impl GifParams {
-    fn check(&self, kind: &str, n: usize) -> Result<()> {
-        self.r.check_finite(kind, "R", n)?;
-        self.tau.check_positive(kind, "tau", n)?;
-        for (name, p) in [
-            ("V_rest", &self.v_rest),
-            ("V_reset", &self.v_reset),
-            ("V_th_inf", &self.v_th_inf),
-            ("V_th_reset", &self.v_th_reset),
-        ] {
-            p.check_finite(kind, name, n)?;
-        }
-        self.a.check_finite(kind, "a", n)?;
-        self.b.check_non_negative(kind, "b", n)?;
-        self.k1.check_non_negative(kind, "k1", n)?;
-        self.k2.check_non_negative(kind, "k2", n)?;
-        self.r1.check_finite(kind, "R1", n)?;
-        self.r2.check_finite(kind, "R2", n)?;
-        self.a1.check_finite(kind, "A1", n)?;
-        self.a2.check_finite(kind, "A2", n)?;
-        self.v_initializer.check(kind, "V_initializer", n)?;
-        self.i1_initializer.check(kind, "I1_initializer", n)?;
-        self.i2_initializer.check(kind, "I2_initializer", n)?;
-        self.v_th_initializer.check(kind, "Vth_initializer", n)
-    }
-
     fn initial(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         vec![
             self.v_initializer.values(rows, n, 0),
@@ -239,75 +168,9 @@ impl GifParams {
     }
 }
 
-impl Gif {
-    /// A `Gif` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> Gif {
-        Module::from_model(GifParams::default(), in_size)
-    }
-}
-
-/// The setters of [`Gif`]'s parameters, written once: for `Gif` itself (`[]`) and for
-/// every module whose parameters hold them at a path (`[field.field]`), followed by that
-/// module's own setters.
-macro_rules! gif_setters {
-    ($ty:ident [$($at:ident).*] $($own:tt)*) => {
-        crate::setters!($ty {
-            /// Sets `R`.
-            r: Param<Resistance> => $($at.)* r,
-            /// Sets `tau`.
-            tau: Param<Time> => $($at.)* tau,
-            /// Sets `V_rest`.
-            v_rest: Param<Voltage> => $($at.)* v_rest,
-            /// Sets `V_reset`.
-            v_reset: Param<Voltage> => $($at.)* v_reset,
-            /// Sets `V_th_inf`.
-            v_th_inf: Param<Voltage> => $($at.)* v_th_inf,
-            /// Sets `V_th_reset`.
-            v_th_reset: Param<Voltage> => $($at.)* v_th_reset,
-            /// Sets `a`.
-            a: Param<Rate> => $($at.)* a,
-            /// Sets `b`.
-            b: Param<Rate> => $($at.)* b,
-            /// Sets `k1`.
-            k1: Param<Rate> => $($at.)* k1,
-            /// Sets `k2`.
-            k2: Param<Rate> => $($at.)* k2,
-            /// Sets `R1`.
-            r1: Param<Dimensionless> => $($at.)* r1,
-            /// Sets `R2`.
-            r2: Param<Dimensionless> => $($at.)* r2,
-            /// Sets `A1`.
-            a1: Param<Current> => $($at.)* a1,
-            /// Sets `A2`.
-            a2: Param<Current> => $($at.)* a2,
-            /// Sets `V_initializer`.
-            v_initializer: Init<Voltage> => $($at.)* v_initializer,
-            /// Sets `I1_initializer`.
-            i1_initializer: Init<Current> => $($at.)* i1_initializer,
-            /// Sets `I2_initializer`.
-            i2_initializer: Init<Current> => $($at.)* i2_initializer,
-            /// Sets `Vth_initializer`.
-            v_th_initializer: Init<Voltage> => $($at.)* v_th_initializer,
-            /// Sets `spk_reset`.
-            spk_reset: SpikeReset => $($at.)* spk_reset,
-            $($own)*
-        });
-    };
-}
-
-gif_setters!(Gif []);
-
 impl Model for GifParams {
-    crate::model::describe!(
-        "Gif",
-        builtin::GIF,
-        ["V", "I1", "I2", "V_th"],
-        Output::Emitted,
-        NEURON_INPUTS
-    );
-    fn validate(&self, n: usize) -> Result<()> {
-        self.check("Gif", n)
-    }
+    crate::model::describe!(checked "Gif", builtin::GIF,
+        ["V", "I1", "I2", "V_th"], Output::Emitted, NEURON_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         self.initial(rows, n)
     }
@@ -332,53 +195,20 @@ impl NeuronModel for GifParams {}
 /// States: `V`, `I1`, `I2`, `V_th`, `last_spike_time`, `refractory`.
 pub type GifRef = Module<GifRefParams>;
 
-/// The parameters of [`GifRef`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct GifRefParams {
-    /// Everything of [`Gif`].
-    pub gif: GifParams,
-    /// `tau_ref` (≥ 0).
-    pub tau_ref: Param<Time>,
-}
-
-impl Default for GifRefParams {
-    fn default() -> Self {
-        GifRefParams {
-            gif: GifParams::default(),
-            tau_ref: (1.7 * ms).into(),
-        }
+crate::model::parameters! {
+    /// The parameters of [`GifRef`].
+    GifRefParams of GifRef {
+        /// Everything of [`Gif`].
+        gif "Gif": GifParams = GifParams::default(), nested;
+        tau_ref "tau_ref": Param<Time> = 1.7 * ms, non_negative;
     }
 }
-
-impl GifRef {
-    /// A `GifRef` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> GifRef {
-        Module::from_model(GifRefParams::default(), in_size)
-    }
-}
-
-gif_setters!(GifRef [gif]
-    /// Sets `tau_ref`.
-    tau_ref: Param<Time>,
-);
 
 impl Model for GifRefParams {
-    crate::model::describe!(
-        "GifRef",
-        builtin::GIF_REF,
-        ["V", "I1", "I2", "V_th", "last_spike_time", "refractory"],
-        Output::Emitted,
-        NEURON_INPUTS
-    );
-    fn validate(&self, n: usize) -> Result<()> {
-        self.gif.check("GifRef", n)?;
-        self.tau_ref.check_non_negative("GifRef", "tau_ref", n)
-    }
+    crate::model::describe!(checked "GifRef", builtin::GIF_REF,
+        ["V", "I1", "I2", "V_th", "last_spike_time", "refractory"], Output::Emitted, NEURON_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
-        let mut s = self.gif.initial(rows, n);
-        s.push(vec![NEVER_SPIKED; rows * n]);
-        s.push(vec![0.0; rows * n]);
-        s
+        Refractory::with_clock(self.gif.initial(rows, n), rows * n)
     }
     fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {
         self.gif.params(dt, self.tau_ref.value().clone())

@@ -7,7 +7,6 @@ use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::{exp_euler, exprel};
 use crate::shaders::builtin;
-use crate::shape::Shape;
 use crate::units::{Capacitance, Conductance, Dimensionless, Voltage, mS, mV, uF};
 
 const ENA: usize = 0;
@@ -60,60 +59,28 @@ fn gate(z: f64, alpha: f64, beta: f64, dt: f64) -> f64 {
 /// | `m`, `h`, `n` initializers | `x∞(V₀)`, the steady state at the initial `V` |
 pub type HH = Module<HHParams>;
 
-/// The parameters of [`HH`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct HHParams {
-    /// `ENa`.
-    pub e_na: Param<Voltage>,
-    /// `gNa` (≥ 0).
-    pub g_na: Param<Conductance>,
-    /// `EK`.
-    pub e_k: Param<Voltage>,
-    /// `gK` (≥ 0).
-    pub g_k: Param<Conductance>,
-    /// `EL`.
-    pub e_l: Param<Voltage>,
-    /// `gL` (≥ 0).
-    pub g_l: Param<Conductance>,
-    /// `V_th` (> 0).
-    pub v_th: Param<Voltage>,
-    /// `C` (> 0).
-    pub c: Param<Capacitance>,
-    /// `V_initializer`.
-    pub v_initializer: Init<Voltage>,
-    /// `m_initializer` (`None`: `m∞` of the initial `V`).
-    pub m_initializer: Option<Init<Dimensionless>>,
-    /// `h_initializer` (`None`: `h∞` of the initial `V`).
-    pub h_initializer: Option<Init<Dimensionless>>,
-    /// `n_initializer` (`None`: `n∞` of the initial `V`).
-    pub n_initializer: Option<Init<Dimensionless>>,
-}
-
-impl Default for HHParams {
-    fn default() -> Self {
-        HHParams {
-            e_na: (50.0 * mV).into(),
-            g_na: (120.0 * mS).into(),
-            e_k: (-77.0 * mV).into(),
-            g_k: (36.0 * mS).into(),
-            e_l: (-54.387 * mV).into(),
-            g_l: (0.03 * mS).into(),
-            v_th: (20.0 * mV).into(),
-            c: (1.0 * uF).into(),
-            v_initializer: Init::uniform(-70.0 * mV, -60.0 * mV, 0),
-            m_initializer: None,
-            h_initializer: None,
-            n_initializer: None,
-        }
+crate::model::parameters! {
+    /// The parameters of [`HH`].
+    HHParams of HH {
+        e_na "ENa": Param<Voltage> = 50.0 * mV, finite;
+        g_na "gNa": Param<Conductance> = 120.0 * mS, non_negative;
+        e_k "EK": Param<Voltage> = -77.0 * mV, finite;
+        g_k "gK": Param<Conductance> = 36.0 * mS, non_negative;
+        e_l "EL": Param<Voltage> = -54.387 * mV, finite;
+        g_l "gL": Param<Conductance> = 0.03 * mS, non_negative;
+        v_th "V_th": Param<Voltage> = 20.0 * mV, positive;
+        c "C": Param<Capacitance> = 1.0 * uF, positive;
+        v_initializer "V_initializer": Init<Voltage> = Init::uniform(-70.0 * mV, -60.0 * mV, 0), init;
+        /// (`None`: `m∞` of the initial `V`).
+        m_initializer "m_initializer": Option<Init<Dimensionless>> = None, custom;
+        /// (`None`: `h∞` of the initial `V`).
+        h_initializer "h_initializer": Option<Init<Dimensionless>> = None, custom;
+        /// (`None`: `n∞` of the initial `V`).
+        n_initializer "n_initializer": Option<Init<Dimensionless>> = None, custom;
     }
 }
 
 impl HH {
-    /// An `HH` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> HH {
-        Module::from_model(HHParams::default(), in_size)
-    }
-
     /// Sets `m_initializer`.
     pub fn m_initializer(self, init: impl Into<Init<Dimensionless>>) -> HH {
         let init = init.into();
@@ -133,27 +100,6 @@ impl HH {
     }
 }
 
-crate::setters!(HH {
-    /// Sets `ENa`.
-    e_na: Param<Voltage>,
-    /// Sets `gNa`.
-    g_na: Param<Conductance>,
-    /// Sets `EK`.
-    e_k: Param<Voltage>,
-    /// Sets `gK`.
-    g_k: Param<Conductance>,
-    /// Sets `EL`.
-    e_l: Param<Voltage>,
-    /// Sets `gL`.
-    g_l: Param<Conductance>,
-    /// Sets `V_th`.
-    v_th: Param<Voltage>,
-    /// Sets `C`.
-    c: Param<Capacitance>,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage>,
-});
-
 impl Model for HHParams {
     crate::model::describe!(
         "HH",
@@ -163,15 +109,7 @@ impl Model for HHParams {
         NEURON_INPUTS
     );
     fn validate(&self, n: usize) -> Result<()> {
-        for (name, p) in [("ENa", &self.e_na), ("EK", &self.e_k), ("EL", &self.e_l)] {
-            p.check_finite("HH", name, n)?;
-        }
-        for (name, p) in [("gNa", &self.g_na), ("gK", &self.g_k), ("gL", &self.g_l)] {
-            p.check_non_negative("HH", name, n)?;
-        }
-        self.v_th.check_positive("HH", "V_th", n)?;
-        self.c.check_positive("HH", "C", n)?;
-        self.v_initializer.check("HH", "V_initializer", n)?;
+        self.check_declared("HH", n)?;
         for (name, init) in [
             ("m_initializer", &self.m_initializer),
             ("h_initializer", &self.h_initializer),

@@ -2,12 +2,10 @@
 //! `shaders/neuron/hindmarsh_rose.wgsl`.
 
 use super::{NEURON_INPUTS, crossing};
-use crate::error::Result;
 use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::exp_euler;
 use crate::shaders::builtin;
-use crate::shape::Shape;
 use crate::units::{Dimensionless, Time, ms};
 
 const A: usize = 0;
@@ -41,115 +39,27 @@ const V_TH: usize = 8;
 /// | `V`, `y`, `z` initializers | −1.6, −10, 0 |
 pub type HindmarshRose = Module<HindmarshRoseParams>;
 
-/// The parameters of [`HindmarshRose`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct HindmarshRoseParams {
-    /// `a`.
-    pub a: Param<Dimensionless>,
-    /// `b`.
-    pub b: Param<Dimensionless>,
-    /// `c`.
-    pub c: Param<Dimensionless>,
-    /// `d`.
-    pub d: Param<Dimensionless>,
-    /// `r`.
-    pub r: Param<Dimensionless>,
-    /// `s`.
-    pub s: Param<Dimensionless>,
-    /// `V_r`.
-    pub v_r: Param<Dimensionless>,
-    /// `tau` (> 0).
-    pub tau: Param<Time>,
-    /// `V_th` (> 0).
-    pub v_th: Param<Dimensionless>,
-    /// `V_initializer`.
-    pub v_initializer: Init<Dimensionless>,
-    /// `y_initializer`.
-    pub y_initializer: Init<Dimensionless>,
-    /// `z_initializer`.
-    pub z_initializer: Init<Dimensionless>,
-}
-
-impl Default for HindmarshRoseParams {
-    fn default() -> Self {
-        HindmarshRoseParams {
-            a: 1.0.into(),
-            b: 3.0.into(),
-            c: 1.0.into(),
-            d: 5.0.into(),
-            r: 0.006.into(),
-            s: 4.0.into(),
-            v_r: (-1.6).into(),
-            tau: (1.0 * ms).into(),
-            v_th: 1.0.into(),
-            v_initializer: (-1.6).into(),
-            y_initializer: (-10.0).into(),
-            z_initializer: 0.0.into(),
-        }
+crate::model::parameters! {
+    /// The parameters of [`HindmarshRose`].
+    HindmarshRoseParams of HindmarshRose {
+        a "a": Param<Dimensionless> = 1.0, finite;
+        b "b": Param<Dimensionless> = 3.0, finite;
+        c "c": Param<Dimensionless> = 1.0, finite;
+        d "d": Param<Dimensionless> = 5.0, finite;
+        r "r": Param<Dimensionless> = 0.006, finite;
+        s "s": Param<Dimensionless> = 4.0, finite;
+        v_r "V_r": Param<Dimensionless> = -1.6, finite;
+        tau "tau": Param<Time> = 1.0 * ms, positive;
+        v_th "V_th": Param<Dimensionless> = 1.0, positive;
+        v_initializer "V_initializer": Init<Dimensionless> = -1.6, init;
+        y_initializer "y_initializer": Init<Dimensionless> = -10.0, init;
+        z_initializer "z_initializer": Init<Dimensionless> = 0.0, init;
     }
 }
-
-impl HindmarshRose {
-    /// A `HindmarshRose` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> HindmarshRose {
-        Module::from_model(HindmarshRoseParams::default(), in_size)
-    }
-}
-
-crate::setters!(HindmarshRose {
-    /// Sets `a`.
-    a: Param<Dimensionless>,
-    /// Sets `b`.
-    b: Param<Dimensionless>,
-    /// Sets `c`.
-    c: Param<Dimensionless>,
-    /// Sets `d`.
-    d: Param<Dimensionless>,
-    /// Sets `r`.
-    r: Param<Dimensionless>,
-    /// Sets `s`.
-    s: Param<Dimensionless>,
-    /// Sets `V_r`.
-    v_r: Param<Dimensionless>,
-    /// Sets `tau`.
-    tau: Param<Time>,
-    /// Sets `V_th`.
-    v_th: Param<Dimensionless>,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Dimensionless>,
-    /// Sets `y_initializer`.
-    y_initializer: Init<Dimensionless>,
-    /// Sets `z_initializer`.
-    z_initializer: Init<Dimensionless>,
-});
 
 impl Model for HindmarshRoseParams {
-    crate::model::describe!(
-        "HindmarshRose",
-        builtin::HINDMARSH_ROSE,
-        ["V", "y", "z"],
-        Output::Emitted,
-        NEURON_INPUTS
-    );
-    fn validate(&self, n: usize) -> Result<()> {
-        let k = "HindmarshRose";
-        for (name, p) in [
-            ("a", &self.a),
-            ("b", &self.b),
-            ("c", &self.c),
-            ("d", &self.d),
-            ("r", &self.r),
-            ("s", &self.s),
-            ("V_r", &self.v_r),
-        ] {
-            p.check_finite(k, name, n)?;
-        }
-        self.tau.check_positive(k, "tau", n)?;
-        self.v_th.check_positive(k, "V_th", n)?;
-        self.v_initializer.check(k, "V_initializer", n)?;
-        self.y_initializer.check(k, "y_initializer", n)?;
-        self.z_initializer.check(k, "z_initializer", n)
-    }
+    crate::model::describe!(checked "HindmarshRose", builtin::HINDMARSH_ROSE,
+        ["V", "y", "z"], Output::Emitted, NEURON_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         vec![
             self.v_initializer.values(rows, n, 0),

@@ -1,13 +1,11 @@
 //! The Izhikevich family: `Izhikevich`, `IzhikevichRef` (BrainPy's
 //! `brainpy.state.izhikevich`). Kernels: `shaders/neuron/izhikevich.wgsl`.
 
-use super::{NEURON_INPUTS, NEVER_SPIKED, Refractory};
-use crate::error::Result;
+use super::{NEURON_INPUTS, Refractory};
 use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::{exp_euler, exprel, heaviside};
 use crate::shaders::builtin;
-use crate::shape::Shape;
 use crate::units::{Rate, Time, Voltage, VoltageRate, mV, ms};
 
 // Kernel parameter indices, as in izhikevich.wgsl.
@@ -75,50 +73,24 @@ fn step(e: &ElemF64<'_>, v_old: f64, u_old: f64) -> Step {
 /// | `V_initializer`, `u_initializer` | −65 mV, 0 mV/ms |
 pub type Izhikevich = Module<IzhikevichParams>;
 
-/// The parameters of [`Izhikevich`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct IzhikevichParams {
-    /// `a`: time scale of `u`.
-    pub a: Param<Rate>,
-    /// `b`: sensitivity of `u` to `V`.
-    pub b: Param<Rate>,
-    /// `c`: the reset potential.
-    pub c: Param<Voltage>,
-    /// `d`: the jump of `u` at a spike.
-    pub d: Param<VoltageRate>,
-    /// `V_th` (> 0).
-    pub v_th: Param<Voltage>,
-    /// `V_initializer`.
-    pub v_initializer: Init<Voltage>,
-    /// `u_initializer`.
-    pub u_initializer: Init<VoltageRate>,
-}
-
-impl Default for IzhikevichParams {
-    fn default() -> Self {
-        IzhikevichParams {
-            a: (0.02 / ms).into(),
-            b: (0.2 / ms).into(),
-            c: (-65.0 * mV).into(),
-            d: (8.0 * mV / ms).into(),
-            v_th: (30.0 * mV).into(),
-            v_initializer: (-65.0 * mV).into(),
-            u_initializer: (0.0 * mV / ms).into(),
-        }
+crate::model::parameters! {
+    /// The parameters of [`Izhikevich`], which [`IzhikevichRef`] holds as `izhikevich`.
+    IzhikevichParams of Izhikevich, IzhikevichRef at izhikevich {
+        /// The time scale of `u`.
+        a "a": Param<Rate> = 0.02 / ms, finite;
+        /// The sensitivity of `u` to `V`.
+        b "b": Param<Rate> = 0.2 / ms, finite;
+        /// The reset potential.
+        c "c": Param<Voltage> = -65.0 * mV, finite;
+        /// The jump of `u` at a spike.
+        d "d": Param<VoltageRate> = 8.0 * mV / ms, finite;
+        v_th "V_th": Param<Voltage> = 30.0 * mV, positive;
+        v_initializer "V_initializer": Init<Voltage> = -65.0 * mV, init;
+        u_initializer "u_initializer": Init<VoltageRate> = 0.0 * mV / ms, init;
     }
 }
 
 impl IzhikevichParams {
-    fn check(&self, kind: &str, n: usize) -> Result<()> {
-        self.a.check_finite(kind, "a", n)?;
-        self.b.check_finite(kind, "b", n)?;
-        self.c.check_finite(kind, "c", n)?;
-        self.d.check_finite(kind, "d", n)?;
-        self.v_th.check_positive(kind, "V_th", n)?;
-        self.v_initializer.check(kind, "V_initializer", n)?;
-        self.u_initializer.check(kind, "u_initializer", n)
-    }
-
     fn params(&self, dt: f64, tau_ref: ParamValue) -> Vec<ParamValue> {
         vec![
             self.a.value().clone(),
@@ -139,51 +111,9 @@ impl IzhikevichParams {
     }
 }
 
-impl Izhikevich {
-    /// An `Izhikevich` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> Izhikevich {
-        Module::from_model(IzhikevichParams::default(), in_size)
-    }
-}
-
-/// The setters of [`Izhikevich`]'s parameters, written once: for `Izhikevich` itself (`[]`) and for
-/// every module whose parameters hold them at a path (`[field.field]`), followed by that
-/// module's own setters.
-macro_rules! izhikevich_setters {
-    ($ty:ident [$($at:ident).*] $($own:tt)*) => {
-        crate::setters!($ty {
-            /// Sets `a`.
-            a: Param<Rate> => $($at.)* a,
-            /// Sets `b`.
-            b: Param<Rate> => $($at.)* b,
-            /// Sets `c`.
-            c: Param<Voltage> => $($at.)* c,
-            /// Sets `d`.
-            d: Param<VoltageRate> => $($at.)* d,
-            /// Sets `V_th`.
-            v_th: Param<Voltage> => $($at.)* v_th,
-            /// Sets `V_initializer`.
-            v_initializer: Init<Voltage> => $($at.)* v_initializer,
-            /// Sets `u_initializer`.
-            u_initializer: Init<VoltageRate> => $($at.)* u_initializer,
-            $($own)*
-        });
-    };
-}
-
-izhikevich_setters!(Izhikevich []);
-
 impl Model for IzhikevichParams {
-    crate::model::describe!(
-        "Izhikevich",
-        builtin::IZHIKEVICH,
-        ["V", "u"],
-        Output::Emitted,
-        NEURON_INPUTS
-    );
-    fn validate(&self, n: usize) -> Result<()> {
-        self.check("Izhikevich", n)
-    }
+    crate::model::describe!(checked "Izhikevich", builtin::IZHIKEVICH,
+        ["V", "u"], Output::Emitted, NEURON_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         self.initial(rows, n)
     }
@@ -208,54 +138,21 @@ impl NeuronModel for IzhikevichParams {}
 /// States: `V`, `u`, `last_spike_time`, `refractory`.
 pub type IzhikevichRef = Module<IzhikevichRefParams>;
 
-/// The parameters of [`IzhikevichRef`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct IzhikevichRefParams {
-    /// Everything of [`Izhikevich`].
-    pub izhikevich: IzhikevichParams,
-    /// `tau_ref` (≥ 0, default 0 ms).
-    pub tau_ref: Param<Time>,
-}
-
-impl Default for IzhikevichRefParams {
-    fn default() -> Self {
-        IzhikevichRefParams {
-            izhikevich: IzhikevichParams::default(),
-            tau_ref: (0.0 * ms).into(),
-        }
+crate::model::parameters! {
+    /// The parameters of [`IzhikevichRef`].
+    IzhikevichRefParams of IzhikevichRef {
+        /// Everything of [`Izhikevich`].
+        izhikevich "Izhikevich": IzhikevichParams = IzhikevichParams::default(), nested;
+        /// Default 0 ms: never held.
+        tau_ref "tau_ref": Param<Time> = 0.0 * ms, non_negative;
     }
 }
-
-impl IzhikevichRef {
-    /// An `IzhikevichRef` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> IzhikevichRef {
-        Module::from_model(IzhikevichRefParams::default(), in_size)
-    }
-}
-
-izhikevich_setters!(IzhikevichRef [izhikevich]
-    /// Sets `tau_ref`.
-    tau_ref: Param<Time>,
-);
 
 impl Model for IzhikevichRefParams {
-    crate::model::describe!(
-        "IzhikevichRef",
-        builtin::IZHIKEVICH_REF,
-        ["V", "u", "last_spike_time", "refractory"],
-        Output::Emitted,
-        NEURON_INPUTS
-    );
-    fn validate(&self, n: usize) -> Result<()> {
-        self.izhikevich.check("IzhikevichRef", n)?;
-        self.tau_ref
-            .check_non_negative("IzhikevichRef", "tau_ref", n)
-    }
+    crate::model::describe!(checked "IzhikevichRef", builtin::IZHIKEVICH_REF,
+        ["V", "u", "last_spike_time", "refractory"], Output::Emitted, NEURON_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
-        let mut s = self.izhikevich.initial(rows, n);
-        s.push(vec![NEVER_SPIKED; rows * n]);
-        s.push(vec![0.0; rows * n]);
-        s
+        Refractory::with_clock(self.izhikevich.initial(rows, n), rows * n)
     }
     fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {
         self.izhikevich.params(dt, self.tau_ref.value().clone())

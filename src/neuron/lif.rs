@@ -1,13 +1,15 @@
 //! The LIF family: `IF`, `LIF`, `LIFRef`, `ALIF` (BrainPy's `brainpy.state.lif`).
 //! Kernels: `shaders/neuron/lif.wgsl`.
 
-use super::{NEURON_INPUTS, NEVER_SPIKED, Potentials, SpikeReset};
+use super::{
+    AdExIF, AdExIFRef, AdQuaIF, AdQuaIFRef, CobaLIF, CubaLIF, ExpIF, ExpIFRef, NEURON_INPUTS,
+    NEVER_SPIKED, Potentials, QuaIF, SpikeReset,
+};
 use crate::error::Result;
 use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::{exp_euler, heaviside, reset_v};
 use crate::shaders::builtin;
-use crate::shape::Shape;
 use crate::units::{Dimensionless, Resistance, Time, Voltage, mV, ms, ohm};
 
 // Kernel parameter indices, as in lif.wgsl.
@@ -38,30 +40,6 @@ fn integrate(e: &ElemF64<'_>, v: f64) -> f64 {
     )
 }
 
-/// What every member of the family has: `R`, `tau`, the potentials and `V_initializer`.
-struct Core<'a> {
-    r: &'a Param<Resistance>,
-    tau: &'a Param<Time>,
-    potentials: Potentials<'a>,
-    v_initializer: &'a Init<Voltage>,
-}
-
-impl Core<'_> {
-    fn validate(&self, kind: &str, n: usize) -> Result<()> {
-        self.r.check_finite(kind, "R", n)?;
-        self.tau.check_positive(kind, "tau", n)?;
-        self.potentials.validate(kind, n)?;
-        self.v_initializer.check(kind, "V_initializer", n)
-    }
-
-    /// `R, tau, V_th, V_reset, V_rest, hard`: the first kernel parameters of the family.
-    fn params(&self) -> Vec<ParamValue> {
-        let mut p = vec![self.r.value().clone(), self.tau.value().clone()];
-        p.extend(self.potentials.params());
-        p
-    }
-}
-
 /// Integrate-and-fire neuron (BrainPy's `IF`) — which is leaky:
 ///
 /// ```text
@@ -81,78 +59,34 @@ impl Core<'_> {
 /// | `spk_reset` | soft |
 pub type IF = Module<IFParams>;
 
-/// The parameters of [`IF`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct IFParams {
-    /// `R`.
-    pub r: Param<Resistance>,
-    /// `tau` (> 0).
-    pub tau: Param<Time>,
-    /// `V_th` (> 0: the spike test divides by it).
-    pub v_th: Param<Voltage>,
-    /// `V_initializer`.
-    pub v_initializer: Init<Voltage>,
-    /// `spk_reset`.
-    pub spk_reset: SpikeReset,
-}
-
-impl Default for IFParams {
-    fn default() -> Self {
-        IFParams {
-            r: (1.0 * ohm).into(),
-            tau: (5.0 * ms).into(),
-            v_th: (1.0 * mV).into(),
-            v_initializer: (0.0 * mV).into(),
-            spk_reset: SpikeReset::Soft,
-        }
+crate::model::parameters! {
+    /// The parameters of [`IF`].
+    IFParams of IF {
+        r "R": Param<Resistance> = 1.0 * ohm, finite;
+        tau "tau": Param<Time> = 5.0 * ms, positive;
+        /// The spike test divides by it.
+        v_th "V_th": Param<Voltage> = 1.0 * mV, positive;
+        v_initializer "V_initializer": Init<Voltage> = 0.0 * mV, init;
+        spk_reset "spk_reset": SpikeReset = SpikeReset::Soft, reset;
     }
 }
-
-impl IF {
-    /// An `IF` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> IF {
-        Module::from_model(IFParams::default(), in_size)
-    }
-}
-
-crate::setters!(IF {
-    /// Sets `R`.
-    r: Param<Resistance>,
-    /// Sets `tau`.
-    tau: Param<Time>,
-    /// Sets `V_th`.
-    v_th: Param<Voltage>,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage>,
-    /// Sets `spk_reset`.
-    spk_reset: SpikeReset,
-});
 
 impl Model for IFParams {
-    crate::model::describe!("IF", builtin::LIF, ["V"], Output::Emitted, NEURON_INPUTS);
-    fn validate(&self, n: usize) -> Result<()> {
-        self.r.check_finite("IF", "R", n)?;
-        self.tau.check_positive("IF", "tau", n)?;
-        self.v_th.check_positive("IF", "V_th", n)?;
-        self.v_initializer.check("IF", "V_initializer", n)
-    }
+    crate::model::describe!(checked "IF", builtin::LIF, ["V"], Output::Emitted, NEURON_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         vec![self.v_initializer.values(rows, n, 0)]
     }
     fn kernel_params(&self, _dt: f64) -> Vec<ParamValue> {
         let zero = Param::scalar(0.0 * mV);
-        Core {
-            r: &self.r,
-            tau: &self.tau,
-            potentials: Potentials {
-                v_th: &self.v_th,
-                v_reset: &zero,
-                v_rest: &zero,
-                mode: self.spk_reset,
-            },
-            v_initializer: &self.v_initializer,
-        }
-        .params()
+        let potentials = Potentials {
+            v_th: &self.v_th,
+            v_reset: &zero,
+            v_rest: &zero,
+            mode: self.spk_reset,
+        };
+        let mut p = vec![self.r.value().clone(), self.tau.value().clone()];
+        p.extend(potentials.params());
+        p
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         LIFParams::step(e);
@@ -191,78 +125,64 @@ impl NeuronModel for IFParams {}
 /// State: `V`. With the default `R = 1 Ω`, a current of `1 mA` moves `V` by `1 mV`.
 pub type LIF = Module<LIFParams>;
 
-/// The parameters of [`LIF`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct LIFParams {
-    /// `R`.
-    pub r: Param<Resistance>,
-    /// `tau` (> 0).
-    pub tau: Param<Time>,
-    /// `V_th` (> `V_reset`).
-    pub v_th: Param<Voltage>,
-    /// `V_reset`.
-    pub v_reset: Param<Voltage>,
-    /// `V_rest`.
-    pub v_rest: Param<Voltage>,
-    /// `V_initializer`.
-    pub v_initializer: Init<Voltage>,
-    /// `spk_reset`.
-    pub spk_reset: SpikeReset,
+crate::model::parameters! {
+    /// The parameters of [`LIF`], which every leaky neuron of the family holds as `lif` (with
+    /// its own defaults): [`LIFRef`], [`ALIF`], [`CubaLIF`], [`CobaLIF`], the exponential and
+    /// the quadratic integrate-and-fire neurons.
+    LIFParams of LIF, LIFRef at lif, ALIF at lif, CubaLIF at lif, CobaLIF at lif,
+        ExpIF at lif, ExpIFRef at exp_if.lif, AdExIF at exp_if.lif,
+        AdExIFRef at ad_ex_if.exp_if.lif, QuaIF at lif, AdQuaIF at qua_if.lif,
+        AdQuaIFRef at ad_qua_if.qua_if.lif {
+        r "R": Param<Resistance> = 1.0 * ohm, finite;
+        tau "tau": Param<Time> = 5.0 * ms, positive;
+        /// Above `V_reset`.
+        v_th "V_th": Param<Voltage> = 1.0 * mV, finite;
+        v_reset "V_reset": Param<Voltage> = 0.0 * mV, finite;
+        v_rest "V_rest": Param<Voltage> = 0.0 * mV, finite;
+        v_initializer "V_initializer": Init<Voltage> = 0.0 * mV, init;
+        spk_reset "spk_reset": SpikeReset = SpikeReset::Soft, reset;
+    } where LIFParams::check_gap
 }
 
-impl Default for LIFParams {
-    fn default() -> Self {
+impl LIFParams {
+    /// The defaults of the exponential and quadratic integrate-and-fire neurons: `tau` 10 ms,
+    /// `V_th` as given, `V_reset` −68 mV, `V_rest` and `V_initializer` −65 mV.
+    pub(crate) fn nonlinear(v_th: f64) -> LIFParams {
         LIFParams {
-            r: (1.0 * ohm).into(),
-            tau: (5.0 * ms).into(),
-            v_th: (1.0 * mV).into(),
-            v_reset: (0.0 * mV).into(),
-            v_rest: (0.0 * mV).into(),
-            v_initializer: (0.0 * mV).into(),
-            spk_reset: SpikeReset::Soft,
+            tau: (10.0 * ms).into(),
+            v_th: (v_th * mV).into(),
+            v_reset: (-68.0 * mV).into(),
+            v_rest: (-65.0 * mV).into(),
+            v_initializer: (-65.0 * mV).into(),
+            ..LIFParams::default()
         }
     }
-}
 
-impl LIF {
-    /// A `LIF` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> LIF {
-        Module::from_model(LIFParams::default(), in_size)
+    fn check_gap(&self, kind: &str, n: usize) -> Result<()> {
+        self.potentials().check_gap(kind, n)
     }
-}
 
-crate::setters!(LIF {
-    /// Sets `R`.
-    r: Param<Resistance>,
-    /// Sets `tau`.
-    tau: Param<Time>,
-    /// Sets `V_th`.
-    v_th: Param<Voltage>,
-    /// Sets `V_reset`.
-    v_reset: Param<Voltage>,
-    /// Sets `V_rest`.
-    v_rest: Param<Voltage>,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage>,
-    /// Sets `spk_reset`.
-    spk_reset: SpikeReset,
-});
-
-/// The `Core` of a parameter struct with the LIF fields.
-macro_rules! core {
-    ($p:expr) => {
-        Core {
-            r: &$p.r,
-            tau: &$p.tau,
-            potentials: Potentials {
-                v_th: &$p.v_th,
-                v_reset: &$p.v_reset,
-                v_rest: &$p.v_rest,
-                mode: $p.spk_reset,
-            },
-            v_initializer: &$p.v_initializer,
+    fn potentials(&self) -> Potentials<'_> {
+        Potentials {
+            v_th: &self.v_th,
+            v_reset: &self.v_reset,
+            v_rest: &self.v_rest,
+            mode: self.spk_reset,
         }
-    };
+    }
+
+    /// `R, tau, V_th, V_reset, V_rest, hard`: the first kernel parameters of every kernel of
+    /// the family.
+    pub(crate) fn kernel_core(&self) -> Vec<ParamValue> {
+        let mut p = vec![self.r.value().clone(), self.tau.value().clone()];
+        p.extend(self.potentials().params());
+        p
+    }
+
+    /// The `V` state as it starts.
+    pub(crate) fn initial_v(&self, rows: usize, n: usize) -> Vec<f64> {
+        self.v_initializer.values(rows, n, 0)
+    }
 }
 
 impl LIFParams {
@@ -284,15 +204,12 @@ impl LIFParams {
 }
 
 impl Model for LIFParams {
-    crate::model::describe!("LIF", builtin::LIF, ["V"], Output::Emitted, NEURON_INPUTS);
-    fn validate(&self, n: usize) -> Result<()> {
-        core!(self).validate("LIF", n)
-    }
+    crate::model::describe!(checked "LIF", builtin::LIF, ["V"], Output::Emitted, NEURON_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
-        vec![self.v_initializer.values(rows, n, 0)]
+        vec![self.initial_v(rows, n)]
     }
     fn kernel_params(&self, _dt: f64) -> Vec<ParamValue> {
-        core!(self).params()
+        self.kernel_core()
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         LIFParams::step(e);
@@ -313,89 +230,23 @@ impl NeuronModel for LIFParams {}
 /// −1e7 ms).
 pub type LIFRef = Module<LIFRefParams>;
 
-/// The parameters of [`LIFRef`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct LIFRefParams {
-    /// `R`.
-    pub r: Param<Resistance>,
-    /// `tau` (> 0).
-    pub tau: Param<Time>,
-    /// `tau_ref` (≥ 0).
-    pub tau_ref: Param<Time>,
-    /// `V_th` (> `V_reset`).
-    pub v_th: Param<Voltage>,
-    /// `V_reset`.
-    pub v_reset: Param<Voltage>,
-    /// `V_rest`.
-    pub v_rest: Param<Voltage>,
-    /// `V_initializer`.
-    pub v_initializer: Init<Voltage>,
-    /// `spk_reset`.
-    pub spk_reset: SpikeReset,
-}
-
-impl Default for LIFRefParams {
-    fn default() -> Self {
-        let l = LIFParams::default();
-        LIFRefParams {
-            r: l.r,
-            tau: l.tau,
-            tau_ref: (5.0 * ms).into(),
-            v_th: l.v_th,
-            v_reset: l.v_reset,
-            v_rest: l.v_rest,
-            v_initializer: l.v_initializer,
-            spk_reset: l.spk_reset,
-        }
+crate::model::parameters! {
+    /// The parameters of [`LIFRef`].
+    LIFRefParams of LIFRef {
+        /// Everything of [`LIF`].
+        lif "LIF": LIFParams = LIFParams::default(), nested;
+        tau_ref "tau_ref": Param<Time> = 5.0 * ms, non_negative;
     }
 }
-
-impl LIFRef {
-    /// A `LIFRef` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> LIFRef {
-        Module::from_model(LIFRefParams::default(), in_size)
-    }
-}
-
-crate::setters!(LIFRef {
-    /// Sets `R`.
-    r: Param<Resistance>,
-    /// Sets `tau`.
-    tau: Param<Time>,
-    /// Sets `tau_ref`.
-    tau_ref: Param<Time>,
-    /// Sets `V_th`.
-    v_th: Param<Voltage>,
-    /// Sets `V_reset`.
-    v_reset: Param<Voltage>,
-    /// Sets `V_rest`.
-    v_rest: Param<Voltage>,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage>,
-    /// Sets `spk_reset`.
-    spk_reset: SpikeReset,
-});
 
 impl Model for LIFRefParams {
-    crate::model::describe!(
-        "LIFRef",
-        builtin::LIF_REF,
-        ["V", "last_spike_time"],
-        Output::Emitted,
-        NEURON_INPUTS
-    );
-    fn validate(&self, n: usize) -> Result<()> {
-        core!(self).validate("LIFRef", n)?;
-        self.tau_ref.check_non_negative("LIFRef", "tau_ref", n)
-    }
+    crate::model::describe!(checked "LIFRef", builtin::LIF_REF,
+        ["V", "last_spike_time"], Output::Emitted, NEURON_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
-        vec![
-            self.v_initializer.values(rows, n, 0),
-            vec![NEVER_SPIKED; rows * n],
-        ]
+        vec![self.lif.initial_v(rows, n), vec![NEVER_SPIKED; rows * n]]
     }
     fn kernel_params(&self, _dt: f64) -> Vec<ParamValue> {
-        let mut p = core!(self).params();
+        let mut p = self.lif.kernel_core();
         p.push(self.tau_ref.value().clone());
         p
     }
@@ -440,101 +291,29 @@ impl NeuronModel for LIFRefParams {}
 /// States: `V`, `a`.
 pub type ALIF = Module<ALIFParams>;
 
-/// The parameters of [`ALIF`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct ALIFParams {
-    /// `R`.
-    pub r: Param<Resistance>,
-    /// `tau` (> 0).
-    pub tau: Param<Time>,
-    /// `tau_a` (> 0).
-    pub tau_a: Param<Time>,
-    /// `beta`: threshold increase per unit of `a`.
-    pub beta: Param<Voltage>,
-    /// `V_th` (> `V_reset`).
-    pub v_th: Param<Voltage>,
-    /// `V_reset`.
-    pub v_reset: Param<Voltage>,
-    /// `V_rest`.
-    pub v_rest: Param<Voltage>,
-    /// `V_initializer`.
-    pub v_initializer: Init<Voltage>,
-    /// `a_initializer`.
-    pub a_initializer: Init<Dimensionless>,
-    /// `spk_reset`.
-    pub spk_reset: SpikeReset,
-}
-
-impl Default for ALIFParams {
-    fn default() -> Self {
-        let l = LIFParams::default();
-        ALIFParams {
-            r: l.r,
-            tau: l.tau,
-            tau_a: (100.0 * ms).into(),
-            beta: (0.1 * mV).into(),
-            v_th: l.v_th,
-            v_reset: l.v_reset,
-            v_rest: l.v_rest,
-            v_initializer: l.v_initializer,
-            a_initializer: 0.0.into(),
-            spk_reset: l.spk_reset,
-        }
+crate::model::parameters! {
+    /// The parameters of [`ALIF`].
+    ALIFParams of ALIF {
+        /// Everything of [`LIF`].
+        lif "LIF": LIFParams = LIFParams::default(), nested;
+        tau_a "tau_a": Param<Time> = 100.0 * ms, positive;
+        /// The threshold's increase per unit of `a`.
+        beta "beta": Param<Voltage> = 0.1 * mV, finite;
+        a_initializer "a_initializer": Init<Dimensionless> = 0.0, init;
     }
 }
-
-impl ALIF {
-    /// An `ALIF` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> ALIF {
-        Module::from_model(ALIFParams::default(), in_size)
-    }
-}
-
-crate::setters!(ALIF {
-    /// Sets `R`.
-    r: Param<Resistance>,
-    /// Sets `tau`.
-    tau: Param<Time>,
-    /// Sets `tau_a`.
-    tau_a: Param<Time>,
-    /// Sets `beta`.
-    beta: Param<Voltage>,
-    /// Sets `V_th`.
-    v_th: Param<Voltage>,
-    /// Sets `V_reset`.
-    v_reset: Param<Voltage>,
-    /// Sets `V_rest`.
-    v_rest: Param<Voltage>,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage>,
-    /// Sets `a_initializer`.
-    a_initializer: Init<Dimensionless>,
-    /// Sets `spk_reset`.
-    spk_reset: SpikeReset,
-});
 
 impl Model for ALIFParams {
-    crate::model::describe!(
-        "ALIF",
-        builtin::ALIF,
-        ["V", "a"],
-        Output::Emitted,
-        NEURON_INPUTS
-    );
-    fn validate(&self, n: usize) -> Result<()> {
-        core!(self).validate("ALIF", n)?;
-        self.tau_a.check_positive("ALIF", "tau_a", n)?;
-        self.beta.check_finite("ALIF", "beta", n)?;
-        self.a_initializer.check("ALIF", "a_initializer", n)
-    }
+    crate::model::describe!(checked "ALIF", builtin::ALIF,
+        ["V", "a"], Output::Emitted, NEURON_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         vec![
-            self.v_initializer.values(rows, n, 0),
+            self.lif.initial_v(rows, n),
             self.a_initializer.values(rows, n, 1),
         ]
     }
     fn kernel_params(&self, dt: f64) -> Vec<ParamValue> {
-        let mut p = core!(self).params();
+        let mut p = self.lif.kernel_core();
         p.push(self.beta.value().clone());
         p.push(self.tau_a.map(|t| (-dt / t).exp()));
         p

@@ -91,11 +91,8 @@ pub(crate) struct Potentials<'a> {
 }
 
 impl Potentials<'_> {
-    /// Finite, and `V_th > V_reset` (the spike test divides by `V_th − V_reset`).
-    pub fn validate(&self, kind: &str, n: usize) -> Result<()> {
-        self.v_th.check_finite(kind, "V_th", n)?;
-        self.v_reset.check_finite(kind, "V_reset", n)?;
-        self.v_rest.check_finite(kind, "V_rest", n)?;
+    /// `V_th > V_reset` (the spike test divides by `V_th − V_reset`).
+    pub fn check_gap(&self, kind: &str, n: usize) -> Result<()> {
         let gap = self
             .v_th
             .value()
@@ -132,23 +129,23 @@ impl Potentials<'_> {
     }
 }
 
-/// The adaptation current `w` of [`AdExIF`] and [`AdQuaIF`] (and their `…Ref` forms):
-///
-/// ```text
-/// τ_w dw/dt = a·(V − V_rest) − w,    w ← w + b at each spike
-/// ```
-///
-/// `w` is stepped by exponential Euler with the step's new `V`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Adaptation {
-    /// `tau_w` (> 0).
-    pub tau_w: Param<Time>,
-    /// `a`: subthreshold adaptation.
-    pub a: Param<Conductance>,
-    /// `b`: spike-triggered adaptation.
-    pub b: Param<Current>,
-    /// `w_initializer`.
-    pub w_initializer: Init<Current>,
+crate::model::parameters! {
+    /// The adaptation current `w` of [`AdExIF`] and [`AdQuaIF`] (and their `…Ref` forms):
+    ///
+    /// ```text
+    /// τ_w dw/dt = a·(V − V_rest) − w,    w ← w + b at each spike
+    /// ```
+    ///
+    /// `w` is stepped by exponential Euler with the step's new `V`. Defaults: [`AdExIF`]'s.
+    Adaptation of AdExIF at adaptation, AdExIFRef at ad_ex_if.adaptation,
+        AdQuaIF at adaptation, AdQuaIFRef at ad_qua_if.adaptation {
+        tau_w "tau_w": Param<Time> = 30.0 * ms, positive;
+        /// Subthreshold adaptation.
+        a "a": Param<Conductance> = 1.0 * S, finite;
+        /// Spike-triggered adaptation.
+        b "b": Param<Current> = 1.0 * mA, finite;
+        w_initializer "w_initializer": Init<Current> = 0.0 * mA, init;
+    }
 }
 
 impl Adaptation {
@@ -156,17 +153,19 @@ impl Adaptation {
     pub(crate) fn new(tau_w_ms: f64, b_ma: f64) -> Adaptation {
         Adaptation {
             tau_w: (tau_w_ms * ms).into(),
-            a: (1.0 * S).into(),
             b: (b_ma * mA).into(),
-            w_initializer: (0.0 * mA).into(),
+            ..Adaptation::default()
         }
     }
 
-    pub(crate) fn check(&self, kind: &str, n: usize) -> Result<()> {
-        self.tau_w.check_positive(kind, "tau_w", n)?;
-        self.a.check_finite(kind, "a", n)?;
-        self.b.check_finite(kind, "b", n)?;
-        self.w_initializer.check(kind, "w_initializer", n)
+    /// The kernel parameters of a neuron without adaptation (all three 0).
+    pub(crate) fn none() -> [ParamValue; 3] {
+        [0.0, 0.0, 0.0].map(ParamValue::Scalar)
+    }
+
+    /// The states `V` (as given) and `w` as they start.
+    pub(crate) fn with_w(&self, v: Vec<f64>, rows: usize, n: usize) -> Vec<Vec<f64>> {
+        vec![v, self.w_initializer.values(rows, n, 1)]
     }
 
     /// The kernel parameters `c_w = dt·exprel(−dt/τ_w)/τ_w`, `a`, `b`.
@@ -191,6 +190,14 @@ pub(crate) struct Refractory {
 }
 
 impl Refractory {
+    /// The states as given, then the clock's two (`last_spike_time` never, `refractory` 0),
+    /// each of `len` values.
+    pub fn with_clock(mut states: Vec<Vec<f64>>, len: usize) -> Vec<Vec<f64>> {
+        states.push(vec![NEVER_SPIKED; len]);
+        states.push(vec![0.0; len]);
+        states
+    }
+
     /// The period of this element at this step; `tau_ref` is its parameter.
     pub fn begin(e: &ElemF64<'_>, at: usize, tau_ref: f64) -> Refractory {
         Refractory {

@@ -2,12 +2,10 @@
 //! `shaders/neuron/morris_lecar.wgsl`.
 
 use super::{NEURON_INPUTS, crossing};
-use crate::error::Result;
 use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::exp_euler;
 use crate::shaders::builtin;
-use crate::shape::Shape;
 use crate::units::{Capacitance, Conductance, Dimensionless, Rate, Voltage, mS, mV, ms, uF};
 
 const V_CA: usize = 0;
@@ -48,144 +46,30 @@ const V_TH: usize = 12;
 /// | `V_initializer`, `W_initializer` | uniform in [−70, −60) mV, 0.02 |
 pub type MorrisLecar = Module<MorrisLecarParams>;
 
-/// The parameters of [`MorrisLecar`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct MorrisLecarParams {
-    /// `V_Ca`.
-    pub v_ca: Param<Voltage>,
-    /// `g_Ca` (≥ 0).
-    pub g_ca: Param<Conductance>,
-    /// `V_K`.
-    pub v_k: Param<Voltage>,
-    /// `g_K` (≥ 0).
-    pub g_k: Param<Conductance>,
-    /// `V_leak`.
-    pub v_leak: Param<Voltage>,
-    /// `g_leak` (≥ 0).
-    pub g_leak: Param<Conductance>,
-    /// `C` (> 0).
-    pub c: Param<Capacitance>,
-    /// `V1`.
-    pub v1: Param<Voltage>,
-    /// `V2` (≠ 0).
-    pub v2: Param<Voltage>,
-    /// `V3`.
-    pub v3: Param<Voltage>,
-    /// `V4` (≠ 0).
-    pub v4: Param<Voltage>,
-    /// `phi` (> 0).
-    pub phi: Param<Rate>,
-    /// `V_th` (> 0).
-    pub v_th: Param<Voltage>,
-    /// `V_initializer`.
-    pub v_initializer: Init<Voltage>,
-    /// `W_initializer`.
-    pub w_initializer: Init<Dimensionless>,
-}
-
-impl Default for MorrisLecarParams {
-    fn default() -> Self {
-        MorrisLecarParams {
-            v_ca: (130.0 * mV).into(),
-            g_ca: (4.4 * mS).into(),
-            v_k: (-84.0 * mV).into(),
-            g_k: (8.0 * mS).into(),
-            v_leak: (-60.0 * mV).into(),
-            g_leak: (2.0 * mS).into(),
-            c: (20.0 * uF).into(),
-            v1: (-1.2 * mV).into(),
-            v2: (18.0 * mV).into(),
-            v3: (2.0 * mV).into(),
-            v4: (30.0 * mV).into(),
-            phi: (0.04 / ms).into(),
-            v_th: (10.0 * mV).into(),
-            v_initializer: Init::uniform(-70.0 * mV, -60.0 * mV, 0),
-            w_initializer: 0.02.into(),
-        }
+crate::model::parameters! {
+    /// The parameters of [`MorrisLecar`].
+    MorrisLecarParams of MorrisLecar {
+        v_ca "V_Ca": Param<Voltage> = 130.0 * mV, finite;
+        g_ca "g_Ca": Param<Conductance> = 4.4 * mS, non_negative;
+        v_k "V_K": Param<Voltage> = -84.0 * mV, finite;
+        g_k "g_K": Param<Conductance> = 8.0 * mS, non_negative;
+        v_leak "V_leak": Param<Voltage> = -60.0 * mV, finite;
+        g_leak "g_leak": Param<Conductance> = 2.0 * mS, non_negative;
+        c "C": Param<Capacitance> = 20.0 * uF, positive;
+        v1 "V1": Param<Voltage> = -1.2 * mV, finite;
+        v2 "V2": Param<Voltage> = 18.0 * mV, nonzero;
+        v3 "V3": Param<Voltage> = 2.0 * mV, finite;
+        v4 "V4": Param<Voltage> = 30.0 * mV, nonzero;
+        phi "phi": Param<Rate> = 0.04 / ms, positive;
+        v_th "V_th": Param<Voltage> = 10.0 * mV, positive;
+        v_initializer "V_initializer": Init<Voltage> = Init::uniform(-70.0 * mV, -60.0 * mV, 0), init;
+        w_initializer "W_initializer": Init<Dimensionless> = 0.02, init;
     }
 }
-
-impl MorrisLecar {
-    /// A `MorrisLecar` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> MorrisLecar {
-        Module::from_model(MorrisLecarParams::default(), in_size)
-    }
-}
-
-crate::setters!(MorrisLecar {
-    /// Sets `V_Ca`.
-    v_ca: Param<Voltage>,
-    /// Sets `g_Ca`.
-    g_ca: Param<Conductance>,
-    /// Sets `V_K`.
-    v_k: Param<Voltage>,
-    /// Sets `g_K`.
-    g_k: Param<Conductance>,
-    /// Sets `V_leak`.
-    v_leak: Param<Voltage>,
-    /// Sets `g_leak`.
-    g_leak: Param<Conductance>,
-    /// Sets `C`.
-    c: Param<Capacitance>,
-    /// Sets `V1`.
-    v1: Param<Voltage>,
-    /// Sets `V2`.
-    v2: Param<Voltage>,
-    /// Sets `V3`.
-    v3: Param<Voltage>,
-    /// Sets `V4`.
-    v4: Param<Voltage>,
-    /// Sets `phi`.
-    phi: Param<Rate>,
-    /// Sets `V_th`.
-    v_th: Param<Voltage>,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage>,
-    /// Sets `W_initializer`.
-    w_initializer: Init<Dimensionless>,
-});
 
 impl Model for MorrisLecarParams {
-    crate::model::describe!(
-        "MorrisLecar",
-        builtin::MORRIS_LECAR,
-        ["V", "W"],
-        Output::Emitted,
-        NEURON_INPUTS
-    );
-    fn validate(&self, n: usize) -> Result<()> {
-        let k = "MorrisLecar";
-        for (name, p) in [
-            ("V_Ca", &self.v_ca),
-            ("V_K", &self.v_k),
-            ("V_leak", &self.v_leak),
-            ("V1", &self.v1),
-            ("V3", &self.v3),
-        ] {
-            p.check_finite(k, name, n)?;
-        }
-        for (name, p) in [("V2", &self.v2), ("V4", &self.v4)] {
-            p.check(
-                k,
-                name,
-                n,
-                |x| x.is_finite() && x != 0.0,
-                "must be finite and not 0",
-            )?;
-        }
-        for (name, p) in [
-            ("g_Ca", &self.g_ca),
-            ("g_K", &self.g_k),
-            ("g_leak", &self.g_leak),
-        ] {
-            p.check_non_negative(k, name, n)?;
-        }
-        self.c.check_positive(k, "C", n)?;
-        self.phi.check_positive(k, "phi", n)?;
-        self.v_th.check_positive(k, "V_th", n)?;
-        self.v_initializer.check(k, "V_initializer", n)?;
-        self.w_initializer.check(k, "W_initializer", n)
-    }
+    crate::model::describe!(checked "MorrisLecar", builtin::MORRIS_LECAR,
+        ["V", "W"], Output::Emitted, NEURON_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         vec![
             self.v_initializer.values(rows, n, 0),

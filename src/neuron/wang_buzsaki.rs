@@ -2,12 +2,10 @@
 //! `shaders/neuron/wang_buzsaki.wgsl`.
 
 use super::{NEURON_INPUTS, crossing};
-use crate::error::Result;
 use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::{exp_euler, exprel};
 use crate::shaders::builtin;
-use crate::shape::Shape;
 use crate::units::{Capacitance, Conductance, Dimensionless, Voltage, mS, mV, uF};
 
 const ENA: usize = 0;
@@ -53,111 +51,27 @@ fn gate(z: f64, alpha: f64, beta: f64, phi: f64, dt: f64) -> f64 {
 /// | `V`, `h`, `n` initializers | −65 mV, 0.6, 0.32 |
 pub type WangBuzsakiHH = Module<WangBuzsakiHHParams>;
 
-/// The parameters of [`WangBuzsakiHH`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct WangBuzsakiHHParams {
-    /// `ENa`.
-    pub e_na: Param<Voltage>,
-    /// `gNa` (≥ 0).
-    pub g_na: Param<Conductance>,
-    /// `EK`.
-    pub e_k: Param<Voltage>,
-    /// `gK` (≥ 0).
-    pub g_k: Param<Conductance>,
-    /// `EL`.
-    pub e_l: Param<Voltage>,
-    /// `gL` (≥ 0).
-    pub g_l: Param<Conductance>,
-    /// `V_th` (> 0).
-    pub v_th: Param<Voltage>,
-    /// `phi` (> 0).
-    pub phi: Param<Dimensionless>,
-    /// `C` (> 0).
-    pub c: Param<Capacitance>,
-    /// `V_initializer`.
-    pub v_initializer: Init<Voltage>,
-    /// `h_initializer`.
-    pub h_initializer: Init<Dimensionless>,
-    /// `n_initializer`.
-    pub n_initializer: Init<Dimensionless>,
-}
-
-impl Default for WangBuzsakiHHParams {
-    fn default() -> Self {
-        WangBuzsakiHHParams {
-            e_na: (55.0 * mV).into(),
-            g_na: (35.0 * mS).into(),
-            e_k: (-90.0 * mV).into(),
-            g_k: (9.0 * mS).into(),
-            e_l: (-65.0 * mV).into(),
-            g_l: (0.1 * mS).into(),
-            v_th: (20.0 * mV).into(),
-            phi: 5.0.into(),
-            c: (1.0 * uF).into(),
-            v_initializer: (-65.0 * mV).into(),
-            h_initializer: 0.6.into(),
-            n_initializer: 0.32.into(),
-        }
+crate::model::parameters! {
+    /// The parameters of [`WangBuzsakiHH`].
+    WangBuzsakiHHParams of WangBuzsakiHH {
+        e_na "ENa": Param<Voltage> = 55.0 * mV, finite;
+        g_na "gNa": Param<Conductance> = 35.0 * mS, non_negative;
+        e_k "EK": Param<Voltage> = -90.0 * mV, finite;
+        g_k "gK": Param<Conductance> = 9.0 * mS, non_negative;
+        e_l "EL": Param<Voltage> = -65.0 * mV, finite;
+        g_l "gL": Param<Conductance> = 0.1 * mS, non_negative;
+        v_th "V_th": Param<Voltage> = 20.0 * mV, positive;
+        phi "phi": Param<Dimensionless> = 5.0, positive;
+        c "C": Param<Capacitance> = 1.0 * uF, positive;
+        v_initializer "V_initializer": Init<Voltage> = -65.0 * mV, init;
+        h_initializer "h_initializer": Init<Dimensionless> = 0.6, init;
+        n_initializer "n_initializer": Init<Dimensionless> = 0.32, init;
     }
 }
-
-impl WangBuzsakiHH {
-    /// A `WangBuzsakiHH` population over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> WangBuzsakiHH {
-        Module::from_model(WangBuzsakiHHParams::default(), in_size)
-    }
-}
-
-crate::setters!(WangBuzsakiHH {
-    /// Sets `ENa`.
-    e_na: Param<Voltage>,
-    /// Sets `gNa`.
-    g_na: Param<Conductance>,
-    /// Sets `EK`.
-    e_k: Param<Voltage>,
-    /// Sets `gK`.
-    g_k: Param<Conductance>,
-    /// Sets `EL`.
-    e_l: Param<Voltage>,
-    /// Sets `gL`.
-    g_l: Param<Conductance>,
-    /// Sets `V_th`.
-    v_th: Param<Voltage>,
-    /// Sets `phi`.
-    phi: Param<Dimensionless>,
-    /// Sets `C`.
-    c: Param<Capacitance>,
-    /// Sets `V_initializer`.
-    v_initializer: Init<Voltage>,
-    /// Sets `h_initializer`.
-    h_initializer: Init<Dimensionless>,
-    /// Sets `n_initializer`.
-    n_initializer: Init<Dimensionless>,
-});
 
 impl Model for WangBuzsakiHHParams {
-    crate::model::describe!(
-        "WangBuzsakiHH",
-        builtin::WANG_BUZSAKI,
-        ["V", "h", "n"],
-        Output::Emitted,
-        NEURON_INPUTS
-    );
-    fn validate(&self, n: usize) -> Result<()> {
-        let k = "WangBuzsakiHH";
-        for (name, p) in [("ENa", &self.e_na), ("EK", &self.e_k), ("EL", &self.e_l)] {
-            p.check_finite(k, name, n)?;
-        }
-        for (name, p) in [("gNa", &self.g_na), ("gK", &self.g_k), ("gL", &self.g_l)] {
-            p.check_non_negative(k, name, n)?;
-        }
-        self.v_th.check_positive(k, "V_th", n)?;
-        self.phi.check_positive(k, "phi", n)?;
-        self.c.check_positive(k, "C", n)?;
-        self.v_initializer.check(k, "V_initializer", n)?;
-        self.h_initializer.check(k, "h_initializer", n)?;
-        self.n_initializer.check(k, "n_initializer", n)
-    }
+    crate::model::describe!(checked "WangBuzsakiHH", builtin::WANG_BUZSAKI,
+        ["V", "h", "n"], Output::Emitted, NEURON_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         vec![
             self.v_initializer.values(rows, n, 0),

@@ -1,10 +1,9 @@
 //! `Alpha` (BrainPy's `brainpy.state.Alpha`). Kernel: `shaders/synapse/alpha.wgsl`.
 
-use crate::error::Result;
-use crate::model::{Accepts, ElemF64, Init, Model, Output, Param, ParamValue};
+use super::DELTA_INPUTS;
+use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, SynapseModel};
 use crate::shaders::builtin;
-use crate::shape::Shape;
 use crate::units::{Conductance, Time, mS, ms};
 
 // Parameter indices, as the kernel names them.
@@ -29,50 +28,18 @@ const ALPHA_DECAY: usize = 0;
 /// States: `g`, `h`.
 pub type Alpha = Module<AlphaParams>;
 
-/// The parameters of [`Alpha`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct AlphaParams {
-    /// `tau` (> 0).
-    pub tau: Param<Time>,
-    /// Initial value of `g` and `h`.
-    pub g_initializer: Init<Conductance>,
-}
-
-impl Default for AlphaParams {
-    fn default() -> Self {
-        AlphaParams {
-            tau: (8.0 * ms).into(),
-            g_initializer: (0.0 * mS).into(),
-        }
+crate::model::parameters! {
+    /// The parameters of [`Alpha`].
+    AlphaParams of Alpha {
+        tau "tau": Param<Time> = 8.0 * ms, positive;
+        /// Initial value of `g` and `h`.
+        g_initializer "g_initializer": Init<Conductance> = 0.0 * mS, init;
     }
 }
-
-impl Alpha {
-    /// An `Alpha` synapse over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> Alpha {
-        Module::from_model(AlphaParams::default(), in_size)
-    }
-}
-
-crate::setters!(Alpha {
-    /// Sets `tau`.
-    tau: Param<Time>,
-    /// Sets `g_initializer`.
-    g_initializer: Init<Conductance>,
-});
 
 impl Model for AlphaParams {
-    crate::model::describe!("Alpha", builtin::ALPHA, ["g", "h"], Output::State(0));
-    fn accepts(&self) -> Accepts {
-        Accepts {
-            delta: true,
-            currents: false,
-        }
-    }
-    fn validate(&self, n: usize) -> Result<()> {
-        self.tau.check_positive("Alpha", "tau", n)?;
-        self.g_initializer.check("Alpha", "g_initializer", n)
-    }
+    crate::model::describe!(checked "Alpha", builtin::ALPHA,
+        ["g", "h"], Output::State(0), DELTA_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         let g = self.g_initializer.values(rows, n, 0);
         vec![g.clone(), g]

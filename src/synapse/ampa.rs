@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, SynapseModel};
 use crate::numerics::exp_euler;
+use crate::registry::ClassArgs;
 use crate::shaders::{KernelDef, builtin};
 use crate::shape::Shape;
 use crate::units::{Concentration, Conductance, Rate, RatePerConcentration, Time, mM, mS, ms};
@@ -136,6 +137,26 @@ impl<R: Receptor> Module<ReceptorParams<R>> {
     pub fn g_initializer(self, v: impl Into<Init<Conductance>>) -> Self {
         let v = v.into();
         self.configure(|p| p.g_initializer = v)
+    }
+}
+
+impl<R: Receptor> ReceptorParams<R> {
+    /// Reads the class's constructor arguments (see [`crate::registry`]), as the
+    /// [`parameters!`](crate::model::parameters) declarations do.
+    pub(crate) fn read_class_args(&mut self, a: &dyn ClassArgs) -> Result<()> {
+        if let Some(v) = a.optional("alpha")? {
+            self.alpha = v.into();
+        }
+        if let Some(v) = a.optional("beta")? {
+            self.beta = v.into();
+        }
+        if let Some(v) = a.optional("T")? {
+            self.t = v.into();
+        }
+        if let Some(v) = a.optional("T_duration")? {
+            self.t_duration = v.into();
+        }
+        Ok(())
     }
 }
 

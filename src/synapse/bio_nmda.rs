@@ -1,11 +1,9 @@
 //! `BioNMDA` (BrainPy's `brainpy.state.BioNMDA`). Kernel: `shaders/synapse/bio_nmda.wgsl`.
 
-use crate::error::Result;
 use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, SynapseModel};
 use crate::numerics::exp_euler;
 use crate::shaders::builtin;
-use crate::shape::Shape;
 use crate::units::{
     Concentration, Conductance, Dimensionless, Rate, RatePerConcentration, Time, mM, mS, ms,
 };
@@ -41,86 +39,23 @@ const NMDA_T_DUR: usize = 5;
 /// States: `g`, `x`, `spike_arrival_time`.
 pub type BioNMDA = Module<BioNMDAParams>;
 
-/// The parameters of [`BioNMDA`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct BioNMDAParams {
-    /// `alpha1`.
-    pub alpha1: Param<Rate>,
-    /// `beta1`.
-    pub beta1: Param<Rate>,
-    /// `alpha2`.
-    pub alpha2: Param<RatePerConcentration>,
-    /// `beta2`.
-    pub beta2: Param<Rate>,
-    /// `T`.
-    pub t: Param<Concentration>,
-    /// `T_duration`.
-    pub t_duration: Param<Time>,
-    /// `g_initializer`.
-    pub g_initializer: Init<Conductance>,
-    /// `x_initializer`.
-    pub x_initializer: Init<Dimensionless>,
-}
-
-impl Default for BioNMDAParams {
-    fn default() -> Self {
-        BioNMDAParams {
-            alpha1: (2.0 / ms).into(),
-            beta1: (0.01 / ms).into(),
-            alpha2: (1.0 / ms / mM).into(),
-            beta2: (0.5 / ms).into(),
-            t: (1.0 * mM).into(),
-            t_duration: (0.5 * ms).into(),
-            g_initializer: (0.0 * mS).into(),
-            x_initializer: 0.0.into(),
-        }
+crate::model::parameters! {
+    /// The parameters of [`BioNMDA`].
+    BioNMDAParams of BioNMDA {
+        alpha1 "alpha1": Param<Rate> = 2.0 / ms, non_negative;
+        beta1 "beta1": Param<Rate> = 0.01 / ms, non_negative;
+        alpha2 "alpha2": Param<RatePerConcentration> = 1.0 / ms / mM, non_negative;
+        beta2 "beta2": Param<Rate> = 0.5 / ms, non_negative;
+        t "T": Param<Concentration> = 1.0 * mM, non_negative;
+        t_duration "T_duration": Param<Time> = 0.5 * ms, non_negative;
+        g_initializer "g_initializer": Init<Conductance> = 0.0 * mS, init;
+        x_initializer "x_initializer": Init<Dimensionless> = 0.0, init;
     }
 }
-
-impl BioNMDA {
-    /// A `BioNMDA` synapse over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> BioNMDA {
-        Module::from_model(BioNMDAParams::default(), in_size)
-    }
-}
-
-crate::setters!(BioNMDA {
-    /// Sets `alpha1`.
-    alpha1: Param<Rate>,
-    /// Sets `beta1`.
-    beta1: Param<Rate>,
-    /// Sets `alpha2`.
-    alpha2: Param<RatePerConcentration>,
-    /// Sets `beta2`.
-    beta2: Param<Rate>,
-    /// Sets `T`.
-    t: Param<Concentration>,
-    /// Sets `T_duration`.
-    t_duration: Param<Time>,
-    /// Sets `g_initializer`.
-    g_initializer: Init<Conductance>,
-    /// Sets `x_initializer`.
-    x_initializer: Init<Dimensionless>,
-});
 
 impl Model for BioNMDAParams {
-    crate::model::describe!(
-        "BioNMDA",
-        builtin::BIO_NMDA,
-        ["g", "x", "spike_arrival_time"],
-        Output::State(0)
-    );
-    fn validate(&self, n: usize) -> Result<()> {
-        let k = "BioNMDA";
-        self.alpha1.check_non_negative(k, "alpha1", n)?;
-        self.beta1.check_non_negative(k, "beta1", n)?;
-        self.alpha2.check_non_negative(k, "alpha2", n)?;
-        self.beta2.check_non_negative(k, "beta2", n)?;
-        self.t.check_non_negative(k, "T", n)?;
-        self.t_duration.check_non_negative(k, "T_duration", n)?;
-        self.g_initializer.check(k, "g_initializer", n)?;
-        self.x_initializer.check(k, "x_initializer", n)
-    }
+    crate::model::describe!(checked "BioNMDA", builtin::BIO_NMDA,
+        ["g", "x", "spike_arrival_time"], Output::State(0));
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         vec![
             self.g_initializer.values(rows, n, 0),

@@ -1,11 +1,11 @@
 //! The exponential synapses: `Expon`, `DualExpon` (BrainPy's `brainpy.state.exponential`).
 //! Kernels: `shaders/synapse/expon.wgsl`.
 
+use super::DELTA_INPUTS;
 use crate::error::{Error, Result};
-use crate::model::{Accepts, ElemF64, Init, Model, Output, Param, ParamValue};
+use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, SynapseModel};
 use crate::shaders::builtin;
-use crate::shape::Shape;
 use crate::units::{Conductance, Dimensionless, Time, mS, ms};
 
 // Parameter indices, as the kernel names them.
@@ -13,12 +13,6 @@ const EXPON_DECAY: usize = 0;
 const DUAL_RISE_DECAY: usize = 0;
 const DUAL_DECAY_DECAY: usize = 1;
 const DUAL_SCALE: usize = 2;
-
-/// Synapses read delta inputs (projections add into them), not current inputs.
-const SYNAPSE_INPUTS: Accepts = Accepts {
-    delta: true,
-    currents: false,
-};
 
 /// Single-exponential synapse (BrainPy's `Expon`).
 ///
@@ -44,50 +38,18 @@ const SYNAPSE_INPUTS: Accepts = Accepts {
 /// ```
 pub type Expon = Module<ExponParams>;
 
-/// The parameters of [`Expon`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExponParams {
-    /// Decay time constant `tau` (> 0).
-    pub tau: Param<Time>,
-    /// Initial value of `g`.
-    pub g_initializer: Init<Conductance>,
-}
-
-impl Default for ExponParams {
-    fn default() -> Self {
-        ExponParams {
-            tau: (8.0 * ms).into(),
-            g_initializer: (0.0 * mS).into(),
-        }
+crate::model::parameters! {
+    /// The parameters of [`Expon`].
+    ExponParams of Expon {
+        /// The decay time constant.
+        tau "tau": Param<Time> = 8.0 * ms, positive;
+        /// How `g` starts.
+        g_initializer "g_initializer": Init<Conductance> = 0.0 * mS, init;
     }
 }
-
-impl Expon {
-    /// An `Expon` synapse over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> Expon {
-        Module::from_model(ExponParams::default(), in_size)
-    }
-}
-
-crate::setters!(Expon {
-    /// Sets the time constant `tau` (a scalar or one value per neuron).
-    tau: Param<Time>,
-    /// Sets how `g` starts.
-    g_initializer: Init<Conductance>,
-});
 
 impl Model for ExponParams {
-    crate::model::describe!(
-        "Expon",
-        builtin::EXPON,
-        ["g"],
-        Output::State(0),
-        SYNAPSE_INPUTS
-    );
-    fn validate(&self, n: usize) -> Result<()> {
-        self.tau.check_positive("Expon", "tau", n)?;
-        self.g_initializer.check("Expon", "g_initializer", n)
-    }
+    crate::model::describe!(checked "Expon", builtin::EXPON, ["g"], Output::State(0), DELTA_INPUTS);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         vec![self.g_initializer.values(rows, n, 0)]
     }
@@ -127,52 +89,18 @@ impl SynapseModel for ExponParams {}
 /// States: `g_rise`, `g_decay`.
 pub type DualExpon = Module<DualExponParams>;
 
-/// The parameters of [`DualExpon`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct DualExponParams {
-    /// `tau_decay` (> 0).
-    pub tau_decay: Param<Time>,
-    /// `tau_rise` (> 0).
-    pub tau_rise: Param<Time>,
-    /// `amplitude`.
-    pub amplitude: Param<Dimensionless>,
-    /// `normalize`: scale so that a unit impulse peaks at 1.
-    pub normalize: bool,
-    /// Initial value of both states.
-    pub g_initializer: Init<Conductance>,
-}
-
-impl Default for DualExponParams {
-    fn default() -> Self {
-        DualExponParams {
-            tau_decay: (10.0 * ms).into(),
-            tau_rise: (1.0 * ms).into(),
-            amplitude: 1.0.into(),
-            normalize: true,
-            g_initializer: (0.0 * mS).into(),
-        }
+crate::model::parameters! {
+    /// The parameters of [`DualExpon`].
+    DualExponParams of DualExpon {
+        tau_decay "tau_decay": Param<Time> = 10.0 * ms, positive;
+        tau_rise "tau_rise": Param<Time> = 1.0 * ms, positive;
+        amplitude "amplitude": Param<Dimensionless> = 1.0, finite;
+        /// Scale so that a unit impulse peaks at 1.
+        normalize "normalize": bool = true, flag;
+        /// How both states start.
+        g_initializer "g_initializer": Init<Conductance> = 0.0 * mS, init;
     }
 }
-
-impl DualExpon {
-    /// A `DualExpon` synapse over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> DualExpon {
-        Module::from_model(DualExponParams::default(), in_size)
-    }
-}
-
-crate::setters!(DualExpon {
-    /// Sets `tau_decay`.
-    tau_decay: Param<Time>,
-    /// Sets `tau_rise`.
-    tau_rise: Param<Time>,
-    /// Sets `amplitude`.
-    amplitude: Param<Dimensionless>,
-    /// Sets `normalize`.
-    normalize: bool,
-    /// Sets `g_initializer`.
-    g_initializer: Init<Conductance>,
-});
 
 impl DualExponParams {
     /// `scale` of the output, per neuron where a time constant is.
@@ -197,12 +125,10 @@ impl Model for DualExponParams {
         builtin::DUAL_EXPON,
         ["g_rise", "g_decay"],
         Output::Emitted,
-        SYNAPSE_INPUTS
+        DELTA_INPUTS
     );
     fn validate(&self, n: usize) -> Result<()> {
-        self.tau_decay.check_positive("DualExpon", "tau_decay", n)?;
-        self.tau_rise.check_positive("DualExpon", "tau_rise", n)?;
-        self.amplitude.check_finite("DualExpon", "amplitude", n)?;
+        self.check_declared("DualExpon", n)?;
         let equal = self
             .tau_decay
             .value()
@@ -215,7 +141,7 @@ impl Model for DualExponParams {
                 "must differ from tau_decay when normalize is on",
             ));
         }
-        self.g_initializer.check("DualExpon", "g_initializer", n)
+        Ok(())
     }
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         let g = self.g_initializer.values(rows, n, 0);

@@ -24,5 +24,12 @@ pub use bio_nmda::{BioNMDA, BioNMDAParams};
 pub use expon::{DualExpon, DualExponParams, Expon, ExponParams};
 pub use stp::{STD, STDParams, STP, STPParams};
 
+/// What Expon, DualExpon and Alpha read: delta inputs (projections add into them), not
+/// current inputs.
+pub(crate) const DELTA_INPUTS: crate::model::Accepts = crate::model::Accepts {
+    delta: true,
+    currents: false,
+};
+
 /// `spike_arrival_time` before any spike (BrainPy: −1e7 ms).
 pub(crate) const NEVER_ARRIVED: f64 = -1e7;

@@ -1,11 +1,9 @@
 //! Short-term plasticity: `STP`, `STD` (BrainPy's `brainpy.state.stp`). Kernels:
 //! `shaders/synapse/stp.wgsl`.
 
-use crate::error::Result;
 use crate::model::{ElemF64, Model, Output, Param, ParamValue};
 use crate::module::{Module, SynapseModel};
 use crate::shaders::builtin;
-use crate::shape::Shape;
 use crate::units::{Dimensionless, Time, ms};
 
 // Parameter indices, as the kernel names them.
@@ -34,50 +32,18 @@ const STD_RECOVER: usize = 1;
 /// States: `u` (starts at `U`), `x` (starts at 1).
 pub type STP = Module<STPParams>;
 
-/// The parameters of [`STP`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct STPParams {
-    /// `U`: the release increment.
-    pub u: Param<Dimensionless>,
-    /// `tau_f` (> 0).
-    pub tau_f: Param<Time>,
-    /// `tau_d` (> 0).
-    pub tau_d: Param<Time>,
-}
-
-impl Default for STPParams {
-    fn default() -> Self {
-        STPParams {
-            u: 0.15.into(),
-            tau_f: (1500.0 * ms).into(),
-            tau_d: (200.0 * ms).into(),
-        }
+crate::model::parameters! {
+    /// The parameters of [`STP`].
+    STPParams of STP {
+        /// The release increment.
+        u "U": Param<Dimensionless> = 0.15, finite;
+        tau_f "tau_f": Param<Time> = 1500.0 * ms, positive;
+        tau_d "tau_d": Param<Time> = 200.0 * ms, positive;
     }
 }
-
-impl STP {
-    /// An `STP` synapse over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> STP {
-        Module::from_model(STPParams::default(), in_size)
-    }
-}
-
-crate::setters!(STP {
-    /// Sets `U`.
-    u: Param<Dimensionless>,
-    /// Sets `tau_f`.
-    tau_f: Param<Time>,
-    /// Sets `tau_d`.
-    tau_d: Param<Time>,
-});
 
 impl Model for STPParams {
-    crate::model::describe!("STP", builtin::STP, ["u", "x"], Output::Emitted);
-    fn validate(&self, n: usize) -> Result<()> {
-        self.u.check_finite("STP", "U", n)?;
-        self.tau_f.check_positive("STP", "tau_f", n)?;
-        self.tau_d.check_positive("STP", "tau_d", n)
-    }
+    crate::model::describe!(checked "STP", builtin::STP, ["u", "x"], Output::Emitted);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         let u = (0..rows * n)
             .map(|i| self.u.value().get(i / n, i % n, n))
@@ -124,44 +90,17 @@ impl SynapseModel for STPParams {}
 /// State: `x` (starts at 1).
 pub type STD = Module<STDParams>;
 
-/// The parameters of [`STD`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct STDParams {
-    /// `tau` (> 0).
-    pub tau: Param<Time>,
-    /// `U`: the fraction used per spike.
-    pub u: Param<Dimensionless>,
-}
-
-impl Default for STDParams {
-    fn default() -> Self {
-        STDParams {
-            tau: (200.0 * ms).into(),
-            u: 0.07.into(),
-        }
+crate::model::parameters! {
+    /// The parameters of [`STD`].
+    STDParams of STD {
+        tau "tau": Param<Time> = 200.0 * ms, positive;
+        /// The fraction used per spike.
+        u "U": Param<Dimensionless> = 0.07, finite;
     }
 }
-
-impl STD {
-    /// An `STD` synapse over `in_size` with BrainPy's defaults.
-    pub fn new(in_size: impl Into<Shape>) -> STD {
-        Module::from_model(STDParams::default(), in_size)
-    }
-}
-
-crate::setters!(STD {
-    /// Sets `tau`.
-    tau: Param<Time>,
-    /// Sets `U`.
-    u: Param<Dimensionless>,
-});
 
 impl Model for STDParams {
-    crate::model::describe!("STD", builtin::STD, ["x"], Output::Emitted);
-    fn validate(&self, n: usize) -> Result<()> {
-        self.tau.check_positive("STD", "tau", n)?;
-        self.u.check_finite("STD", "U", n)
-    }
+    crate::model::describe!(checked "STD", builtin::STD, ["x"], Output::Emitted);
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {
         vec![vec![1.0; rows * n]]
     }
