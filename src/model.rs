@@ -568,7 +568,8 @@ macro_rules! setters {
 /// }
 /// ```
 ///
-/// makes the struct (each field documented with its BrainPy name and its check), its `Default`
+/// makes the struct (each field documented with its BrainPy name, its check and its default,
+/// so that a model's documentation links to its parameters instead of copying them), its `Default`
 /// (BrainPy's defaults), the module's `new(in_size)`, one setter per field (but `nested` and
 /// `custom` ones), `check_declared(kind, n)` (every check, in the order written) and
 /// `read_class_args(args)` (the registry's builder: each numeric parameter by its BrainPy name,
@@ -588,10 +589,19 @@ macro_rules! setters {
 /// own declaration), `internal` (neither checked nor an argument), `custom` (as
 /// `internal`, and its setter is written by hand).
 macro_rules! parameters {
-    (@hint positive) => { " (> 0)." };
-    (@hint non_negative) => { " (≥ 0)." };
-    (@hint nonzero) => { " (≠ 0)." };
-    (@hint $other:ident) => { "." };
+    (@doc $bp:literal, nested, $default:expr) => { "" };
+    (@doc $bp:literal, positive, $default:expr) => {
+        concat!("`", $bp, "` (> 0), default `", stringify!($default), "`.")
+    };
+    (@doc $bp:literal, non_negative, $default:expr) => {
+        concat!("`", $bp, "` (≥ 0), default `", stringify!($default), "`.")
+    };
+    (@doc $bp:literal, nonzero, $default:expr) => {
+        concat!("`", $bp, "` (≠ 0), default `", stringify!($default), "`.")
+    };
+    (@doc $bp:literal, $other:ident, $default:expr) => {
+        concat!("`", $bp, "`, default `", stringify!($default), "`.")
+    };
     (@check $p:ident, $kind:ident, $n:ident, $field:ident, $bp:literal, positive) => {
         $p.$field.check_positive($kind, $bp, $n)?;
     };
@@ -681,7 +691,7 @@ macro_rules! parameters {
         #[derive(Clone, Debug, PartialEq)]
         pub struct $name {
             $(
-                #[doc = concat!("`", $bp, "`", $crate::model::parameters!(@hint $check))]
+                #[doc = $crate::model::parameters!(@doc $bp, $check, $default)]
                 $(#[$doc])*
                 pub $field: $ty,
             )*

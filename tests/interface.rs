@@ -58,6 +58,16 @@ fn pairs() -> Vec<(PathBuf, PathBuf)> {
         root().join("src").join("readout.rs"),
         root().join("shaders").join("readout.wgsl"),
     ));
+    // The step the exponential and quadratic families share, against both their kernels.
+    for family in ["exp_if", "qua_if"] {
+        out.push((
+            root().join("src").join("neuron").join("nonlinear_if.rs"),
+            root()
+                .join("shaders")
+                .join("neuron")
+                .join(format!("{family}.wgsl")),
+        ));
+    }
     out.sort();
     out
 }

@@ -2,13 +2,13 @@
 //! `StepInput`, `RampInput`, `SinusoidalInput`. Kernels: `shaders/inputs/currents.wgsl`.
 
 use crate::error::{Error, Result};
-use crate::model::{ElemF64, Model, Output, ParamValue, finite, non_negative, positive};
+use crate::model::{ElemF64, Model, Output, ParamValue};
 use crate::module::Module;
 use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Dimension, Quantity, Rate, Time};
 
-use super::{check_all, table};
+use super::{Must, check_all, table};
 
 // Parameter indices, as the kernels name them.
 const SECTION_COUNT: usize = 0;
@@ -72,19 +72,12 @@ impl Model for SectionInputParams {
                 format!("{} values", self.durations.len()),
             ));
         }
-        check_all(
-            "SectionInput",
-            "values",
-            &self.values,
-            finite,
-            crate::model::FINITE,
-        )?;
+        check_all("SectionInput", "values", &self.values, Must::BeFinite)?;
         check_all(
             "SectionInput",
             "durations",
             &self.durations,
-            non_negative,
-            "must be ≥ 0",
+            Must::BeNonNegative,
         )
     }
     fn initial_state(&self, _rows: usize, _n: usize) -> Vec<Vec<f64>> {
@@ -155,19 +148,12 @@ impl Model for ConstantInputParams {
         Output::Emitted
     );
     fn validate(&self, _n: usize) -> Result<()> {
-        check_all(
-            "ConstantInput",
-            "value",
-            &[self.value],
-            finite,
-            crate::model::FINITE,
-        )?;
+        check_all("ConstantInput", "value", &[self.value], Must::BeFinite)?;
         check_all(
             "ConstantInput",
             "duration",
             &[self.duration],
-            |d| !d.is_nan(),
-            "must not be NaN",
+            Must::NotBeNaN,
         )
     }
     fn initial_state(&self, _rows: usize, _n: usize) -> Vec<Vec<f64>> {
@@ -240,20 +226,8 @@ impl Model for StepInputParams {
                 format!("{} values", self.step_times.len()),
             ));
         }
-        check_all(
-            "StepInput",
-            "amplitudes",
-            &self.amplitudes,
-            finite,
-            crate::model::FINITE,
-        )?;
-        check_all(
-            "StepInput",
-            "step_times",
-            &self.step_times,
-            finite,
-            crate::model::FINITE,
-        )
+        check_all("StepInput", "amplitudes", &self.amplitudes, Must::BeFinite)?;
+        check_all("StepInput", "step_times", &self.step_times, Must::BeFinite)
     }
     fn initial_state(&self, _rows: usize, _n: usize) -> Vec<Vec<f64>> {
         vec![]
@@ -320,34 +294,10 @@ impl RampInput {
 impl Model for RampInputParams {
     crate::model::describe!("RampInput", builtin::RAMP_INPUT, [], Output::Emitted);
     fn validate(&self, _n: usize) -> Result<()> {
-        check_all(
-            "RampInput",
-            "c_start",
-            &[self.c_start],
-            finite,
-            crate::model::FINITE,
-        )?;
-        check_all(
-            "RampInput",
-            "c_end",
-            &[self.c_end],
-            finite,
-            crate::model::FINITE,
-        )?;
-        check_all(
-            "RampInput",
-            "duration",
-            &[self.duration],
-            positive,
-            "must be > 0",
-        )?;
-        check_all(
-            "RampInput",
-            "t_start",
-            &[self.t_start],
-            finite,
-            crate::model::FINITE,
-        )
+        check_all("RampInput", "c_start", &[self.c_start], Must::BeFinite)?;
+        check_all("RampInput", "c_end", &[self.c_end], Must::BeFinite)?;
+        check_all("RampInput", "duration", &[self.duration], Must::BePositive)?;
+        check_all("RampInput", "t_start", &[self.t_start], Must::BeFinite)
     }
     fn initial_state(&self, _rows: usize, _n: usize) -> Vec<Vec<f64>> {
         vec![]
@@ -420,13 +370,8 @@ impl Model for SinusoidalInputParams {
     );
     fn validate(&self, _n: usize) -> Result<()> {
         let all = [self.amplitude, self.frequency, self.duration, self.bias];
-        check_all(
-            "SinusoidalInput",
-            "amplitude, frequency, duration, bias",
-            &all,
-            finite,
-            crate::model::FINITE,
-        )
+        let names = "amplitude, frequency, duration, bias";
+        check_all("SinusoidalInput", names, &all, Must::BeFinite)
     }
     fn initial_state(&self, _rows: usize, _n: usize) -> Vec<Vec<f64>> {
         vec![]

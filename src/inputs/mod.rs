@@ -18,17 +18,45 @@ pub use poisson::*;
 pub use spike_time::*;
 
 use crate::error::{Error, Result};
-use crate::model::ParamValue;
+use crate::model::{FINITE, NON_NEGATIVE, POSITIVE, ParamValue, finite, non_negative, positive};
 
-pub(crate) fn check_all(
-    owner: &str,
-    name: &str,
-    values: &[f64],
-    ok: fn(f64) -> bool,
-    reason: &str,
-) -> Result<()> {
-    match values.iter().find(|&&v| !ok(v)) {
-        Some(bad) => Err(Error::invalid(owner, name, bad, reason)),
+/// What every value of an input's parameter must be; the error says it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Must {
+    /// Finite, within f32's range.
+    BeFinite,
+    /// > 0, within f32's range.
+    BePositive,
+    /// ≥ 0, within f32's range.
+    BeNonNegative,
+    /// Anything but NaN (a duration may be infinite).
+    NotBeNaN,
+}
+
+impl Must {
+    fn holds(self, v: f64) -> bool {
+        match self {
+            Must::BeFinite => finite(v),
+            Must::BePositive => positive(v),
+            Must::BeNonNegative => non_negative(v),
+            Must::NotBeNaN => !v.is_nan(),
+        }
+    }
+
+    fn reason(self) -> &'static str {
+        match self {
+            Must::BeFinite => FINITE,
+            Must::BePositive => POSITIVE,
+            Must::BeNonNegative => NON_NEGATIVE,
+            Must::NotBeNaN => "must not be NaN",
+        }
+    }
+}
+
+/// Checks every value of `owner`'s parameter `name`; the error names the first bad one.
+pub(crate) fn check_all(owner: &str, name: &str, values: &[f64], must: Must) -> Result<()> {
+    match values.iter().find(|&&v| !must.holds(v)) {
+        Some(bad) => Err(Error::invalid(owner, name, bad, must.reason())),
         None => Ok(()),
     }
 }

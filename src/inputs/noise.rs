@@ -2,14 +2,14 @@
 //! `shaders/inputs/noise.wgsl`.
 
 use crate::error::Result;
-use crate::model::{ElemF64, Model, Output, ParamValue, finite, non_negative, positive};
+use crate::model::{ElemF64, Model, Output, ParamValue};
 use crate::module::Module;
 use crate::rng::{element_words, unit_normal};
 use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Dimension, Quantity, Time};
 
-use super::check_all;
+use super::{Must, check_all};
 
 // Parameter indices, as the kernels name them.
 const WIENER_SIGMA: usize = 0;
@@ -66,15 +66,13 @@ impl Model for WienerProcessInputParams {
             "WienerProcessInput",
             "sigma",
             &[self.sigma],
-            non_negative,
-            "must be ≥ 0",
+            Must::BeNonNegative,
         )?;
         check_all(
             "WienerProcessInput",
             "duration",
             &[self.duration],
-            |d| !d.is_nan(),
-            "must not be NaN",
+            Must::NotBeNaN,
         )
     }
     fn initial_state(&self, _rows: usize, _n: usize) -> Vec<Vec<f64>> {
@@ -148,33 +146,19 @@ impl Model for OUProcessInputParams {
         Output::Emitted
     );
     fn validate(&self, _n: usize) -> Result<()> {
-        check_all(
-            "OUProcessInput",
-            "mean",
-            &[self.mean],
-            finite,
-            crate::model::FINITE,
-        )?;
+        check_all("OUProcessInput", "mean", &[self.mean], Must::BeFinite)?;
         check_all(
             "OUProcessInput",
             "sigma",
             &[self.sigma],
-            non_negative,
-            "must be ≥ 0",
+            Must::BeNonNegative,
         )?;
-        check_all(
-            "OUProcessInput",
-            "tau",
-            &[self.tau],
-            positive,
-            "must be > 0",
-        )?;
+        check_all("OUProcessInput", "tau", &[self.tau], Must::BePositive)?;
         check_all(
             "OUProcessInput",
             "duration",
             &[self.duration],
-            |d| !d.is_nan(),
-            "must not be NaN",
+            Must::NotBeNaN,
         )
     }
     fn initial_state(&self, rows: usize, n: usize) -> Vec<Vec<f64>> {

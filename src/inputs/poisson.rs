@@ -8,14 +8,14 @@ use crate::abi::Sim;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::gpu::{ClockEntry, ElementBindings, GpuArray};
-use crate::model::{ElemF64, Model, Output, Param, ParamValue, finite, non_negative};
+use crate::model::{ElemF64, Model, Output, Param, ParamValue};
 use crate::module::{Dynamics, Module};
 use crate::rng::{element_words, unit, unit_normal};
 use crate::shaders::builtin;
 use crate::shape::Shape;
 use crate::units::{Dimension, Quantity, Rate};
 
-use super::check_all;
+use super::{Must, check_all};
 
 // Parameter indices, as the kernels name them.
 const POISSON_P: usize = 0;
@@ -174,20 +174,8 @@ impl PoissonInput {
     }
 
     fn validate(&self, n: usize) -> Result<()> {
-        check_all(
-            "PoissonInput",
-            "freq",
-            &[self.freq],
-            non_negative,
-            "must be ≥ 0",
-        )?;
-        check_all(
-            "PoissonInput",
-            "weight",
-            &[self.weight],
-            finite,
-            crate::model::FINITE,
-        )?;
+        check_all("PoissonInput", "freq", &[self.freq], Must::BeNonNegative)?;
+        check_all("PoissonInput", "weight", &[self.weight], Must::BeFinite)?;
         if let Some(bad) = self.indices.iter().flatten().find(|&&i| i >= n) {
             return Err(Error::invalid(
                 "PoissonInput",

@@ -1,12 +1,12 @@
 //! Spikes at given times (`SpikeTime`). Kernel: `shaders/inputs/spike_time.wgsl`.
 
 use crate::error::{Error, Result};
-use crate::model::{ElemF64, Model, Output, ParamValue, finite, non_negative};
+use crate::model::{ElemF64, Model, Output, ParamValue};
 use crate::module::Module;
 use crate::shaders::builtin;
 use crate::units::{Quantity, Time};
 
-use super::{check_all, table};
+use super::{Must, check_all, table};
 
 // Parameter indices, as the kernels name them.
 const SPIKES_ROWS: usize = 0;
@@ -129,20 +129,8 @@ impl Model for SpikeTimeParams {
                 format!("must be below in_size {n}"),
             ));
         }
-        check_all(
-            "SpikeTime",
-            "times",
-            &self.times,
-            non_negative,
-            crate::model::NON_NEGATIVE,
-        )?;
-        check_all(
-            "SpikeTime",
-            "weights",
-            &self.weights,
-            finite,
-            crate::model::FINITE,
-        )
+        check_all("SpikeTime", "times", &self.times, Must::BeNonNegative)?;
+        check_all("SpikeTime", "weights", &self.weights, Must::BeFinite)
     }
     fn initial_state(&self, _rows: usize, _n: usize) -> Vec<Vec<f64>> {
         vec![]

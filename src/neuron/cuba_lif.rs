@@ -76,13 +76,7 @@ fn kernel_params(
 /// delta inputs (**delta inputs go to `g`**, not to `V`); exponential Euler of `V` with the new
 /// `g`; return the spike of the new `V`.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `R` | 1 Ω |
-/// | `tau`, `tau_syn` | 5 ms, 5 ms |
-/// | `V_th`, `V_reset`, `V_rest` | 1, 0, 0 mV |
-/// | `V_initializer`, `g_initializer` | 0 mV, 0 mA |
-/// | `spk_reset` | soft |
+/// Parameters, their checks and BrainPy's defaults: [`CubaLIFParams`].
 pub type CubaLIF = Module<CubaLIFParams>;
 
 crate::model::parameters! {

@@ -1,78 +1,29 @@
 //! The exponential integrate-and-fire family: `ExpIF`, `ExpIFRef`, `AdExIF`, `AdExIFRef`
 //! (BrainPy's `brainpy.state.lif`). Kernels: `shaders/neuron/exp_if.wgsl`.
 
-use super::{Adaptation, LIFParams, NEURON_INPUTS, Refractory};
+use super::{Adaptation, LIFParams, NEURON_INPUTS, Refractory, nonlinear_if};
 use crate::model::{ElemF64, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
-use crate::numerics::{exp_euler, heaviside, reset_v};
 use crate::shaders::builtin;
 use crate::units::{Time, Voltage, mV, ms};
 
-// Kernel parameter indices, as in exp_if.wgsl.
+// Kernel parameter indices of the drift, as in exp_if.wgsl (the rest: `nonlinear_if`).
 const R: usize = 0;
 const TAU: usize = 1;
-const V_TH: usize = 2;
-const V_RESET: usize = 3;
 const V_REST: usize = 4;
-const HARD: usize = 5;
 const V_T: usize = 6;
 const DELTA_T: usize = 7;
-const TAU_REF: usize = 8;
-const C_W: usize = 9;
-const A: usize = 10;
-const B: usize = 11;
 
-/// One step of `V` and `w` before any refractory hold (`eif_step`).
-struct Step {
-    v_reset: f64,
-    w_reset: f64,
-    v: f64,
-    w: f64,
-}
-
-fn spike(e: &ElemF64<'_>, v: f64) -> f64 {
-    let v_th = e.param(V_TH);
-    heaviside((v - v_th) / (v_th - e.param(V_RESET)))
-}
-
-fn step(e: &ElemF64<'_>, v_old: f64, w_old: f64) -> Step {
-    let s = spike(e, v_old);
-    let v0 = reset_v(
-        v_old,
-        s,
-        e.param(V_TH),
-        e.param(V_RESET),
-        e.param(HARD) != 0.0,
-    );
-    let w0 = w_old + e.param(B) * s;
+/// `τ dV/dt = −(V − V_rest) + ΔT·e^{min((V − V_T)/ΔT, 20)} − R·w + R·I(V)` and its Jacobian,
+/// which holds the exponential while its argument is below 20.
+fn drift(e: &ElemF64<'_>, v0: f64, w0: f64) -> (f64, f64) {
     let (r, tau, delta_t, v_rest) = (e.param(R), e.param(TAU), e.param(DELTA_T), e.param(V_REST));
     let arg = (v0 - e.param(V_T)) / delta_t;
     let ex = arg.min(20.0).exp();
     let (i, di) = e.current_at(v0);
     let f = (-(v0 - v_rest) + delta_t * ex - r * w0 + r * i) / tau;
     let jac = (-1.0 + if arg < 20.0 { ex } else { 0.0 } + r * di) / tau;
-    let v = exp_euler(v0, f, jac, e.dt) + e.delta;
-    let w = w0 + e.param(C_W) * (e.param(A) * (v - v_rest) - w0);
-    Step {
-        v_reset: v0,
-        w_reset: w0,
-        v,
-        w,
-    }
-}
-
-/// The refractory template over `(V, w)` with states `V, [w,] last_spike_time, refractory`.
-fn step_ref(e: &mut ElemF64<'_>, adaptive: bool) {
-    let clock = Refractory::begin(e, if adaptive { 2 } else { 1 }, e.param(TAU_REF));
-    let r = step(e, e.state[0], if adaptive { e.state[1] } else { 0.0 });
-    let v = clock.pick(r.v, r.v_reset);
-    e.state[0] = v;
-    if adaptive {
-        e.state[1] = clock.pick(r.w, r.w_reset);
-    }
-    let spiked = v >= e.param(V_TH);
-    clock.finish(e, spiked);
-    e.out = spike(e, v);
+    (f, jac)
 }
 
 /// Exponential integrate-and-fire neuron (BrainPy's `ExpIF`).
@@ -88,17 +39,7 @@ fn step_ref(e: &mut ElemF64<'_>, adaptive: bool) {
 /// never recovers and becomes inf/NaN** — as in BrainPy; use a hard reset or a
 /// lower `V_th`.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `R` | 1 Ω |
-/// | `tau` | 10 ms |
-/// | `V_th` | −30 mV |
-/// | `V_reset` | −68 mV |
-/// | `V_rest` | −65 mV |
-/// | `V_T` | −59.9 mV |
-/// | `delta_T` | 3.48 mV |
-/// | `V_initializer` | −65 mV |
-/// | `spk_reset` | soft |
+/// Parameters, their checks and BrainPy's defaults: [`ExpIFParams`].
 pub type ExpIF = Module<ExpIFParams>;
 
 crate::model::parameters! {
@@ -136,9 +77,7 @@ impl Model for ExpIFParams {
         self.params(ParamValue::Scalar(0.0), Adaptation::none())
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        let r = step(e, e.state[0], 0.0);
-        e.state[0] = r.v;
-        e.out = spike(e, r.v);
+        nonlinear_if::update(e, false, drift);
     }
 }
 
@@ -172,7 +111,7 @@ impl Model for ExpIFRefParams {
             .params(self.tau_ref.value().clone(), Adaptation::none())
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        step_ref(e, false);
+        nonlinear_if::update_ref(e, false, drift);
     }
 }
 
@@ -218,10 +157,7 @@ impl Model for AdExIFParams {
             .params(ParamValue::Scalar(0.0), self.adaptation.params(dt))
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        let r = step(e, e.state[0], e.state[1]);
-        e.state[0] = r.v;
-        e.state[1] = r.w;
-        e.out = spike(e, r.v);
+        nonlinear_if::update(e, true, drift);
     }
 }
 
@@ -260,7 +196,7 @@ impl Model for AdExIFRefParams {
         )
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        step_ref(e, true);
+        nonlinear_if::update_ref(e, true, drift);
     }
 }
 

@@ -25,12 +25,7 @@ const V_TH: usize = 4;
 /// the stored `w` (`J = (1 − V²)/τ`) and of `w` with the stored `V` (`J = −b/τ_w`); `+` delta
 /// inputs on `V`; return the upward crossing of `V_th`.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `a`, `b` | 0.7, 0.8 |
-/// | `tau`, `tau_w` | 1, 12.5 ms |
-/// | `V_th` | 1.0 |
-/// | `V`, `w` initializers | −1.2, −0.62 |
+/// Parameters, their checks and BrainPy's defaults: [`FitzHughNagumoParams`].
 pub type FitzHughNagumo = Module<FitzHughNagumoParams>;
 
 crate::model::parameters! {

@@ -96,18 +96,7 @@ fn store(e: &mut ElemF64<'_>, x: State) {
 /// `V_th ← V_th + s·(max(V_th_reset, V_th) − V_th)`; integrate `I1`, `I2`, `V_th` (its drift
 /// uses the reset `V`) and `V` with the **new** `I1 + I2`; `+` delta inputs.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `R` | 20 Ω |
-/// | `tau` | 20 ms |
-/// | `V_rest`, `V_reset` | −70 mV |
-/// | `V_th_inf` | −50 mV |
-/// | `V_th_reset` | −60 mV |
-/// | `a`, `b` | 0, 0.01 /ms |
-/// | `k1`, `k2` | 0.2, 0.02 /ms |
-/// | `R1`, `R2` | 0, 1 |
-/// | `A1`, `A2` | 0 mA |
-/// | initial `V`, `I1`, `I2`, `V_th` | −70 mV, 0 mA, 0 mA, −50 mV |
+/// Parameters, their checks and BrainPy's defaults: [`GifParams`].
 pub type Gif = Module<GifParams>;
 
 crate::model::parameters! {

@@ -49,14 +49,7 @@ fn gate(z: f64, alpha: f64, beta: f64, dt: f64) -> f64 {
 /// of `V` with `J = −(g_Na·m³h + g_K·n⁴ + g_L)/C` and of each gate; `+` delta inputs on `V`;
 /// return the upward crossing of `V_th` (there is no reset). `x` is a current (µA).
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `ENa`, `EK`, `EL` | 50, −77, −54.387 mV |
-/// | `gNa`, `gK`, `gL` | 120, 36, 0.03 mS |
-/// | `C` | 1 µF |
-/// | `V_th` | 20 mV |
-/// | `V_initializer` | uniform in [−70, −60) mV |
-/// | `m`, `h`, `n` initializers | `x∞(V₀)`, the steady state at the initial `V` |
+/// Parameters, their checks and BrainPy's defaults: [`HHParams`].
 pub type HH = Module<HHParams>;
 
 crate::model::parameters! {
@@ -71,11 +64,11 @@ crate::model::parameters! {
         v_th "V_th": Param<Voltage> = 20.0 * mV, positive;
         c "C": Param<Capacitance> = 1.0 * uF, positive;
         v_initializer "V_initializer": Init<Voltage> = Init::uniform(-70.0 * mV, -60.0 * mV, 0), init;
-        /// (`None`: `m∞` of the initial `V`).
+        /// `None`: `m∞` of the initial `V`.
         m_initializer "m_initializer": Option<Init<Dimensionless>> = None, custom;
-        /// (`None`: `h∞` of the initial `V`).
+        /// `None`: `h∞` of the initial `V`.
         h_initializer "h_initializer": Option<Init<Dimensionless>> = None, custom;
-        /// (`None`: `n∞` of the initial `V`).
+        /// `None`: `n∞` of the initial `V`.
         n_initializer "n_initializer": Option<Init<Dimensionless>> = None, custom;
     }
 }

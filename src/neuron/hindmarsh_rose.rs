@@ -30,13 +30,7 @@ const V_TH: usize = 8;
 /// variable with the others at their stored values (`J_V = (−3aV² + 2bV)/τ`, `J_y = −1/τ`,
 /// `J_z = −r/τ`); `+` delta inputs on `V`; return the upward crossing of `V_th`.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `a`, `b`, `c`, `d` | 1, 3, 1, 5 |
-/// | `r`, `s`, `V_r` | 0.006, 4, −1.6 |
-/// | `tau` | 1 ms |
-/// | `V_th` | 1 |
-/// | `V`, `y`, `z` initializers | −1.6, −10, 0 |
+/// Parameters, their checks and BrainPy's defaults: [`HindmarshRoseParams`].
 pub type HindmarshRose = Module<HindmarshRoseParams>;
 
 crate::model::parameters! {

@@ -63,14 +63,7 @@ fn step(e: &ElemF64<'_>, v_old: f64, u_old: f64) -> Step {
 /// Euler of `V` (`J = 0.08·V + 5 + dI/dV`); `+` delta inputs; `u` by exponential Euler with the
 /// **new** `V`; return the spike of the new `V`. The input `x` is in mV/ms.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `a` | 0.02 /ms |
-/// | `b` | 0.2 /ms |
-/// | `c` | −65 mV |
-/// | `d` | 8 mV/ms |
-/// | `V_th` | 30 mV (> 0) |
-/// | `V_initializer`, `u_initializer` | −65 mV, 0 mV/ms |
+/// Parameters, their checks and BrainPy's defaults: [`IzhikevichParams`].
 pub type Izhikevich = Module<IzhikevichParams>;
 
 crate::model::parameters! {

@@ -50,13 +50,7 @@ fn integrate(e: &ElemF64<'_>, v: f64) -> f64 {
 /// exponential-Euler step; `+` delta inputs; return `H((V − V_th)/V_th)` of the new `V`. It is
 /// the LIF kernel with `V_rest = V_reset = 0`.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `R` | 1 Ω |
-/// | `tau` | 5 ms |
-/// | `V_th` | 1 mV (> 0) |
-/// | `V_initializer` | 0 mV |
-/// | `spk_reset` | soft |
+/// Parameters, their checks and BrainPy's defaults: [`IFParams`].
 pub type IF = Module<IFParams>;
 
 crate::model::parameters! {
@@ -112,15 +106,7 @@ impl NeuronModel for IFParams {}
 /// later; the soft reset subtracts `V_th − V_reset`, which is "`V − V_th`" only when
 /// `V_reset = 0`.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `R` | 1 Ω |
-/// | `tau` | 5 ms |
-/// | `V_th` | 1 mV (> `V_reset`) |
-/// | `V_reset` | 0 mV |
-/// | `V_rest` | 0 mV |
-/// | `V_initializer` | 0 mV |
-/// | `spk_reset` | soft |
+/// Parameters, their checks and BrainPy's defaults: [`LIFParams`].
 ///
 /// State: `V`. With the default `R = 1 Ω`, a current of `1 mA` moves `V` by `1 mV`.
 pub type LIF = Module<LIFParams>;

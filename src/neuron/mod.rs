@@ -27,6 +27,7 @@ mod hindmarsh_rose;
 mod izhikevich;
 mod lif;
 mod morris_lecar;
+mod nonlinear_if;
 mod qua_if;
 mod wang_buzsaki;
 

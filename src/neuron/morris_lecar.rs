@@ -35,15 +35,7 @@ const V_TH: usize = 12;
 /// during the step; exponential Euler of `V` (`J = −(g_Ca·M∞ + g_K·W + g_leak)/C`) and of `W`
 /// (`J = −1/τ_W`); `+` delta inputs on `V`; return the upward crossing of `V_th`.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `V_Ca`, `V_K`, `V_leak` | 130, −84, −60 mV |
-/// | `g_Ca`, `g_K`, `g_leak` | 4.4, 8, 2 mS |
-/// | `C` | 20 µF |
-/// | `V1`, `V2`, `V3`, `V4` | −1.2, 18, 2, 30 mV |
-/// | `phi` | 0.04 /ms |
-/// | `V_th` | 10 mV |
-/// | `V_initializer`, `W_initializer` | uniform in [−70, −60) mV, 0.02 |
+/// Parameters, their checks and BrainPy's defaults: [`MorrisLecarParams`].
 pub type MorrisLecar = Module<MorrisLecarParams>;
 
 crate::model::parameters! {

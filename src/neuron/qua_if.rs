@@ -1,50 +1,21 @@
 //! The quadratic integrate-and-fire family: `QuaIF`, `AdQuaIF`, `AdQuaIFRef` (BrainPy's
 //! `brainpy.state.lif`). Kernels: `shaders/neuron/qua_if.wgsl`.
 
-use super::{Adaptation, LIFParams, NEURON_INPUTS, Refractory};
+use super::{Adaptation, LIFParams, NEURON_INPUTS, Refractory, nonlinear_if};
 use crate::model::{ElemF64, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
-use crate::numerics::{exp_euler, heaviside, reset_v};
 use crate::shaders::builtin;
 use crate::units::{InverseVoltage, Time, Voltage, mV, ms};
 
-// Kernel parameter indices, as in qua_if.wgsl.
+// Kernel parameter indices of the drift, as in qua_if.wgsl (the rest: `nonlinear_if`).
 const R: usize = 0;
 const TAU: usize = 1;
-const V_TH: usize = 2;
-const V_RESET: usize = 3;
 const V_REST: usize = 4;
-const HARD: usize = 5;
 const V_C: usize = 6;
 const C: usize = 7;
-const TAU_REF: usize = 8;
-const C_W: usize = 9;
-const A: usize = 10;
-const B: usize = 11;
 
-struct Step {
-    v_reset: f64,
-    w_reset: f64,
-    v: f64,
-    w: f64,
-}
-
-fn spike(e: &ElemF64<'_>, v: f64) -> f64 {
-    let v_th = e.param(V_TH);
-    heaviside((v - v_th) / (v_th - e.param(V_RESET)))
-}
-
-/// `qif_step`: one step of `V` and `w` before any refractory hold.
-fn step(e: &ElemF64<'_>, v_old: f64, w_old: f64) -> Step {
-    let s = spike(e, v_old);
-    let v0 = reset_v(
-        v_old,
-        s,
-        e.param(V_TH),
-        e.param(V_RESET),
-        e.param(HARD) != 0.0,
-    );
-    let w0 = w_old + e.param(B) * s;
+/// `τ dV/dt = c·(V − V_rest)·(V − V_c) − R·w + R·I(V)` and its Jacobian.
+fn drift(e: &ElemF64<'_>, v0: f64, w0: f64) -> (f64, f64) {
     let (r, tau, c, v_rest, v_c) = (
         e.param(R),
         e.param(TAU),
@@ -55,14 +26,7 @@ fn step(e: &ElemF64<'_>, v_old: f64, w_old: f64) -> Step {
     let (i, di) = e.current_at(v0);
     let f = (c * (v0 - v_rest) * (v0 - v_c) - r * w0 + r * i) / tau;
     let jac = (c * (2.0 * v0 - v_rest - v_c) + r * di) / tau;
-    let v = exp_euler(v0, f, jac, e.dt) + e.delta;
-    let w = w0 + e.param(C_W) * (e.param(A) * (v - v_rest) - w0);
-    Step {
-        v_reset: v0,
-        w_reset: w0,
-        v,
-        w,
-    }
+    (f, jac)
 }
 
 /// Quadratic integrate-and-fire neuron (BrainPy's `QuaIF`).
@@ -74,17 +38,7 @@ fn step(e: &ElemF64<'_>, v_old: f64, w_old: f64) -> Step {
 /// Per step: reset with the stored `V`'s spike (soft/hard); exponential Euler with
 /// `J = (c·(2V − V_rest − V_c) + R·dI/dV)/τ`; `+` delta inputs; return the spike of the new `V`.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `R` | 1 Ω |
-/// | `tau` | 10 ms |
-/// | `V_th` | −30 mV |
-/// | `V_reset` | −68 mV |
-/// | `V_rest` | −65 mV |
-/// | `V_c` | −50 mV |
-/// | `c` | 0.07 /mV |
-/// | `V_initializer` | −65 mV |
-/// | `spk_reset` | soft |
+/// Parameters, their checks and BrainPy's defaults: [`QuaIFParams`].
 pub type QuaIF = Module<QuaIFParams>;
 
 crate::model::parameters! {
@@ -118,9 +72,7 @@ impl Model for QuaIFParams {
         self.params(ParamValue::Scalar(0.0), Adaptation::none())
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        let r = step(e, e.state[0], 0.0);
-        e.state[0] = r.v;
-        e.out = spike(e, r.v);
+        nonlinear_if::update(e, false, drift);
     }
 }
 
@@ -160,10 +112,7 @@ impl Model for AdQuaIFParams {
             .params(ParamValue::Scalar(0.0), self.adaptation.params(dt))
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        let r = step(e, e.state[0], e.state[1]);
-        e.state[0] = r.v;
-        e.state[1] = r.w;
-        e.out = spike(e, r.v);
+        nonlinear_if::update(e, true, drift);
     }
 }
 
@@ -202,14 +151,7 @@ impl Model for AdQuaIFRefParams {
         )
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
-        let clock = Refractory::begin(e, 2, e.param(TAU_REF));
-        let r = step(e, e.state[0], e.state[1]);
-        let v = clock.pick(r.v, r.v_reset);
-        e.state[0] = v;
-        e.state[1] = clock.pick(r.w, r.w_reset);
-        let spiked = v >= e.param(V_TH);
-        clock.finish(e, spiked);
-        e.out = spike(e, v);
+        nonlinear_if::update_ref(e, true, drift);
     }
 }
 

@@ -41,14 +41,7 @@ fn gate(z: f64, alpha: f64, beta: f64, phi: f64, dt: f64) -> f64 {
 /// the stored `V`; exponential Euler of `V`, `h`, `n`; `+` delta inputs on `V`; return the
 /// upward crossing of `V_th`.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `ENa`, `EK`, `EL` | 55, −90, −65 mV |
-/// | `gNa`, `gK`, `gL` | 35, 9, 0.1 mS |
-/// | `phi` | 5 |
-/// | `C` | 1 µF |
-/// | `V_th` | 20 mV |
-/// | `V`, `h`, `n` initializers | −65 mV, 0.6, 0.32 |
+/// Parameters, their checks and BrainPy's defaults: [`WangBuzsakiHHParams`].
 pub type WangBuzsakiHH = Module<WangBuzsakiHHParams>;
 
 crate::model::parameters! {

@@ -20,10 +20,7 @@ const ALPHA_DECAY: usize = 0;
 /// `g`. So an input at step `k` shows in `g` only from step `k+1`, and a unit impulse peaks
 /// near `1/e` at `t ≈ τ`, not at 1 as BrainPy's docstring says.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `tau` | 8 ms |
-/// | `g_initializer` | 0 mS (both states) |
+/// Parameters, their checks and BrainPy's defaults: [`AlphaParams`].
 ///
 /// States: `g`, `h`.
 pub type Alpha = Module<AlphaParams>;

@@ -28,13 +28,7 @@ const NMDA_T_DUR: usize = 5;
 /// Per step: the transmitter window as [`AMPA`](super::AMPA) (any nonzero input
 /// counts as a spike); `x` by exponential Euler; then `g` with the **new** `x`. Returns `g`.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `alpha1`, `beta1` | 2, 0.01 /ms |
-/// | `alpha2` | 1 /(ms·mM) |
-/// | `beta2` | 0.5 /ms |
-/// | `T`, `T_duration` | 1 mM, 0.5 ms |
-/// | `g_initializer`, `x_initializer` | 0 mS, 0 |
+/// Parameters, their checks and BrainPy's defaults: [`BioNMDAParams`].
 ///
 /// States: `g`, `x`, `spike_arrival_time`.
 pub type BioNMDA = Module<BioNMDAParams>;

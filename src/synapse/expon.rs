@@ -23,10 +23,7 @@ const DUAL_SCALE: usize = 2;
 /// Per step: `g ← g·e^{−dt/τ}` (the exponential-Euler step, exact for this linear
 /// ODE), then `g ← g + Σδ` (delta inputs), then `g ← g + x`. `update(x)` returns `g`.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `tau` | 8 ms |
-/// | `g_initializer` | 0 mS |
+/// Parameters, their checks and BrainPy's defaults: [`ExponParams`].
 ///
 /// State: `g`. The decay factor `e^{−dt/τ}` is computed on the host in f64.
 ///
@@ -78,13 +75,7 @@ impl SynapseModel for ExponParams {}
 /// `scale = amplitude·τ_d/(τ_d − τ_r)·(τ_r/τ_d)^{τ_r/(τ_r − τ_d)}` so that a unit impulse peaks
 /// at 1, else `scale = amplitude`.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `tau_decay` | 10 ms |
-/// | `tau_rise` | 1 ms (≠ `tau_decay` when normalizing) |
-/// | `amplitude` | 1 |
-/// | `normalize` | true |
-/// | `g_initializer` | 0 mS (both states) |
+/// Parameters, their checks and BrainPy's defaults: [`DualExponParams`].
 ///
 /// States: `g_rise`, `g_decay`.
 pub type DualExpon = Module<DualExponParams>;

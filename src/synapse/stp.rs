@@ -23,11 +23,7 @@ const STD_RECOVER: usize = 1;
 /// to `U`); `x' = x + (1 − e^{−dt/τ_d})·(1 − x)`; `u' ← u' + s·U·(1 − u_old)`;
 /// `released = u'·x'`; `x' ← x' − s·u'·x_old`. `update(s)` returns `released·s`.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `U` | 0.15 |
-/// | `tau_f` | 1500 ms |
-/// | `tau_d` | 200 ms |
+/// Parameters, their checks and BrainPy's defaults: [`STPParams`].
 ///
 /// States: `u` (starts at `U`), `x` (starts at 1).
 pub type STP = Module<STPParams>;
@@ -82,10 +78,7 @@ impl SynapseModel for STPParams {}
 /// Per step with the presynaptic spike `s`: `x' = x + (1 − e^{−dt/τ})·(1 − x)`;
 /// `released = x'`; `x ← x' − s·U·x_old`. `update(s)` returns `released·s`.
 ///
-/// | parameter | default |
-/// |---|---|
-/// | `tau` | 200 ms |
-/// | `U` | 0.07 |
+/// Parameters, their checks and BrainPy's defaults: [`STDParams`].
 ///
 /// State: `x` (starts at 1).
 pub type STD = Module<STDParams>;
