@@ -51,6 +51,9 @@ impl std::fmt::Debug for Class {
 macro_rules! class {
     (@neuron neuron) => { true };
     (@neuron synapse) => { false };
+    (@ignores reset, $a:ident) => {
+        $a.flag("spk_reset_hard")?;
+    };
     ($kind:ident $name:literal => $ty:ty $(; $ignores:ident reset)?) => {
         Class {
             name: $name,
@@ -60,10 +63,7 @@ macro_rules! class {
                     let mut read = Ok(());
                     let m = <$ty>::new(size).configure(|p| read = p.read_class_args(a));
                     read?;
-                    $(
-                        let _ = stringify!($ignores);
-                        a.flag("spk_reset_hard")?;
-                    )?
+                    $(class!(@$ignores reset, a);)?
                     Ok(Box::new(m))
                 }
                 build
