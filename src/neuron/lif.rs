@@ -3,9 +3,9 @@
 
 use super::{
     AdExIF, AdExIFRef, AdQuaIF, AdQuaIFRef, CobaLIF, CubaLIF, ExpIF, ExpIFRef, NEURON_INPUTS,
-    NEVER_SPIKED, Potentials, QuaIF, SpikeReset,
+    NEVER_SPIKED, QuaIF, SpikeReset,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::{exp_euler, heaviside, reset_v};
@@ -38,6 +38,53 @@ fn integrate(e: &ElemF64<'_>, v: f64) -> f64 {
         (-1.0 + r * di) / tau,
         e.dt,
     )
+}
+
+/// The potentials and reset mode of the LIF-like neurons.
+struct Potentials<'a> {
+    v_th: &'a Param<Voltage>,
+    v_reset: &'a Param<Voltage>,
+    v_rest: &'a Param<Voltage>,
+    mode: SpikeReset,
+}
+
+impl Potentials<'_> {
+    /// `V_th > V_reset` (the spike test divides by `V_th − V_reset`).
+    fn check_gap(&self, kind: &str, n: usize) -> Result<()> {
+        let gap = self
+            .v_th
+            .value()
+            .zip_map(self.v_reset.value(), |th, re| th - re);
+        if let Some(i) = gap.values().iter().position(|&g| g <= 0.0) {
+            // The first offending element, in the layout of the gap.
+            let (b, j) = match gap {
+                ParamValue::PerInstance(_) => (i, 0),
+                ParamValue::PerInstanceNeuron(_) => (i / n.max(1), i % n.max(1)),
+                _ => (0, i),
+            };
+            return Err(Error::invalid(
+                kind,
+                "V_th",
+                format!(
+                    "{} mV with V_reset {} mV",
+                    self.v_th.value().get(b, j, n),
+                    self.v_reset.value().get(b, j, n)
+                ),
+                "must be above V_reset (the spike test divides by V_th − V_reset)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// `V_th, V_reset, V_rest, hard` as kernel parameters.
+    fn params(&self) -> [ParamValue; 4] {
+        [
+            self.v_th.value().clone(),
+            self.v_reset.value().clone(),
+            self.v_rest.value().clone(),
+            ParamValue::Scalar(self.mode.hard_flag()),
+        ]
+    }
 }
 
 /// Integrate-and-fire neuron (BrainPy's `IF`) — which is leaky:

@@ -16,7 +16,8 @@
 //! | [`HindmarshRose`] | Hindmarsh–Rose | `hindmarsh_rose` |
 //!
 //! Every neuron returns its spikes as 0.0/1.0 and accepts delta inputs and current inputs
-//! ([`crate::Inputs`]).
+//! ([`crate::Inputs`]). The leaky neurons hold [`LIFParams`] as their `lif`; the exponential
+//! and quadratic families share their step (`nonlinear_if.rs`), each giving its drift.
 
 mod cuba_lif;
 mod exp_if;
@@ -49,10 +50,8 @@ use crate::model::Init;
 use crate::numerics::exprel;
 use crate::units::{Conductance, Current, S, Time, mA, ms};
 
-use crate::error::{Error, Result};
 use crate::model::{Accepts, ElemF64, Param, ParamValue};
 use crate::numerics::heaviside;
-use crate::units::Voltage;
 
 /// What a spike does to `V` at the start of the next step (BrainPy's `spk_reset`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -82,53 +81,6 @@ pub(crate) const NEURON_INPUTS: Accepts = Accepts {
     delta: true,
     currents: true,
 };
-
-/// The potentials and reset mode of the LIF-like neurons.
-pub(crate) struct Potentials<'a> {
-    pub v_th: &'a Param<Voltage>,
-    pub v_reset: &'a Param<Voltage>,
-    pub v_rest: &'a Param<Voltage>,
-    pub mode: SpikeReset,
-}
-
-impl Potentials<'_> {
-    /// `V_th > V_reset` (the spike test divides by `V_th − V_reset`).
-    pub fn check_gap(&self, kind: &str, n: usize) -> Result<()> {
-        let gap = self
-            .v_th
-            .value()
-            .zip_map(self.v_reset.value(), |th, re| th - re);
-        if let Some(i) = gap.values().iter().position(|&g| g <= 0.0) {
-            // The first offending element, in the layout of the gap.
-            let (b, j) = match gap {
-                ParamValue::PerInstance(_) => (i, 0),
-                ParamValue::PerInstanceNeuron(_) => (i / n.max(1), i % n.max(1)),
-                _ => (0, i),
-            };
-            return Err(Error::invalid(
-                kind,
-                "V_th",
-                format!(
-                    "{} mV with V_reset {} mV",
-                    self.v_th.value().get(b, j, n),
-                    self.v_reset.value().get(b, j, n)
-                ),
-                "must be above V_reset (the spike test divides by V_th − V_reset)",
-            ));
-        }
-        Ok(())
-    }
-
-    /// `V_th, V_reset, V_rest, hard` as kernel parameters.
-    pub fn params(&self) -> [ParamValue; 4] {
-        [
-            self.v_th.value().clone(),
-            self.v_reset.value().clone(),
-            self.v_rest.value().clone(),
-            ParamValue::Scalar(self.mode.hard_flag()),
-        ]
-    }
-}
 
 crate::model::parameters! {
     /// The adaptation current `w` of [`AdExIF`] and [`AdQuaIF`] (and their `…Ref` forms):
