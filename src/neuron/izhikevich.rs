@@ -1,7 +1,7 @@
 //! The Izhikevich family: `Izhikevich`, `IzhikevichRef` (BrainPy's
 //! `brainpy.state.izhikevich`). Kernels: `shaders/neuron/izhikevich.wgsl`.
 
-use super::{NEURON_INPUTS, Refractory};
+use super::{Candidates, NEURON_INPUTS, Refractory};
 use crate::model::{ElemF64, Init, Model, Output, Param, ParamValue};
 use crate::module::{Module, NeuronModel};
 use crate::numerics::{exp_euler, exprel, heaviside};
@@ -22,20 +22,13 @@ const P1: f64 = 0.04;
 const P2: f64 = 5.0;
 const P3: f64 = 140.0;
 
-struct Step {
-    v_reset: f64,
-    u_reset: f64,
-    v: f64,
-    u: f64,
-}
-
 fn spike(e: &ElemF64<'_>, v: f64) -> f64 {
     let v_th = e.param(V_TH);
     heaviside((v - v_th) / v_th)
 }
 
 /// `izh_step`.
-fn step(e: &ElemF64<'_>, v_old: f64, u_old: f64) -> Step {
+fn step(e: &ElemF64<'_>, v_old: f64, u_old: f64) -> Candidates {
     let s = spike(e, v_old);
     let v0 = if s > 0.0 { e.param(C) } else { v_old };
     let u0 = u_old + e.param(D) * s;
@@ -43,11 +36,11 @@ fn step(e: &ElemF64<'_>, v_old: f64, u_old: f64) -> Step {
     let f = P1 * v0 * v0 + P2 * v0 + P3 - u0 + cur;
     let v = exp_euler(v0, f, 2.0 * P1 * v0 + P2 + dcur, e.dt) + e.delta;
     let u = u0 + e.param(C_U) * (e.param(A) * (e.param(B) * v - u0));
-    Step {
+    Candidates {
         v_reset: v0,
-        u_reset: u0,
+        w_reset: u0,
         v,
-        u,
+        w: u,
     }
 }
 
@@ -116,7 +109,7 @@ impl Model for IzhikevichParams {
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         let r = step(e, e.state[0], e.state[1]);
         e.state[0] = r.v;
-        e.state[1] = r.u;
+        e.state[1] = r.w;
         e.out = spike(e, r.v);
     }
 }
@@ -152,12 +145,7 @@ impl Model for IzhikevichRefParams {
     }
     fn step_f64(&self, e: &mut ElemF64<'_>) {
         let clock = Refractory::begin(e, 2, e.param(TAU_REF));
-        let r = step(e, e.state[0], e.state[1]);
-        let v = clock.pick(r.v, r.v_reset);
-        e.state[0] = v;
-        e.state[1] = clock.pick(r.u, r.u_reset);
-        let spiked = v >= e.param(V_TH);
-        clock.finish(e, spiked);
+        let v = step(e, e.state[0], e.state[1]).store(e, clock, true, e.param(V_TH));
         e.out = spike(e, v);
     }
 }

@@ -173,6 +173,29 @@ impl Refractory {
     }
 }
 
+/// What the step of a neuron with `V` and a second variable `w` (adaptation, recovery) gives:
+/// the candidates, and the values after the spike's reset, which a refractory hold keeps.
+pub(crate) struct Candidates {
+    pub v_reset: f64,
+    pub w_reset: f64,
+    pub v: f64,
+    pub w: f64,
+}
+
+impl Candidates {
+    /// Stores `V` and, when `with_w`, `w` (state 1) as the clock picks them, finishes the clock
+    /// with `V ≥ V_th`, and returns the stored `V`.
+    pub fn store(self, e: &mut ElemF64<'_>, clock: Refractory, with_w: bool, v_th: f64) -> f64 {
+        let v = clock.pick(self.v, self.v_reset);
+        e.state[0] = v;
+        if with_w {
+            e.state[1] = clock.pick(self.w, self.w_reset);
+        }
+        clock.finish(e, v >= v_th);
+        v
+    }
+}
+
 /// The rising-edge spike of the models without reset (HH, Morris–Lecar, Wang–Buzsáki,
 /// FitzHugh–Nagumo, Hindmarsh–Rose): `H((V − V_th)/V_th)·(1 − H((V_old − V_th)/V_th))`.
 pub(crate) fn crossing(v_new: f64, v_old: f64, v_th: f64) -> f64 {

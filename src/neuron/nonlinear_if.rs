@@ -3,7 +3,7 @@
 //! `R, tau, V_th, V_reset, V_rest, hard`, two of the family's own, `tau_ref, c_w, a, b` — in the
 //! f64 reference. A family gives its drift: `(f, J)` of `dV/dt` at the reset `V` and `w`.
 
-use super::Refractory;
+use super::{Candidates, Refractory};
 use crate::model::ElemF64;
 use crate::numerics::{exp_euler, heaviside, reset_v};
 
@@ -19,14 +19,6 @@ const B: usize = 11;
 /// `(f, J)` of `dV/dt` at the reset `V` and `w`, current inputs included.
 pub(crate) type Drift = fn(&ElemF64<'_>, f64, f64) -> (f64, f64);
 
-/// One step of `V` and `w` before any refractory hold.
-struct Step {
-    v_reset: f64,
-    w_reset: f64,
-    v: f64,
-    w: f64,
-}
-
 /// `H((V − V_th)/(V_th − V_reset))`.
 fn spike(e: &ElemF64<'_>, v: f64) -> f64 {
     let v_th = e.param(V_TH);
@@ -35,7 +27,7 @@ fn spike(e: &ElemF64<'_>, v: f64) -> f64 {
 
 /// Reset `V` (soft/hard) and `w ← w + b·s` with the stored `V`'s spike `s`; exponential Euler of
 /// `V` with the reset `w`; `+` delta inputs; `w` by exponential Euler with the new `V`.
-fn step(e: &ElemF64<'_>, v_old: f64, w_old: f64, drift: Drift) -> Step {
+fn step(e: &ElemF64<'_>, v_old: f64, w_old: f64, drift: Drift) -> Candidates {
     let s = spike(e, v_old);
     let v0 = reset_v(
         v_old,
@@ -48,7 +40,7 @@ fn step(e: &ElemF64<'_>, v_old: f64, w_old: f64, drift: Drift) -> Step {
     let (f, jac) = drift(e, v0, w0);
     let v = exp_euler(v0, f, jac, e.dt) + e.delta;
     let w = w0 + e.param(C_W) * (e.param(A) * (v - e.param(V_REST)) - w0);
-    Step {
+    Candidates {
         v_reset: v0,
         w_reset: w0,
         v,
@@ -81,12 +73,6 @@ pub(crate) fn update_ref(e: &mut ElemF64<'_>, adaptive: bool, drift: Drift) {
         if adaptive { e.state[1] } else { 0.0 },
         drift,
     );
-    let v = clock.pick(r.v, r.v_reset);
-    e.state[0] = v;
-    if adaptive {
-        e.state[1] = clock.pick(r.w, r.w_reset);
-    }
-    let spiked = v >= e.param(V_TH);
-    clock.finish(e, spiked);
+    let v = r.store(e, clock, adaptive, e.param(V_TH));
     e.out = spike(e, v);
 }
