@@ -547,47 +547,6 @@ fn explicit_lists_round_trip_through_npz_files() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// P (Poisson spikes) → G → E, pairwise Bernoulli with normal weights, E → G recurrent, a
-/// fixed out-degree with one weight and a delay: both projections procedural, or their
-/// stored twins.
-fn procedural_net(procedural: bool, delay: bool) -> (Network, NodeId, NodeId) {
-    let mut net = Network::new();
-    let rates: Vec<f64> = (0..300).map(|i| 1e-3 * (10 + i % 30) as f64).collect();
-    let p = net
-        .add(PoissonSpike::new(300, rates).with_name("P").seed(11))
-        .unwrap();
-    let e = common::unit_lif(&mut net, 120, "E");
-    let g = net
-        .add(Expon::new(120).with_name("G").tau(5.0 * ms))
-        .unwrap();
-    // Weights drawn per synapse (a sign-kept normal), and one weight for all.
-    let pe = Procedural::bernoulli(0.1, 300, 120, false, true, 0.0, Stream::new(SEED, 20))
-        .unwrap()
-        .with_weights(&Dist::Normal {
-            mean: 0.3,
-            std: 0.1,
-            bounds: Bounds::KeepSign,
-        })
-        .unwrap();
-    let mut ee =
-        Procedural::fixed_out_degree(8, 120, 120, true, false, 0.15, Stream::new(SEED, 21))
-            .unwrap();
-    if delay {
-        ee = ee.with_delay(0.7).unwrap();
-    }
-    let term = |src: NodeId, c: Procedural| {
-        if procedural {
-            Term::output(src).procedural(c)
-        } else {
-            Term::output(src).event(c.stored().unwrap())
-        }
-    };
-    net.update(p, Wiring::new());
-    net.update(g, Wiring::new().delta(term(p, pe)).delta(term(e, ee)));
-    net.update(e, Wiring::new().x(Term::output(g)));
-    (net, e, g)
-}
-
 #[test]
 fn procedural_and_stored_connectivity_give_identical_spikes() {
     let mut devices = vec![(Device::Cpu, Executor::Auto)];
@@ -598,24 +557,9 @@ fn procedural_and_stored_connectivity_give_identical_spikes() {
     for (device, executor) in devices {
         // Without delays the fused kernel keeps G's sums in workgroup memory.
         for (batch, delay) in [(None, true), (Some(2), true), (Some(2), false)] {
-            let run = |procedural: bool| {
-                let (net, e, g) = procedural_net(procedural, delay);
-                let mut sim = net
-                    .compile_with(&device, batch, 0.1 * ms, executor)
-                    .unwrap();
-                let m = sim.monitor_spikes(e).unwrap();
-                sim.run(300).unwrap();
-                (sim.spikes(m).unwrap().dense(), sim.state(g, "g").unwrap())
-            };
-            let (spikes, g) = run(true);
-            let (want_spikes, want_g) = run(false);
+            let net = |procedural| common::twin_net(procedural, SEED, delay.then_some(0.7), None);
             let what = format!("{executor:?}, batch {batch:?}, delay {delay}");
-            assert!(
-                spikes.iter().filter(|&&s| s == 1).count() > 50,
-                "E fires ({what})"
-            );
-            assert_eq!(spikes, want_spikes, "spikes, {what}");
-            assert_eq!(g, want_g, "g, {what}");
+            common::assert_twins_agree(net, &device, batch, executor, &what);
         }
     }
     // Four words of table, whatever the synapses.

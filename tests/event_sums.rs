@@ -7,9 +7,7 @@
 mod common;
 
 use brainwgpu::Device;
-use brainwgpu::network::{
-    Bounds, Dist, Executor, PoissonDrive, Procedural, Rule, Sparse, Stream, Synapses, Weights,
-};
+use brainwgpu::network::{Dist, Executor, PoissonDrive, Rule, Sparse, Stream, Synapses, Weights};
 use brainwgpu::prelude::*;
 
 const SOURCES: usize = 1001;
@@ -148,53 +146,15 @@ fn a_target_s_precision_does_not_depend_on_what_other_targets_receive() {
     }
 }
 
-/// P (Poisson spikes) → G → E as in tests/connectivity.rs — pairwise Bernoulli with normal
-/// weights, E → G a fixed out-degree with one weight — plus a stored synapse from P's source
-/// 0 onto G's neuron 0 of 1e5, which gives G's targets units of their own.
+/// The twin network of `common::twin_net` (E → G delayed 0.3 ms) plus a stored synapse from
+/// P's source 0 onto G's neuron 0 of 1e5, which gives G's targets units of their own.
 fn procedural_net(procedural: bool) -> (Network, NodeId, NodeId) {
-    let mut net = Network::new();
-    let rates: Vec<f64> = (0..300).map(|i| 1e-3 * (10 + i % 30) as f64).collect();
-    let p = net
-        .add(PoissonSpike::new(300, rates).with_name("P").seed(11))
-        .unwrap();
-    let e = common::unit_lif(&mut net, 120, "E");
-    let g = net
-        .add(Expon::new(120).with_name("G").tau(5.0 * ms))
-        .unwrap();
-    let pe = Procedural::bernoulli(0.1, 300, 120, false, true, 0.0, Stream::new(7, 20))
-        .unwrap()
-        .with_weights(&Dist::Normal {
-            mean: 0.3,
-            std: 0.1,
-            bounds: Bounds::KeepSign,
-        })
-        .unwrap();
-    let ee = Procedural::fixed_out_degree(8, 120, 120, true, false, 0.15, Stream::new(7, 21))
-        .unwrap()
-        .with_delay(0.3)
-        .unwrap();
     let offsets: Vec<u32> = (0..=300).map(|i| u32::from(i > 0)).collect();
     let strong = Sparse::from_synapses(
         Synapses::from_rows(300, 120, offsets, vec![0u32]).unwrap(),
         Weights::Homogeneous(1e5),
     );
-    let term = |src: NodeId, c: Procedural| {
-        if procedural {
-            Term::output(src).procedural(c)
-        } else {
-            Term::output(src).event(c.stored().unwrap())
-        }
-    };
-    net.update(p, Wiring::new());
-    net.update(
-        g,
-        Wiring::new()
-            .delta(term(p, pe))
-            .delta(term(e, ee))
-            .delta(Term::output(p).event(strong)),
-    );
-    net.update(e, Wiring::new().x(Term::output(g)));
-    (net, e, g)
+    common::twin_net(procedural, 7, Some(0.3), Some(strong))
 }
 
 #[test]
@@ -202,22 +162,8 @@ fn procedural_and_stored_twins_add_the_same_counts_with_units_per_target() {
     let Some(gpu) = common::gpu() else { return };
     for executor in [Executor::PerStep, Executor::Fused] {
         for batch in [None, Some(2)] {
-            let run = |procedural: bool| {
-                let (net, e, g) = procedural_net(procedural);
-                let mut sim = net.compile_with(&gpu, batch, 0.1 * ms, executor).unwrap();
-                let m = sim.monitor_spikes(e).unwrap();
-                sim.run(300).unwrap();
-                (sim.spikes(m).unwrap().dense(), sim.state(g, "g").unwrap())
-            };
-            let (spikes, g) = run(true);
-            let (want_spikes, want_g) = run(false);
             let what = format!("{executor:?}, batch {batch:?}");
-            assert!(
-                spikes.iter().filter(|&&s| s == 1).count() > 50,
-                "E fires ({what})"
-            );
-            assert_eq!(spikes, want_spikes, "spikes, {what}");
-            assert_eq!(g, want_g, "g, {what}");
+            common::assert_twins_agree(procedural_net, &gpu, batch, executor, &what);
         }
     }
 }

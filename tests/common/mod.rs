@@ -214,3 +214,82 @@ pub fn unit_lif(net: &mut Network, n: usize, name: &str) -> NodeId {
     )
     .unwrap()
 }
+
+/// The procedural-connectivity twin network: 300 Poisson sources P and a unit LIF E, both
+/// projecting into an `Expon` G that drives E — P → G by Bernoulli (0.1, weights a sign-kept
+/// normal around 0.3), E → G by fixed out-degree (8, weight 0.15, delayed by `delay` ms if
+/// given), drawn from `seed`, plus `extra` from P when given — with its random projections
+/// generated as they fire (`procedural`) or stored from the same rule and seed.
+pub fn twin_net(
+    procedural: bool,
+    seed: u64,
+    delay: Option<f64>,
+    extra: Option<brainwgpu::network::Sparse>,
+) -> (Network, NodeId, NodeId) {
+    use brainwgpu::network::{Bounds, Dist, Procedural, Stream};
+    let mut net = Network::new();
+    let rates: Vec<f64> = (0..300).map(|i| 1e-3 * (10 + i % 30) as f64).collect();
+    let p = net
+        .add(PoissonSpike::new(300, rates).with_name("P").seed(11))
+        .unwrap();
+    let e = unit_lif(&mut net, 120, "E");
+    let g = net
+        .add(Expon::new(120).with_name("G").tau(5.0 * ms))
+        .unwrap();
+    // Weights drawn per synapse (a sign-kept normal), and one weight for all.
+    let pe = Procedural::bernoulli(0.1, 300, 120, false, true, 0.0, Stream::new(seed, 20))
+        .unwrap()
+        .with_weights(&Dist::Normal {
+            mean: 0.3,
+            std: 0.1,
+            bounds: Bounds::KeepSign,
+        })
+        .unwrap();
+    let mut ee =
+        Procedural::fixed_out_degree(8, 120, 120, true, false, 0.15, Stream::new(seed, 21))
+            .unwrap();
+    if let Some(d) = delay {
+        ee = ee.with_delay(d).unwrap();
+    }
+    let term = |src: NodeId, c: Procedural| {
+        if procedural {
+            Term::output(src).procedural(c)
+        } else {
+            Term::output(src).event(c.stored().unwrap())
+        }
+    };
+    let mut wiring = Wiring::new().delta(term(p, pe)).delta(term(e, ee));
+    if let Some(sparse) = extra {
+        wiring = wiring.delta(Term::output(p).event(sparse));
+    }
+    net.update(p, Wiring::new());
+    net.update(g, wiring);
+    net.update(e, Wiring::new().x(Term::output(g)));
+    (net, e, g)
+}
+
+/// Runs the procedural and the stored twin of `net` for 300 steps and asserts that E fires and
+/// that E's spikes and G's `g` are identical.
+pub fn assert_twins_agree(
+    net: impl Fn(bool) -> (Network, NodeId, NodeId),
+    device: &Device,
+    batch: Option<usize>,
+    executor: brainwgpu::network::Executor,
+    what: &str,
+) {
+    let run = |procedural: bool| {
+        let (net, e, g) = net(procedural);
+        let mut sim = net.compile_with(device, batch, 0.1 * ms, executor).unwrap();
+        let m = sim.monitor_spikes(e).unwrap();
+        sim.run(300).unwrap();
+        (sim.spikes(m).unwrap().dense(), sim.state(g, "g").unwrap())
+    };
+    let (spikes, g) = run(true);
+    let (want_spikes, want_g) = run(false);
+    assert!(
+        spikes.iter().filter(|&&s| s == 1).count() > 50,
+        "E fires ({what})"
+    );
+    assert_eq!(spikes, want_spikes, "spikes, {what}");
+    assert_eq!(g, want_g, "g, {what}");
+}
