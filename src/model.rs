@@ -620,7 +620,12 @@ macro_rules! parameters {
     (@check $p:ident, $kind:ident, $n:ident, $field:ident, $bp:literal, nested) => {
         $p.$field.check_declared($kind, $n)?;
     };
-    (@check $p:ident, $kind:ident, $n:ident, $field:ident, $bp:literal, $other:ident) => {};
+    // Every kind is named (no catch-all), so that a misspelt one is a compile error and never
+    // a check silently left out.
+    (@check $p:ident, $kind:ident, $n:ident, $field:ident, $bp:literal, flag) => {};
+    (@check $p:ident, $kind:ident, $n:ident, $field:ident, $bp:literal, reset) => {};
+    (@check $p:ident, $kind:ident, $n:ident, $field:ident, $bp:literal, internal) => {};
+    (@check $p:ident, $kind:ident, $n:ident, $field:ident, $bp:literal, custom) => {};
     (@arg $p:ident, $a:ident, $field:ident, $bp:literal, init) => {};
     (@arg $p:ident, $a:ident, $field:ident, $bp:literal, internal) => {};
     (@arg $p:ident, $a:ident, $field:ident, $bp:literal, custom) => {};
